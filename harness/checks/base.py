@@ -1,0 +1,117 @@
+"""What every check is: a frozen dataclass of typed parameters with a pure `judge`.
+
+    @checks.register("reconnected")
+    @dataclass(frozen=True)
+    class Reconnected(Check):
+        '''Every selected client is connected again within `within` after each disruption.'''
+        within: Duration = Duration(20.0)
+        clients: ClientSelector = "all"
+
+        def judge(self, run: RunView) -> CheckResult: ...
+
+A check reads only the journal (through `RunView`), never sockets or clocks, so it is
+unit-tested on canned journals. Field types the scenario loader understands: Duration, int,
+float, bool, str, Literal[...], list[str], ClientSelector (a name, a group, "all", or a list),
+and Optional of those. A field without a default is required.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterable, Union
+
+from harness.journal import Event, of_kind
+from harness.registry import Registry
+from harness.units import Duration, TimeScale
+
+ClientSelector = Union[str, list[str]]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check: a one-line summary, evidence lines, and numbers."""
+
+    name: str
+    passed: bool
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    at: list[float] = field(default_factory=list)  # journal times worth marking in a report
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "passed": self.passed, "summary": self.summary,
+            "evidence": list(self.evidence), "metrics": dict(self.metrics),
+            "params": dict(self.params), "at": list(self.at),
+        }
+
+
+class RunView:
+    """Read-only helpers over one run's journal events."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+        start = next(of_kind(events, "run.start"), {})
+        self.start = start
+        self.clients: list[dict[str, Any]] = list(start.get("clients", []))
+        self.time = TimeScale(float(start.get("time_scale", 1.0)), float(start.get("min_wait_s", 5.0)))
+        self.end_t = events[-1]["t"] if events else 0.0
+
+    def of_kind(self, *kinds: str) -> list[Event]:
+        return list(of_kind(self.events, *kinds))
+
+    def client_names(self, kind: str | None = None) -> list[str]:
+        return [c["name"] for c in self.clients if kind is None or c.get("kind") == kind]
+
+    def select(self, selector: ClientSelector, kind: str | None = None) -> list[str]:
+        """Resolve a selector ("all", a name, a group, or a list of those) to client names."""
+        wanted = [selector] if isinstance(selector, str) else list(selector)
+        names: list[str] = []
+        for c in self.clients:
+            if kind is not None and c.get("kind") != kind:
+                continue
+            tags = {"all", c["name"], c.get("kind", ""), *c.get("groups", [])}
+            if any(w in tags for w in wanted) and c["name"] not in names:
+                names.append(c["name"])
+        return names
+
+    def for_client(self, client: str, *kinds: str) -> list[Event]:
+        return [e for e in of_kind(self.events, *kinds) if e.get("client") == client]
+
+
+class Check:
+    """Base of every check; subclasses are frozen dataclasses registered in `checks`."""
+
+    registered_name = "check"
+
+    def judge(self, run: RunView) -> CheckResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            v = getattr(self, f.name)
+            out[f.name] = str(v) if isinstance(v, Duration) else v
+        return out
+
+    def result(self, passed: bool, summary: str, evidence: Iterable[str] = (),
+               metrics: dict[str, Any] | None = None, at: Iterable[float] = ()) -> CheckResult:
+        """Build this check's result with its name and parameters filled in."""
+        return CheckResult(self.registered_name, passed, summary, list(evidence),
+                           dict(metrics or {}), self.params(), list(at))
+
+
+checks: Registry[type[Check]] = Registry("check")
+
+
+def judge_all(events: list[Event], selected: list[Check]) -> list[CheckResult]:
+    """Run every check; a check that crashes fails with its exception as evidence."""
+    run = RunView(events)
+    results = []
+    for check in selected:
+        try:
+            results.append(check.judge(run))
+        except Exception as exc:  # a broken check must still yield a verdict
+            results.append(check.result(False, f"check crashed: {exc!r}", [repr(exc)]))
+    return results

@@ -1,0 +1,72 @@
+"""Durations with units, and the time scale that stretches or shrinks scenario time.
+
+A scenario speaks in *app time*: `idle: 5m`, `for: 30s`, `within: 20s`. The target's
+`time_scale` multiplies every app timer of the reference app, and the harness multiplies the
+scenario's durations by the same factor, so "idle for 5 minutes" runs in 30 s at 0.1.
+Deadlines (`within:`) are never shortened below the target's `min_wait` (real seconds), which
+absorbs what does not scale: process start-up, browser navigation.
+Fault magnitudes (latency, jitter, bandwidth) are network properties and are never scaled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A length of time, kept in seconds; written `300ms`, `15s`, `5m`, `1.5h` in YAML."""
+
+    seconds: float
+
+    @classmethod
+    def parse(cls, text: object) -> "Duration":
+        """Parse `'300ms'`-style text; raise ValueError with the accepted forms otherwise."""
+        if isinstance(text, Duration):
+            return text
+        if isinstance(text, str):
+            m = _DURATION_RE.match(text)
+            if m:
+                return cls(float(m.group(1)) * _UNITS[m.group(2)])
+        raise ValueError(f"expected a duration like 300ms, 15s, 5m or 1h, got {text!r}")
+
+    @property
+    def ms(self) -> float:
+        return self.seconds * 1000.0
+
+    def __str__(self) -> str:
+        return format_seconds(self.seconds)
+
+
+def format_seconds(seconds: float) -> str:
+    """Render seconds the way a person writes them: 250ms, 15s, 2.5s, 5m, 1h30m."""
+    if seconds < 1:
+        return f"{seconds * 1000:g}ms"
+    if seconds < 60:
+        return f"{round(seconds, 3):g}s"
+    if seconds < 3600:
+        m, s = divmod(seconds, 60)
+        return f"{int(m)}m" + (f"{round(s, 3):g}s" if s else "")
+    h, rest = divmod(seconds, 3600)
+    return f"{int(h)}h" + (f"{int(rest // 60)}m" if rest else "")
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """How scenario (app) time maps to wall time for one run."""
+
+    factor: float = 1.0
+    min_wait_s: float = 5.0
+
+    def scaled(self, d: Duration | float) -> float:
+        """App time -> wall seconds (for idles, fault windows, measured intervals)."""
+        seconds = d.seconds if isinstance(d, Duration) else float(d)
+        return seconds * self.factor
+
+    def deadline(self, d: Duration | float) -> float:
+        """App-time deadline -> wall seconds, never below min_wait_s."""
+        return max(self.scaled(d), self.min_wait_s)
