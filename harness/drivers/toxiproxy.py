@@ -1,0 +1,250 @@
+"""The Toxiproxy adapter: the only module that imports `toxiproxy` (toxiproxy-python).
+
+`ToxiproxyServer` runs the real `toxiproxy-server` on a free loopback port and talks to its
+HTTP API; `Proxy` is the thin handle faults are built on (add/remove toxics, disable/enable).
+
+toxiproxy-python is synchronous, has no request timeout, and keeps the API address as class
+attributes of `APIConsumer` (global state). Every call therefore runs in a worker thread
+under a deadline (`asyncio.wait_for(asyncio.to_thread(...))`) and under one lock that also
+points `APIConsumer` at this server, so two servers in one process cannot mix up calls.
+
+Findings on toxiproxy-server v2.12 (checked against the real binary):
+- `POST /proxies/{name}` with only `{"enabled": false}` works: the server fills the other
+  fields from the existing proxy (it logs that POST is deprecated in favour of PATCH). So
+  toxiproxy-python's enable/disable is used as is.
+- A proxy created with `listen: 127.0.0.1:0` reports its real port, and re-enabling it binds
+  that same port again, so a client reconnects to the address it knew.
+- A binary built from the Go module reports its version as `git`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from toxiproxy import Toxiproxy as _TPClient
+from toxiproxy.api import APIConsumer as _APIConsumer
+from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
+from toxiproxy.proxy import Proxy as _TPProxy
+
+from harness.drivers.process import ManagedProcess, ReadyProbe
+from harness.errors import InfrastructureError, ProcessError
+from harness.journal import Journal
+from harness.tools import free_port
+
+T = TypeVar("T")
+
+# Toxic types and their attributes, from the Toxiproxy README (v2.x). Units: ms unless noted.
+TOXIC_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "latency": ("latency", "jitter"),
+    "bandwidth": ("rate",),  # KB/s
+    "slow_close": ("delay",),
+    # timeout=0 holds the connection open and drops data until the toxic is removed.
+    # Removing a timeout toxic CLOSES the connections it held: "blackhole then heal" is
+    # really "stall, then close"; fault reverts must report it that way.
+    "timeout": ("timeout",),
+    "reset_peer": ("timeout",),  # TCP RST, at once or after `timeout`
+    "slicer": ("average_size", "size_variation", "delay"),  # bytes, bytes, MICROseconds
+    "limit_data": ("bytes",),  # close after this many bytes
+}
+STREAMS = ("upstream", "downstream")  # upstream = client -> server, downstream = server -> client
+
+_api_lock = threading.Lock()
+
+
+class Proxy:
+    """One Toxiproxy proxy: `listen` (host:port clients connect to) -> `upstream`."""
+
+    def __init__(self, server: "ToxiproxyServer", raw: _TPProxy, client: str | None, journal: Journal) -> None:
+        self._server = server
+        self._raw = raw
+        self.name: str = raw.name
+        self.upstream: str = raw.upstream
+        self.listen: str = raw.listen
+        self.client = client
+        self.journal = journal
+        self.deleted = False
+
+    @property
+    def host(self) -> str:
+        """Host part of the listen address."""
+        return self.listen.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> int:
+        """Port clients connect to."""
+        return int(self.listen.rsplit(":", 1)[1])
+
+    async def add_toxic(
+        self, type: str, stream: str = "downstream", attributes: dict[str, Any] | None = None,
+        toxicity: float = 1.0, name: str | None = None,
+    ) -> str:
+        """Add a toxic and return its name (default `<type>_<stream>`)."""
+        if type not in TOXIC_ATTRIBUTES:
+            raise ValueError(f"unknown toxic type {type!r}: expected one of {', '.join(TOXIC_ATTRIBUTES)}")
+        if stream not in STREAMS:
+            raise ValueError(f"unknown stream {stream!r}: expected 'upstream' or 'downstream'")
+        toxic_name = name or f"{type}_{stream}"
+        await self._server._call(
+            self._raw.add_toxic, type=type, stream=stream, toxicity=toxicity,
+            attributes=dict(attributes or {}), name=toxic_name,
+        )
+        return toxic_name
+
+    async def remove_toxic(self, name: str) -> None:
+        """Remove a toxic; a toxic that is already gone is not an error."""
+        try:
+            await self._server._call(self._raw.destroy_toxic, name)
+        except NotFound:
+            pass
+
+    async def toxics(self) -> list[dict[str, Any]]:
+        """The proxy's toxics as the server reports them."""
+        raw = await self._server._call(self._raw.toxics)
+        return [vars(t) for t in raw.values()]
+
+    async def disable(self) -> None:
+        """Take the proxy down: close its connections and refuse new ones."""
+        await self._server._call(self._raw.disable)
+
+    async def enable(self) -> None:
+        """Bring the proxy back on the same listen address."""
+        await self._server._call(self._raw.enable)
+
+    async def delete(self) -> None:
+        """Delete the proxy (closes its connections); idempotent."""
+        if self.deleted:
+            return
+        self.deleted = True
+        try:
+            await self._server._call(self._raw.destroy)
+        except NotFound:
+            pass
+
+    close = delete
+
+    async def __aenter__(self) -> "Proxy":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.delete()
+
+
+class ToxiproxyServer:
+    """A real toxiproxy-server on a free loopback port, owned by this object."""
+
+    def __init__(
+        self, binary: str | Path, journal: Journal, *, host: str = "127.0.0.1",
+        api_timeout_s: float = 5.0, ready_timeout_s: float = 10.0,
+    ) -> None:
+        self.binary = Path(binary)
+        self.journal = journal
+        self.host = host
+        self.port: int | None = None
+        self.api_timeout_s = api_timeout_s
+        self.ready_timeout_s = ready_timeout_s
+        self.version: str | None = None
+        self.process: ManagedProcess | None = None
+        self._client = _TPClient()
+
+    @property
+    def api(self) -> str:
+        """`host:port` of the HTTP API."""
+        return f"{self.host}:{self.port}"
+
+    async def start(self) -> "ToxiproxyServer":
+        """Start the server (retrying on a port race) and wait for `GET /version`."""
+        for attempt in range(3):
+            self.port = free_port(self.host)
+            self.process = ManagedProcess(
+                "toxiproxy", [str(self.binary), "-host", self.host, "-port", str(self.port)],
+                journal=self.journal, env={"LOG_LEVEL": "info"},  # debug logs every API call
+                ready=ReadyProbe(http=f"http://{self.api}/version"), ready_timeout_s=self.ready_timeout_s,
+                stop_grace_s=3.0,
+            )
+            try:
+                await self.process.start()
+                break
+            except ProcessError as exc:
+                if attempt == 2 or "address already in use" not in str(exc):
+                    raise
+        self.version = await self._call(self._read_version)
+        self.journal.record("toxiproxy.start", pid=self.process.pid, api=self.api, version=self.version)
+        return self
+
+    def _read_version(self) -> str:
+        with urllib.request.urlopen(f"http://{self.api}/version", timeout=self.api_timeout_s) as resp:
+            return str(json.loads(resp.read().decode()).get("version", "unknown"))
+
+    async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run one blocking toxiproxy-python call against this server, under a deadline."""
+        if self.port is None:
+            raise InfrastructureError("toxiproxy-server is not running: start it before creating proxies")
+
+        def locked() -> T:
+            if not _api_lock.acquire(timeout=self.api_timeout_s):
+                raise TimeoutError("another Toxiproxy API call is stuck")
+            try:
+                _APIConsumer.host, _APIConsumer.port = self.host, self.port
+                return fn(*args, **kwargs)
+            finally:
+                _api_lock.release()
+
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(locked), self.api_timeout_s)
+        except (NotFound, InvalidToxic, ProxyExists):
+            raise
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise InfrastructureError(
+                f"Toxiproxy API at {self.api} did not answer within {self.api_timeout_s:g}s: "
+                "check the toxiproxy log lines in the journal"
+            ) from exc
+        except OSError as exc:
+            raise InfrastructureError(f"Toxiproxy API at {self.api} failed: {exc}") from exc
+
+    async def create_proxy(
+        self, name: str, upstream: str, client: str | None = None, journal: Journal | None = None
+    ) -> Proxy:
+        """Create a proxy listening on 127.0.0.1:<free port> towards `upstream` (host:port)."""
+        try:
+            raw = await self._call(self._client.create, upstream=upstream, name=name, listen=f"{self.host}:0")
+        except ProxyExists:
+            raise InfrastructureError(f"Toxiproxy proxy {name!r} already exists: delete it or pick another name") from None
+        proxy = Proxy(self, raw, client, journal or self.journal)
+        proxy.journal.record("proxy.create", proxy=name, client=client, listen=proxy.listen, upstream=upstream)
+        return proxy
+
+    async def proxies(self) -> dict[str, dict[str, Any]]:
+        """Every proxy with its toxics, as `GET /proxies` returns them."""
+        return await self._call(lambda: _APIConsumer.get("/proxies").json())
+
+    async def reset(self) -> None:
+        """Re-enable every proxy and remove every toxic."""
+        await self._call(self._client.reset)
+
+    async def verify_clean(self, journal: Journal | None = None) -> tuple[int, int]:
+        """Count toxics and disabled proxies left; records `toxiproxy.verify`."""
+        proxies = await self.proxies()
+        toxics_left = sum(len(p.get("toxics") or []) for p in proxies.values())
+        disabled_left = sum(1 for p in proxies.values() if not p.get("enabled", True))
+        (journal or self.journal).record(
+            "toxiproxy.verify", proxies=len(proxies), toxics=toxics_left, disabled=disabled_left
+        )
+        return toxics_left, disabled_left
+
+    async def stop(self) -> None:
+        """Stop the server (its proxies and their connections go with it); idempotent."""
+        if self.process is not None:
+            await self.process.stop()
+
+    close = stop
+
+    async def __aenter__(self) -> "ToxiproxyServer":
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

@@ -1,0 +1,129 @@
+"""Find the external programs wschaos drives, and their versions.
+
+Lookup order (first hit wins):
+
+    toxiproxy-server   $WSCHAOS_TOXIPROXY, then PATH, then <repo>/.tools/bin/toxiproxy-server
+    Chromium           $WSCHAOS_CHROMIUM, then chromium / chromium-browser / google-chrome on PATH
+    node               PATH
+
+A missing program raises `SetupError` whose message says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from harness.errors import SetupError
+
+TOXIPROXY_ENV = "WSCHAOS_TOXIPROXY"
+CHROMIUM_ENV = "WSCHAOS_CHROMIUM"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+VERSION_TIMEOUT_S = 15.0
+
+
+def repo_root() -> Path:
+    """The wschaos checkout this module lives in."""
+    return Path(__file__).resolve().parent.parent
+
+
+def _from_env(var: str, what: str) -> Path | None:
+    value = os.environ.get(var)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise SetupError(f"{what} not found at {value} (from ${var}): point {var} at an executable file")
+    return path
+
+
+def find_toxiproxy(root: Path | None = None) -> Path:
+    """Path of toxiproxy-server, or `SetupError` saying how to install it."""
+    path = _from_env(TOXIPROXY_ENV, "toxiproxy-server")
+    if path:
+        return path
+    found = shutil.which("toxiproxy-server")
+    if found:
+        return Path(found)
+    bundled = (root or repo_root()) / ".tools" / "bin" / "toxiproxy-server"
+    if bundled.is_file() and os.access(bundled, os.X_OK):
+        return bundled
+    raise SetupError(f"toxiproxy-server not found: run `make setup` or set {TOXIPROXY_ENV}=/path")
+
+
+def find_chromium() -> Path:
+    """Path of a Chromium/Chrome binary, or `SetupError` saying how to get one."""
+    path = _from_env(CHROMIUM_ENV, "Chromium")
+    if path:
+        return path
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    raise SetupError(
+        "Chromium not found: run `make setup` (installs the system chromium package) "
+        f"or set {CHROMIUM_ENV}=/path/to/chromium"
+    )
+
+
+def find_node() -> Path:
+    """Path of node (runs the reference client's JavaScript unit tests)."""
+    found = shutil.which("node")
+    if not found:
+        raise SetupError("node not found: install Node.js 18+ (e.g. `apt-get install nodejs`)")
+    return Path(found)
+
+
+def _run_version(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=VERSION_TIMEOUT_S, stdin=subprocess.DEVNULL
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SetupError(f"`{' '.join(argv)}` failed: {exc}: check that the binary runs on this machine") from exc
+    return done.stdout.strip() or done.stderr.strip()
+
+
+def toxiproxy_version(binary: Path) -> str:
+    """Version reported by `toxiproxy-server --version` (`git` for a build from source)."""
+    out = _run_version([str(binary), "--version"])
+    match = re.search(r"version\s+(\S+)", out)
+    return match.group(1) if match else out
+
+
+def chromium_version(binary: Path) -> str:
+    """Version reported by `chromium --version`, e.g. `156.0.8078.108`."""
+    out = _run_version([str(binary), "--version"])
+    # Debian's wrapper script can print shell noise on stderr; the version is on stdout.
+    match = re.search(r"(\d+\.\d+\.\d+\.\d+)", out)
+    return match.group(1) if match else out
+
+
+def node_version(binary: Path) -> str:
+    """Version reported by `node --version`, without the leading `v`."""
+    return _run_version([str(binary), "--version"]).lstrip("v")
+
+
+def package_version(name: str) -> str | None:
+    """Installed version of a Python distribution, or None if it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def playwright_version() -> str | None:
+    """Installed version of the `playwright` Python package, or None."""
+    return package_version("playwright")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that was free on `host` a moment ago (bind to port 0, read it, release it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
