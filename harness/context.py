@@ -1,0 +1,104 @@
+"""The live state of one scenario run, as steps see it.
+
+Only the runner builds a RunContext; steps read clients, proxies and processes from it,
+register reverts through it, and wait in app time with `sleep`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from harness.errors import InfrastructureError
+from harness.journal import Journal
+from harness.scenario.model import Scenario
+from harness.target import Target, fill
+from harness.units import Duration, TimeScale
+
+Revert = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class PendingRevert:
+    """An undo registered before its change was made; runs at most once."""
+
+    label: str
+    fn: Revert
+    teardown: bool = True  # False: only a timed `for:` runs it; teardown just forgets it
+    done: bool = False
+
+    async def run(self) -> None:
+        if not self.done:
+            self.done = True
+            await self.fn()
+
+
+@dataclass
+class RunContext:
+    """Everything a step may touch during one scenario run."""
+
+    scenario: Scenario
+    target: Target
+    journal: Journal
+    time: TimeScale
+    rng: random.Random
+    scenario_dir: Path
+    values: dict[str, Any]
+    toxiproxy: Any = None
+    server: Any = None
+    proxies: dict[str, Any] = field(default_factory=dict)
+    browsers: dict[str, Any] = field(default_factory=dict)
+    protocol: dict[str, Any] = field(default_factory=dict)
+    reverts: list[PendingRevert] = field(default_factory=list)
+    tickets: dict[str, list[str]] = field(default_factory=dict)   # client -> titles added
+    triggered: set[str] = field(default_factory=set)
+    counter: int = 0
+    background: list[asyncio.Task] = field(default_factory=list)
+
+    def select(self, selector: Any, kinds: tuple[str, ...] = ()) -> list[str]:
+        return self.scenario.resolve(selector, kinds)
+
+    def on_revert(self, label: str, fn: Revert, teardown: bool = True) -> PendingRevert:
+        """Register an undo before making the change it undoes (runs at teardown if not before)."""
+        pending = PendingRevert(label, fn, teardown)
+        self.reverts.append(pending)
+        return pending
+
+    async def revert_all(self) -> None:
+        """Undo every change not yet undone, newest first; keep going past failures."""
+        errors = []
+        for pending in reversed(self.reverts):
+            if not pending.teardown:
+                pending.done = True
+                continue
+            try:
+                await pending.run()
+            except Exception as exc:  # teardown must reach every revert
+                errors.append(f"{pending.label}: {exc}")
+        if errors:
+            raise InfrastructureError("could not undo: " + "; ".join(errors))
+
+    async def sleep(self, d: Duration | float) -> None:
+        """Wait `d` of app time (scaled by the time scale)."""
+        await asyncio.sleep(self.time.scaled(d))
+
+    def next_number(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def fill(self, template: str, **extra: Any) -> str:
+        return fill(template, {**self.values, **extra})
+
+    async def fetch_json(self, url: str, timeout_s: float = 5.0) -> Any:
+        """GET a JSON document from the system under test (off the event loop, with a deadline)."""
+
+        def get() -> Any:
+            with urllib.request.urlopen(url, timeout=timeout_s) as resp:
+                return json.loads(resp.read().decode())
+
+        return await asyncio.wait_for(asyncio.to_thread(get), timeout_s + 1)

@@ -1,0 +1,36 @@
+"""Glue between a finished run and the pure renderers in harness.report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Optional
+
+from harness.report import build_run_result, build_scenario_result, render_run_dir, update_index, write_results
+from harness.session import RunResult
+
+
+def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: float,
+                      junit_path: Optional[Path] = None) -> Path:
+    """Write results.json, junit.xml and index.html for a run; refresh reports/index.html."""
+    scenarios = [build_scenario_result(o.events, o.checks, f"scenarios/{o.name}") for o in result.outcomes]
+    first = result.outcomes[0].plan if result.outcomes else None
+    meta = {
+        "run_id": result.run_id, "started_at": started_at.isoformat(timespec="seconds"),
+        "duration_s": round(duration_s, 3),
+        "target": first.target.name if first else None,
+        "seed": first.seed if first and len(result.outcomes) == 1 else None,
+        "bugs": list(first.bugs) if first else [],
+        "versions": (result.outcomes[0].events[0].get("versions", {}) if result.outcomes else {}),
+        "rerun": " ; ".join(o.plan.rerun for o in result.outcomes if o.outcome != "passed"),
+        "interrupted": result.interrupted,
+    }
+    doc = build_run_result(scenarios, meta)
+    write_results(result.run_dir / "results.json", doc)
+    html = render_run_dir(result.run_dir)
+    update_index(result.run_dir.parent)
+    if junit_path is not None:
+        junit_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result.run_dir / "junit.xml", junit_path)
+    return html

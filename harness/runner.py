@@ -1,0 +1,272 @@
+"""The runner: executes a Plan over real processes, proxies and browsers, into a journal.
+
+For each scenario: start the target's processes, one Toxiproxy proxy per client, the browser
+pages and protocol clients, all on an AsyncExitStack; walk the steps; read the server's
+ledger and health; tear everything down in reverse order (on pass, fail, timeout or Ctrl-C);
+verify Toxiproxy holds no toxics; judge the checks over the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from harness import tools
+from harness.checks.base import CheckResult, judge_all
+from harness.context import RunContext
+from harness.errors import InfrastructureError, StepFailed, WschaosError
+from harness.journal import Journal
+from harness.plan import Plan
+from harness.stack import open_stack
+from harness.steps.base import Parallel, Repeat, StepNode
+
+
+@dataclass
+class Shared:
+    """Infrastructure shared by every scenario of one run: Toxiproxy and the browser."""
+
+    toxiproxy: Any
+    browser: Any
+    versions: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ScenarioOutcome:
+    """What happened when one scenario ran."""
+
+    plan: Plan
+    outcome: str                      # passed | failed | error | interrupted
+    error: Optional[str]
+    checks: list[CheckResult]
+    events: list[dict[str, Any]]
+    dir: Path
+    duration_s: float
+
+    @property
+    def name(self) -> str:
+        return self.plan.scenario.name
+
+
+async def run_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
+                       on_event: Callable[[dict], None] | None = None) -> ScenarioOutcome:
+    """Run one planned scenario to a verdict; never raises for failures of the system under test."""
+    sdir = run_dir / "scenarios" / plan.scenario.name
+    sdir.mkdir(parents=True, exist_ok=True)
+    journal = Journal(sdir / "journal.jsonl")
+    if on_event:
+        journal.subscribe(on_event)
+    started = time.monotonic()
+    outcome, error = "passed", None
+    journal.record("run.start", **_start_fields(plan, shared, run_id))
+    try:
+        await asyncio.wait_for(_run_stack(plan, shared, journal, sdir), plan.timeout_s)
+    except StepFailed as exc:
+        outcome, error = "failed", str(exc)
+    except asyncio.TimeoutError:
+        outcome, error = "error", f"scenario timed out after {plan.timeout_s:g}s (raise `timeout:` in the scenario if it needs longer)"
+    except asyncio.CancelledError:
+        outcome, error = "interrupted", "interrupted"
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other failure is the harness's or the infrastructure's
+        outcome, error = _classify(exc)
+    finally:
+        checks = _judge(plan, journal, outcome)
+        if outcome == "passed" and not all(c.passed for c in checks):
+            outcome = "failed"
+        journal.record("run.end", outcome=outcome, error=error)
+        journal.close()
+    return ScenarioOutcome(plan, outcome, error, checks, journal.events, sdir, time.monotonic() - started)
+
+
+def _classify(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, WschaosError):
+        return "error", str(exc)
+    if type(exc).__module__.startswith("playwright"):
+        return "failed", f"page action failed: {str(exc).splitlines()[0]}"
+    return "error", f"{type(exc).__name__}: {exc}"
+
+
+def _judge(plan: Plan, journal: Journal, outcome: str) -> list[CheckResult]:
+    if outcome in ("error", "interrupted"):
+        return []
+    results = judge_all(journal.events, list(plan.scenario.checks))
+    for r in results:
+        journal.record("check", **r.to_dict())
+    return results
+
+
+def _start_fields(plan: Plan, shared: Shared, run_id: str) -> dict[str, Any]:
+    sc = plan.scenario
+    return {
+        "run_id": run_id, "scenario": sc.name, "scenario_file": sc.file, "description": sc.description,
+        "tags": list(sc.tags), "target": plan.target.name, "seed": plan.seed,
+        "time_scale": plan.time.factor, "min_wait_s": plan.time.min_wait_s, "bugs": list(plan.bugs),
+        "clients": [c.to_dict() for c in sc.clients], "versions": shared.versions, "rerun": plan.rerun,
+    }
+
+
+async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path) -> None:
+    ctx = RunContext(plan.scenario, plan.target, journal, plan.time, random.Random(plan.seed), sdir, {})
+    failed = True
+    async with AsyncExitStack() as stack:
+        try:
+            await open_stack(stack, ctx, plan, shared)
+            await execute(list(plan.scenario.steps), ctx)
+            failed = False
+        finally:
+            await _cancel_background(ctx)
+            await _collect_server_truth(ctx)
+            if failed or plan.options.artifacts == "always":
+                await _save_traces(ctx, failed)
+            if plan.options.keep:
+                await _wait_for_user(ctx)
+            await ctx.revert_all()
+
+
+async def execute(nodes: list, ctx: RunContext) -> None:
+    """Run step nodes in order, honouring at/after/for, parallel and repeat."""
+    t0 = ctx.journal.now()
+    for node in nodes:
+        await _execute_node(node, ctx, t0)
+
+
+async def _execute_node(node, ctx: RunContext, t0: float) -> None:
+    env = node.env
+    if env.at is not None:
+        await asyncio.sleep(max(0.0, t0 + ctx.time.scaled(env.at) - ctx.journal.now()))
+    if env.after is not None:
+        await ctx.sleep(env.after)
+    if isinstance(node, Parallel):
+        await asyncio.gather(*(_execute_node(n, ctx, t0) for n in node.steps))
+    elif isinstance(node, Repeat):
+        for _ in range(node.times):
+            for inner in node.steps:
+                await _execute_node(inner, ctx, t0)
+    else:
+        await _run_step(node, ctx)
+
+
+async def _run_step(node: StepNode, ctx: RunContext) -> None:
+    index = ctx.next_number()
+    step, env = node.step, node.env
+    ctx.journal.record("step.start", step=index, path=node.path, name=step.registered_name,
+                       summary=step.summary(env), params=step.params())
+    began, status, error = ctx.journal.now(), "error", None
+    first_revert = len(ctx.reverts)
+    try:
+        await step.run(ctx, env)
+        status = "ok"
+    except StepFailed as exc:
+        status, error = "failed", str(exc)
+        raise
+    except asyncio.CancelledError:
+        status = "cancelled"
+        raise
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        ctx.journal.record("step.end", step=index, path=node.path, name=step.registered_name,
+                           status=status, error=error, duration_s=round(ctx.journal.now() - began, 3))
+    if env.for_ is not None:
+        pending = ctx.reverts[first_revert:]
+        ctx.background.append(asyncio.create_task(_revert_later(ctx, pending, ctx.time.scaled(env.for_))))
+
+
+async def _revert_later(ctx: RunContext, pending: list, delay_s: float) -> None:
+    await asyncio.sleep(delay_s)
+    for p in reversed(pending):
+        await p.run()
+
+
+async def _cancel_background(ctx: RunContext) -> None:
+    for task in ctx.background:
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            ctx.journal.record("harness.error", error=f"timed revert failed: {task.exception()}")
+        task.cancel()
+    await asyncio.gather(*ctx.background, return_exceptions=True)
+
+
+async def _collect_server_truth(ctx: RunContext) -> None:
+    """Record the server's health and ledger while it still runs (best effort)."""
+    target = ctx.target
+    if ctx.server is None or not ctx.server.running:
+        return
+    if target.health:
+        try:
+            ctx.journal.record("server.health", data=await ctx.fetch_json(ctx.fill(target.health)))
+        except Exception as exc:  # noqa: BLE001 - evidence, not a verdict
+            ctx.journal.record("harness.error", error=f"reading health failed: {exc}")
+    if target.ledger:
+        try:
+            doc = await ctx.fetch_json(ctx.fill(target.ledger.url))
+            ctx.journal.record("server.ledger", entries=ledger_entries(doc, target.ledger))
+        except Exception as exc:  # noqa: BLE001
+            ctx.journal.record("harness.error", error=f"reading the ledger failed: {exc}")
+
+
+def ledger_entries(doc: Any, spec) -> list[dict[str, Any]]:
+    """The target's ledger document -> entries with a `key` computed from the target's templates."""
+    entries = lookup(doc, spec.entries) if spec.entries else doc
+    out = []
+    for entry in entries or []:
+        template = spec.keys.get(str(entry.get(spec.type_field)))
+        key = _fill_path(template, entry) if template else entry.get("key")
+        slim = {k: v for k, v in entry.items() if k != "payload"}
+        out.append({**slim, "key": key})
+    return out
+
+
+def lookup(doc: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        doc = doc.get(part) if isinstance(doc, dict) else None
+    return doc
+
+
+def _fill_path(template: str, entry: dict[str, Any]) -> str:
+    import re
+
+    return re.sub(r"\{([a-zA-Z0-9_.]+)\}", lambda m: str(lookup(entry, m.group(1))), template)
+
+
+async def _save_traces(ctx: RunContext, failed: bool) -> None:
+    for name, client in ctx.browsers.items():
+        try:
+            path = await client.stop_tracing(ctx.scenario_dir / "traces" / f"{name}.zip")
+            if path:
+                ctx.journal.record("trace", client=name, path=f"traces/{name}.zip")
+        except Exception as exc:  # noqa: BLE001
+            ctx.journal.record("harness.error", error=f"saving the trace of {name} failed: {exc}")
+
+
+async def _wait_for_user(ctx: RunContext) -> None:
+    print(f"\n--keep: {ctx.scenario.name} is still running; press Enter (or Ctrl-C) to tear it down.", file=sys.stderr)
+    for name, client in ctx.browsers.items():
+        print(f"  {name}: {client.page_url}", file=sys.stderr)
+    try:
+        await asyncio.to_thread(sys.stdin.readline)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        pass
+
+
+def versions() -> dict[str, Any]:
+    """Versions of everything a run depends on, for the report."""
+    from importlib.metadata import version
+
+    found: dict[str, Any] = {"python": sys.version.split()[0], "wschaos": version("wschaos"),
+                             "playwright": tools.playwright_version()}
+    try:
+        found["toxiproxy"] = tools.toxiproxy_version(tools.find_toxiproxy())
+        found["chromium"] = tools.chromium_version(tools.find_chromium())
+    except WschaosError:
+        pass
+    return found
+
+
+__all__ = ["Shared", "ScenarioOutcome", "run_scenario", "execute", "InfrastructureError"]

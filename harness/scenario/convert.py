@@ -1,0 +1,188 @@
+"""Build typed, frozen parameter dataclasses from YAML data, collecting every problem.
+
+A part (step, fault, check) declares its parameters as dataclass fields; this module turns a
+YAML mapping into an instance, or into a list of located problems: unknown keys (with the
+known ones), missing required keys, and values of the wrong type with what is allowed.
+A part may name a `primary` field: then a bare scalar (`screenshot: connected`) fills it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from typing import Any, Literal, Union, get_args, get_origin
+
+from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.units import Duration
+
+_MISSING = dataclasses.MISSING
+
+
+def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any | None:
+    """Instantiate `cls` from `data`; on any problem append it and return None."""
+    hints = typing.get_type_hints(cls)
+    params = [f for f in dataclasses.fields(cls) if f.init]
+    primary = getattr(cls, "primary", None)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        if primary is None:
+            problems.append(pos.problem(path, f"expected a mapping of {_names(params)}, got {data!r}"))
+            return None
+        data = {primary: data}
+    before = len(problems)
+    known = {f.name: f for f in params}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        field = known.get(key)
+        if field is None:
+            problems.append(pos.problem(path + (key,), _unknown_key(key, list(known)), key=True))
+            continue
+        kwargs[key] = convert(hints[key], value, path + (key,), pos, problems)
+    for f in params:
+        if f.name not in data and f.default is _MISSING and f.default_factory is _MISSING:
+            problems.append(pos.problem(path, f"missing required key {f.name!r}"))
+    if len(problems) > before:
+        return None
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError) as exc:  # cross-field validation in __post_init__
+        problems.append(pos.problem(path, str(exc)))
+        return None
+
+
+def _names(params: list) -> str:
+    return ", ".join(f.name for f in params) or "nothing"
+
+
+def _unknown_key(key: Any, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key {key!r}{hint}; allowed: {', '.join(known) or 'none'}"
+
+
+def convert(tp: Any, value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
+    """Convert one value to type `tp`, appending a problem (and returning None) if it does not fit."""
+    nested = _dataclass_in(tp)
+    if nested is not None and value is not None:
+        return build(nested, value, path, pos, problems)
+    try:
+        return _convert(tp, value)
+    except _Mismatch as exc:
+        problems.append(pos.problem(path, f"expected {exc.expected}, got {value!r}"))
+        return None
+
+
+def _dataclass_in(tp: Any) -> type | None:
+    """The dataclass in `tp` or `Optional[tp]`, if any."""
+    if dataclasses.is_dataclass(tp) and tp is not Duration:
+        return tp
+    if get_origin(tp) in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        if len(inner) == 1 and dataclasses.is_dataclass(inner[0]) and inner[0] is not Duration:
+            return inner[0]
+    return None
+
+
+class _Mismatch(Exception):
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+
+def describe(tp: Any) -> str:
+    """Human words for a type: 'a duration like 300ms', 'one of a, b'."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Duration:
+        return "a duration like 300ms, 15s or 5m"
+    if origin is Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        text = " or ".join(describe(a) for a in inner)
+        return text + (" (or null)" if len(inner) < len(args) else "")
+    if origin is list:
+        return f"a list of {describe(args[0])}" if args else "a list"
+    if origin is dict:
+        return "a mapping"
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    return names.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Any:
+        return value
+    if dataclasses.is_dataclass(tp) and tp is not Duration:
+        if value is None:
+            raise _Mismatch("a mapping")
+        raise TypeError("nested dataclasses are converted by convert()")
+    if tp is Duration:
+        try:
+            return Duration.parse(value)
+        except ValueError:
+            raise _Mismatch(describe(tp)) from None
+    if origin is Literal:
+        if value in args:
+            return value
+        raise _Mismatch(describe(tp))
+    if origin in (Union, types.UnionType):
+        return _convert_union(tp, args, value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise _Mismatch(describe(tp))
+        return [_convert(args[0], v) for v in value] if args else list(value)
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise _Mismatch(describe(tp))
+        return dict(value)
+    return _convert_scalar(tp, value)
+
+
+def _convert_union(tp: Any, args: tuple, value: Any) -> Any:
+    if value is None and type(None) in args:
+        return None
+    for arg in args:
+        if arg is type(None):
+            continue
+        try:
+            return _convert(arg, value)
+        except _Mismatch:
+            continue
+    raise _Mismatch(describe(tp))
+
+
+def _convert_scalar(tp: Any, value: Any) -> Any:
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    else:
+        raise TypeError(f"unsupported parameter type {tp!r}")
+    raise _Mismatch(describe(tp))
+
+
+def field_docs(cls: type) -> list[tuple[str, str, str]]:
+    """(name, type description, default) for every parameter: used by docs and JSON Schema."""
+    hints = typing.get_type_hints(cls)
+    rows = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        if f.default is not _MISSING:
+            default = str(f.default)
+        elif f.default_factory is not _MISSING:
+            default = str(f.default_factory())
+        else:
+            default = "required"
+        rows.append((f.name, describe(hints[f.name]), default))
+    return rows

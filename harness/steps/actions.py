@@ -1,0 +1,144 @@
+"""User actions through the page's UI (as the target's `actions` describe them) and raw protocol sends."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from typing import Any, ClassVar, Optional
+
+from harness.errors import StepFailed
+from harness.steps.base import Envelope, Step, steps
+from harness.target import fill
+
+
+async def run_ops(client, ops: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
+    """Run a target action's operations (fill/click/press/read) on one page; returns read values."""
+    values = dict(values)
+    for op in ops:
+        (verb, arg), = op.items()
+        if verb == "fill":
+            await client.fill(fill(arg["selector"], values), fill(str(arg["value"]), values))
+        elif verb == "click":
+            await client.click(fill(arg, values))
+        elif verb == "press":
+            await client.press(fill(arg["selector"], values), arg["key"])
+        elif verb == "read":
+            sel, attr = fill(arg["selector"], values), arg.get("attribute")
+            js = "(el, a) => a ? el.getAttribute(a) : el.textContent"
+            values[arg["as"]] = await client.page.locator(sel).first.evaluate(js, attr)
+        else:
+            raise StepFailed(f"unknown action operation {verb!r}; use fill, click, press or read")
+    return values
+
+
+@steps.register("add_tickets")
+@dataclass(frozen=True)
+class AddTickets(Step):
+    """Add `count` tickets through each selected page's UI, `rate` per second (0 = as fast as possible)."""
+
+    primary: ClassVar[str] = "count"
+    client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
+    count: int = 1
+    rate: float = 0.0
+
+    async def run(self, ctx, env: Envelope) -> None:
+        names = ctx.select(env.clients or "all", self.client_kinds)
+        await asyncio.gather(*(self._one(ctx, n) for n in names))
+
+    async def _one(self, ctx, name: str) -> None:
+        action = ctx.target.actions["add_ticket"]
+        for _ in range(self.count):
+            title = f"{name}-ticket-{ctx.next_number()}"
+            values = await run_ops(ctx.browsers[name], action.ops, {**ctx.values, "title": title, "client": name})
+            ctx.tickets.setdefault(name, []).append(title)
+            key = fill(action.key, values) if action.key else None
+            ctx.journal.record("action", client=name, action="add_ticket", key=key, detail={"title": title})
+            if self.rate > 0:
+                await asyncio.sleep(1.0 / self.rate)
+
+    def validate(self, scenario, env: Envelope) -> list[str]:
+        return [] if self.count >= 1 else [f"count must be at least 1, got {self.count}"]
+
+
+@steps.register("trigger_workflow")
+@dataclass(frozen=True)
+class TriggerWorkflow(Step):
+    """Click "trigger workflow" on `count` tickets this page added and has not triggered yet."""
+
+    primary: ClassVar[str] = "count"
+    client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
+    count: int = 1
+
+    async def run(self, ctx, env: Envelope) -> None:
+        action = ctx.target.actions["trigger_workflow"]
+        for name in ctx.select(env.clients or "all", self.client_kinds):
+            fresh = [t for t in ctx.tickets.get(name, []) if t not in ctx.triggered]
+            if len(fresh) < self.count:
+                raise StepFailed(f"{name} has {len(fresh)} untriggered tickets, {self.count} needed: add_tickets first")
+            for title in fresh[: self.count]:
+                values = await run_ops(ctx.browsers[name], action.ops, {**ctx.values, "title": title, "client": name})
+                ctx.triggered.add(title)
+                key = fill(action.key, values) if action.key else None
+                ctx.journal.record("action", client=name, action="trigger_workflow", key=key, detail={"title": title})
+
+
+@steps.register("send")
+@dataclass(frozen=True)
+class Send(Step):
+    """Send `count` protocol messages (a template named in the target's `protocol.messages`, or `raw` text) from protocol clients."""
+
+    primary: ClassVar[str] = "message"
+    client_kinds: ClassVar[tuple[str, ...]] = ("protocol",)
+    message: Optional[str] = None
+    raw: Optional[str] = None
+    count: int = 1
+    rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        if (self.message is None) == (self.raw is None):
+            raise ValueError("send takes exactly one of message (a template name) or raw (text)")
+
+    async def run(self, ctx, env: Envelope) -> None:
+        names = ctx.select(env.clients or "all", self.client_kinds)
+        await asyncio.gather(*(self._one(ctx, n) for n in names))
+
+    async def _one(self, ctx, name: str) -> None:
+        client = ctx.protocol[name]
+        if not client.connected:
+            await client.connect()
+        for _ in range(self.count):
+            if self.raw is not None:
+                await client.conn.send(self.raw)
+                ctx.journal.record("ws.frame", client=name, socket=client.socket_id, dir="sent", data=self.raw[:2000])
+            else:
+                message, key = build_message(ctx, name, self.message)
+                ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get("id"), detail={"message": self.message})
+                await client.send_json(message)
+            if self.rate > 0:
+                await asyncio.sleep(1.0 / self.rate)
+
+    def validate(self, scenario, env: Envelope) -> list[str]:
+        return []
+
+
+def build_message(ctx, client: str, name: str) -> tuple[dict[str, Any], Optional[str]]:
+    """Fill the target's message template `name`; returns (message, ledger key)."""
+    proto = ctx.target.protocol
+    if name not in proto.messages:
+        raise StepFailed(f"target has no protocol message {name!r}; known: {', '.join(proto.messages)}")
+    values = {**ctx.values, "client": client, "id": uuid.uuid4().hex, "n": ctx.next_number()}
+    values["title"] = f"{client}-msg-{values['n']}"
+    message = _deep_fill(proto.messages[name], values)
+    key = fill(proto.keys[name], values) if name in proto.keys else None
+    return message, key
+
+
+def _deep_fill(template: Any, values: dict[str, Any]) -> Any:
+    if isinstance(template, str):
+        return fill(template, values)
+    if isinstance(template, dict):
+        return {k: _deep_fill(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_deep_fill(v, values) for v in template]
+    return template

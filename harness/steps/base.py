@@ -1,0 +1,102 @@
+"""What every step is: typed parameters (a frozen dataclass) plus an async `run`.
+
+The envelope (`clients`, `at`, `after`, `for`, `name`) lives in `Envelope`, separate from a
+step's own parameters, which are decoded only once its type is known (Toxiproxy's
+ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_revert`
+*before* it changes anything; `for:` then undoes it by itself after that long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+
+from harness.registry import Registry
+from harness.units import Duration
+
+if TYPE_CHECKING:
+    from harness.context import RunContext
+
+ClientSelector = Union[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Where and when a step runs; the same keys for every step type."""
+
+    clients: Optional[ClientSelector] = None
+    at: Optional[Duration] = None       # start this long after the run's steps began
+    after: Optional[Duration] = None    # wait this long before running
+    for_: Optional[Duration] = None     # undo by itself after this long (revertible steps)
+    name: Optional[str] = None
+
+
+ENVELOPE_KEYS = {"clients": "clients", "at": "at", "after": "after", "for": "for_", "name": "name"}
+
+
+class Step:
+    """Base of every step. Subclasses: frozen dataclasses registered in `steps`."""
+
+    registered_name: ClassVar[str] = "step"
+    primary: ClassVar[Optional[str]] = None     # field a bare scalar fills (`idle: 5m`)
+    client_kinds: ClassVar[tuple[str, ...]] = ()  # kinds it acts on; () = no clients
+    default_clients: ClassVar[str] = "all"
+    revertible: ClassVar[bool] = False           # accepts `for:`
+
+    async def run(self, ctx: "RunContext", env: Envelope) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def summary(self, env: Envelope) -> str:
+        """One human line for the journal and the progress display."""
+        args = ", ".join(f"{k}={v}" for k, v in self.params().items() if v not in (None, [], {}))
+        who = f" on {env.clients}" if env.clients is not None else ""
+        return f"{self.registered_name}({args}){who}"
+
+    def params(self) -> dict[str, Any]:
+        from dataclasses import fields
+
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+    def validate(self, scenario: Any, env: "Envelope") -> list[str]:
+        """Cross-checks against the whole scenario; returns messages (empty = fine)."""
+        return []
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Duration) else value
+
+
+@dataclass(frozen=True)
+class StepNode:
+    """A step as it stands in the plan: its envelope, its parameters, its document path."""
+
+    step: Step
+    env: Envelope
+    path: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """Run the inner steps concurrently; done when all are done."""
+
+    steps: tuple
+    env: Envelope
+    path: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Run the inner steps `times` times in order."""
+
+    times: int
+    steps: tuple
+    env: Envelope
+    path: str
+    line: int = 0
+
+
+Node = Union[StepNode, Parallel, Repeat]
+
+steps: Registry[type[Step]] = Registry("step")

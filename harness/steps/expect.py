@@ -1,0 +1,119 @@
+"""`expect`: an inline assertion that waits until the selected pages show a condition.
+
+It polls the pages' probe values (and, with `js`, an expression in the page) until every
+selected client satisfies every given condition, or fails the scenario after `within`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, ClassVar, Optional, Union
+
+from harness.errors import StepFailed
+from harness.steps.base import Envelope, Step, steps
+from harness.units import Duration
+
+LEVELS = ["HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL"]
+
+
+@steps.register("expect")
+@dataclass(frozen=True)
+class Expect(Step):
+    """Wait until every selected page shows the given state/health/queue (or `js` is truthy); fail after `within`."""
+
+    client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
+    state: Optional[Union[str, list[str]]] = None
+    health: Optional[Union[str, list[str]]] = None
+    min_health: Optional[str] = None
+    queue_length: Optional[int] = None
+    alerts_at_least: Optional[int] = None
+    js: Optional[str] = None
+    within: Duration = Duration(10.0)
+
+    def __post_init__(self) -> None:
+        conditions = (self.state, self.health, self.min_health, self.queue_length, self.alerts_at_least, self.js)
+        if all(c is None for c in conditions):
+            raise ValueError("expect needs a condition: state, health, min_health, queue_length, alerts_at_least or js")
+        for level in _as_list(self.health) + _as_list(self.min_health):
+            if level not in LEVELS:
+                raise ValueError(f"expected a health level ({', '.join(LEVELS)}), got {level!r}")
+
+    def condition(self) -> str:
+        parts = []
+        if self.state is not None:
+            parts.append(f"state in {_as_list(self.state)}")
+        if self.health is not None:
+            parts.append(f"health in {_as_list(self.health)}")
+        if self.min_health is not None:
+            parts.append(f"health at least {self.min_health}")
+        if self.queue_length is not None:
+            parts.append(f"queue_length == {self.queue_length}")
+        if self.alerts_at_least is not None:
+            parts.append(f"alerts >= {self.alerts_at_least}")
+        if self.js is not None:
+            parts.append(f"js {self.js!r} is truthy")
+        return " and ".join(parts)
+
+    def summary(self, env: Envelope) -> str:
+        return f"expect {self.condition()} on {env.clients or 'all'} within {self.within}"
+
+    def holds(self, values: dict[str, Any] | None) -> bool:
+        """Whether one client's probe values satisfy the probe conditions."""
+        if not values:
+            return False
+        if self.state is not None and values.get("state") not in _as_list(self.state):
+            return False
+        if self.health is not None and values.get("health") not in _as_list(self.health):
+            return False
+        if self.min_health is not None and _level(values.get("health")) < _level(self.min_health):
+            return False
+        if self.queue_length is not None and values.get("queue_length") != self.queue_length:
+            return False
+        if self.alerts_at_least is not None and (values.get("alerts") or 0) < self.alerts_at_least:
+            return False
+        return True
+
+    async def run(self, ctx, env: Envelope) -> None:
+        names = ctx.select(env.clients or "all", self.client_kinds)
+        within_s = ctx.time.deadline(self.within)
+        start = ctx.journal.now()
+        observed: dict[str, Any] = {}
+        while True:
+            ok = True
+            for name in names:
+                client = ctx.browsers[name]
+                values = client.last_probe
+                observed[name] = _brief(values)
+                good = self.holds(values) and (self.js is None or bool(await _safe_eval(client, self.js)))
+                ok = ok and good
+            waited = ctx.journal.now() - start
+            if ok or waited >= within_s:
+                break
+            await asyncio.sleep(0.05)
+        ctx.journal.record("expect", step=None, condition=self.condition(), clients=names, passed=ok,
+                           observed=observed, within_s=within_s, waited_s=round(waited, 3))
+        if not ok:
+            raise StepFailed(f"expected {self.condition()} on {', '.join(names)} within {within_s:g}s; observed {observed}")
+
+
+def _as_list(value: Any) -> list:
+    return [] if value is None else ([value] if isinstance(value, str) else list(value))
+
+
+def _level(level: Any) -> int:
+    return LEVELS.index(level) if level in LEVELS else -1
+
+
+def _brief(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not values:
+        return values
+    keys = ("state", "health", "queue_length", "attempt", "alerts")
+    return {k: values.get(k) for k in keys if k in values}
+
+
+async def _safe_eval(client, js: str) -> Any:
+    try:
+        return await client.evaluate(js)
+    except Exception:  # the page may be navigating; try again on the next poll
+        return None
