@@ -1,0 +1,134 @@
+"""`wschaos doctor`: is everything the harness needs installed, and which versions?
+
+`diagnose()` returns one `Finding` per component; `format_findings()` renders them as a
+table with the fix under every failing line. The CLI exits 0 only if every finding is ok.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from harness import tools
+from harness.errors import SetupError
+
+MIN_PYTHON = (3, 11)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One component's state: `fix` says what to do when `ok` is False."""
+
+    name: str
+    ok: bool
+    version: str | None = None
+    path: str | None = None
+    fix: str | None = None
+
+
+def _python() -> Finding:
+    version = ".".join(map(str, sys.version_info[:3]))
+    ok = sys.version_info[:2] >= MIN_PYTHON
+    fix = None if ok else f"Python {version} is too old: use Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ (`make setup`)"
+    return Finding("python", ok, version, sys.executable, fix)
+
+
+def _package(dist: str, label: str) -> Finding:
+    version = tools.package_version(dist)
+    if version is None:
+        return Finding(label, False, fix=f"Python package {dist} is not installed: run `make setup`")
+    return Finding(label, True, version)
+
+
+def _binary(label: str, find: Callable[[], Path], version_of: Callable[[Path], str]) -> Finding:
+    try:
+        path = find()
+    except SetupError as exc:
+        return Finding(label, False, fix=str(exc))
+    try:
+        return Finding(label, True, version_of(path), str(path))
+    except SetupError as exc:
+        return Finding(label, False, path=str(path), fix=str(exc))
+
+
+def _reference_app(root: Path) -> Finding:
+    missing = [
+        f"app/{part}/__main__.py" for part in ("server", "client")
+        if not (root / "app" / part / "__main__.py").is_file()
+    ]
+    if missing:
+        return Finding(
+            "reference app", False, path=str(root / "app"),
+            fix=f"reference app incomplete ({', '.join(missing)} missing): it ships with wschaos, check your checkout",
+        )
+    if not _importable("app.server"):
+        return Finding("reference app", False, path=str(root / "app"),
+                       fix="package `app` is not importable: run `make setup` (installs wschaos in the venv)")
+    return Finding("reference app", True, path=str(root / "app"))
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+async def _launch_once(executable: Path) -> str:
+    from harness.drivers.browser import BrowserSession
+
+    async with BrowserSession(executable) as session:
+        return session.version or "unknown"
+
+
+def _playwright_launch() -> Finding:
+    try:
+        executable = tools.find_chromium()
+    except SetupError as exc:
+        return Finding("playwright launch", False, fix=str(exc))
+    # diagnose() may be called from inside an event loop (pytest-asyncio): use a fresh one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        try:
+            version = pool.submit(asyncio.run, _launch_once(executable)).result(timeout=60)
+        except Exception as exc:  # any launch failure is the finding, not a crash of doctor
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            return Finding("playwright launch", False, path=str(executable), fix=first)
+    return Finding("playwright launch", True, version, str(executable))
+
+
+def diagnose(*, launch_browser: bool = False, root: Path | None = None) -> list[Finding]:
+    """Check every component; `launch_browser=True` also starts Chromium once through Playwright."""
+    root = root or tools.repo_root()
+    findings = [
+        _python(),
+        _package("playwright", "playwright"),
+        _package("websockets", "websockets"),
+        _package("toxiproxy-python", "toxiproxy-python"),
+        _binary("chromium", tools.find_chromium, tools.chromium_version),
+        _binary("toxiproxy-server", lambda: tools.find_toxiproxy(root), tools.toxiproxy_version),
+        _binary("node", tools.find_node, tools.node_version),
+        _reference_app(root),
+    ]
+    if launch_browser:
+        findings.append(_playwright_launch())
+    return findings
+
+
+def format_findings(findings: list[Finding]) -> str:
+    """One line per finding (`ok`/`FAIL`, name, version, path), the fix indented below failures."""
+    width = max((len(f.name) for f in findings), default=0)
+    lines = []
+    for f in findings:
+        status = "ok  " if f.ok else "FAIL"
+        details = "  ".join(x for x in (f.version, f.path) if x)
+        lines.append(f"{status}  {f.name.ljust(width)}  {details}".rstrip())
+        if not f.ok and f.fix:
+            lines.append(f"      -> {f.fix}")
+    failed = sum(1 for f in findings if not f.ok)
+    lines.append("all good" if failed == 0 else f"{failed} problem(s) found")
+    return "\n".join(lines)

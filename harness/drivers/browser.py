@@ -1,0 +1,318 @@
+"""Browser clients: real Chromium pages driven through Playwright's async API.
+
+`BrowserSession` is one Chromium per run (or per test session); `BrowserClient` is one
+simulated user: its own context (storage, offline switch, tracing) and page. An init script
+(see `browser_js`) rewrites the app's WebSocket URL to the client's Toxiproxy listener and
+reports attempts and close codes; Playwright's `page.on("websocket")` reports frames.
+`SocketTracker` joins both into one `ws.*` story per socket.
+
+Platform facts: `set_offline(True)` fires the page's `offline` event but does NOT close an
+open WebSocket in Chromium (a network cut must go through Toxiproxy); `sleep()` freezes the
+page through CDP so its timers stop, and on `wake()` time has jumped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any, Literal
+
+from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Playwright, async_playwright
+
+from harness.drivers.browser_js import BINDING, init_script
+from harness.drivers.ws_tracker import SocketTracker
+from harness.errors import InfrastructureError
+from harness.journal import Journal
+
+CHROMIUM_ARGS = (
+    "--no-sandbox",  # root in a container
+    "--disable-gpu",
+    # On a closed network Chromium otherwise keeps trying to reach outside hosts.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+
+
+class BrowserSession:
+    """One Chromium process, launched through Playwright with `executable_path`."""
+
+    def __init__(self, executable_path: str | Path, *, headless: bool = True, journal: Journal | None = None) -> None:
+        self.executable_path = str(executable_path)
+        self.headless = headless
+        self.journal = journal
+        self.playwright: Playwright | None = None
+        self.browser: Browser | None = None
+
+    @property
+    def version(self) -> str | None:
+        """Chromium version as Playwright reports it, once launched."""
+        return self.browser.version if self.browser else None
+
+    async def start(self) -> "BrowserSession":
+        """Launch Chromium; `InfrastructureError` with the launch error if it does not start."""
+        if self.browser is not None:
+            return self
+        self.playwright = await async_playwright().start()
+        try:
+            self.browser = await self.playwright.chromium.launch(
+                executable_path=self.executable_path, headless=self.headless, args=list(CHROMIUM_ARGS)
+            )
+        except PlaywrightError as exc:
+            await self.close()
+            raise InfrastructureError(
+                f"Chromium at {self.executable_path} did not launch: {exc.message.splitlines()[0]}: "
+                "run `wschaos doctor` or set WSCHAOS_CHROMIUM"
+            ) from exc
+        return self
+
+    async def close(self) -> None:
+        """Close Chromium and stop Playwright; idempotent."""
+        browser, self.browser = self.browser, None
+        pw, self.playwright = self.playwright, None
+        if browser is not None:
+            with contextlib.suppress(PlaywrightError):
+                await browser.close()
+        if pw is not None:
+            with contextlib.suppress(Exception):
+                await pw.stop()
+
+    async def __aenter__(self) -> "BrowserSession":
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class BrowserClient:
+    """One simulated user: a browser context and its page, fully journaled."""
+
+    def __init__(
+        self,
+        session: BrowserSession,
+        name: str,
+        journal: Journal,
+        page_url: str,
+        *,
+        ws_rewrite: tuple[str, str] | None = None,
+        probe_js: str | None = None,
+        probe_interval_s: float = 0.2,
+        trace: bool = False,
+        proxy: str | None = None,
+        nav_timeout_s: float = 15.0,
+    ) -> None:
+        """`ws_rewrite=(upstream_prefix, proxy_prefix)`; `probe_js` is an expression giving a JSON object."""
+        self.session = session
+        self.name = name
+        self.journal = journal
+        self.page_url = page_url
+        self.ws_rewrite = ws_rewrite
+        self.probe_js = probe_js
+        self.probe_interval_s = probe_interval_s
+        self.trace = trace
+        self.proxy = proxy
+        self.nav_timeout_s = nav_timeout_s
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.tracker = SocketTracker(name, journal)
+        self.last_probe: dict[str, Any] | None = None
+        self._probe_task: asyncio.Task | None = None
+        self._tracing = False
+        self._asleep = False
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+    async def open(self) -> "BrowserClient":
+        """Create the context (init script, bindings, tracing) and open the page."""
+        if self.session.browser is None:
+            raise InfrastructureError("the browser session is not started: start it before opening clients")
+        self.context = await self.session.browser.new_context()
+        self.context.set_default_timeout(self.nav_timeout_s * 1000)
+        ws_from, ws_to = self.ws_rewrite or (None, None)
+        await self.context.add_init_script(script=init_script(ws_from, ws_to))
+        await self.context.expose_binding(BINDING, self._on_binding)
+        if self.trace:
+            await self.context.tracing.start(screenshots=True, snapshots=True)
+            self._tracing = True
+        # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
+        self.journal.record(
+            "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url)
+        await self._new_page()
+        if self.probe_js:
+            self._probe_task = asyncio.create_task(self._probe_loop())
+        return self
+
+    async def _new_page(self) -> None:
+        assert self.context is not None
+        page = await self.context.new_page()
+        page.on("websocket", self._on_websocket)
+        page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))
+        page.on("console", self._on_console)
+        self.page = page
+        await page.goto(self.page_url)
+
+    async def close(self) -> None:
+        """Stop probing, discard an unsaved trace, close the context; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._probe_task is not None:
+            self._probe_task.cancel()
+            await asyncio.gather(self._probe_task, return_exceptions=True)
+        if self.context is not None:
+            await self.stop_tracing(None)
+            with contextlib.suppress(PlaywrightError):
+                await self.context.close()
+            await self.tracker.flush()
+            self.journal.record("client.close", client=self.name)
+        self.context = self.page = None
+
+    async def __aenter__(self) -> "BrowserClient":
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- observation ---------------------------------------------------------------------
+    async def _on_binding(self, source: dict, payload: dict) -> None:
+        if isinstance(payload, dict):
+            self.tracker.page_event(payload)
+
+    def _on_websocket(self, ws: Any) -> None:
+        key = id(ws)
+        self.tracker.created(key, ws.url)
+        ws.on("framesent", lambda payload: self.tracker.frame(key, "sent", payload))
+        ws.on("framereceived", lambda payload: self.tracker.frame(key, "received", payload))
+        ws.on("close", lambda _ws: self.tracker.playwright_closed(key))
+
+    def _on_console(self, msg: Any) -> None:
+        level = msg.type
+        if level in ("error", "warning"):
+            self.journal.record("page.console", client=self.name, level=level, text=msg.text)
+
+    async def probe(self) -> dict[str, Any] | None:
+        """Evaluate `probe_js` once; None while the page is navigating, closed or asleep."""
+        if not self.probe_js or self.page is None or self._asleep:
+            return None
+        try:
+            values = await asyncio.wait_for(self.page.evaluate(self.probe_js), max(1.0, self.probe_interval_s * 5))
+        except (PlaywrightError, asyncio.TimeoutError):
+            return None  # navigation, reload, closed page: the next tick will see the new page
+        return values if isinstance(values, dict) else {"value": values}
+
+    async def _probe_loop(self) -> None:
+        while True:
+            values = await self.probe()
+            if values is not None and values != self.last_probe:
+                self.last_probe = values
+                self.journal.record("probe", client=self.name, values=values)
+            await asyncio.sleep(self.probe_interval_s)
+
+    # -- browser-side faults -------------------------------------------------------------
+    def _require_page(self) -> Page:
+        if self.page is None:
+            raise InfrastructureError(f"client {self.name} has no open page: call open_page() first")
+        return self.page
+
+    async def set_offline(self, offline: bool) -> None:
+        """Switch the context offline/online (fires the page events; does NOT close open sockets)."""
+        assert self.context is not None
+        self.journal.record("browser.event", client=self.name, event="offline" if offline else "online")
+        await self.context.set_offline(offline)
+
+    async def set_visibility(self, state: Literal["hidden", "visible"]) -> None:
+        """Make `document.visibilityState` say `state` and dispatch `visibilitychange`."""
+        if state not in ("hidden", "visible"):
+            raise ValueError(f"unknown visibility {state!r}: expected 'hidden' or 'visible'")
+        self.journal.record("browser.event", client=self.name, event=state)
+        await self._require_page().evaluate("(s) => window.__wschaosSetVisibility(s)", state)
+
+    async def sleep(self) -> None:
+        """Freeze the page (CDP `Page.setWebLifecycleState` frozen): timers and callbacks stop."""
+        await self._lifecycle("frozen", "sleep")
+        self._asleep = True
+
+    async def wake(self) -> None:
+        """Unfreeze the page; its timers see that time jumped."""
+        self._asleep = False
+        await self._lifecycle("active", "wake")
+
+    async def _lifecycle(self, state: str, event: str) -> None:
+        page = self._require_page()
+        assert self.context is not None
+        self.journal.record("browser.event", client=self.name, event=event)
+        cdp = await self.context.new_cdp_session(page)
+        try:
+            await cdp.send("Page.setWebLifecycleState", {"state": state})
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await cdp.detach()
+
+    async def reload(self) -> None:
+        """Reload the page (the app starts over; the context and its storage stay)."""
+        self.journal.record("browser.event", client=self.name, event="reload")
+        self._asleep = False
+        await self._require_page().reload()
+
+    async def close_page(self) -> None:
+        """Close the page but keep the context (localStorage survives for `open_page`)."""
+        if self.page is None:
+            return
+        self.journal.record("browser.event", client=self.name, event="close")
+        page, self.page = self.page, None
+        self._asleep = False
+        with contextlib.suppress(PlaywrightError):
+            await page.close()
+
+    async def open_page(self) -> None:
+        """Open a new page in the same context and load `page_url`."""
+        if self.page is not None:
+            return
+        self.journal.record("browser.event", client=self.name, event="open")
+        await self._new_page()
+
+    # -- passthroughs and evidence -------------------------------------------------------
+    async def evaluate(self, js: str, arg: Any = None) -> Any:
+        """`page.evaluate(js, arg)`."""
+        return await self._require_page().evaluate(js, arg)
+
+    async def fill(self, selector: str, value: str) -> None:
+        """`page.fill(selector, value)`."""
+        await self._require_page().fill(selector, value)
+
+    async def click(self, selector: str) -> None:
+        """`page.click(selector)`."""
+        await self._require_page().click(selector)
+
+    async def press(self, selector: str, key: str) -> None:
+        """`page.press(selector, key)`."""
+        await self._require_page().press(selector, key)
+
+    async def screenshot(self, path: str | Path) -> Path:
+        """Write a PNG of the page to `path` and return it."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        await self._require_page().screenshot(path=str(path))
+        return path
+
+    async def start_tracing(self) -> None:
+        """Start a Playwright trace (screenshots + DOM snapshots) if none is running."""
+        if self.context is not None and not self._tracing:
+            await self.context.tracing.start(screenshots=True, snapshots=True)
+            self._tracing = True
+
+    async def stop_tracing(self, path: str | Path | None = None) -> Path | None:
+        """Stop tracing; save the zip to `path` only if given (e.g. on failure), else discard."""
+        if self.context is None or not self._tracing:
+            return None
+        self._tracing = False
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            await self.context.tracing.stop(path=str(path) if path is not None else None)
+        except PlaywrightError:
+            return None
+        return Path(path) if path is not None else None

@@ -1,0 +1,141 @@
+"""Join two views of a page's WebSockets into one journal story per socket.
+
+Playwright (`page.on("websocket")`) sees every socket's frames and its end, but no close
+code; the init script sees attempts, the real `open` and the close code/reason, but has no
+handle Playwright knows. Sockets are matched by URL in creation order (a client reconnects
+sequentially, so this is exact in practice). Rules:
+
+- `ws.open` is recorded once per socket, at the init script's `open` or at the first frame,
+  whichever comes first. A socket that never opened (refused attempt) gets no `ws.open` and
+  no `ws.close`: it shows up as a `ws.attempt` only.
+- `ws.close` is recorded once, preferring the init script's code/reason; if only Playwright
+  reports the end (the page unloaded mid-report), it is recorded after `close_wait_s`
+  without a code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from harness.journal import Journal
+
+TEXT_LIMIT = 2000
+
+
+@dataclass
+class _Socket:
+    id: str
+    url: str
+    page_opened: bool = False
+    page_closed: bool = False
+    open_recorded: bool = False
+    close_recorded: bool = False
+
+
+def frame_fields(payload: str | bytes) -> dict[str, Any]:
+    """`type`, `id` and `data` of one frame: parsed JSON, or text cut to 2000 characters."""
+    if isinstance(payload, (bytes, bytearray)):
+        payload = bytes(payload).decode("utf-8", errors="replace")
+    try:
+        data: Any = json.loads(payload)
+    except ValueError:
+        return {"type": None, "id": None, "data": payload[:TEXT_LIMIT]}
+    if isinstance(data, dict):
+        return {"type": data.get("type"), "id": data.get("id"), "data": data}
+    return {"type": None, "id": None, "data": data}
+
+
+class SocketTracker:
+    """Per-client socket bookkeeping; records ws.attempt/open/frame/close in the journal."""
+
+    def __init__(self, client: str, journal: Journal, close_wait_s: float = 0.5) -> None:
+        self.client = client
+        self.journal = journal
+        self.close_wait_s = close_wait_s
+        self._sockets: list[_Socket] = []
+        self._by_key: dict[int, _Socket] = {}
+        self._pending: list[dict[str, Any]] = []  # init-script events that came before their socket
+        self._tasks: set[asyncio.Task] = set()
+
+    def created(self, key: int, url: str) -> str:
+        """Playwright saw a new socket; returns its journal id (`s1`, `s2`, ...)."""
+        sock = _Socket(id=f"s{len(self._sockets) + 1}", url=url)
+        self._sockets.append(sock)
+        self._by_key[key] = sock
+        pending, self._pending = self._pending, []
+        for event in pending:
+            self.page_event(event)
+        return sock.id
+
+    def page_event(self, event: dict[str, Any]) -> None:
+        """An init-script report: `attempt`, `open` or `close`."""
+        kind, url = event.get("event"), event.get("url")
+        if kind == "attempt":
+            self.journal.record("ws.attempt", client=self.client, url=url, page_t=event.get("page_t"))
+            return
+        if kind == "open":
+            sock = self._first(url, lambda s: not s.page_opened and not s.page_closed)
+            if sock is None:
+                self._pending.append(event)
+                return
+            sock.page_opened = True
+            self._record_open(sock)
+        elif kind == "close":
+            sock = self._first(url, lambda s: not s.page_closed)
+            if sock is None:
+                self._pending.append(event)
+                return
+            sock.page_closed = True
+            if sock.open_recorded and not sock.close_recorded:
+                sock.close_recorded = True
+                self.journal.record(
+                    "ws.close", client=self.client, socket=sock.id, code=event.get("code"),
+                    reason=event.get("reason"), page_t=event.get("page_t"),
+                )
+
+    def frame(self, key: int, direction: str, payload: str | bytes) -> None:
+        """Playwright saw a frame (`sent` or `received`)."""
+        sock = self._by_key.get(key)
+        if sock is None:
+            return
+        self._record_open(sock)
+        self.journal.record("ws.frame", client=self.client, socket=sock.id, dir=direction, **frame_fields(payload))
+
+    def playwright_closed(self, key: int) -> None:
+        """Playwright saw the socket end; record it later if the init script does not."""
+        sock = self._by_key.get(key)
+        if sock is None or sock.close_recorded or not sock.open_recorded:
+            return
+        task = asyncio.get_running_loop().create_task(self._close_later(sock))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _close_later(self, sock: _Socket) -> None:
+        await asyncio.sleep(self.close_wait_s)
+        self._close_without_code(sock)
+
+    def _close_without_code(self, sock: _Socket) -> None:
+        if sock.open_recorded and not sock.close_recorded:
+            sock.close_recorded = True
+            self.journal.record("ws.close", client=self.client, socket=sock.id)
+
+    async def flush(self) -> None:
+        """Record the pending Playwright-only closes now (the client is closing)."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for sock in self._sockets:
+            if sock.page_closed or sock.close_recorded:
+                continue
+            self._close_without_code(sock)
+
+    def _record_open(self, sock: _Socket) -> None:
+        if not sock.open_recorded:
+            sock.open_recorded = True
+            self.journal.record("ws.open", client=self.client, socket=sock.id, url=sock.url)
+
+    def _first(self, url: Any, pred) -> _Socket | None:
+        return next((s for s in self._sockets if s.url == url and pred(s)), None)

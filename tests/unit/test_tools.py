@@ -1,0 +1,124 @@
+"""Finding binaries: env overrides, PATH, the bundled copy, and the messages when missing."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+
+import pytest
+
+from harness import tools
+from harness.errors import SetupError
+
+
+def make_exe(path: Path, body: str = "#!/bin/sh\necho 'toxiproxy-server version v9.9.9'\n") -> Path:
+    """Write an executable shell script."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
+def test_toxiproxy_env_override(tmp_path, monkeypatch):
+    """$WSCHAOS_TOXIPROXY wins over everything else."""
+    exe = make_exe(tmp_path / "tp")
+    monkeypatch.setenv("WSCHAOS_TOXIPROXY", str(exe))
+    assert tools.find_toxiproxy(tmp_path) == exe
+
+
+def test_toxiproxy_env_pointing_nowhere(tmp_path, monkeypatch):
+    """A wrong $WSCHAOS_TOXIPROXY says which variable to fix."""
+    monkeypatch.setenv("WSCHAOS_TOXIPROXY", str(tmp_path / "nope"))
+    with pytest.raises(SetupError) as info:
+        tools.find_toxiproxy(tmp_path)
+    assert str(info.value) == (f"toxiproxy-server not found at {tmp_path / 'nope'} (from $WSCHAOS_TOXIPROXY): "
+                               "point WSCHAOS_TOXIPROXY at an executable file")
+
+
+def test_toxiproxy_bundled_fallback(tmp_path, monkeypatch):
+    """Without env or PATH, <repo>/.tools/bin/toxiproxy-server is used."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    exe = make_exe(tmp_path / ".tools" / "bin" / "toxiproxy-server")
+    assert tools.find_toxiproxy(tmp_path) == exe
+
+
+def test_toxiproxy_on_path(tmp_path, monkeypatch):
+    """toxiproxy-server on PATH is found before the bundled copy."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    exe = make_exe(tmp_path / "bin" / "toxiproxy-server")
+    make_exe(tmp_path / ".tools" / "bin" / "toxiproxy-server")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert tools.find_toxiproxy(tmp_path) == exe
+
+
+def test_toxiproxy_missing_message(tmp_path, monkeypatch):
+    """A missing toxiproxy-server names both fixes."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SetupError) as info:
+        tools.find_toxiproxy(tmp_path)
+    assert str(info.value) == "toxiproxy-server not found: run `make setup` or set WSCHAOS_TOXIPROXY=/path"
+
+
+def test_chromium_env_and_path(tmp_path, monkeypatch):
+    """$WSCHAOS_CHROMIUM wins; otherwise chromium-browser on PATH is found."""
+    exe = make_exe(tmp_path / "bin" / "chromium-browser")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.delenv("WSCHAOS_CHROMIUM", raising=False)
+    assert tools.find_chromium() == exe
+    other = make_exe(tmp_path / "custom-chrome")
+    monkeypatch.setenv("WSCHAOS_CHROMIUM", str(other))
+    assert tools.find_chromium() == other
+
+
+def test_chromium_missing_message(tmp_path, monkeypatch):
+    """A missing Chromium names both fixes."""
+    monkeypatch.delenv("WSCHAOS_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SetupError) as info:
+        tools.find_chromium()
+    assert str(info.value) == ("Chromium not found: run `make setup` (installs the system chromium package) "
+                               "or set WSCHAOS_CHROMIUM=/path/to/chromium")
+
+
+def test_node_missing_message(tmp_path, monkeypatch):
+    """A missing node says how to install it."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SetupError, match=r"^node not found: install Node.js 18\+ \(e.g. `apt-get install nodejs`\)$"):
+        tools.find_node()
+
+
+def test_version_parsing(tmp_path):
+    """Versions are cut out of the tools' --version output."""
+    tp = make_exe(tmp_path / "tp", "#!/bin/sh\necho 'toxiproxy-server version v2.12.0'\n")
+    chrome = make_exe(tmp_path / "ch", "#!/bin/sh\necho 'noise' >&2\necho 'Chromium 156.0.8078.108 built on Debian'\n")
+    node = make_exe(tmp_path / "node", "#!/bin/sh\necho v20.1.0\n")
+    assert tools.toxiproxy_version(tp) == "v2.12.0"
+    assert tools.chromium_version(chrome) == "156.0.8078.108"
+    assert tools.node_version(node) == "20.1.0"
+
+
+def test_version_of_broken_binary(tmp_path):
+    """A binary that cannot run is a SetupError that says to check it."""
+    broken = tmp_path / "broken"
+    broken.write_text("not a program")
+    broken.chmod(0o755)
+    with pytest.raises(SetupError, match="failed: .*: check that the binary runs on this machine$"):
+        tools.toxiproxy_version(broken)
+
+
+def test_package_versions():
+    """Installed packages report a version; unknown ones None."""
+    assert tools.playwright_version()
+    assert tools.package_version("wschaos-no-such-package") is None
+
+
+def test_free_port_is_bindable():
+    """free_port returns a loopback port that can be bound."""
+    port = tools.free_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))
+    assert 0 < port < 65536
