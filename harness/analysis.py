@@ -1,0 +1,348 @@
+"""Pure analyses of a journal, shared by the checks and the HTML report.
+
+Everything here takes the journal's event list (see docs/journal.md) and returns plain values:
+no I/O, no clocks. Times are journal `t` seconds (wall time since the run started) unless a
+name says `page_t`.
+
+A client's *state timeline* comes from its `probe` events (`values.state`); a client without
+state probes (a protocol client) falls back to its sockets: `ws.open` => connected,
+`ws.close` => reconnecting, `client.close` => disconnected.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from harness.journal import Event
+
+CONNECTED = "connected"
+#: States a client enters on purpose; a disconnection ending in one of them is not a failure.
+DELIBERATE = frozenset({"disconnected", "closed"})
+HEALTH_LEVELS = ("HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period of time; `end` is None when it was still going on when the journal ends."""
+
+    start: float
+    end: float | None
+    label: str
+
+    def duration(self, until: float) -> float:
+        """Length of the window, measuring an open one up to `until`."""
+        return (self.end if self.end is not None else until) - self.start
+
+
+@dataclass(frozen=True)
+class FaultWindow:
+    """One fault from `fault.apply` to its `fault.revert` (end None: never reverted)."""
+
+    fault_id: str
+    fault: str
+    clients: tuple[str, ...]
+    start: float
+    end: float | None
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def hits(self, client: str) -> bool:
+        return client in self.clients or "all" in self.clients
+
+
+@dataclass(frozen=True)
+class AttemptRun:
+    """The connection attempts a client made between losing its connection and regaining it.
+
+    `attempts` are the journal times of the *re*connection attempts (the initial connect of a
+    client that never connected is left out); `waits[i]` is the page-clock delay before
+    attempt i+1, measured from the failure that preceded it (the previous socket's `ws.close`
+    `page_t` when recorded, else the previous attempt's `page_t`), None if unmeasurable.
+    """
+
+    client: str
+    lost_t: float | None  # None: the client had never connected
+    attempts: tuple[float, ...]
+    waits: tuple[float | None, ...]
+    reconnected_t: float | None
+    interrupted: bool = False  # a page reload cut it short
+
+
+def _sorted(events: Iterable[Event]) -> list[Event]:
+    return sorted(events, key=lambda e: e.get("t", 0.0))
+
+
+def _of(events: Iterable[Event], client: str | None, *kinds: str) -> list[Event]:
+    return _sorted(e for e in events if e.get("kind") in kinds
+                   and (client is None or e.get("client") == client))
+
+
+def scenario_end(events: list[Event]) -> float:
+    """When the scenario's steps were over: the last `step.end`, else `run.end`, else the last
+    event. Teardown (which stops servers and closes clients) comes after it and is not judged."""
+    ends = [e["t"] for e in events if e.get("kind") == "step.end"]
+    if ends:
+        return max(ends)
+    run_end = [e["t"] for e in events if e.get("kind") == "run.end"]
+    if run_end:
+        return run_end[-1]
+    return max((e.get("t", 0.0) for e in events), default=0.0)
+
+
+def client_names(events: list[Event]) -> list[str]:
+    """Clients declared in `run.start`, then any other client seen in the journal."""
+    names: list[str] = []
+    for e in events:
+        if e.get("kind") == "run.start":
+            names += [c["name"] for c in e.get("clients", []) if c["name"] not in names]
+    for e in events:
+        c = e.get("client")
+        if isinstance(c, str) and c not in names:
+            names.append(c)
+    return names
+
+
+def _append_change(out: list[tuple[float, Any]], t: float, value: Any) -> None:
+    if not out or out[-1][1] != value:
+        out.append((t, value))
+
+
+def probe_series(events: list[Event], client: str, key: str) -> list[tuple[float, Any]]:
+    """(t, value) of one probe value each time it changed; missing or null values are skipped."""
+    out: list[tuple[float, Any]] = []
+    for e in _of(events, client, "probe"):
+        value = (e.get("values") or {}).get(key)
+        if value is not None:
+            _append_change(out, e["t"], value)
+    return out
+
+
+def state_timeline(events: list[Event], client: str) -> list[tuple[float, str]]:
+    """(t, state) each time the client's connection state changed."""
+    out = [(t, str(v)) for t, v in probe_series(events, client, "state")]
+    if out:
+        return out
+    states = {"ws.open": CONNECTED, "ws.close": "reconnecting", "client.close": "disconnected"}
+    for e in _of(events, client, *states):
+        _append_change(out, e["t"], states[e["kind"]])
+    return out
+
+
+def value_at(series: list[tuple[float, Any]], t: float, default: Any = None) -> Any:
+    """The value a (t, value) series held at time t (the last change at or before t)."""
+    current = default
+    for when, value in series:
+        if when > t:
+            break
+        current = value
+    return current
+
+
+def disconnections(events: list[Event], client: str) -> list[Window]:
+    """Periods the client was not connected, after it first connected.
+
+    Consecutive non-connected states form one window; its label is the state the client was
+    in when the window ended (reconnecting, offline, failed, disconnected, ...)."""
+    windows: list[Window] = []
+    start: float | None = None
+    label = ""
+    seen_connected = False
+    for t, state in state_timeline(events, client):
+        if state == CONNECTED:
+            if start is not None:
+                windows.append(Window(start, t, label))
+                start = None
+            seen_connected = True
+        elif seen_connected:
+            start = t if start is None else start
+            label = state
+    if start is not None:
+        windows.append(Window(start, None, label))
+    return windows
+
+
+def reconnect_times(events: list[Event], clients: Iterable[str] | None = None) -> list[float]:
+    """Durations (wall seconds) of every completed disconnection of the given clients."""
+    names = client_names(events) if clients is None else list(clients)
+    return [w.end - w.start for c in names for w in disconnections(events, c) if w.end is not None]
+
+
+def fault_windows(events: list[Event]) -> list[FaultWindow]:
+    """Every applied fault paired with its revert by `fault_id`, in order of application."""
+    ends = {e.get("fault_id"): e["t"] for e in _of(events, None, "fault.revert")}
+    out = []
+    for e in _of(events, None, "fault.apply"):
+        clients = e.get("clients") or []
+        clients = (clients,) if isinstance(clients, str) else tuple(clients)
+        out.append(FaultWindow(str(e.get("fault_id")), str(e.get("fault")), clients, e["t"],
+                               ends.get(e.get("fault_id")), dict(e.get("params") or {})))
+    return out
+
+
+_PROC_STATES = {"proc.start": "up", "proc.resume": "up", "proc.pause": "paused",
+                "proc.stop": "down", "proc.exit": "down"}
+
+
+def server_windows(events: list[Event], name: str = "server") -> list[Window]:
+    """Contiguous up/down/paused periods of one process, from its `proc.*` events."""
+    windows: list[Window] = []
+    for e in _of(events, None, *_PROC_STATES):
+        if e.get("name") != name:
+            continue
+        label = _PROC_STATES[e["kind"]]
+        if windows and windows[-1].label == label:
+            continue
+        if windows:
+            windows[-1] = Window(windows[-1].start, e["t"], windows[-1].label)
+        windows.append(Window(e["t"], None, label))
+    return windows
+
+
+def server_state_at(events: list[Event], t: float, name: str = "server") -> str | None:
+    """up/down/paused at time t, or None before the process was first started."""
+    state = None
+    for w in server_windows(events, name):
+        if w.start <= t:
+            state = w.label
+    return state
+
+
+@dataclass
+class _RunBuilder:
+    client: str
+    lost_t: float | None
+    attempts: list[float] = field(default_factory=list)
+    waits: list[float | None] = field(default_factory=list)
+    mark: float | None = None  # page_t the next wait is measured from
+    skip_first: bool = False  # the initial connect is not a reconnection attempt
+
+    def attempt(self, t: float, page_t: float | None) -> None:
+        if self.skip_first:
+            self.skip_first = False
+        else:
+            wait = page_t - self.mark if page_t is not None and self.mark is not None else None
+            self.attempts.append(t)
+            self.waits.append(wait)
+        self.mark = page_t
+
+    def done(self, reconnected_t: float | None, interrupted: bool = False) -> AttemptRun:
+        return AttemptRun(self.client, self.lost_t, tuple(self.attempts), tuple(self.waits),
+                          reconnected_t, interrupted)
+
+
+def attempt_runs(events: list[Event], client: str) -> list[AttemptRun]:
+    """The client's reconnection attempts grouped by disconnection, from its socket events."""
+    runs: list[AttemptRun] = []
+    current: _RunBuilder | None = None
+    connected = False
+    for e in _of(events, client, "ws.attempt", "ws.open", "ws.close", "browser.event"):
+        kind = e["kind"]
+        if kind == "ws.open":
+            if current is not None and (current.attempts or current.lost_t is not None):
+                runs.append(current.done(e["t"]))  # (a first connect at once is no disconnection)
+            current, connected = None, True
+        elif kind == "ws.close" and connected:
+            current, connected = _RunBuilder(client, e["t"], mark=e.get("page_t")), False
+        elif kind == "ws.close" and current is not None and e.get("page_t") is not None:
+            current.mark = e["page_t"]  # a failed attempt: the next delay starts here
+        elif kind == "ws.attempt" and not connected:
+            if current is None:
+                current = _RunBuilder(client, None, skip_first=True)
+            current.attempt(e["t"], e.get("page_t"))
+        elif kind == "browser.event" and e.get("event") == "reload":
+            if current is not None:
+                runs.append(current.done(None, interrupted=True))
+            current, connected = None, False
+    if current is not None:
+        runs.append(current.done(None))
+    return runs
+
+
+@dataclass(frozen=True)
+class Resend:
+    """A message sent again on the wire after the client had received its ack."""
+
+    client: str
+    message_id: str
+    ack_t: float
+    resent_t: float
+
+
+@dataclass(frozen=True)
+class MessageAudit:
+    """Keyed actions of the selected clients compared with the last server ledger."""
+
+    actions: list[Event]
+    ledger: list[dict[str, Any]] | None  # None: the journal has no `server.ledger`
+    acked: list[Event]
+    lost: list[Event]
+    duplicated: dict[str, int]  # key -> how many ledger entries carry it
+    resent: list[Resend]
+
+
+def _acks(events: list[Event], client: str) -> dict[str, float]:
+    acks: dict[str, float] = {}
+    for e in _of(events, client, "ws.frame"):
+        if e.get("dir") == "received" and e.get("type") == "ack" and e.get("id") is not None:
+            acks.setdefault(str(e["id"]), e["t"])
+    return acks
+
+
+def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[Resend]:
+    out: dict[str, Resend] = {}
+    for e in _of(events, client, "ws.frame"):
+        mid = None if e.get("id") is None else str(e["id"])
+        if e.get("dir") == "sent" and mid in acks and e["t"] > acks[mid] and mid not in out:
+            out[mid] = Resend(client, mid, acks[mid], e["t"])
+    return list(out.values())
+
+
+def message_audit(events: list[Event], clients: Iterable[str] | None = None,
+                  key_prefix: str | None = None) -> MessageAudit:
+    """Which keyed actions reached the server ledger: acked, lost, duplicated, resent."""
+    names = client_names(events) if clients is None else list(clients)
+    actions = [e for e in _of(events, None, "action") if e.get("client") in names
+               and e.get("key") and (key_prefix is None or str(e["key"]).startswith(key_prefix))]
+    ledgers = _of(events, None, "server.ledger")
+    ledger = list(ledgers[-1].get("entries") or []) if ledgers else None
+    acks = {c: _acks(events, c) for c in names}
+    acked = [a for a in actions if str(a.get("message_id")) in acks[a["client"]]]
+    lost: list[Event] = []
+    duplicated: dict[str, int] = {}
+    if ledger is not None:
+        counts: dict[str, int] = {}
+        for entry in ledger:
+            counts[str(entry.get("key"))] = counts.get(str(entry.get("key")), 0) + 1
+        lost = [a for a in actions if counts.get(str(a["key"]), 0) == 0]
+        duplicated = {str(a["key"]): counts[str(a["key"])] for a in actions
+                      if counts.get(str(a["key"]), 0) > 1}
+    resent = [r for c in names for r in _resends(events, c, acks[c])]
+    return MessageAudit(actions, ledger, acked, lost, duplicated, resent)
+
+
+def message_stats(events: list[Event], clients: Iterable[str] | None = None,
+                  key_prefix: str | None = None) -> dict[str, int | None]:
+    """Counts of keyed messages: sent, acked, lost, duplicated, resent_after_ack.
+
+    `lost` and `duplicated` are None when the journal holds no `server.ledger`."""
+    audit = message_audit(events, clients, key_prefix)
+    has_ledger = audit.ledger is not None
+    return {
+        "sent": len(audit.actions),
+        "acked": len(audit.acked),
+        "lost": len(audit.lost) if has_ledger else None,
+        "duplicated": len(audit.duplicated) if has_ledger else None,
+        "resent_after_ack": len(audit.resent),
+    }
+
+
+def percentile(values: Iterable[float], p: float) -> float | None:
+    """The p-th percentile (0..100) with linear interpolation; None for no values."""
+    xs = sorted(values)
+    if not xs:
+        return None
+    k = (len(xs) - 1) * min(max(p, 0.0), 100.0) / 100.0
+    lo = math.floor(k)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)

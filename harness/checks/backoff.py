@@ -1,0 +1,95 @@
+"""`backoff`: reconnection delays follow min(cap, base * factor^(n-1)), with jitter."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from harness.analysis import AttemptRun, attempt_runs, scenario_end
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.common import at, capped, dur, plural, select
+from harness.units import Duration
+
+#: Allowance for what the delay formula does not include (connect time, timer granularity).
+TOLERANCE_RATIO = 0.15
+TOLERANCE_S = 0.1
+#: Below this coefficient of variation of measured/nominal ratios the delays are not jittered.
+MIN_JITTER_CV = 0.02
+
+
+@checks.register("backoff")
+@dataclass(frozen=True)
+class Backoff(Check):
+    """Reconnection delays grow as min(cap, base*factor^(n-1)) (x 0.5..1 with jitter) per disconnection."""
+
+    clients: ClientSelector = "all"
+    base: Duration = Duration(1.0)
+    cap: Duration = Duration(30.0)
+    factor: float = 2.0
+    jitter: bool = True
+    min_attempts: int = 3
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        end = scenario_end(run.events)
+        problems: list[str] = []
+        ratios_all: list[float] = []
+        marks: list[float] = []
+        for client in names:
+            runs = [r for r in attempt_runs(run.events, client)
+                    if not r.interrupted and (r.lost_t or 0.0) <= end]
+            lines, ratios = self._judge_client(run, client, runs)
+            problems += lines
+            ratios_all += ratios
+            marks += [r.lost_t for r in runs if r.lost_t is not None and lines]
+        metrics = {"intervals": len(ratios_all),
+                   "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None}
+        formula = self._formula()
+        if problems:
+            return self.result(False, f"reconnection backoff does not follow {formula}: "
+                               f"{plural(len(problems), 'problem')}", capped(problems), metrics, marks)
+        return self.result(True, f"{len(ratios_all)} reconnection delays of {', '.join(names)} follow "
+                           f"{formula}", [], metrics)
+
+    def _formula(self) -> str:
+        jitter = " with jitter" if self.jitter else " without jitter"
+        return f"min({self.cap}, {self.base} x {self.factor:g}^(n-1)){jitter}"
+
+    def _bounds(self, run: RunView, n: int) -> tuple[float, float, float]:
+        nominal = run.time.scaled(min(self.cap.seconds, self.base.seconds * self.factor ** (n - 1)))
+        tolerance = TOLERANCE_RATIO * nominal + TOLERANCE_S
+        low = (0.5 if self.jitter else 1.0) * nominal - tolerance
+        return nominal, max(0.0, low), nominal + tolerance
+
+    def _judge_client(self, run: RunView, client: str,
+                      runs: list[AttemptRun]) -> tuple[list[str], list[float]]:
+        if not runs:
+            return [f"{client}: never lost its connection, so it made no reconnection attempt"], []
+        most = max(len(r.attempts) for r in runs)
+        if most < self.min_attempts:
+            return [f"{client}: at most {plural(most, 'reconnection attempt')} in one disconnection, "
+                    f"need {self.min_attempts} to judge the backoff (make the outage longer)"], []
+        problems, ratios = [], []
+        for r in runs:
+            for n, (t, wait) in enumerate(zip(r.attempts, r.waits), start=1):
+                if wait is None:
+                    continue
+                nominal, low, high = self._bounds(run, n)
+                ratios.append(wait / nominal)
+                if not low <= wait <= high:
+                    problems.append(f"{client}: reconnection attempt {n} at {at(t)} waited {dur(wait)}, "
+                                    f"expected {dur(low)}..{dur(high)} (nominal {dur(nominal)})")
+        if not ratios:
+            return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], []
+        if self.jitter and len(ratios) >= 3 and _cv(ratios) <= MIN_JITTER_CV:
+            problems.append(f"{client}: no jitter: {len(ratios)} delays are all "
+                            f"{statistics.fmean(ratios):.2f} x nominal (variation {_cv(ratios):.1%}, "
+                            f"expected > {MIN_JITTER_CV:.0%})")
+        return problems, ratios
+
+
+def _cv(values: list[float]) -> float:
+    mean = statistics.fmean(values) if values else 0.0
+    return statistics.pstdev(values) / mean if mean and len(values) > 1 else 0.0

@@ -1,0 +1,69 @@
+"""`close_codes`: a graceful server stop closes client sockets with a proper close code."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.common import at, capped, plural, select
+from harness.journal import Event
+
+#: Real seconds after the server exited within which clients still learn of the close.
+CLOSE_SLACK_S = 1.0
+
+
+def graceful_stops(run: RunView, name: str = "server") -> list[tuple[float, float]]:
+    """(stop, exit + slack) for every graceful stop; kills and crashes cannot drain and are skipped."""
+    procs = [e for e in run.of_kind("proc.stop", "proc.exit", "proc.start") if e.get("name") == name]
+    spans = []
+    for i, e in enumerate(procs):
+        if e["kind"] == "proc.stop" and e.get("how", "graceful") == "graceful":
+            later = [p["t"] for p in procs[i + 1:] if p["kind"] in ("proc.exit", "proc.start")]
+            spans.append((e["t"], (later[0] if later else e["t"] + 10.0) + CLOSE_SLACK_S))
+    return spans
+
+
+def _closes_of_open_sockets(run: RunView, client: str, stop: float, until: float) -> list[Event]:
+    """Closes, within [stop, until], of the sockets the client had open when the stop began."""
+    opened = {e.get("socket") for e in run.for_client(client, "ws.open") if e["t"] <= stop}
+    closed = {e.get("socket") for e in run.for_client(client, "ws.close") if e["t"] < stop}
+    live = opened - closed
+    return [e for e in run.for_client(client, "ws.close")
+            if e.get("socket") in live and stop <= e["t"] <= until]
+
+
+@checks.register("close_codes")
+@dataclass(frozen=True)
+class CloseCodes(Check):
+    """Sockets closed by a graceful server stop or restart carry an allowed close code (not 1006)."""
+
+    clients: ClientSelector = "all"
+    allowed: list[int] = field(default_factory=lambda: [1000, 1001, 1012])
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        stops = graceful_stops(run)
+        if not stops:
+            return self.result(False, "no graceful server stop or restart: no close code to judge",
+                               ["add a `server: restart` or `server: stop` step (kill and crash are not judged)"])
+        closes = [e for c in names for s, u in stops for e in _closes_of_open_sockets(run, c, s, u)
+                  if e.get("code") is not None]
+        if not closes:
+            return self.result(False, "no selected client had a socket closed by the graceful stop",
+                               [f"stops at {', '.join(at(s) for s, _ in stops)}; were the clients connected?"])
+        bad_closes = [e for e in closes if e["code"] not in self.allowed]
+        codes = Counter(e["code"] for e in closes)
+        seen = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items()))
+        metrics = {"closes": len(closes), "codes": dict(codes)}
+        if bad_closes:
+            lines = [f"{e['client']}: socket {e.get('socket')} closed with {e['code']} at {at(e['t'])}"
+                     + (" (abnormal closure: the server did not close it)" if e["code"] == 1006 else "")
+                     + f", allowed {self.allowed}" for e in bad_closes]
+            return self.result(False, f"{plural(len(bad_closes), 'socket')} closed with a code outside "
+                               f"{self.allowed} (codes seen: {seen})", capped(lines), metrics,
+                               [e["t"] for e in bad_closes])
+        return self.result(True, f"{plural(len(closes), 'socket')} closed by {plural(len(stops), 'graceful stop')} "
+                           f"with allowed codes ({seen})", [], metrics)

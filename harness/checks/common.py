@@ -1,0 +1,58 @@
+"""Small helpers the checks share: how times, durations and limits read in evidence lines."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView
+from harness.units import Duration
+
+MAX_EVIDENCE = 12
+
+
+def at(t: float) -> str:
+    """A journal time as evidence text: `t=12.3s`."""
+    return f"t={t:.1f}s"
+
+
+def dur(seconds: float) -> str:
+    """A measured duration: `250ms`, `1.5s`, `42s`."""
+    if abs(seconds) < 1:
+        return f"{seconds * 1000:.0f}ms"
+    return f"{seconds:.2f}".rstrip("0").rstrip(".") + "s"
+
+
+def limit(run: RunView, d: Duration, deadline: bool = True) -> str:
+    """A scaled limit with its derivation, e.g. `5s (20s app time x 0.1 = 2s, raised to min_wait 5s)`."""
+    scaled = run.time.scaled(d)
+    value = run.time.deadline(d) if deadline else scaled
+    if run.time.factor == 1.0 and value == scaled:
+        return dur(value)
+    why = f"{d} app time x {run.time.factor:g}"
+    if value != scaled:
+        return f"{dur(value)} ({why} = {dur(scaled)}, raised to min_wait {dur(run.time.min_wait_s)})"
+    return f"{dur(value)} ({why})"
+
+
+def capped(lines: Iterable[str], n: int = MAX_EVIDENCE) -> list[str]:
+    """At most n evidence lines, then one line saying how many were left out."""
+    lines = list(lines)
+    if len(lines) <= n:
+        return lines
+    return lines[:n] + [f"... and {len(lines) - n} more"]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def select(check: Check, run: RunView, selector: ClientSelector,
+           kind: str | None = None) -> tuple[list[str], CheckResult | None]:
+    """Resolve a client selector; a selector that matches nobody is a failed check, not a pass."""
+    names = run.select(selector, kind)
+    if names:
+        return names, None
+    known = ", ".join(run.client_names(kind)) or "none"
+    return [], check.result(False, f"no client matches {selector!r} (clients: {known})",
+                            [f"clients: {selector!r} selected nothing; use 'all', a client "
+                             f"name or a group from run.start (known: {known})"])

@@ -1,0 +1,76 @@
+"""`delivered_exactly_once`: every keyed action reached the server ledger once, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from harness.analysis import MessageAudit, message_audit
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.common import at, capped, plural, select
+
+
+@checks.register("delivered_exactly_once")
+@dataclass(frozen=True)
+class DeliveredExactlyOnce(Check):
+    """Every keyed action of the selected clients is in the server ledger exactly once."""
+
+    clients: ClientSelector = "all"
+    order: bool = False
+    key_prefix: Optional[str] = None
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        audit = message_audit(run.events, names, self.key_prefix)
+        if audit.ledger is None:
+            return self.result(False, "no server.ledger in the journal: cannot tell what the server received",
+                               ["the runner records `server.ledger` from the target's ledger at the end of "
+                                "the run; check that the target declares a ledger source"])
+        if not audit.actions:
+            what = f" with a key starting {self.key_prefix!r}" if self.key_prefix else " with a key"
+            return self.result(False, f"no action{what} by {', '.join(names)}: nothing to deliver",
+                               ["add steps that send messages (add_ticket, trigger_workflow, send)"])
+        problems = self._problems(audit)
+        misordered = _order_problems(audit, names) if self.order else []
+        metrics = {"sent": len(audit.actions), "acked": len(audit.acked), "lost": len(audit.lost),
+                   "duplicated": len(audit.duplicated), "resent_after_ack": len(audit.resent),
+                   "misordered_clients": len(misordered)}
+        marks = [a["t"] for a in audit.lost] + [r.resent_t for r in audit.resent]
+        if problems or misordered:
+            counts = [f"{metrics[k]} {k.replace('_', ' ')}" for k in ("lost", "duplicated", "resent_after_ack")
+                      if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
+            return self.result(False, f"{len(audit.actions)} messages sent: {', '.join(counts)}",
+                               capped(problems + misordered), metrics, marks)
+        ordered = ", in order" if self.order else ""
+        return self.result(True, f"all {len(audit.actions)} messages delivered exactly once{ordered} "
+                           f"({len(audit.acked)} acked)", [], metrics)
+
+    def _problems(self, audit: MessageAudit) -> list[str]:
+        lines = [f"lost: {a['client']} {a.get('action', 'action')} {a['key']} (message_id "
+                 f"{a.get('message_id')}) at {at(a['t'])} is not in the server ledger"
+                 + (" although it was acked" if a in audit.acked else "") for a in audit.lost]
+        lines += [f"duplicated: {key} appears {n} times in the server ledger (expected once)"
+                  for key, n in audit.duplicated.items()]
+        lines += [f"resent after ack: {r.client} sent message {r.message_id} again at {at(r.resent_t)} "
+                  f"after its ack arrived at {at(r.ack_t)}" for r in audit.resent]
+        return lines
+
+
+def _order_problems(audit: MessageAudit, names: list[str]) -> list[str]:
+    """Per client: the order the ledger holds its keys must be the order they were sent."""
+    assert audit.ledger is not None
+    position: dict[str, Any] = {}
+    for i, entry in enumerate(audit.ledger):
+        position.setdefault(str(entry.get("key")), (entry.get("seq", i), i))
+    lines = []
+    for client in names:
+        sent = list(dict.fromkeys(str(a["key"]) for a in audit.actions if a["client"] == client))
+        present = [k for k in sent if k in position]
+        stored = sorted(present, key=lambda k: position[k])
+        if present != stored:
+            first = next(i for i, (a, b) in enumerate(zip(present, stored)) if a != b)
+            lines.append(f"order: {client} sent {', '.join(present)} but the ledger holds "
+                         f"{', '.join(stored)} (first difference at position {first + 1})")
+    return lines

@@ -1,0 +1,99 @@
+"""`reconnected` and `max_disconnection`: how long clients stayed disconnected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.analysis import DELIBERATE, Window, disconnections, scenario_end, state_timeline
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.common import at, capped, dur, limit, plural, select
+from harness.units import Duration
+
+
+def _windows(run: RunView, names: list[str], end: float) -> list[tuple[str, Window]]:
+    """Every disconnection of the clients that began before the scenario's steps were over."""
+    return [(c, w) for c in names for w in disconnections(run.events, c) if w.start <= end]
+
+
+@checks.register("reconnected")
+@dataclass(frozen=True)
+class Reconnected(Check):
+    """After every disconnection each selected client is connected again within `within`."""
+
+    within: Duration = Duration(20.0)
+    clients: ClientSelector = "all"
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        end = scenario_end(run.events)
+        windows = _windows(run, names, end)
+        problems, marks = self._problems(run, names, windows, end)
+        times = [w.end - w.start for _, w in windows if w.end is not None]
+        metrics = {"disconnections": len(windows), "max_reconnect_s": max(times, default=0.0),
+                   "limit_s": run.time.deadline(self.within)}
+        lim = limit(run, self.within)
+        if problems:
+            return self.result(False, f"{plural(len(problems), 'problem')} reconnecting within {lim}",
+                               capped(problems), metrics, marks)
+        if not windows:
+            return self.result(True, f"no disconnection of {', '.join(names)}: nothing to recover from",
+                               [], metrics)
+        return self.result(True, f"{plural(len(windows), 'disconnection')} of {', '.join(names)} all "
+                           f"recovered within {lim} (longest {dur(max(times))})",
+                           capped(f"{c}: {w.label} {at(w.start)} -> connected {at(w.end)} "
+                                  f"({dur(w.end - w.start)})" for c, w in windows), metrics)
+
+    def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
+                  end: float) -> tuple[list[str], list[float]]:
+        lim, limit_s = limit(run, self.within), run.time.deadline(self.within)
+        problems = [f"{c}: never connected (states seen: {_states(run, c)})" for c in names
+                    if not any(s == "connected" for _, s in state_timeline(run.events, c))]
+        marks = []
+        for c, w in windows:
+            if w.end is None and w.label not in DELIBERATE:
+                problems.append(f"{c}: {w.label} since {at(w.start)}, still not connected when the "
+                                f"scenario ended at {at(end)} ({dur(end - w.start)}, limit {lim})")
+                marks.append(w.start)
+            elif w.end is not None and w.end - w.start > limit_s:
+                problems.append(f"{c}: {w.label} from {at(w.start)}, connected again at {at(w.end)} "
+                                f"after {dur(w.end - w.start)}, limit {lim}")
+                marks.append(w.start)
+        return problems, marks
+
+
+def _states(run: RunView, client: str) -> str:
+    return " -> ".join(s for _, s in state_timeline(run.events, client)) or "none"
+
+
+@checks.register("max_disconnection")
+@dataclass(frozen=True)
+class MaxDisconnection(Check):
+    """No selected client stays disconnected longer than `max` (open ones count up to the end)."""
+
+    max: Duration
+    clients: ClientSelector = "all"
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        end = scenario_end(run.events)
+        limit_s = run.time.deadline(self.max)
+        windows = [(c, w) for c, w in _windows(run, names, end)
+                   if not (w.end is None and w.label in DELIBERATE)]
+        if not windows:
+            return self.result(True, f"no disconnection of {', '.join(names)}", [],
+                               {"max_disconnection_s": 0.0, "limit_s": limit_s})
+        c, w = max(windows, key=lambda cw: cw[1].duration(end))
+        longest = w.duration(end)
+        until = f"connected again at {at(w.end)}" if w.end is not None else f"still {w.label} at the end {at(end)}"
+        line = f"{c}: {w.label} from {at(w.start)}, {until}: {dur(longest)}"
+        metrics = {"max_disconnection_s": longest, "limit_s": limit_s}
+        if longest > limit_s:
+            return self.result(False, f"longest disconnection {dur(longest)} ({c}) exceeds "
+                               f"{limit(run, self.max)}", [line + f" > limit {limit(run, self.max)}"],
+                               metrics, [w.start])
+        return self.result(True, f"longest disconnection {dur(longest)} ({c}) within "
+                           f"{limit(run, self.max)}", [line], metrics)
