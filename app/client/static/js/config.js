@@ -1,0 +1,99 @@
+// Page configuration from the URL: WebSocket URL, time scale, seeded bugs, client id, seed.
+// Pure: takes a URL string and a storage, returns a frozen config (no DOM access).
+
+/** Every seeded client bug; `legacy` switches all of them on. */
+export const CLIENT_BUGS = Object.freeze([
+  'max5_attempts',
+  'no_jitter',
+  'no_queue',
+  'leak_listeners',
+  'slow_heartbeat',
+  'no_visibility',
+  'no_online_events',
+  'no_connection_id',
+  'no_trigger_timeout',
+  'slow_health_check',
+  'no_auto_remediation',
+  'no_alert_persistence',
+  'manual_latency',
+]);
+
+/** Parse a comma-separated bug list; returns {bugs, unknown}. */
+export function parseBugs(text) {
+  const names = String(text || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bugs = new Set();
+  const unknown = [];
+  for (const name of names) {
+    if (name === 'legacy') CLIENT_BUGS.forEach((b) => bugs.add(b));
+    else if (CLIENT_BUGS.includes(name)) bugs.add(name);
+    else unknown.push(name);
+  }
+  return { bugs: CLIENT_BUGS.filter((b) => bugs.has(b)), unknown };
+}
+
+/** Small deterministic PRNG (mulberry32) so a harness seed makes client jitter replayable. */
+export function seededRandom(seedText) {
+  let h = 2166136261;
+  for (const ch of String(seedText)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  let a = h >>> 0;
+  return function random() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CLIENT_ID_KEY = 'kanban.clientId';
+
+function storedClientId(storage, random) {
+  let id = null;
+  try {
+    id = storage && storage.getItem(CLIENT_ID_KEY);
+  } catch (_) {
+    id = null;
+  }
+  if (!id) {
+    id = 'web-' + Math.floor(random() * 0xffffffff).toString(36).padStart(6, '0');
+    try {
+      storage && storage.setItem(CLIENT_ID_KEY, id);
+    } catch (_) {
+      /* storage full or blocked: the id just won't survive a reload */
+    }
+  }
+  return id;
+}
+
+/** Append (or replace) client_id in a WebSocket URL. */
+export function withClientId(wsUrl, clientId) {
+  const u = new URL(wsUrl);
+  if (clientId) u.searchParams.set('client_id', clientId);
+  return u.toString();
+}
+
+/**
+ * Read the page URL. `storage` keeps the generated client id across reloads;
+ * `random` is only used to generate that id.
+ */
+export function loadConfig(pageUrl, storage, random = Math.random) {
+  const url = new URL(pageUrl);
+  const p = url.searchParams;
+  const host = url.hostname || '127.0.0.1';
+  const scale = Number(p.get('time_scale') ?? '1');
+  const { bugs, unknown } = parseBugs(p.get('bugs'));
+  const clientId = p.get('client_id') || storedClientId(storage, random);
+  const seed = p.get('seed');
+  return Object.freeze({
+    wsUrl: p.get('ws') || `ws://${host}:8765/ws/trigger`,
+    timeScale: Number.isFinite(scale) && scale > 0 ? scale : 1,
+    timeScaleError: Number.isFinite(scale) && scale > 0 ? null : p.get('time_scale'),
+    bugs,
+    unknownBugs: unknown,
+    clientId,
+    seed: seed === null ? null : seed,
+  });
+}
