@@ -14,7 +14,7 @@ const STATE_LABELS = {
 
 const WF_LABELS = {
   idle: 'No workflow',
-  queued: 'Queued (offline)',
+  queued: 'Queued',
   sent: 'Sent, awaiting ack',
   accepted: 'Accepted',
   started: 'Started',

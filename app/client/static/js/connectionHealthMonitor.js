@@ -177,6 +177,7 @@ export class ConnectionHealthMonitor {
       return;
     }
     if (this._connectedSince !== null) this._connectedMs += now - this._connectedSince;
+    this.latencyMs = null; // no connection, no latency: do not show a stale value
     this._connectedSince = null;
     this._clearTimer();
     this._evaluate();

@@ -248,7 +248,7 @@ export class WebSocketService {
       open: () => this._onOpen(gen),
       message: (ev) => this._onMessage(gen, ev),
       close: (ev) => this._onClose(gen, ev),
-      error: () => this._record('socket_error', { generation: gen }),
+      error: () => {}, // always followed by close, which carries the code
     };
     for (const [name, fn] of Object.entries(handlers)) sock.addEventListener(name, fn);
     sock._kanbanHandlers = handlers;
