@@ -41,7 +41,7 @@ class DeliveredExactlyOnce(Check):
         if problems or misordered:
             counts = [f"{metrics[k]} {k.replace('_', ' ')}" for k in ("lost", "duplicated", "resent_after_ack")
                       if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
-            return self.result(False, f"{len(audit.actions)} messages sent: {', '.join(counts)}",
+            return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
                                capped(problems + misordered), metrics, marks)
         ordered = ", in order" if self.order else ""
         return self.result(True, f"all {len(audit.actions)} messages delivered exactly once{ordered} "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, select
@@ -30,6 +30,8 @@ def _text(value: Any) -> str:
 @dataclass(frozen=True)
 class FramesSeen(Check):
     """Between `min` and `max` frames of `type` went in direction `dir` (optionally `field` == `equals`)."""
+
+    primary: ClassVar[str] = "type"  # `- <check>: value` fills this field
 
     type: str
     clients: ClientSelector = "all"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from harness.analysis import attempt_runs, scenario_end, state_timeline
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
@@ -17,6 +18,8 @@ class GivesUp(Check):
     Counted: `ws.attempt` events after the connection was lost (a client that never connected
     does not count its initial connect). The successful attempt of an earlier recovery belongs
     to that earlier disconnection."""
+
+    primary: ClassVar[str] = "after_attempts"  # `- <check>: value` fills this field
 
     clients: ClientSelector = "all"
     after_attempts: int = 20

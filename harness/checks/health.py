@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from harness.analysis import (HEALTH_LEVELS, Window, fault_windows, probe_series, scenario_end,
                               server_windows, value_at)
@@ -39,6 +39,8 @@ def _rank(level: Any) -> int:
 @dataclass(frozen=True)
 class HealthAlert(Check):
     """During a fault health reaches at least `level` and an alert is raised; afterwards it clears."""
+
+    primary: ClassVar[str] = "level"  # `- <check>: value` fills this field
 
     clients: ClientSelector = "all"
     level: Literal["DEGRADED", "UNHEALTHY", "CRITICAL"] = "DEGRADED"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from harness.analysis import DELIBERATE, Window, disconnections, scenario_end, state_timeline
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
@@ -11,14 +12,18 @@ from harness.units import Duration
 
 
 def _windows(run: RunView, names: list[str], end: float) -> list[tuple[str, Window]]:
-    """Every disconnection of the clients that began before the scenario's steps were over."""
-    return [(c, w) for c in names for w in disconnections(run.events, c) if w.start <= end]
+    """Every disconnection of the clients that began before the scenario's steps were over,
+    leaving out a deliberate disconnect (`disconnected`) that lasted to the end."""
+    return [(c, w) for c in names for w in disconnections(run.events, c)
+            if w.start <= end and not (w.end is None and w.label in DELIBERATE)]
 
 
 @checks.register("reconnected")
 @dataclass(frozen=True)
 class Reconnected(Check):
     """After every disconnection each selected client is connected again within `within`."""
+
+    primary: ClassVar[str] = "within"  # `- <check>: value` fills this field
 
     within: Duration = Duration(20.0)
     clients: ClientSelector = "all"
@@ -52,7 +57,7 @@ class Reconnected(Check):
                     if not any(s == "connected" for _, s in state_timeline(run.events, c))]
         marks = []
         for c, w in windows:
-            if w.end is None and w.label not in DELIBERATE:
+            if w.end is None:
                 problems.append(f"{c}: {w.label} since {at(w.start)}, still not connected when the "
                                 f"scenario ended at {at(end)} ({dur(end - w.start)}, limit {lim})")
                 marks.append(w.start)
@@ -72,6 +77,8 @@ def _states(run: RunView, client: str) -> str:
 class MaxDisconnection(Check):
     """No selected client stays disconnected longer than `max` (open ones count up to the end)."""
 
+    primary: ClassVar[str] = "max"  # `- <check>: value` fills this field
+
     max: Duration
     clients: ClientSelector = "all"
 
@@ -81,8 +88,7 @@ class MaxDisconnection(Check):
             return bad
         end = scenario_end(run.events)
         limit_s = run.time.deadline(self.max)
-        windows = [(c, w) for c, w in _windows(run, names, end)
-                   if not (w.end is None and w.label in DELIBERATE)]
+        windows = _windows(run, names, end)
         if not windows:
             return self.result(True, f"no disconnection of {', '.join(names)}", [],
                                {"max_disconnection_s": 0.0, "limit_s": limit_s})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, ClassVar, Literal, Optional
 
 from harness.analysis import scenario_end, server_state_at
 from harness.checks.base import Check, CheckResult, RunView, checks
@@ -32,6 +32,8 @@ def restarts(run: RunView, name: str = "server") -> list[tuple[Event | None, Eve
 @dataclass(frozen=True)
 class ServerRestarts(Check):
     """The server was restarted `count` times (any number if unset) and is up when the steps end."""
+
+    primary: ClassVar[str] = "count"  # `- <check>: value` fills this field
 
     count: Optional[int] = None
     up_at_end: bool = True

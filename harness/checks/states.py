@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from harness.analysis import state_timeline
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
@@ -22,6 +23,8 @@ def _match(timeline: list[tuple[float, str]], wanted: list[str]) -> tuple[list[f
 @dataclass(frozen=True)
 class StatesShown(Check):
     """Each selected client showed `states` in this order (other states may come in between)."""
+
+    primary: ClassVar[str] = "states"  # `- <check>: value` fills this field
 
     states: list[str]
     clients: ClientSelector = "all"

@@ -1,0 +1,72 @@
+"""Check `delivered_exactly_once` on canned journals."""
+
+from __future__ import annotations
+
+from journal_builder import JournalBuilder
+
+from harness.checks.delivery import DeliveredExactlyOnce
+
+
+def sent(keys: list[str], client: str = "b0") -> JournalBuilder:
+    """b0 sends one ticket per key, each acked 0.1s later."""
+    j = JournalBuilder(["b0", "b1"])
+    for i, key in enumerate(keys, start=1):
+        j.action(i, client, key, f"m{i}").frame(i, client, "sent", "ticket_notification", f"m{i}")
+        j.frame(i + 0.1, client, "received", "ack", f"m{i}")
+    return j.steps_end(20)
+
+
+def test_passes_when_every_key_is_in_the_ledger_once():
+    """Three keys sent, three ledger entries, all acked."""
+    j = sent(["ticket:T-1", "ticket:T-2", "ticket:T-3"]).ledger(21, ["ticket:T-1", "ticket:T-2", "ticket:T-3"])
+    result = DeliveredExactlyOnce(order=True).judge(j.run())
+    assert result.passed
+    assert result.summary == "all 3 messages delivered exactly once, in order (3 acked)"
+    assert result.metrics["lost"] == 0 and result.metrics["sent"] == 3
+
+
+def test_fails_on_a_lost_and_a_duplicated_key():
+    """A missing key is lost, a key stored twice is duplicated."""
+    j = sent(["ticket:T-1", "ticket:T-2", "ticket:T-3"]).ledger(21, ["ticket:T-1", "ticket:T-1", "ticket:T-3"])
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert not result.passed
+    assert result.summary == "3 messages sent: 1 lost, 1 duplicated"
+    assert result.evidence == [
+        "lost: b0 add_ticket ticket:T-2 (message_id m2) at t=2.0s is not in the server ledger although it was acked",
+        "duplicated: ticket:T-1 appears 2 times in the server ledger (expected once)"]
+    assert result.at == [2.0]
+
+
+def test_fails_on_a_message_resent_after_its_ack():
+    """Sending an id again after its ack arrived is a client bug even if the server deduplicates."""
+    j = sent(["ticket:T-1"]).frame(5, "b0", "sent", "ticket_notification", "m1").ledger(21, ["ticket:T-1"])
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert not result.passed
+    assert result.summary == "1 message sent: 1 resent after ack"
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=5.0s after its ack arrived at t=1.1s"]
+
+
+def test_order_compares_the_ledger_with_the_send_order():
+    """order: true fails when the ledger holds a client's keys in another order."""
+    j = sent(["ticket:T-1", "ticket:T-2"]).ledger(21, ["ticket:T-2", "ticket:T-1"])
+    result = DeliveredExactlyOnce(order=True).judge(j.run())
+    assert not result.passed
+    assert result.summary == "2 messages sent: 1 out of order"
+    assert result.evidence == ["order: b0 sent ticket:T-1, ticket:T-2 but the ledger holds "
+                               "ticket:T-2, ticket:T-1 (first difference at position 1)"]
+
+
+def test_fails_clearly_without_a_server_ledger():
+    """No server.ledger event: the check cannot judge and says why."""
+    result = DeliveredExactlyOnce().judge(sent(["ticket:T-1"]).run())
+    assert not result.passed
+    assert result.summary == "no server.ledger in the journal: cannot tell what the server received"
+
+
+def test_key_prefix_and_clients_narrow_what_is_judged():
+    """Only b1's trigger: keys are judged; b0's lost ticket does not count."""
+    j = sent(["ticket:T-1"]).action(3, "b1", "trigger:T-1:m9", "m9").ledger(21, ["trigger:T-1:m9"])
+    assert DeliveredExactlyOnce(clients="b1", key_prefix="trigger:").judge(j.run()).passed
+    result = DeliveredExactlyOnce(key_prefix="nothing:").judge(j.run())
+    assert not result.passed
+    assert result.summary == "no action with a key starting 'nothing:' by b0, b1: nothing to deliver"

@@ -1,0 +1,101 @@
+"""Checks `reconnected` and `max_disconnection` on canned journals."""
+
+from __future__ import annotations
+
+from journal_builder import JournalBuilder
+
+from harness.checks import checks
+from harness.checks.reconnected import MaxDisconnection, Reconnected
+from harness.units import Duration
+
+
+def outage(time_scale: float = 1.0, min_wait_s: float = 0.0) -> JournalBuilder:
+    """b0 and b1 connect at t=1; b0 is out 10..13.5, b1 10..12."""
+    j = JournalBuilder(["b0", "b1"], time_scale=time_scale, min_wait_s=min_wait_s)
+    j.connect(1, "b0").connect(1, "b1").drop(10, "b0").drop(10, "b1")
+    j.connect(13.5, "b0", "s2").connect(12, "b1", "s2")
+    return j.steps_end(20)
+
+
+def test_reconnected_passes_when_every_outage_recovers_in_time():
+    """Both clients back within 20s: the summary gives the longest outage."""
+    result = Reconnected().judge(outage().run())
+    assert result.passed
+    assert result.summary == "2 disconnections of b0, b1 all recovered within 20s (longest 3.5s)"
+    assert result.evidence == ["b0: reconnecting t=10.0s -> connected t=13.5s (3.5s)",
+                               "b1: reconnecting t=10.0s -> connected t=12.0s (2s)"]
+    assert result.metrics["max_reconnect_s"] == 3.5
+
+
+def test_reconnected_fails_on_a_slow_reconnect_with_the_scaled_limit():
+    """The limit is within x time_scale; the evidence shows how it was derived."""
+    result = Reconnected(within=Duration(20.0)).judge(outage(time_scale=0.1).run())
+    assert not result.passed
+    assert result.summary == "1 problem reconnecting within 2s (20s app time x 0.1)"
+    assert result.evidence == ["b0: reconnecting from t=10.0s, connected again at t=13.5s after 3.5s, "
+                               "limit 2s (20s app time x 0.1)"]
+    assert result.at == [10.0]
+
+
+def test_reconnected_raises_a_scaled_limit_to_min_wait():
+    """A deadline is never below min_wait: 2s scaled becomes 5s, and 3.5s passes."""
+    result = Reconnected().judge(outage(time_scale=0.1, min_wait_s=5.0).run())
+    assert result.passed
+    assert result.summary == ("2 disconnections of b0, b1 all recovered within 5s "
+                              "(20s app time x 0.1 = 2s, raised to min_wait 5s) (longest 3.5s)")
+
+
+def test_reconnected_fails_when_still_disconnected_at_the_end():
+    """A disconnection that never ended by the last step fails."""
+    j = JournalBuilder().connect(1, "b0").drop(4, "b0").steps_end(9)
+    result = Reconnected().judge(j.run())
+    assert not result.passed
+    assert result.evidence == ["b0: reconnecting since t=4.0s, still not connected when the scenario "
+                               "ended at t=9.0s (5s, limit 20s)"]
+
+
+def test_reconnected_fails_for_a_client_that_never_connected():
+    """A client that never connected cannot have reconnected."""
+    j = JournalBuilder().probe(1, "b0", state="connecting").probe(2, "b0", state="failed").steps_end(5)
+    result = Reconnected().judge(j.run())
+    assert not result.passed
+    assert result.evidence == ["b0: never connected (states seen: connecting -> failed)"]
+
+
+def test_reconnected_ignores_a_deliberate_disconnect_and_teardown():
+    """`disconnected` is on purpose; outages after the last step belong to teardown."""
+    j = JournalBuilder(["b0", "b1"]).connect(1, "b0").connect(1, "b1").drop(5, "b0", state="disconnected")
+    j.steps_end(8).drop(9, "b1")
+    result = Reconnected().judge(j.run())
+    assert result.passed
+    assert result.summary == "no disconnection of b0, b1: nothing to recover from"
+
+
+def test_reconnected_rejects_a_selector_that_matches_nobody():
+    """A typo in `clients` fails with the known client names, it does not pass vacuously."""
+    result = Reconnected(clients="b9").judge(outage().run())
+    assert not result.passed
+    assert result.summary == "no client matches 'b9' (clients: b0, b1)"
+
+
+def test_reconnected_is_registered_by_its_scenario_name():
+    """The scenario key `reconnected` resolves to the class."""
+    assert checks.get("reconnected") is Reconnected
+    assert checks.get("max_disconnection") is MaxDisconnection
+
+
+def test_max_disconnection_passes_under_the_bound():
+    """The longest outage, 3.5s, is under 5s."""
+    result = MaxDisconnection(max=Duration(5.0)).judge(outage().run())
+    assert result.passed
+    assert result.summary == "longest disconnection 3.5s (b0) within 5s"
+    assert result.evidence == ["b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s"]
+
+
+def test_max_disconnection_fails_over_the_bound():
+    """3.5s is over a 3s bound."""
+    result = MaxDisconnection(max=Duration(3.0)).judge(outage().run())
+    assert not result.passed
+    assert result.summary == "longest disconnection 3.5s (b0) exceeds 3s"
+    assert result.evidence == ["b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s > limit 3s"]
+    assert result.metrics == {"max_disconnection_s": 3.5, "limit_s": 3.0}

@@ -1,0 +1,141 @@
+"""Server-side checks: `server_restarts`, `restart_detected`, `close_codes`, `server_health`, `frames_seen`."""
+
+from __future__ import annotations
+
+import pytest
+from journal_builder import JournalBuilder
+
+from harness.checks.close_codes import CloseCodes
+from harness.checks.frames import FramesSeen
+from harness.checks.restart_detected import RestartDetected
+from harness.checks.server import ServerHealth, ServerRestarts
+
+
+def restart(code: int = 1012, new_id: str = "s-2", how: str = "graceful") -> JournalBuilder:
+    """The server stops at t=5 (b0's socket closes with `code`) and is back at t=6."""
+    j = JournalBuilder().proc(0.2, "start").proc(0.5, "ready")
+    j.connect(1, "b0", server_instance_id="s-1")
+    j.proc(5, "stop", how=how).drop(5.1, "b0", code=code).proc(5.3, "exit")
+    j.attempt(5.5, "b0").proc(6, "start", pid=101).proc(6.3, "ready", pid=101)
+    return j.connect(7, "b0", "s2", server_instance_id=new_id).steps_end(10)
+
+
+def test_server_restarts_counts_restarts_and_checks_the_server_is_up():
+    """One restart, up at the end; each restart is described."""
+    result = ServerRestarts(count=1).judge(restart().run())
+    assert result.passed
+    assert result.summary == "server restarted 1 time, up at the end"
+    assert result.evidence == ["restart 1: stop (graceful) at t=5.0s, started again at t=6.0s, down 1s"]
+
+
+def test_server_restarts_fails_on_the_wrong_count_and_a_server_left_down():
+    """Expected two restarts; the server was stopped for good before the steps ended."""
+    j = restart().proc(9, "stop").proc(9.2, "exit")
+    result = ServerRestarts(count=2).judge(j.run())
+    assert not result.passed
+    assert result.summary == ("server restarted 1 time, expected 2; "
+                              "server down when the steps ended at t=10.0s, expected up")
+
+
+def test_restart_detected_passes_on_a_new_instance_id():
+    """b0 reports s-2 after the restart."""
+    result = RestartDetected().judge(restart().run())
+    assert result.passed
+    assert result.summary == "b0 detected 1 server restart"
+    assert result.evidence == ["b0: server_instance_id s-1 -> s-2 at t=7.0s"]
+
+
+def test_restart_detected_fails_when_the_id_does_not_change():
+    """The legacy client never looks at the server instance id."""
+    result = RestartDetected().judge(restart(new_id="s-1").run())
+    assert not result.passed
+    assert result.summary == "1 restart not detected by a client"
+    assert result.evidence == ["b0: still reports server_instance_id s-1 after the restart at t=6.0s (until t=10.0s)"]
+
+
+def test_restart_detected_reads_connected_frames_of_protocol_clients():
+    """Without probes the id comes from `connected` frames."""
+    j = JournalBuilder([], protocol=["p0"]).proc(0.2, "start").ws_open(1, "p0")
+    j.frame(1, "p0", "received", "connected", server_instance_id="s-1").proc(5, "stop").proc(6, "start")
+    j.ws_open(7, "p0", "s2").frame(7, "p0", "received", "connected", socket="s2", server_instance_id="s-2")
+    assert RestartDetected().judge(j.steps_end(8).run()).passed
+
+
+def test_restart_detected_needs_a_restart():
+    """No restart in the run: nothing to detect."""
+    result = RestartDetected().judge(JournalBuilder().proc(0.2, "start").steps_end(3).run())
+    assert not result.passed
+    assert result.summary == "the server was never restarted: no restart to detect"
+
+
+def test_close_codes_pass_for_a_drained_shutdown():
+    """1012 (service restart) is allowed."""
+    result = CloseCodes().judge(restart().run())
+    assert result.passed
+    assert result.summary == "1 socket closed by 1 graceful stop with allowed codes (1012 x1)"
+
+
+def test_close_codes_fail_on_an_abnormal_closure():
+    """1006 during a graceful stop: the server did not drain its connections."""
+    result = CloseCodes().judge(restart(code=1006).run())
+    assert not result.passed
+    assert result.summary == "1 socket closed with a code outside [1000, 1001, 1012] (codes seen: 1006 x1)"
+    assert result.evidence == ["b0: socket s1 closed with 1006 at t=5.1s (abnormal closure: the server "
+                               "did not close it), allowed [1000, 1001, 1012]"]
+
+
+def test_close_codes_do_not_judge_a_kill():
+    """A SIGKILL cannot drain; with no graceful stop the check has nothing to judge."""
+    result = CloseCodes().judge(restart(code=1006, how="kill").run())
+    assert not result.passed
+    assert result.summary == "no graceful server stop or restart: no close code to judge"
+
+
+def test_server_health_passes_within_bounds():
+    """active_connections 1 <= 1 in the last health document."""
+    j = JournalBuilder().health(3, active_connections=4).health(9, active_connections=1).steps_end(10)
+    result = ServerHealth(field="active_connections", max=1).judge(j.run())
+    assert result.passed
+    assert result.summary == "server health active_connections = 1 at t=9.0s, expected <= 1"
+
+
+def test_server_health_fails_out_of_bounds_and_on_a_missing_field():
+    """Stale connections not swept: 4 > 1; an unknown field lists the known ones."""
+    j = JournalBuilder().health(9, active_connections=4, uptime_s=9.1).steps_end(10)
+    result = ServerHealth(field="active_connections", max=1).judge(j.run())
+    assert not result.passed
+    assert result.summary == "server health active_connections = 4 at t=9.0s, expected <= 1"
+    missing = ServerHealth(field="connections").judge(j.run())
+    assert missing.summary == "server.health has no field 'connections'"
+    assert missing.evidence == ["fields at t=9.0s: active_connections, uptime_s"]
+
+
+def rate_limited(errors: int) -> JournalBuilder:
+    """b0 receives `errors` rate_limited error frames and one unknown_type error."""
+    j = JournalBuilder().connect(1, "b0")
+    for i in range(errors):
+        j.frame(2 + i, "b0", "received", "error", f"m{i}", code="rate_limited", retry_after=3)
+    return j.frame(9, "b0", "received", "error", code="unknown_type").steps_end(10)
+
+
+def test_frames_seen_counts_frames_with_a_field_value():
+    """Two rate_limited errors: at least one expected."""
+    result = FramesSeen(type="error", field="code", equals="rate_limited").judge(rate_limited(2).run())
+    assert result.passed
+    assert result.summary == "2 received 'error' frames with code = rate_limited"
+    assert result.evidence == ["b0: 2, first at t=2.0s"]
+
+
+def test_frames_seen_fails_outside_min_and_max():
+    """No rate limiting happened; and too many errors for max: 1."""
+    result = FramesSeen(type="error", field="code", equals="rate_limited").judge(rate_limited(0).run())
+    assert not result.passed
+    assert result.summary == "0 received 'error' frames with code = rate_limited, expected at least 1"
+    too_many = FramesSeen(type="error", max=1).judge(rate_limited(2).run())
+    assert too_many.summary == "3 received 'error' frames, expected at least 1 and at most 1"
+
+
+def test_frames_seen_equals_needs_a_field():
+    """`equals` without `field` is a scenario error."""
+    with pytest.raises(ValueError, match="equals: needs field:"):
+        FramesSeen(type="error", equals="rate_limited")
