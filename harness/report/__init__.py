@@ -1,0 +1,83 @@
+"""Reports of a run: results.json, junit.xml and a self-contained index.html, all rendered
+purely from journals and check results (docs/reports.md, docs/results-schema.md).
+
+    render_run_dir(run_dir)                 re-render a run directory (`wschaos report <dir>`)
+    render_from_journal(journal, out_dir)   render one bare journal
+    build_scenario_result / build_run_result / write_results / load_results   (results.py)
+    render_junit (junit.py), render_run_html (html.py), render_index / update_index (index.py)
+
+Only this module and `write_results`/`load_results`/`update_index` touch the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from harness.journal import Event, read_journal
+from harness.report.html import data_uri, render_run_html
+from harness.report.index import render_index, update_index
+from harness.report.junit import render_junit
+from harness.report.results import (SCHEMA, build_run_result, build_scenario_result,
+                                    load_results, write_results)
+
+__all__ = ["SCHEMA", "build_run_result", "build_scenario_result", "load_results", "write_results",
+           "render_junit", "render_run_html", "render_index", "update_index", "render_run_dir",
+           "render_from_journal", "load_images"]
+
+_MIMES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def load_images(paths: Iterable[str], bases: Iterable[Path]) -> dict[str, str]:
+    """Screenshot path -> data: URI, looking each path up under the first base that has it."""
+    bases = list(bases)
+    images: dict[str, str] = {}
+    for rel in paths:
+        for base in bases:
+            candidate = Path(rel) if os.path.isabs(rel) else base / rel
+            if candidate.is_file():
+                mime = _MIMES.get(candidate.suffix.lower(), "application/octet-stream")
+                images[rel] = data_uri(candidate.read_bytes(), mime)
+                break
+    return images
+
+
+def _write_outputs(run_dir: Path, doc: dict[str, Any], events: dict[str, list[Event]],
+                   bases: list[Path]) -> Path:
+    shots = [s["path"] for sc in doc.get("scenarios", []) for s in sc.get("screenshots", [])]
+    (run_dir / "junit.xml").write_text(render_junit(doc), encoding="utf-8")
+    out = run_dir / "index.html"
+    out.write_text(render_run_html(doc, events, load_images(shots, bases)), encoding="utf-8")
+    return out
+
+
+def render_run_dir(run_dir: Path) -> Path:
+    """Re-render `index.html` and `junit.xml` of a run from its results.json and journals."""
+    run_dir = Path(run_dir)
+    doc = load_results(run_dir / "results.json")
+    events: dict[str, list[Event]] = {}
+    for scenario in doc.get("scenarios", []):
+        journal = run_dir / scenario.get("journal", "")
+        if scenario.get("journal") and journal.is_file():
+            events[scenario["name"]] = read_journal(journal)
+    return _write_outputs(run_dir, doc, events, [run_dir])
+
+
+def render_from_journal(journal_path: Path, out_dir: Path, run_meta: dict[str, Any] | None = None) -> Path:
+    """Render results.json, junit.xml and index.html for one bare journal into `out_dir`.
+
+    Check verdicts come from the journal's `check` events (re-judging is the runner's job)."""
+    journal_path, out_dir = Path(journal_path).resolve(), Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    events = read_journal(journal_path)
+    rel = Path(os.path.relpath(journal_path.parent, out_dir)).as_posix()
+    scenario = build_scenario_result(events, None, rel)
+    start = next((e for e in events if e.get("kind") == "run.start"), {})
+    meta = {"run_id": start.get("run_id", journal_path.parent.name),
+            "versions": start.get("versions", {}), "rerun": start.get("rerun", ""),
+            **(run_meta or {})}
+    doc = build_run_result([scenario], meta)
+    write_results(out_dir / "results.json", doc)
+    bases = [out_dir, journal_path.parent, *journal_path.parents]
+    return _write_outputs(out_dir, doc, {scenario["name"]: events}, bases[:6])

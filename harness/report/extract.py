@@ -1,0 +1,156 @@
+"""Small, pure readers over one scenario's journal that the report needs beyond
+`harness.analysis`: steps, probe-derived markers, latency samples and server log excerpts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from harness.journal import Event, of_kind
+
+# Probe keys differ slightly between targets; the reference app uses the first of each.
+QUEUE_KEYS = ("queue_length", "queueLength", "queue")
+ALERT_KEYS = ("alerts", "alert_count")
+HEALTH_KEYS = ("health", "healthLevel", "health_level")
+LATENCY_KEYS = ("latency_ms", "latencyMs", "latency")
+
+
+def first(events: Iterable[Event], kind: str) -> Event:
+    """The first event of `kind`, or an empty dict."""
+    return next(of_kind(events, kind), {})
+
+
+def last(events: Iterable[Event], kind: str) -> Event:
+    """The last event of `kind`, or an empty dict."""
+    found: Event = {}
+    for e in of_kind(events, kind):
+        found = e
+    return found
+
+
+def client_names(events: list[Event]) -> list[str]:
+    """Clients in the order run.start declares them, then any other client seen."""
+    names = [c["name"] for c in first(events, "run.start").get("clients", []) if "name" in c]
+    for e in events:
+        c = e.get("client")
+        if isinstance(c, str) and c not in names:
+            names.append(c)
+    return names
+
+
+def client_kinds(events: list[Event]) -> dict[str, str]:
+    """Client name -> 'browser' / 'protocol' as run.start declares it."""
+    return {c["name"]: c.get("kind", "") for c in first(events, "run.start").get("clients", [])}
+
+
+def steps(events: list[Event]) -> list[dict[str, Any]]:
+    """One row per executed step: start time, path, name, summary, status, duration."""
+    rows: dict[Any, dict[str, Any]] = {}
+    for e in of_kind(events, "step.start", "step.end"):
+        key = (e.get("step"), e.get("path"))
+        row = rows.setdefault(key, {"step": e.get("step"), "path": e.get("path", ""),
+                                    "name": e.get("name", ""), "summary": "", "t": e["t"],
+                                    "status": "running", "duration_s": None, "error": None})
+        if e["kind"] == "step.start":
+            row.update(summary=e.get("summary", ""), t=e["t"])
+        else:
+            row.update(status=e.get("status", "ok"), duration_s=e.get("duration_s"),
+                       error=e.get("error"))
+    return sorted(rows.values(), key=lambda r: (r["t"], str(r["path"])))
+
+
+def _pick(values: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for k in keys:
+        if k in values:
+            return values[k]
+    return None
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    return None
+
+
+def probe_series(events: list[Event], client: str, keys: tuple[str, ...]) -> list[tuple[float, Any]]:
+    """(t, value) each time the probed value changed for `client` (first of `keys` present)."""
+    out: list[tuple[float, Any]] = []
+    for e in of_kind(events, "probe"):
+        if e.get("client") != client:
+            continue
+        value = _pick(e.get("values") or {}, keys)
+        if value is not None and (not out or out[-1][1] != value):
+            out.append((e["t"], value))
+    return out
+
+
+def alert_marks(events: list[Event], client: str) -> list[tuple[float, int]]:
+    """(t, new alert count) each time the client's alert count grew."""
+    marks, previous = [], 0
+    for t, value in probe_series(events, client, ALERT_KEYS):
+        n = _count(value)
+        if n is not None and n > previous:
+            marks.append((t, n))
+        previous = n if n is not None else previous
+    return marks
+
+
+def queue_marks(events: list[Event], client: str) -> list[tuple[float, int, int]]:
+    """(t, change, new length) each time the client's outgoing queue grew or drained."""
+    marks, previous = [], 0
+    for t, value in probe_series(events, client, QUEUE_KEYS):
+        n = _count(value)
+        if n is not None and n != previous:
+            marks.append((t, n - previous, n))
+            previous = n
+    return marks
+
+
+def health_series(events: list[Event], client: str) -> list[tuple[float, str]]:
+    """(t, level) each time the client's health level changed."""
+    return [(t, str(v)) for t, v in probe_series(events, client, HEALTH_KEYS)]
+
+
+def latency_samples(events: list[Event]) -> list[tuple[float, str, float]]:
+    """(t, client, round-trip ms): ping -> pong by id; else the probe's latency values."""
+    pending: dict[tuple[Any, Any], float] = {}
+    samples: list[tuple[float, str, float]] = []
+    for e in of_kind(events, "ws.frame"):
+        key = (e.get("client"), e.get("id"))
+        if e.get("type") == "ping" and e.get("dir") == "sent" and e.get("id") is not None:
+            pending[key] = e["t"]
+        elif e.get("type") == "pong" and e.get("dir") == "received" and key in pending:
+            samples.append((e["t"], str(e.get("client")), (e["t"] - pending.pop(key)) * 1000.0))
+    if samples:
+        return samples
+    for name in client_names(events):
+        for t, v in probe_series(events, name, LATENCY_KEYS):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                samples.append((t, name, float(v)))
+    return sorted(samples)
+
+
+def server_log(events: list[Event], name: str = "server") -> list[Event]:
+    """The proc.log events of process `name`, in order."""
+    return [e for e in of_kind(events, "proc.log") if e.get("name") == name]
+
+
+def log_excerpt(events: list[Event], at: Iterable[float], window_s: float = 5.0,
+                tail: int = 30, limit: int = 200) -> list[Event]:
+    """Server log lines within ±window_s of any time in `at`; the last `tail` lines if none."""
+    lines = server_log(events)
+    times = sorted(set(at))
+    if times:
+        near = [e for e in lines if any(abs(e["t"] - t) <= window_s for t in times)]
+        if near:
+            return near[:limit]
+    return lines[-tail:]
+
+
+def checks_from_journal(events: list[Event]) -> list[dict[str, Any]]:
+    """CheckResult dicts the runner recorded as `check` events."""
+    keep = ("name", "passed", "summary", "evidence", "metrics", "params", "at")
+    return [{k: e.get(k, d) for k, d in zip(keep, ("", False, "", [], {}, {}, []))}
+            for e in of_kind(events, "check")]

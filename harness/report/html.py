@@ -1,0 +1,229 @@
+"""The self-contained HTML report of one run: inline CSS, inline SVG plots, screenshots as
+data: URIs, no JavaScript and no network. Pure: everything it shows is passed in.
+"""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+from typing import Any, Iterable, Mapping
+
+from harness.journal import Event
+from harness.report import charts, extract, plots
+from harness.report.style import CSS
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped text of any value; None renders as an em dash."""
+    return "—" if value is None else escape(str(value), quote=True)
+
+
+def data_uri(data: bytes, mime: str = "image/png") -> str:
+    """Bytes as a data: URI, for embedding images in a page that must work offline."""
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def badge(outcome: str) -> str:
+    return f'<span class="badge {esc(outcome)}">{esc(outcome)}</span>'
+
+
+def fmt_s(value: Any, unit: str = "s") -> str:
+    return "—" if value is None else f"{float(value):.2f} {unit}"
+
+
+def fmt_observed(value: Any) -> str:
+    """What an expectation saw; a per-client dict reads `b0: connected, b1: reconnecting`."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return "—" if value is None else str(value)
+
+
+def anchor(name: str) -> str:
+    return "s-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
+
+
+def failed_times(scenario: dict[str, Any]) -> list[tuple[float, str]]:
+    """(t, what) for every time a failed check or expectation points at."""
+    marks = [(float(t), c.get("name", "check")) for c in scenario.get("checks", [])
+             if not c.get("passed") for t in c.get("at", [])]
+    marks += [(float(x["t"]), "expect") for x in scenario.get("expectations", [])
+              if x.get("passed") is False and x.get("t") is not None]
+    return sorted(marks)
+
+
+def summary_html(doc: dict[str, Any]) -> str:
+    counts = doc.get("counts", {})
+    tally = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no scenarios"
+    cells = [("outcome", badge(doc.get("outcome", ""))), ("scenarios", esc(tally)),
+             ("duration", esc(fmt_s(doc.get("duration_s")))), ("seed", esc(doc.get("seed"))),
+             ("target", esc(doc.get("target"))),
+             ("bugs", esc(", ".join(doc.get("bugs", [])) or "none")),
+             ("started", esc(str(doc.get("started_at") or "—").replace("T", " "))),
+             ("reconnect p95", esc(fmt_s((doc.get("metrics") or {}).get("reconnect_p95_s"))))]
+    grid = "".join(f'<div class="kv">{k}<b>{v}</b></div>' for k, v in cells)
+    versions = " · ".join(f"{esc(k)} {esc(v)}" for k, v in (doc.get("versions") or {}).items())
+    return (f'<section class="card"><div class="grid">{grid}</div>'
+            f'<p class="small muted">versions: {versions or "—"}</p>'
+            f'<div class="small muted">rerun this run:</div>'
+            f'<pre class="cmd">{esc(doc.get("rerun") or "—")}</pre></section>')
+
+
+def overview_html(doc: dict[str, Any]) -> str:
+    rows = []
+    for s in doc.get("scenarios", []):
+        m = s.get("metrics", {})
+        failed = [c["name"] for c in s.get("checks", []) if not c.get("passed")]
+        rows.append(
+            f'<tr class="{"fail" if s["outcome"] != "passed" else ""}">'
+            f'<td><a href="#{anchor(s["name"])}">{esc(s["name"])}</a></td><td>{badge(s["outcome"])}</td>'
+            f'<td class="num">{fmt_s(s.get("duration_s"))}</td><td>{esc(", ".join(failed) or "—")}</td>'
+            f'<td class="num">{fmt_s(m.get("reconnect_p95_s"))}</td>'
+            f'<td class="num">{esc(m.get("lost"))} / {esc(m.get("duplicated"))}</td></tr>')
+    return ('<table><tr><th>scenario</th><th>outcome</th><th class="num">duration</th>'
+            '<th>failed checks</th><th class="num">reconnect p95</th><th class="num">lost / dup</th>'
+            f'</tr>{"".join(rows)}</table>')
+
+
+def metrics_html(m: dict[str, Any]) -> str:
+    cells = [("reconnects", m.get("reconnect_count")), ("reconnect p50", fmt_s(m.get("reconnect_p50_s"))),
+             ("reconnect p95", fmt_s(m.get("reconnect_p95_s"))), ("reconnect max", fmt_s(m.get("reconnect_max_s"))),
+             ("messages sent", m.get("messages_sent")), ("acked", m.get("acked")), ("lost", m.get("lost")),
+             ("duplicated", m.get("duplicated")), ("resent after ack", m.get("resent_after_ack")),
+             ("latency samples", m.get("latency_samples")),
+             ("latency p50", fmt_s(m.get("latency_p50_ms"), "ms")),
+             ("latency p95", fmt_s(m.get("latency_p95_ms"), "ms"))]
+    bad = {"lost", "duplicated", "resent after ack"}
+    return '<div class="grid">' + "".join(
+        f'<div class="kv">{esc(k)}<b class="{"bad" if k in bad and v else ""}">{esc(v)}</b></div>'
+        for k, v in cells) + "</div>"
+
+
+def checks_html(checks: list[dict[str, Any]]) -> str:
+    if not checks:
+        return '<p class="muted">no checks recorded</p>'
+    rows = []
+    for c in checks:
+        ok = c.get("passed")
+        evidence = "".join(f"<li>{esc(x)}</li>" for x in c.get("evidence", []))
+        params = ", ".join(f"{k}={v}" for k, v in (c.get("params") or {}).items())
+        rows.append(
+            f'<tr class="{"" if ok else "fail"}"><td><b>{esc(c.get("name"))}</b>'
+            f'<div class="small muted">{esc(params)}</div></td>'
+            f'<td class="{"ok" if ok else "bad"}">{"✓ passed" if ok else "✗ failed"}</td>'
+            f'<td>{esc(c.get("summary"))}{f"<ul class=evidence>{evidence}</ul>" if evidence else ""}</td></tr>')
+    return ('<table><tr><th>check</th><th>result</th><th>summary and evidence</th></tr>'
+            + "".join(rows) + "</table>")
+
+
+def expectations_html(expectations: list[dict[str, Any]]) -> str:
+    if not expectations:
+        return '<p class="muted">no inline expectations</p>'
+    rows = "".join(
+        f'<tr class="{"" if x.get("passed") else "fail"}"><td class="num">{fmt_s(x.get("t"))}</td>'
+        f'<td>{esc(x.get("condition"))}</td><td class="{"ok" if x.get("passed") else "bad"}">'
+        f'{"✓" if x.get("passed") else "✗"}</td><td>{esc(fmt_observed(x.get("observed")))}</td>'
+        f'<td class="num">{fmt_s(x.get("waited_s"))}</td></tr>' for x in expectations)
+    return ('<table><tr><th class="num">t</th><th>expectation</th><th></th><th>observed</th>'
+            f'<th class="num">waited</th></tr>{rows}</table>')
+
+
+def gallery_html(shots: list[dict[str, Any]], images: Mapping[str, str]) -> str:
+    if not shots:
+        return '<p class="muted">no screenshots</p>'
+    figures = []
+    for s in shots:
+        src = images.get(s.get("path", ""))
+        pic = (f'<a href="{esc(s["path"])}"><img src="{esc(src)}" alt="{esc(s.get("label"))} '
+               f'on {esc(s.get("client"))}"></a>' if src else
+               f'<p class="small muted" style="padding:8px">image not found: {esc(s.get("path"))}</p>')
+        figures.append(f'<figure>{pic}<figcaption><b>{esc(s.get("label"))}</b> · {esc(s.get("client"))}'
+                       f' · t={fmt_s(s.get("t"))}</figcaption></figure>')
+    return f'<div class="gallery">{"".join(figures)}</div>'
+
+
+def log_html(events: list[Event], at: Iterable[float]) -> str:
+    times = list(at)
+    lines = extract.log_excerpt(events, times)
+    if not lines:
+        return '<p class="muted">no server log lines</p>'
+    note = "within ±5 s of each failure" if times else "last 30 lines"
+    body = "\n".join(f'<span class="t">{e["t"]:9.3f}</span> <span class="{esc(e.get("stream", ""))}">'
+                     f'{esc(e.get("line", ""))}</span>' for e in lines)
+    return f'<p class="small muted">server log, {note}</p><pre class="log">{body}</pre>'
+
+
+def _step_row(r: dict[str, Any]) -> str:
+    error = f'<div class="bad">{esc(r["error"])}</div>' if r["error"] else ""
+    return (f'<tr class="{"" if r["status"] == "ok" else "fail"}"><td class="num">{fmt_s(r["t"])}</td>'
+            f'<td>{esc(r["path"])}</td><td>{esc(r["summary"] or r["name"])}{error}</td>'
+            f'<td>{esc(r["status"])}</td><td class="num">{fmt_s(r["duration_s"])}</td></tr>')
+
+
+def steps_html(events: list[Event]) -> str:
+    rows = "".join(_step_row(r) for r in extract.steps(events))
+    if not rows:
+        return '<p class="muted">no steps recorded</p>'
+    return ('<table><tr><th class="num">start</th><th>step</th><th>what</th><th>status</th>'
+            f'<th class="num">duration</th></tr>{rows}</table>')
+
+
+def artifacts_html(s: dict[str, Any]) -> str:
+    links = [f'<a href="{esc(s["journal"])}">journal</a>'] if s.get("journal") else []
+    links += [f'<a href="{esc(p)}">{esc(p.rsplit("/", 1)[-1])}</a>' for p in s.get("traces", [])]
+    hint = (' <span class="muted">(open a trace with <code>playwright show-trace &lt;file&gt;</code>)'
+            '</span>' if s.get("traces") else "")
+    return f'<p class="small">artifacts: {" · ".join(links) or "—"}{hint}</p>'
+
+
+def plots_html(s: dict[str, Any], events: list[Event] | None) -> str:
+    if not events:
+        return '<p class="muted">no journal available: timeline not drawn</p>'
+    salt = anchor(s["name"])
+    parts = [plots.timeline_svg(events, s.get("screenshots", []), failed_times(s), salt + "-tl")]
+    small = [charts.reconnect_svg(events, salt + "-rc"), charts.latency_svg(events, salt + "-lat")]
+    small = [svg for svg in small if svg]
+    if small:
+        parts.append('<div class="charts">' + "".join(f"<div>{svg}</div>" for svg in small) + "</div>")
+    return "".join(parts)
+
+
+def scenario_html(s: dict[str, Any], events: list[Event] | None, images: Mapping[str, str]) -> str:
+    """One collapsible scenario section; failed ones start open."""
+    is_open = " open" if s.get("outcome") != "passed" else ""
+    error = f'<div class="error-box">{esc(s["error"])}</div>' if s.get("error") else ""
+    at = [t for t, _ in failed_times(s)]
+    return (
+        f'<details class="scenario" id="{anchor(s["name"])}"{is_open}><summary>{esc(s["name"])} '
+        f'{badge(s["outcome"])} <span class="small muted">{fmt_s(s.get("duration_s"))} · seed '
+        f'{esc(s.get("seed"))}</span><span class="desc">{esc(s.get("description"))}</span></summary>'
+        f'<div class="body">{error}<div class="small muted">rerun this scenario:</div>'
+        f'<pre class="cmd">{esc(s.get("rerun") or "—")}</pre>'
+        f'<h3>timeline</h3>{plots_html(s, events)}'
+        f'<h3>metrics</h3>{metrics_html(s.get("metrics", {}))}'
+        f'<h3>checks</h3>{checks_html(s.get("checks", []))}'
+        f'<h3>expectations</h3>{expectations_html(s.get("expectations", []))}'
+        f'<h3>screenshots</h3>{gallery_html(s.get("screenshots", []), images)}'
+        f'<h3>server log</h3>{log_html(events or [], at)}'
+        f'<h3>steps</h3>{steps_html(events or [])}{artifacts_html(s)}</div></details>')
+
+
+def page(title: str, body: str) -> str:
+    """A complete standalone HTML document."""
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{esc(title)}</title><style>{CSS}</style></head>'
+            f'<body><main>{body}</main></body></html>\n')
+
+
+def render_run_html(run_doc: dict[str, Any], scenario_events: Mapping[str, list[Event]],
+                    images: Mapping[str, str] | None = None) -> str:
+    """The run's index.html. `scenario_events` maps scenario name -> journal events;
+    `images` maps a screenshot path (as in results.json) -> data: URI (see `data_uri`)."""
+    images = images or {}
+    sections = "".join(scenario_html(s, scenario_events.get(s["name"]), images)
+                       for s in run_doc.get("scenarios", []))
+    body = (f'<h1>wschaos run {esc(run_doc.get("run_id"))} {badge(run_doc.get("outcome", ""))}</h1>'
+            f'<p class="muted"><a href="../index.html">all runs</a> · '
+            f'<a href="results.json">results.json</a> · <a href="junit.xml">junit.xml</a></p>'
+            f'{summary_html(run_doc)}<h2>scenarios</h2>{overview_html(run_doc)}{sections}')
+    return page(f"wschaos {run_doc.get('run_id', '')} — {run_doc.get('outcome', '')}", body)

@@ -1,0 +1,86 @@
+"""JUnit XML for CI (Jenkins, GitLab, GitHub): one testsuite, one testcase per scenario.
+
+A failed scenario carries one <failure> listing every failed check with its evidence (and
+failed inline expectations); a harness error or an interrupted run is an <error>. The rerun
+command goes to <system-out> so a red build shows how to reproduce it.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+# Characters XML 1.0 cannot carry at all (control characters from captured logs).
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: Any) -> str:
+    return _INVALID_XML.sub("\ufffd", "" if text is None else str(text))
+
+
+def failure_text(scenario: dict[str, Any]) -> str:
+    """Every failed check's summary and evidence, then every failed expectation."""
+    lines: list[str] = []
+    for check in scenario.get("checks", []):
+        if check.get("passed"):
+            continue
+        lines.append(f"check {check.get('name')}: {check.get('summary')}")
+        lines.extend(f"  - {item}" for item in check.get("evidence", []))
+    for exp in scenario.get("expectations", []):
+        if exp.get("passed") is False:
+            lines.append(f"expect at {exp.get('t')}s: {exp.get('condition')} "
+                         f"(observed {exp.get('observed')})")
+    return "\n".join(lines)
+
+
+def _failure_message(scenario: dict[str, Any]) -> str:
+    failed = [c for c in scenario.get("checks", []) if not c.get("passed")]
+    if failed:
+        return "; ".join(f"{c.get('name')}: {c.get('summary')}" for c in failed)
+    return "an inline expectation did not hold"
+
+
+def _testcase(suite: ET.Element, classname: str, scenario: dict[str, Any]) -> None:
+    case = ET.SubElement(suite, "testcase", classname=_clean(classname),
+                         name=_clean(scenario.get("name", "")),
+                         time=f"{float(scenario.get('duration_s') or 0):.3f}",
+                         file=_clean(scenario.get("file", "")))
+    outcome = scenario.get("outcome")
+    if outcome == "failed":
+        node = ET.SubElement(case, "failure", message=_clean(_failure_message(scenario)),
+                             type="CheckFailed")
+        node.text = _clean(failure_text(scenario))
+    elif outcome in ("error", "interrupted"):
+        message = scenario.get("error") or ("run interrupted" if outcome == "interrupted"
+                                            else "harness error")
+        node = ET.SubElement(case, "error", message=_clean(str(message).splitlines()[0] if message else ""),
+                             type="Interrupted" if outcome == "interrupted" else "HarnessError")
+        node.text = _clean("\n".join(filter(None, [str(message), failure_text(scenario)])))
+    out = ET.SubElement(case, "system-out")
+    out.text = _clean(f"seed: {scenario.get('seed')}\nrerun: {scenario.get('rerun')}\n"
+                      f"journal: {scenario.get('journal')}\n")
+
+
+def render_junit(run_doc: dict[str, Any]) -> str:
+    """The JUnit XML text of a results.json document."""
+    scenarios = run_doc.get("scenarios", [])
+    counts = run_doc.get("counts", {})
+    classname = run_doc.get("target") or "wschaos"
+    root = ET.Element("testsuites", name="wschaos", tests=str(len(scenarios)),
+                      failures=str(counts.get("failed", 0)),
+                      errors=str(counts.get("error", 0) + counts.get("interrupted", 0)),
+                      time=f"{float(run_doc.get('duration_s') or 0):.3f}")
+    suite = ET.SubElement(root, "testsuite", name=_clean(f"wschaos {run_doc.get('run_id', '')}".strip()),
+                          tests=root.get("tests"), failures=root.get("failures"),
+                          errors=root.get("errors"), skipped="0", time=root.get("time"),
+                          timestamp=_clean(run_doc.get("started_at", "")))
+    props = ET.SubElement(suite, "properties")
+    for key in ("run_id", "target", "seed", "bugs", "rerun"):
+        value = run_doc.get(key)
+        value = ",".join(value) if isinstance(value, list) else value
+        ET.SubElement(props, "property", name=key, value=_clean(value))
+    for scenario in scenarios:
+        _testcase(suite, classname, scenario)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,143 @@
+"""The run report and the run index render from fixture journals, self-contained and escaped."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.journal import read_journal
+from harness.report import (load_results, render_from_journal, render_index, render_run_dir,
+                            render_run_html, update_index)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
+
+
+def rundir_module():
+    spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    run = rundir_module().make_run_dir(tmp_path_factory.mktemp("reports"))
+    render_run_dir(run)
+    return run
+
+
+@pytest.fixture(scope="module")
+def page(run_dir):
+    return (run_dir / "index.html").read_text(encoding="utf-8")
+
+
+def failing_section(page: str) -> str:
+    return page[page.index('id="s-server-restart-while-connected"'):]
+
+
+def test_summary_shows_outcome_seed_target_bugs_and_rerun(page):
+    """The summary carries the run's verdict, seed, target, bugs, versions and rerun command."""
+    assert '<span class="badge failed">failed</span>' in page
+    assert "<b>42</b>" in page and "<b>kanban</b>" in page and "<b>legacy</b>" in page
+    assert "chromium 126.0.6478.126" in page
+    assert '<pre class="cmd">wschaos run scenarios/ --seed 42 --bugs legacy</pre>' in page
+
+
+def test_failed_scenario_is_open_and_passing_one_closed(page):
+    """Failed scenarios start expanded; passing ones are collapsed."""
+    assert '<details class="scenario" id="s-server-restart-while-connected" open>' in page
+    assert '<details class="scenario" id="s-network-cut-heals">' in page
+
+
+def test_check_evidence_and_failed_expectation_are_shown(page):
+    """Every failed check's evidence line and the failed inline expectation are on the page."""
+    section = failing_section(page)
+    assert "<li>b1 still &#x27;reconnecting&#x27; 12.5s after the server restart at 3.0s (limit 10s)</li>" in section
+    assert "<li>trigger:T-3:m-9 was queued by b1 at 3.5s and never reached the server</li>" in section
+    assert "b0: connected, b1: reconnecting, p0: connected" in section
+
+
+def test_log_lines_are_escaped(page):
+    """A server log line containing <script> is shown as text, never executed."""
+    assert "<script>" not in page
+    assert "replay &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; friends" in page
+
+
+def test_log_excerpt_is_the_window_around_failures(page):
+    """The excerpt keeps server lines within ±5 s of a failure time."""
+    section = failing_section(page)
+    assert "within ±5 s of each failure" in section
+    assert "accepted ticket_notification m-7 (new id)" in section
+
+
+def test_screenshots_are_embedded_and_link_to_the_full_file(page):
+    """Screenshots are data: URIs (works offline) wrapped in a link to the file on disk."""
+    assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 8
+    assert '<a href="scenarios/server-restart-while-connected/screenshots/after-restart-b1.png">' in page
+    assert "<b>after-restart</b> · b1 · t=15.30 s" in page
+
+
+def test_page_is_self_contained(page):
+    """No script, no external stylesheet, no remote URL: the page opens from disk offline."""
+    assert "<script" not in page.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert page.count("<svg") >= 6  # a timeline and two small charts per scenario
+
+
+def test_timeline_has_lanes_faults_and_failure_markers(page):
+    """The timeline SVG names its lanes, its faults and the failed checks it marks."""
+    section = failing_section(page)
+    svg = section[section.index("<svg"):section.index("</svg>")]
+    for text in ("faults", "server", "b0 (browser)", "b1 (browser)", "p0 (protocol)",
+                 "latency 1200ms → b0", "timeout 0ms → p0", "✗ reconnected",
+                 "seconds since run start", "client reconnecting", "server down", "screenshot"):
+        assert text in svg, text
+
+
+def test_svg_ids_are_unique_across_the_page(page):
+    """Each inline figure has its own ids, so clip paths never point at another figure."""
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+
+
+def test_rendering_is_deterministic(run_dir, page):
+    """Rendering the same run twice gives byte-identical HTML (no clocks, no random ids)."""
+    doc = load_results(run_dir / "results.json")
+    events = {s["name"]: read_journal(run_dir / s["journal"]) for s in doc["scenarios"]}
+    assert render_run_html(doc, events) == render_run_html(doc, events)
+
+
+def test_missing_journal_and_image_degrade_gracefully(run_dir):
+    """Without journals or images the report still renders and says what is missing."""
+    html = render_run_html(load_results(run_dir / "results.json"), {}, {})
+    assert "no journal available: timeline not drawn" in html
+    assert "image not found: scenarios/network-cut-heals/screenshots/connected-b0.png" in html
+
+
+def test_render_from_a_bare_journal(tmp_path):
+    """A lone journal renders results.json, junit.xml and index.html with its check events."""
+    out = render_from_journal(FIXTURES / "failing.jsonl", tmp_path / "out")
+    assert {p.name for p in out.parent.iterdir()} == {"index.html", "junit.xml", "results.json"}
+    doc = load_results(out.parent / "results.json")
+    assert doc["outcome"] == "failed" and doc["run_id"] == "20240611-021500-7"
+    assert "delivered_exactly_once" in out.read_text(encoding="utf-8")
+
+
+def test_run_index_lists_runs_newest_first_with_trend(tmp_path):
+    """reports/index.html lists every run newest first with pass rate and a trend plot."""
+    make = rundir_module().make_run_dir
+    make(tmp_path, "run-b", started_at="2024-06-11T02:00:00")
+    make(tmp_path, "run-a", started_at="2024-06-10T02:00:00")
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "results.json").write_text("{not json")
+    html = update_index(tmp_path).read_text(encoding="utf-8")
+    assert html.index('href="run-b/index.html"') < html.index('href="run-a/index.html"')
+    assert "50% <span" in html and "<svg" in html and "run (oldest → newest)" in html
+
+
+def test_index_of_no_runs_says_so():
+    """An empty reports directory renders a page that says there are no runs yet."""
+    assert "no runs yet" in render_index([])

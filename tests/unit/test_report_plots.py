@@ -1,0 +1,46 @@
+"""Timeline and metric figures: inline SVG that copes with odd journals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.journal import read_journal
+from harness.report.charts import latency_svg, reconnect_svg, trend_svg
+from harness.report.plots import timeline_svg
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
+
+
+def test_svg_is_inline_and_scales_to_its_container():
+    """The SVG has no XML prolog and no fixed size, only a viewBox."""
+    svg = timeline_svg(read_journal(FIXTURES / "passing.jsonl"), [], [], "t1")
+    assert svg.startswith("<svg") and 'viewBox="' in svg
+    head = svg[:svg.index(">")]
+    assert ' width="' not in head and ' height="' not in head
+
+
+def test_many_clients_are_capped_and_said_so():
+    """More than 12 client lanes are not drawn; the figure says how many were left out."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": [
+        {"name": f"p{i}", "kind": "protocol"} for i in range(20)]}]
+    events += [{"t": 1.0, "kind": "ws.open", "client": f"p{i}", "socket": 1} for i in range(20)]
+    svg = timeline_svg(events, [], [], "t2")
+    assert "8 more clients not drawn" in svg and "p11 (protocol)" in svg and "p12 (protocol)" not in svg
+
+
+def test_unreverted_fault_and_unfinished_outage_reach_the_end():
+    """A fault never reverted and a server never restarted are drawn up to the last event."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": []},
+              {"t": 0.5, "kind": "proc.start", "name": "server", "pid": 1},
+              {"t": 2.0, "kind": "fault.apply", "fault_id": "f1", "fault": "down", "clients": ["all"], "params": {}},
+              {"t": 3.0, "kind": "proc.stop", "name": "server", "pid": 1, "how": "kill"},
+              {"t": 9.0, "kind": "run.end", "outcome": "interrupted"}]
+    svg = timeline_svg(events, [], [(3.0, "reconnected")], "t3")
+    assert "down → all" in svg and "server down" in svg and "✗ reconnected" in svg
+
+
+def test_small_charts_are_skipped_without_data():
+    """No reconnects, no latency samples, no runs: no figure rather than an empty one."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]}]
+    assert reconnect_svg(events, "a") is None and latency_svg(events, "b") is None
+    assert trend_svg([]) is None

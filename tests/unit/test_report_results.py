@@ -1,0 +1,118 @@
+"""results.json: built purely from fixture journals, versioned, and round-trips."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.checks.base import CheckResult
+from harness.journal import read_journal
+from harness.report import SCHEMA, build_run_result, build_scenario_result, load_results, write_results
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
+
+
+def rundir_module():
+    spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def failing():
+    return read_journal(FIXTURES / "failing.jsonl")
+
+
+@pytest.fixture
+def passing():
+    return read_journal(FIXTURES / "passing.jsonl")
+
+
+def test_scenario_fields_come_from_run_start_and_end(failing):
+    """Name, file, seed, rerun, tags and outcome are read from run.start / run.end."""
+    s = build_scenario_result(failing, None, "scenarios/server-restart-while-connected")
+    assert s["name"] == "server-restart-while-connected"
+    assert s["file"] == "scenarios/server-restart-while-connected.yaml"
+    assert s["seed"] == 42
+    assert s["rerun"] == "wschaos run scenarios/server-restart-while-connected.yaml --seed 42 --bugs legacy"
+    assert s["tags"] == ["ci", "restart"]
+    assert s["outcome"] == "failed"
+    assert s["duration_s"] == pytest.approx(16.0)
+
+
+def test_checks_are_read_from_journal_check_events(failing):
+    """Without explicit results, the journal's `check` events are the verdicts."""
+    s = build_scenario_result(failing, None, "scenarios/x")
+    assert [(c["name"], c["passed"]) for c in s["checks"]] == [
+        ("reconnected", False), ("delivered_exactly_once", False), ("backoff", True)]
+    assert s["checks"][0]["at"] == [3.0, 13.0]
+
+
+def test_explicit_check_results_override_the_journal(passing):
+    """CheckResult objects passed in replace the journal's and decide the outcome."""
+    result = CheckResult("backoff", False, "attempts did not grow", ["waits 1.0, 1.0, 1.0"])
+    s = build_scenario_result(passing, [result], "scenarios/network-cut-heals")
+    assert s["checks"] == [result.to_dict()]
+    assert s["outcome"] == "failed"
+
+
+def test_metrics_summarise_reconnects_and_messages(failing, passing):
+    """Reconnect percentiles and sent/acked/lost/duplicated come from harness.analysis."""
+    m = build_scenario_result(failing, None, "scenarios/x")["metrics"]
+    assert (m["messages_sent"], m["acked"], m["lost"], m["duplicated"]) == (2, 1, 1, 1)
+    assert m["resent_after_ack"] == 1
+    assert m["reconnect_max_s"] == pytest.approx(2.6)
+    assert m["latency_samples"] == 5 and m["latency_p50_ms"] == pytest.approx(1210.0)
+    ok = build_scenario_result(passing, None, "scenarios/x")["metrics"]
+    assert (ok["lost"], ok["duplicated"], ok["reconnect_count"]) == (0, 0, 2)
+
+
+def test_paths_are_relative_to_the_run_directory(passing):
+    """Screenshot and journal paths resolve against reports/<run-id>/."""
+    s = build_scenario_result(passing, None, "scenarios/network-cut-heals")
+    assert s["journal"] == "scenarios/network-cut-heals/journal.jsonl"
+    assert s["screenshots"][0] == {"label": "connected", "client": "b0", "t": 2.0,
+                                   "path": "scenarios/network-cut-heals/screenshots/connected-b0.png"}
+    bare = [dict(e, path=e["path"].rsplit("/", 2)[-2] + "/" + e["path"].rsplit("/", 1)[-1])
+            if e["kind"] == "screenshot" else e for e in passing]
+    s = build_scenario_result(bare, None, "scenarios/network-cut-heals")
+    assert s["screenshots"][0]["path"] == "scenarios/network-cut-heals/screenshots/connected-b0.png"
+
+
+def test_a_journal_without_run_end_is_interrupted(failing):
+    """A run cut short (no run.end) is reported as interrupted, not passed."""
+    cut = [e for e in failing if e["kind"] != "run.end" and e["t"] < 8.0]
+    assert build_scenario_result(cut, [], "scenarios/x")["outcome"] == "interrupted"
+
+
+def test_run_counts_outcome_and_metadata(failing, passing):
+    """The run document counts outcomes, takes the worst, and carries run metadata."""
+    scenarios = [build_scenario_result(passing, None, "a"), build_scenario_result(failing, None, "b")]
+    doc = build_run_result(scenarios, {"run_id": "r1", "started_at": "2024-06-11T02:15:00+00:00",
+                                       "rerun": "wschaos run scenarios/"})
+    assert doc["schema"] == SCHEMA == "wschaos.results/1"
+    assert doc["counts"] == {"passed": 1, "failed": 1, "error": 0, "interrupted": 0}
+    assert doc["outcome"] == "failed" and doc["target"] == "kanban"
+    assert doc["metrics"]["reconnect_count"] == 5 and doc["metrics"]["lost"] == 1
+
+
+def test_results_round_trip_through_disk(tmp_path):
+    """write_results then load_results gives back the same document."""
+    run_dir = rundir_module().make_run_dir(tmp_path)
+    doc = load_results(run_dir / "results.json")
+    write_results(tmp_path / "copy.json", doc)
+    assert load_results(tmp_path / "copy.json") == doc
+    assert json.loads((run_dir / "results.json").read_text())["scenarios"][1]["traces"] == [
+        "scenarios/server-restart-while-connected/traces/b1.zip"]
+
+
+def test_an_unknown_schema_is_refused_with_advice(tmp_path):
+    """A results.json of another schema version is refused and says how to recover."""
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"schema": "wschaos.results/2"}))
+    with pytest.raises(ValueError, match=r"unknown results schema 'wschaos.results/2'.*wschaos report"):
+        load_results(path)
