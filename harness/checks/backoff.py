@@ -77,6 +77,8 @@ class Backoff(Check):
                 if wait is None:
                     continue
                 nominal, low, high = self._bounds(run, n)
+                if n == 1 and wait <= TOLERANCE_S:
+                    continue  # reconnecting at once (offline->online, pong timeout) is by design
                 ratios.append(wait / nominal)
                 if not low <= wait <= high:
                     problems.append(f"{client}: reconnection attempt {n} at {at(t)} waited {dur(wait)}, "

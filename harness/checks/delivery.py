@@ -44,8 +44,9 @@ class DeliveredExactlyOnce(Check):
             return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
                                capped(problems + misordered), metrics, marks)
         ordered = ", in order" if self.order else ""
-        return self.result(True, f"all {len(audit.actions)} messages delivered exactly once{ordered} "
-                           f"({len(audit.acked)} acked)", [], metrics)
+        acked = f" ({len(audit.acked)} acked)" if any(a.get("message_id") for a in audit.actions) else ""
+        return self.result(True, f"all {plural(len(audit.actions), 'message')} delivered exactly once"
+                           f"{ordered}{acked}", [], metrics)
 
     def _problems(self, audit: MessageAudit) -> list[str]:
         lines = [f"lost: {a['client']} {a.get('action', 'action')} {a['key']} (message_id "

@@ -26,6 +26,14 @@ def _text(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
+def field_matches(frame: dict[str, Any], path: str | None, equals: str | None) -> bool:
+    """Does the frame's JSON have `path` (and, if `equals` is given, with that value as text)?"""
+    if path is None:
+        return True
+    value = field_value(frame.get("data"), path)
+    return value is not _MISSING and (equals is None or _text(value) == equals)
+
+
 @checks.register("frames_seen")
 @dataclass(frozen=True)
 class FramesSeen(Check):
@@ -68,11 +76,5 @@ class FramesSeen(Check):
         return f" with {self.field} = {self.equals}" if self.equals is not None else f" with a {self.field}"
 
     def _matches(self, e: dict[str, Any]) -> bool:
-        if e.get("dir") != self.dir or e.get("type") != self.type:
-            return False
-        if self.field is None:
-            return True
-        value = field_value(e.get("data"), self.field)
-        if value is _MISSING:
-            return False
-        return self.equals is None or _text(value) == self.equals
+        return e.get("dir") == self.dir and e.get("type") == self.type and \
+            field_matches(e, self.field, self.equals)

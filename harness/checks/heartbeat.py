@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import Any, Optional
 
 from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
+from harness.checks.frames import field_matches
 from harness.units import Duration
 
 #: Real seconds between a browser event being journaled and the page acting on it.
@@ -69,6 +71,24 @@ class Heartbeat(Check):
     ping_type: str = "ping"
     paused_while_hidden: bool = False
     resume_within: Duration = Duration(1.0)
+    field: Optional[str] = None  # with `equals`: only pings whose JSON `field` equals it count
+    equals: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.equals is not None and self.field is None:
+            raise ValueError("equals: needs field: (which JSON field of the ping to compare), "
+                             "e.g. {field: source, equals: heartbeat}")
+
+    def _pings(self, run: RunView, client: str) -> list[dict[str, Any]]:
+        return [e for e in run.for_client(client, "ws.frame") if e.get("dir") == "sent"
+                and e.get("type") == self.ping_type and field_matches(e, self.field, self.equals)]
+
+    @property
+    def _what(self) -> str:
+        if self.field is None:
+            return self.ping_type
+        return f"{self.ping_type} ({self.field} = {self.equals})" if self.equals is not None \
+            else f"{self.ping_type} (with {self.field})"
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
@@ -86,7 +106,7 @@ class Heartbeat(Check):
         metrics = {"intervals": len(intervals), "max_interval_s": max(intervals, default=None),
                    "median_interval_s": statistics.median(intervals) if intervals else None,
                    "limit_s": high}
-        what = f"heartbeat every {self.interval} (x {run.time.factor:g} = {dur(run.time.scaled(self.interval))})"
+        what = f"heartbeat {self._what} every {self.interval} (x {run.time.factor:g} = {dur(run.time.scaled(self.interval))})"
         if problems:
             return self.result(False, f"{what}: {plural(len(problems), 'problem')}", capped(problems), metrics)
         paused = ", paused while hidden" if self.paused_while_hidden else ""
@@ -97,42 +117,40 @@ class Heartbeat(Check):
         nominal = run.time.scaled(self.interval)
         high, low = nominal * (1 + self.tolerance), nominal * (1 - self.tolerance)
         away = away_spans(run, client, end)
-        pings = [e for e in run.for_client(client, "ws.frame")
-                 if e.get("dir") == "sent" and e.get("type") == self.ping_type]
+        pings = self._pings(run, client)
         problems, intervals = [], []
         for sid, span in socket_spans(run, client, end).items():
             for start, stop in _subtract(span, away):
                 times = [p["t"] for p in pings if p.get("socket") == sid and start <= p["t"] <= stop]
                 marks = [start, *times, stop]
                 intervals += [b - a for a, b in zip(times, times[1:])]
-                problems += [f"{client}: no {self.ping_type} for {dur(b - a)} between {at(a)} and {at(b)} "
+                problems += [f"{client}: no {self._what} for {dur(b - a)} between {at(a)} and {at(b)} "
                              f"on socket {sid}, limit {dur(high)} ({self.interval} x {run.time.factor:g} "
                              f"x {1 + self.tolerance:g})" for a, b in zip(marks, marks[1:]) if b - a > high]
         if not intervals and not problems:
-            problems.append(f"{client}: fewer than 2 {self.ping_type} frames on one socket while connected "
+            problems.append(f"{client}: fewer than 2 {self._what} frames on one socket while connected "
                             f"and visible; run the scenario longer than 2 x {dur(nominal)}")
         elif intervals and statistics.median(intervals) < low:
-            problems.append(f"{client}: {self.ping_type} every {dur(statistics.median(intervals))} (median of "
+            problems.append(f"{client}: {self._what} every {dur(statistics.median(intervals))} (median of "
                             f"{len(intervals)}), expected at least {dur(low)}: heartbeat faster than configured")
         return problems, intervals
 
     def _hidden(self, run: RunView, client: str, end: float) -> list[str]:
-        pings = [e["t"] for e in run.for_client(client, "ws.frame")
-                 if e.get("dir") == "sent" and e.get("type") == self.ping_type]
+        pings = [e["t"] for e in self._pings(run, client)]
         sockets = socket_spans(run, client, end).values()
         resume = run.time.scaled(self.resume_within) + EVENT_SLACK_S
         problems = []
         for hidden, visible in away_spans(run, client, end):
             during = [t for t in pings if hidden + EVENT_SLACK_S < t < visible]
             if during:
-                problems.append(f"{client}: sent {plural(len(during), self.ping_type)} while hidden "
+                problems.append(f"{client}: sent {plural(len(during), self._what)} while hidden "
                                 f"({at(hidden)}..{at(visible)}), first at {at(during[0])}")
             connected = any(o <= visible < c for o, c in sockets)
             if visible >= end or not connected or visible + resume > end:
                 continue
             after = [t for t in pings if visible <= t <= visible + resume]
             if not after:
-                problems.append(f"{client}: no {self.ping_type} within {dur(resume)} after becoming "
+                problems.append(f"{client}: no {self._what} within {dur(resume)} after becoming "
                                 f"visible at {at(visible)} ({self.resume_within} x {run.time.factor:g} "
                                 f"+ {dur(EVENT_SLACK_S)} slack)")
         return problems

@@ -108,3 +108,8 @@ def test_gives_up_counts_retries_of_a_client_that_never_connected():
     result = GivesUp(after_attempts=3).judge(j.run())
     assert result.passed
     assert result.evidence == ["b0: 3 reconnection attempts since the start", "b0: state 'failed' from t=9.0s"]
+
+
+def test_backoff_accepts_an_immediate_first_attempt():
+    """Reconnecting at once (online event, pong timeout) is by design, not a broken backoff."""
+    assert Backoff().judge(reconnecting([0.01, 1.8, 2.8, 7.6, 8.8]).run()).passed

@@ -19,7 +19,7 @@ def test_heartbeat_passes_on_a_steady_ping():
     """A ping every 1.5s, the scaled interval."""
     result = Heartbeat().judge(pinging([2.5, 4.0, 5.5, 7.0, 8.5]).run())
     assert result.passed
-    assert result.summary == "heartbeat every 15s (x 0.1 = 1.5s): 4 intervals, longest 1.5s"
+    assert result.summary == "heartbeat ping every 15s (x 0.1 = 1.5s): 4 intervals, longest 1.5s"
     assert result.metrics["limit_s"] == 1.875
 
 
@@ -27,7 +27,7 @@ def test_heartbeat_fails_on_the_legacy_30s_interval():
     """A ping every 3s leaves gaps over 15s x 1.25."""
     result = Heartbeat().judge(pinging([4.0, 7.0, 10.0]).run())
     assert not result.passed
-    assert result.summary == "heartbeat every 15s (x 0.1 = 1.5s): 3 problems"
+    assert result.summary == "heartbeat ping every 15s (x 0.1 = 1.5s): 3 problems"
     assert result.evidence[0] == ("b0: no ping for 3s between t=1.0s and t=4.0s on socket s1, "
                                   "limit 1.88s (15s x 0.1 x 1.25)")
 
@@ -65,7 +65,7 @@ def test_heartbeat_paused_while_hidden_passes():
     """No ping while hidden, one right after becoming visible."""
     result = Heartbeat(paused_while_hidden=True).judge(hidden([2.5, 4.0, 7.2, 8.7]).run())
     assert result.passed
-    assert result.summary == "heartbeat every 15s (x 0.1 = 1.5s), paused while hidden: 2 intervals, longest 1.5s"
+    assert result.summary == "heartbeat ping every 15s (x 0.1 = 1.5s), paused while hidden: 2 intervals, longest 1.5s"
 
 
 def test_heartbeat_paused_while_hidden_fails_on_pings_while_hidden_and_a_late_resume():
@@ -75,3 +75,17 @@ def test_heartbeat_paused_while_hidden_fails_on_pings_while_hidden_and_a_late_re
     assert result.evidence == [
         "b0: sent 1 ping while hidden (t=4.2s..t=7.0s), first at t=5.5s",
         "b0: no ping within 600ms after becoming visible at t=7.0s (1s x 0.1 + 500ms slack)"]
+
+
+def test_heartbeat_field_filter_separates_heartbeats_from_health_samples():
+    """Health pings every 0.3s share the socket; only `source: heartbeat` pings are judged."""
+    j = JournalBuilder(time_scale=0.1).connect(1, "b0")
+    for i in range(28):
+        j.frame(1.3 + 0.3 * i, "b0", "sent", "ping", f"h{i}", source="health")
+    for i, t in enumerate([2.5, 4.0, 5.5, 7.0, 8.5]):
+        j.frame(t, "b0", "sent", "ping", f"p{i}", source="heartbeat")
+    j.steps_end(10)
+    result = Heartbeat(field="source", equals="heartbeat").judge(j.run())
+    assert result.passed
+    assert result.summary == "heartbeat ping (source = heartbeat) every 15s (x 0.1 = 1.5s): 4 intervals, longest 1.5s"
+    assert not Heartbeat().judge(j.run()).passed

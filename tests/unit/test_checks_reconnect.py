@@ -97,5 +97,16 @@ def test_max_disconnection_fails_over_the_bound():
     result = MaxDisconnection(max=Duration(3.0)).judge(outage().run())
     assert not result.passed
     assert result.summary == "longest disconnection 3.5s (b0) exceeds 3s"
-    assert result.evidence == ["b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s > limit 3s"]
-    assert result.metrics == {"max_disconnection_s": 3.5, "limit_s": 3.0}
+    assert result.evidence[0] == "b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s, exceeds 3s"
+    assert result.metrics == {"max_disconnection_s": 3.5, "limit_s": 3.0, "disconnections": 2}
+
+
+def test_max_disconnection_zero_means_never_disconnected_without_a_min_wait_floor():
+    """`max: 0s` fails on any disconnection, even a short one under min_wait."""
+    result = MaxDisconnection(max=Duration(0.0)).judge(outage(time_scale=0.1, min_wait_s=5.0).run())
+    assert not result.passed
+    assert result.summary == "b0 was disconnected for 3.5s, expected no disconnection"
+    assert result.evidence == [
+        "b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s, expected no disconnection",
+        "b1: reconnecting from t=10.0s for 2s"]
+    assert MaxDisconnection(max=Duration(0.0)).judge(JournalBuilder().connect(1, "b0").steps_end(5).run()).passed
