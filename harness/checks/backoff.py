@@ -15,6 +15,9 @@ TOLERANCE_RATIO = 0.15
 TOLERANCE_S = 0.1
 #: Below this coefficient of variation of measured/nominal ratios the delays are not jittered.
 MIN_JITTER_CV = 0.02
+#: A first attempt this soon after the close is "at once" (by design after `online` or a pong
+#: timeout), not a backoff delay; the smallest jittered delay at time_scale 0.1 is 50 ms.
+IMMEDIATE_S = 0.02
 
 
 @checks.register("backoff")
@@ -77,7 +80,7 @@ class Backoff(Check):
                 if wait is None:
                     continue
                 nominal, low, high = self._bounds(run, n)
-                if n == 1 and wait <= TOLERANCE_S:
+                if n == 1 and wait <= IMMEDIATE_S:
                     continue  # reconnecting at once (offline->online, pong timeout) is by design
                 ratios.append(wait / nominal)
                 if not low <= wait <= high:

@@ -112,4 +112,11 @@ def test_gives_up_counts_retries_of_a_client_that_never_connected():
 
 def test_backoff_accepts_an_immediate_first_attempt():
     """Reconnecting at once (online event, pong timeout) is by design, not a broken backoff."""
-    assert Backoff().judge(reconnecting([0.01, 1.8, 2.8, 7.6, 8.8]).run()).passed
+    assert Backoff().judge(reconnecting([0.005, 1.8, 2.8, 7.6, 8.8]).run()).passed
+
+
+def test_backoff_detects_missing_jitter_at_a_small_time_scale():
+    """At time_scale 0.1 the first nominal delay (100ms) is a delay, not an immediate attempt."""
+    result = Backoff().judge(reconnecting([0.1, 0.2, 0.4, 0.8], time_scale=0.1).run())
+    assert not result.passed
+    assert result.evidence == ["b0: no jitter: 4 delays are all 1.00 x nominal (variation 0.0%, expected > 2%)"]
