@@ -122,6 +122,7 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path) -
         finally:
             await _cancel_background(ctx)
             await _collect_server_truth(ctx)
+            journal.record("run.teardown")
             if failed or plan.options.artifacts == "always":
                 await _save_traces(ctx, failed)
             if plan.options.keep:

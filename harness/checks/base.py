@@ -51,7 +51,8 @@ class RunView:
     """Read-only helpers over one run's journal events."""
 
     def __init__(self, events: list[Event]) -> None:
-        self.events = events
+        self.all_events = events
+        self.events = _before_teardown(events)
         start = next(of_kind(events, "run.start"), {})
         self.start = start
         self.clients: list[dict[str, Any]] = list(start.get("clients", []))
@@ -71,13 +72,22 @@ class RunView:
         for c in self.clients:
             if kind is not None and c.get("kind") != kind:
                 continue
-            tags = {"all", c["name"], c.get("kind", ""), *c.get("groups", [])}
+            plural = {"browser": "browsers", "protocol": "protocol"}.get(c.get("kind", ""), "")
+            tags = {"all", c["name"], c.get("kind", ""), plural, *c.get("groups", [])}
             if any(w in tags for w in wanted) and c["name"] not in names:
                 names.append(c["name"])
         return names
 
     def for_client(self, client: str, *kinds: str) -> list[Event]:
         return [e for e in of_kind(self.events, *kinds) if e.get("client") == client]
+
+
+def _before_teardown(events: list[Event]) -> list[Event]:
+    """The scenario's own events: teardown (stopping the server, closing pages) is not behaviour under test."""
+    for i, e in enumerate(events):
+        if e.get("kind") == "run.teardown":
+            return events[:i]
+    return events
 
 
 class Check:

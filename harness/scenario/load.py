@@ -148,6 +148,8 @@ def _steps(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: 
 
 def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario):
     known = step_registry.names() + ["parallel", "repeat"]
+    if isinstance(item, str) and item in step_registry:
+        item = {item: None}  # `- down` is `- down: {}`
     if not isinstance(item, dict):
         problems.append(pos.problem(path, f"a step is a mapping like {{idle: 5s}}; step types: {', '.join(known)}"))
         return None
