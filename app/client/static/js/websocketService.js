@@ -163,7 +163,7 @@ export class WebSocketService {
       }, timeoutMs);
       this._pings.set(id, { resolve, reject, timer, sentAt, source });
     });
-    this._rawSend({ type: 'ping', id, timestamp: sentAt });
+    this._rawSend({ type: 'ping', id, timestamp: sentAt, source });
     return promise;
   }
 
