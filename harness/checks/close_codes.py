@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
 from harness.journal import Event
@@ -14,11 +15,13 @@ CLOSE_SLACK_S = 1.0
 
 
 def graceful_stops(run: RunView, name: str = "server") -> list[tuple[float, float]]:
-    """(stop, exit + slack) for every graceful stop; kills and crashes cannot drain and are skipped."""
+    """(stop, exit + slack) for every graceful stop during the steps; kills and crashes cannot
+    drain and are skipped, and so is the teardown's stop after the last step."""
     procs = [e for e in run.of_kind("proc.stop", "proc.exit", "proc.start") if e.get("name") == name]
+    end = scenario_end(run.events)
     spans = []
     for i, e in enumerate(procs):
-        if e["kind"] == "proc.stop" and e.get("how", "graceful") == "graceful":
+        if e["kind"] == "proc.stop" and e.get("how", "graceful") == "graceful" and e["t"] <= end:
             later = [p["t"] for p in procs[i + 1:] if p["kind"] in ("proc.exit", "proc.start")]
             spans.append((e["t"], (later[0] if later else e["t"] + 10.0) + CLOSE_SLACK_S))
     return spans

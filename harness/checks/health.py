@@ -16,12 +16,14 @@ PROBE_LAG_S = 1.0
 
 
 def disruptions(run: RunView, client: str) -> list[Window]:
-    """Network faults that hit the client, and periods the server was down or paused."""
+    """Network faults that hit the client, and periods the server was down or paused, that
+    began before the steps ended (teardown stops the server; that is no fault)."""
+    end = scenario_end(run.events)
     out = [Window(f.start, f.end, f"{f.fault} fault {f.fault_id}")
            for f in fault_windows(run.events) if f.hits(client)]
     out += [Window(w.start, w.end, f"server {w.label}") for w in server_windows(run.events)
             if w.label != "up"]
-    return sorted(out, key=lambda w: w.start)
+    return sorted((w for w in out if w.start <= end), key=lambda w: w.start)
 
 
 def alert_count(value: Any) -> int:

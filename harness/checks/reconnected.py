@@ -59,7 +59,7 @@ class Reconnected(Check):
         for c, w in windows:
             if w.end is None:
                 problems.append(f"{c}: {w.label} since {at(w.start)}, still not connected when the "
-                                f"scenario ended at {at(end)} ({dur(end - w.start)}, limit {lim})")
+                                f"scenario ended at {at(end)}, {dur(end - w.start)} later; limit {lim}")
                 marks.append(w.start)
             elif w.end is not None and w.end - w.start > limit_s:
                 problems.append(f"{c}: {w.label} from {at(w.start)}, connected again at {at(w.end)} "

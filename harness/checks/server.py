@@ -12,15 +12,17 @@ from harness.journal import Event
 
 
 def restarts(run: RunView, name: str = "server") -> list[tuple[Event | None, Event]]:
-    """(the stop or exit before it, the proc.start) for every start of `name` after the first."""
+    """(the stop or exit before it, the proc.start) for every start of `name` after the first,
+    up to the end of the steps."""
     out: list[tuple[Event | None, Event]] = []
+    end = scenario_end(run.events)
     starts = 0
     last_stop: Event | None = None
     for e in run.of_kind("proc.start", "proc.stop", "proc.exit"):
         if e.get("name") != name:
             continue
         if e["kind"] == "proc.start":
-            if starts:
+            if starts and e["t"] <= end:
                 out.append((last_stop, e))
             starts, last_stop = starts + 1, None
         elif last_stop is None:

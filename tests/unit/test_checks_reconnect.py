@@ -51,7 +51,7 @@ def test_reconnected_fails_when_still_disconnected_at_the_end():
     result = Reconnected().judge(j.run())
     assert not result.passed
     assert result.evidence == ["b0: reconnecting since t=4.0s, still not connected when the scenario "
-                               "ended at t=9.0s (5s, limit 20s)"]
+                               "ended at t=9.0s, 5s later; limit 20s"]
 
 
 def test_reconnected_fails_for_a_client_that_never_connected():

@@ -139,3 +139,12 @@ def test_frames_seen_equals_needs_a_field():
     """`equals` without `field` is a scenario error."""
     with pytest.raises(ValueError, match="equals: needs field:"):
         FramesSeen(type="error", equals="rate_limited")
+
+
+def test_teardown_after_the_last_step_is_not_judged():
+    """The runner's final graceful stop (after the last step.end) is no fault and no restart."""
+    j = restart().proc(11, "stop").ws_close(11.1, "b0", "s2", code=1006).proc(11.3, "exit")
+    result = CloseCodes().judge(j.run())
+    assert result.passed
+    assert result.summary == "1 socket closed by 1 graceful stop with allowed codes (1012 x1)"
+    assert ServerRestarts(count=1).judge(j.run()).passed

@@ -150,3 +150,9 @@ def test_no_page_errors_rejects_a_bad_regular_expression():
     """An invalid ignore pattern is a scenario error raised at load time."""
     with pytest.raises(ValueError, match=r"ignore: '\(' is not a regular expression"):
         NoPageErrors(ignore=["("])
+
+
+def test_health_alert_ignores_the_teardown_stop():
+    """A server stop after the last step does not make health 'never cleared'."""
+    j = degraded().proc(0.1, "start").proc(61, "stop").proc(61.5, "exit")
+    assert HealthAlert().judge(j.run()).passed
