@@ -11,6 +11,8 @@ import pytest
 import pytest_asyncio
 from websockets.asyncio.server import ServerConnection, serve
 
+pytest_plugins = ["pytester"]  # the wschaos plugin's fixtures are tested in an inner pytest run
+
 TIMEOUT_FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
 
 

@@ -126,9 +126,16 @@ class BrowserClient:
 
     # -- lifecycle -----------------------------------------------------------------------
     async def open(self) -> "BrowserClient":
-        """Create the context (init script, bindings, tracing) and open the page."""
+        """Create the context (init script, bindings, tracing) and open the page; closes itself on failure."""
         if self.session.browser is None:
             raise InfrastructureError("the browser session is not started: start it before opening clients")
+        try:
+            return await self._open()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _open(self) -> "BrowserClient":
         self.context = await self.session.browser.new_context()
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
@@ -152,7 +159,13 @@ class BrowserClient:
         page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))
         page.on("console", self._on_console)
         self.page = page
-        await page.goto(self.page_url)
+        try:
+            await page.goto(self.page_url)
+        except PlaywrightError as exc:
+            raise InfrastructureError(
+                f"client {self.name} could not load {self.page_url}: {exc.message.splitlines()[0]}: "
+                "is the page server running?"
+            ) from exc
 
     async def close(self) -> None:
         """Stop probing, discard an unsaved trace, close the context; idempotent."""

@@ -172,7 +172,11 @@ class ToxiproxyServer:
             except ProcessError as exc:
                 if attempt == 2 or "address already in use" not in str(exc):
                     raise
-        self.version = await self._call(self._read_version)
+        try:
+            self.version = await self._call(self._read_version)
+        except BaseException:
+            await self.process.stop()
+            raise
         self.journal.record("toxiproxy.start", pid=self.process.pid, api=self.api, version=self.version)
         return self
 

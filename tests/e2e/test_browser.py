@@ -208,3 +208,17 @@ async def test_client_close_is_idempotent(wschaos_browser_client, wschaos_journa
     await client.close()
     await client.close()
     assert len(list(of_kind(wschaos_journal.events, "client.close"))) == 1
+
+
+async def test_unreachable_page_fails_and_cleans_up(wschaos_browser, wschaos_journal):
+    """A page that cannot load raises InfrastructureError naming it, and the client is closed."""
+    from harness.drivers.browser import BrowserClient
+    from harness.errors import InfrastructureError
+    from harness.tools import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/"
+    client = BrowserClient(wschaos_browser, "b9", wschaos_journal, url)
+    with pytest.raises(InfrastructureError, match=rf"^client b9 could not load {url}: .*ERR_CONNECTION_REFUSED"):
+        await client.open()
+    assert client.context is None
+    assert [e["kind"] for e in of_kind(wschaos_journal.events, "client.")] == ["client.open", "client.close"]

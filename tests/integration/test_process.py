@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -221,13 +222,44 @@ async def test_no_group_left_registered(scaled):
     assert proc.pid not in reaper.live_groups()
 
 
-def test_reaper_kills_registered_groups():
-    """kill_all() SIGKILLs every registered group (what atexit/SIGTERM run)."""
-    import subprocess
+REAPER_SCRIPT = """
+import subprocess, sys, time
+from harness.drivers import reaper
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True)
+reaper.register(child.pid, "stray")
+print(child.pid, flush=True)
+if sys.argv[1] == "wait":
+    time.sleep(30)
+"""
 
-    child = subprocess.Popen([PY, "-c", "import time; time.sleep(30)"], start_new_session=True)
-    reaper.register(child.pid, "stray")
-    reaper.kill_all()
-    assert child.wait(timeout=5) == -9
-    assert child.pid not in reaper.live_groups()
-    assert os.getpgid(os.getpid()) != child.pid
+
+async def _reaper_child(mode: str) -> tuple[asyncio.subprocess.Process, int]:
+    proc = await asyncio.create_subprocess_exec(PY, "-c", REAPER_SCRIPT, mode, cwd=str(Path(__file__).parents[2]),
+                                                stdout=asyncio.subprocess.PIPE)
+    line = await asyncio.wait_for(proc.stdout.readline(), 10)
+    return proc, int(line)
+
+
+async def wait_dead(pid: int, timeout_s: float) -> bool:
+    """Poll until `pid` is gone (or a zombie)."""
+    for _ in range(int(timeout_s / 0.02)):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def test_reaper_kills_groups_at_exit(scaled):
+    """A harness that exits without stopping its processes still takes them down (atexit)."""
+    proc, child = await _reaper_child("exit")
+    assert await proc.wait() == 0
+    assert await wait_dead(child, scaled(5))
+
+
+async def test_reaper_kills_groups_on_sigterm(scaled):
+    """A harness killed by SIGTERM takes its processes down and still dies of SIGTERM."""
+    proc, child = await _reaper_child("wait")
+    assert alive(child)
+    proc.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(proc.wait(), scaled(10)) == -signal.SIGTERM
+    assert await wait_dead(child, scaled(5))
