@@ -79,14 +79,13 @@ def _of(events: Iterable[Event], client: str | None, *kinds: str) -> list[Event]
 
 
 def scenario_end(events: list[Event]) -> float:
-    """When the scenario's steps were over: the last `step.end`, else `run.end`, else the last
-    event. Teardown (which stops servers and closes clients) comes after it and is not judged."""
-    ends = [e["t"] for e in events if e.get("kind") == "step.end"]
-    if ends:
-        return max(ends)
-    run_end = [e["t"] for e in events if e.get("kind") == "run.end"]
-    if run_end:
-        return run_end[-1]
+    """When the scenario's steps were over: `run.teardown` (the runner's mark after reading the
+    ledger and health), else the last `step.end`, else `run.end`, else the last event.
+    Teardown (stopping servers, closing clients) comes after it and is not judged."""
+    for kinds in (("run.teardown",), ("step.end",), ("run.end",)):
+        times = [e["t"] for e in events if e.get("kind") in kinds]
+        if times:
+            return max(times) if kinds == ("step.end",) else times[0]
     return max((e.get("t", 0.0) for e in events), default=0.0)
 
 

@@ -36,7 +36,7 @@ class Backoff(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         problems: list[str] = []
         ratios_all: list[float] = []
         marks: list[float] = []

@@ -18,7 +18,7 @@ def graceful_stops(run: RunView, name: str = "server") -> list[tuple[float, floa
     """(stop, exit + slack) for every graceful stop during the steps; kills and crashes cannot
     drain and are skipped, and so is the teardown's stop after the last step."""
     procs = [e for e in run.of_kind("proc.stop", "proc.exit", "proc.start") if e.get("name") == name]
-    end = scenario_end(run.events)
+    end = scenario_end(run.all_events)
     spans = []
     for i, e in enumerate(procs):
         if e["kind"] == "proc.stop" and e.get("how", "graceful") == "graceful" and e["t"] <= end:

@@ -29,7 +29,7 @@ class GivesUp(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         events = [e for e in run.events if e.get("t", 0.0) <= end]
         problems, evidence, counts = [], [], {}
         for client in names:

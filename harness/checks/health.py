@@ -18,7 +18,7 @@ PROBE_LAG_S = 1.0
 def disruptions(run: RunView, client: str) -> list[Window]:
     """Network faults that hit the client, and periods the server was down or paused, that
     began before the steps ended (teardown stops the server; that is no fault)."""
-    end = scenario_end(run.events)
+    end = scenario_end(run.all_events)
     out = [Window(f.start, f.end, f"{f.fault} fault {f.fault_id}")
            for f in fault_windows(run.events) if f.hits(client)]
     out += [Window(w.start, w.end, f"server {w.label}") for w in server_windows(run.events)
@@ -71,7 +71,7 @@ class HealthAlert(Check):
         if not faults:
             return [f"{client}: no fault hit it and the server never went down: nothing to alert on"], False, None
         health = probe_series(run.events, client, "health")
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         hit = next(((w, t, v) for w in faults for t, v in health if _rank(v) >= _rank(self.level)
                     and w.start <= t <= (w.end if w.end is not None else end) + PROBE_LAG_S), None)
         if hit is None:

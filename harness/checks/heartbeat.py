@@ -94,7 +94,7 @@ class Heartbeat(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         problems, intervals = [], []
         for client in names:
             lines, found = self._gaps(run, client, end)

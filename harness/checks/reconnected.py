@@ -32,7 +32,7 @@ class Reconnected(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         windows = _windows(run, names, end)
         problems, marks = self._problems(run, names, windows, end)
         times = [w.end - w.start for _, w in windows if w.end is not None]
@@ -86,7 +86,7 @@ class MaxDisconnection(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         limit_s = run.time.scaled(self.max)  # a bound on a measured interval: no min_wait floor
         lim = limit(run, self.max, deadline=False)
         windows = _windows(run, names, end)

@@ -40,7 +40,7 @@ class RestartDetected(Check):
         if not found:
             return self.result(False, "the server was never restarted: no restart to detect",
                                ["add a `server: restart` step (or stop then start) to the scenario"])
-        ends = [start["t"] for _, start in found[1:]] + [scenario_end(run.events)]
+        ends = [start["t"] for _, start in found[1:]] + [scenario_end(run.all_events)]
         problems, evidence = [], []
         for (stop, start), until in zip(found, ends):
             down = stop["t"] if stop is not None else start["t"]

@@ -15,7 +15,7 @@ def restarts(run: RunView, name: str = "server") -> list[tuple[Event | None, Eve
     """(the stop or exit before it, the proc.start) for every start of `name` after the first,
     up to the end of the steps."""
     out: list[tuple[Event | None, Event]] = []
-    end = scenario_end(run.events)
+    end = scenario_end(run.all_events)
     starts = 0
     last_stop: Event | None = None
     for e in run.of_kind("proc.start", "proc.stop", "proc.exit"):
@@ -42,7 +42,7 @@ class ServerRestarts(Check):
 
     def judge(self, run: RunView) -> CheckResult:
         found = restarts(run)
-        end = scenario_end(run.events)
+        end = scenario_end(run.all_events)
         evidence = [_describe(i, stop, start) for i, (stop, start) in enumerate(found, start=1)]
         state = server_state_at(run.events, end)
         problems = []

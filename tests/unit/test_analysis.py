@@ -108,3 +108,9 @@ def test_percentile_interpolates_linearly():
     assert percentile([1, 2, 3], 100) == 3
     assert percentile([7], 95) == 7
     assert percentile([], 50) is None
+
+
+def test_scenario_end_prefers_the_runner_teardown_mark():
+    """run.teardown (after the ledger and health were read) ends the scenario."""
+    j = JournalBuilder().step(0, 4).add(4.5, "server.ledger", entries=[]).add(4.6, "run.teardown").end(6)
+    assert scenario_end(j.events()) == 4.6
