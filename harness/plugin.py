@@ -20,6 +20,7 @@ from typing import AsyncIterator, Awaitable, Callable
 import pytest
 import pytest_asyncio
 
+from harness import pytest_scenarios as _scenarios
 from harness.drivers.browser import BrowserClient, BrowserSession
 from harness.drivers.toxiproxy import Proxy, ToxiproxyServer
 from harness.journal import Journal
@@ -31,6 +32,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wschaos", "wschaos chaos harness")
     group.addoption("--wschaos-headed", action="store_true", default=False,
                     help="run the wschaos Chromium with a visible window")
+    _scenarios.add_options(group)
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path):
+    """Scenario YAML files given on the command line (or inside a folder given there) are test items."""
+    if file_path.suffix not in (".yaml", ".yml") or not _named_on_command_line(parent.config, file_path):
+        return None
+    if not _scenarios.looks_like_scenario(file_path):
+        return None
+    return _scenarios.ScenarioFile.from_parent(parent, path=file_path)
+
+
+def _named_on_command_line(config: pytest.Config, file_path: Path) -> bool:
+    # Only explicit paths: `pytest` alone (testpaths) must not collect fixture YAML as scenarios.
+    for arg in config.invocation_params.args:
+        if str(arg).startswith("-"):
+            continue
+        given = (config.invocation_params.dir / str(arg).split("::")[0]).resolve()
+        if given == file_path or given in file_path.parents:
+            return True
+    return False
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Tear down the scenarios' shared Toxiproxy and browser, then write their report."""
+    try:
+        _scenarios.close_infra(session.config)
+    finally:
+        _scenarios.write_reports(session.config)
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

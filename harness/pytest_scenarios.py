@@ -1,0 +1,211 @@
+"""`pytest scenarios/`: every scenario file is a test item; tags become markers.
+
+Scenario items share one Toxiproxy and one Chromium for the whole session. They run on an
+event loop of their own in a helper thread, so they neither depend on nor disturb
+pytest-asyncio's loop; the infrastructure is torn down at the end of the session, and a
+scenario that is interrupted is cancelled (its teardown runs) before that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import threading
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.errors import InvalidInput
+from harness.journal import Journal
+
+_INFRA_KEY = pytest.StashKey["InfraThread"]()
+
+
+def add_options(group) -> None:
+    group.addoption("--wschaos-target", help="run scenarios against this target (name or YAML path)")
+    group.addoption("--wschaos-bugs", default="", help="seeded bugs to switch on, comma-separated")
+    group.addoption("--wschaos-seed", type=int, help="seed for every scenario")
+    group.addoption("--wschaos-profile", help="scenario profile to apply (e.g. nightly)")
+    group.addoption("--wschaos-report", default="reports", help="folder for run reports (default: reports)")
+
+
+def looks_like_scenario(path: Path) -> bool:
+    """A YAML file whose top level is a mapping with `steps` (targets and other YAML are skipped)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return True  # let loading report the syntax error as a failing item
+    return isinstance(data, dict) and "steps" in data
+
+
+class ScenarioFile(pytest.File):
+    """A scenario YAML file: one item."""
+
+    def collect(self):
+        from harness.scenario.load import load_scenario
+
+        try:
+            scenario = load_scenario(self.path)
+        except InvalidInput as exc:
+            yield InvalidScenarioItem.from_parent(self, name=self.path.stem, problems=exc.problems)
+            return
+        item = ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+        for tag in scenario.tags:
+            marker = tag.replace("-", "_")
+            self.config.addinivalue_line("markers", f"{marker}: scenario tag {tag!r}")
+            item.add_marker(marker)
+        yield item
+
+
+class InvalidScenarioItem(pytest.Item):
+    """An invalid scenario file fails with every problem listed."""
+
+    def __init__(self, *, problems: list, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problems = problems
+
+    def runtest(self) -> None:
+        raise InvalidInput(self.problems)
+
+    def repr_failure(self, excinfo, style=None) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def reportinfo(self):
+        return self.path, 0, f"invalid scenario {self.name}"
+
+
+class ScenarioFailed(Exception):
+    """The scenario did not pass; the message holds checks, evidence and the rerun command."""
+
+
+class ScenarioItem(pytest.Item):
+    """One scenario run against the target through the shared infrastructure."""
+
+    def __init__(self, *, scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        from harness.plan import RunOptions, make_plan
+        from harness.runner import run_scenario
+
+        cfg = self.config
+        bugs = tuple(b for b in (cfg.getoption("wschaos_bugs") or "").split(",") if b)
+        options = RunOptions(target=cfg.getoption("wschaos_target"), bugs=bugs,
+                             seed=cfg.getoption("wschaos_seed"), profile=cfg.getoption("wschaos_profile"),
+                             report_dir=Path(cfg.getoption("wschaos_report")))
+        plan = make_plan(self.scenario, options)
+        infra = infra_for(cfg)
+        outcome = infra.run(lambda shared: run_scenario(plan, shared, infra.run_dir, infra.run_id))
+        self.user_properties.append(("journal", str(outcome.dir / "journal.jsonl")))
+        if outcome.outcome != "passed":
+            raise ScenarioFailed(failure_text(outcome))
+
+    def repr_failure(self, excinfo, style=None) -> str:
+        if isinstance(excinfo.value, (ScenarioFailed, InvalidInput)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, 0, f"scenario {self.name}"
+
+
+def failure_text(outcome) -> str:
+    """What a person needs from a failed scenario: what failed, the evidence, how to rerun it."""
+    lines = [f"{outcome.name}: {outcome.outcome}"]
+    if outcome.error:
+        lines.append(f"  {outcome.error}")
+    for check in outcome.checks:
+        if not check.passed:
+            lines.append(f"  check {check.name}: {check.summary}")
+            lines += [f"    {e}" for e in check.evidence[:10]]
+    lines.append(f"  journal: {outcome.dir / 'journal.jsonl'}")
+    lines.append(f"  seed {outcome.plan.seed}; rerun: {outcome.plan.rerun}")
+    return "\n".join(lines)
+
+
+class InfraThread:
+    """Toxiproxy + Chromium on an event loop in a helper thread, shared by every scenario item."""
+
+    def __init__(self, report_dir: Path, headed: bool = False) -> None:
+        from harness.session import new_run_id
+
+        self.run_id = new_run_id()
+        self.run_dir = report_dir / self.run_id
+        self.headed = headed
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="wschaos-infra", daemon=True)
+        self.thread.start()
+        self.stack = AsyncExitStack()
+        self.shared = None
+        self.current: concurrent.futures.Future | None = None
+
+    def run(self, make_coro):
+        """Run `make_coro(shared)` on the infra loop and wait for it; Ctrl-C cancels it."""
+        if self.shared is None:
+            self._submit(self._open()).result()
+        self.current = self._submit(make_coro(self.shared))
+        try:
+            return self.current.result()
+        except KeyboardInterrupt:
+            self.current.cancel()
+            raise
+
+    async def _open(self) -> None:
+        from harness.session import open_shared
+
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        journal = Journal(self.run_dir / "infra.jsonl")
+        self.stack.callback(journal.close)
+        self.shared = await open_shared(self.stack, journal, headed=self.headed)
+
+    def _submit(self, coro) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def close(self) -> None:
+        if self.current is not None and not self.current.done():
+            self.current.cancel()
+        try:
+            self._submit(self.stack.aclose()).result(timeout=60)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=10)
+
+
+def infra_for(config: pytest.Config) -> InfraThread:
+    infra = config.stash.get(_INFRA_KEY, None)
+    if infra is None:
+        headed = bool(config.getoption("wschaos_headed", default=False))
+        infra = InfraThread(Path(config.getoption("wschaos_report")), headed)
+        config.stash[_INFRA_KEY] = infra
+    return infra
+
+
+def close_infra(config: pytest.Config) -> None:
+    infra = config.stash.get(_INFRA_KEY, None)
+    if infra is not None:
+        infra.close()
+        del config.stash[_INFRA_KEY]
+
+
+def write_reports(config: pytest.Config) -> None:
+    """After the session: the same reports `wschaos run` writes, for the scenarios that ran."""
+    infra = config.stash.get(_INFRA_KEY, None)
+    if infra is None or not infra.run_dir.exists():
+        return
+    from harness.journal import read_journal
+    from harness.report import build_run_result, build_scenario_result, render_run_dir, update_index, write_results
+
+    scenarios = []
+    for journal in sorted((infra.run_dir / "scenarios").glob("*/journal.jsonl")):
+        scenarios.append(build_scenario_result(read_journal(journal), None, f"scenarios/{journal.parent.name}"))
+    if not scenarios:
+        return
+    doc = build_run_result(scenarios, {"run_id": infra.run_id, "started_at": dt.datetime.now().isoformat(timespec="seconds")})
+    write_results(infra.run_dir / "results.json", doc)
+    render_run_dir(infra.run_dir)
+    update_index(infra.run_dir.parent)
