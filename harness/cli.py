@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
     sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix what is missing")
     rep = sub.add_parser("report", help="re-render a report from a run folder or a journal, offline")
     rep.add_argument("source", type=Path)
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
-                   "doctor": cmd_doctor, "report": cmd_report}[args.command]
+                   "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema}[args.command]
         return handler(args)
     except InvalidInput as exc:
         for problem in exc.problems:
@@ -75,6 +76,15 @@ def cmd_list(args) -> int:
     for sc in collect(args.paths):
         tags = ",".join(sc.tags)
         print(f"{sc.name:<40} [{tags}]\n    {sc.description}")
+    return EXIT_PASSED
+
+
+def cmd_schema(args) -> int:
+    import json
+
+    from harness.scenario.schema import scenario_schema
+
+    print(json.dumps(scenario_schema(), indent=1))
     return EXIT_PASSED
 
 

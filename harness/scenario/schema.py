@@ -1,0 +1,108 @@
+"""JSON Schema for scenario files, generated from the registered steps and checks.
+
+Editors (VS Code's YAML extension, JetBrains) use it for completion and inline errors:
+add `# yaml-language-server: $schema=../docs/scenario.schema.json` at the top of a scenario.
+`wschaos validate` stays the authority: it also checks cross-references (client names,
+`for:` on steps that can be undone) that a schema cannot express.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any, Literal, Union, get_args, get_origin
+
+from harness.units import Duration
+
+DURATION = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$", "description": "e.g. 300ms, 15s, 5m"}
+SELECTOR = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "all, browsers, protocol, a client name, a group, or a list of those"}
+
+
+def type_schema(tp: Any) -> dict[str, Any]:
+    """JSON Schema of one parameter type."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Duration:
+        return dict(DURATION)
+    if origin is Literal:
+        return {"enum": list(args)}
+    if origin in (Union, types.UnionType):
+        inner = [type_schema(a) for a in args if a is not type(None)]
+        nullable = [{"type": "null"}] if type(None) in args else []
+        return inner[0] if len(inner) == 1 and not nullable else {"anyOf": inner + nullable}
+    if origin is list:
+        return {"type": "array", "items": type_schema(args[0]) if args else {}}
+    if origin is dict or tp is Any:
+        return {"type": "object"} if origin is dict else {}
+    return {bool: {"type": "boolean"}, int: {"type": "integer"}, float: {"type": "number"},
+            str: {"type": "string"}}.get(tp, {})
+
+
+def params_schema(cls: type) -> dict[str, Any]:
+    """Schema of a step's or check's parameters (a mapping, or a bare value for its primary field)."""
+    hints = typing.get_type_hints(cls)
+    props, required = {}, []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        props[f.name] = type_schema(hints[f.name])
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            required.append(f.name)
+    mapping: dict[str, Any] = {"type": ["object", "null"], "properties": props, "additionalProperties": False}
+    if required:
+        mapping["required"] = required
+    primary = getattr(cls, "primary", None)
+    doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+    if primary:
+        return {"description": doc, "anyOf": [mapping, type_schema(hints[primary])]}
+    return {"description": doc, **mapping}
+
+
+def scenario_schema() -> dict[str, Any]:
+    """The whole scenario document's schema."""
+    import harness.checks  # noqa: F401
+    import harness.steps  # noqa: F401
+    from harness.checks.base import checks
+    from harness.steps.base import steps
+
+    envelope = {"clients": SELECTOR, "at": DURATION, "after": DURATION, "for": DURATION, "name": {"type": "string"}}
+    step_variants = []
+    for name in steps.names():
+        step_variants.append({"type": "object", "required": [name],
+                              "properties": {name: params_schema(steps.get(name)), **envelope},
+                              "additionalProperties": False})
+        step_variants.append({"const": name})
+    block = {"type": "object", "properties": {**envelope}, "additionalProperties": False}
+    step_variants.append({**block, "required": ["parallel"], "properties": {**envelope, "parallel": {"$ref": "#/$defs/steps"}}})
+    step_variants.append({**block, "required": ["repeat"], "properties": {**envelope, "repeat": {
+        "type": "object", "required": ["steps"], "additionalProperties": False,
+        "properties": {"times": {"type": "integer", "minimum": 1}, "steps": {"$ref": "#/$defs/steps"}}}}})
+    check_variants = [{"const": n} for n in checks.names()]
+    check_variants += [{"type": "object", "required": [n], "additionalProperties": False,
+                        "properties": {n: params_schema(checks.get(n))}} for n in checks.names()]
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "wschaos scenario",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["steps"],
+        "properties": {
+            "name": {"type": "string"}, "description": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}}, "target": {"type": "string"},
+            "seed": {"type": "integer"}, "timeout": DURATION, "time_scale": {"type": "number", "exclusiveMinimum": 0},
+            "clients": {"anyOf": [
+                {"type": "object", "additionalProperties": False, "properties": {
+                    "browsers": {"type": "integer", "minimum": 0}, "protocol": {"type": "integer", "minimum": 0},
+                    "groups": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}},
+                {"type": "array", "items": {"type": "object", "required": ["name"], "additionalProperties": False,
+                                            "properties": {"name": {"type": "string"}, "kind": {"enum": ["browser", "protocol"]},
+                                                           "groups": {"type": "array", "items": {"type": "string"}}}}}]},
+            "steps": {"$ref": "#/$defs/steps"},
+            "checks": {"type": "array", "items": {"anyOf": check_variants}},
+            "profiles": {"type": "object", "additionalProperties": {
+                "type": "object", "additionalProperties": False,
+                "properties": {"time_scale": {"type": "number"}, "timeout": DURATION}}},
+        },
+        "$defs": {"steps": {"type": "array", "items": {"anyOf": step_variants}}},
+    }

@@ -1,0 +1,35 @@
+"""The JSON Schema for editors is generated from the registries and accepts every bundled scenario."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from harness.scenario.schema import scenario_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_schema_is_current():
+    """docs/scenario.schema.json is what `wschaos schema` prints now (regenerate it if this fails)."""
+    committed = json.loads((ROOT / "docs" / "scenario.schema.json").read_text())
+    assert committed == scenario_schema(), "run: .venv/bin/wschaos schema > docs/scenario.schema.json"
+
+
+def test_bundled_scenarios_match_the_schema():
+    """Every scenario in scenarios/ is valid against the schema."""
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        errors = [e.message for e in validator.iter_errors(yaml.safe_load(path.read_text()))]
+        assert errors == [], f"{path.name}: {errors}"
+
+
+def test_schema_rejects_an_unknown_step_and_a_bad_duration():
+    """An unknown step type and a malformed duration are schema errors too."""
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    assert not validator.is_valid({"steps": [{"nap": "1s"}]})
+    assert not validator.is_valid({"steps": [{"idle": "soon"}]})
+    assert validator.is_valid({"steps": [{"idle": "5m"}, "restore", {"down": {}, "for": "2s", "clients": "b0"}]})
