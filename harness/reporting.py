@@ -23,7 +23,7 @@ def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: fl
         "seed": first.seed if first and len(result.outcomes) == 1 else None,
         "bugs": list(first.bugs) if first else [],
         "versions": (result.outcomes[0].events[0].get("versions", {}) if result.outcomes else {}),
-        "rerun": " ; ".join(o.plan.rerun for o in result.outcomes if o.outcome != "passed"),
+        "rerun": "\n".join(o.plan.rerun for o in result.outcomes if o.outcome != "passed"),
         "interrupted": result.interrupted,
     }
     doc = build_run_result(scenarios, meta)
