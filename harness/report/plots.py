@@ -183,7 +183,9 @@ def _style_axes(ax, end_t: float) -> None:
 def timeline_svg(events: list[Event], shots: list[dict[str, Any]], failed_at: Iterable[tuple[float, str]],
                  salt: str = "timeline") -> str:
     """The scenario timeline as inline SVG; `failed_at` is (time, check name) pairs."""
-    end_t = max((e["t"] for e in events), default=1.0) or 1.0
+    # The scenario ends at run.teardown: stopping the server and closing pages afterwards is not behaviour.
+    teardown = next((e["t"] for e in events if e.get("kind") == "run.teardown"), None)
+    end_t = teardown or max((e["t"] for e in events), default=1.0) or 1.0
     clients = extract.client_names(events)
     shown = clients[:MAX_CLIENT_LANES]
     kinds = extract.client_kinds(events)

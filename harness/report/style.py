@@ -35,6 +35,7 @@ details.scenario > summary .desc { display:block; font-weight:400; font-size:13p
 details.scenario[open] > summary { border-bottom:1px solid var(--line); }
 .body { padding:4px 16px 16px; }
 svg.plot { width:100%; height:auto; display:block; background:#fff; }
+.charts svg.plot { max-width:640px; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(420px,1fr)); gap:12px; }
 .gallery { display:grid; grid-template-columns:repeat(auto-fill,minmax(260px,1fr)); gap:12px; }
 .gallery figure { margin:0; border:1px solid var(--line); border-radius:6px; overflow:hidden;
