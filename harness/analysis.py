@@ -260,12 +260,15 @@ def attempt_runs(events: list[Event], client: str) -> list[AttemptRun]:
 
 @dataclass(frozen=True)
 class Resend:
-    """A message sent again on the wire after the client had received its ack."""
+    """A message sent again when it should not be: after its ack (`ack_t` is the ack's time), or
+    a second time on one connection (`why` = "twice"; `ack_t` is then the first send's time)."""
 
     client: str
     message_id: str
     ack_t: float
     resent_t: float
+    why: str = "after_ack"
+    socket: str = ""
 
 
 @dataclass(frozen=True)
@@ -289,11 +292,27 @@ def _acks(events: list[Event], client: str) -> dict[str, float]:
 
 
 def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[Resend]:
+    """Messages sent again when they should not be: after their ack, or twice on one connection.
+
+    A retry on a new connection is how a queue recovers; a second copy on the same connection
+    is not (unless the server refused the first with an error, e.g. rate_limited)."""
     out: dict[str, Resend] = {}
+    sent_on: dict[tuple, float] = {}
+    refused: set[tuple] = set()
     for e in _of(events, client, "ws.frame"):
         mid = None if e.get("id") is None else str(e["id"])
-        if e.get("dir") == "sent" and mid in acks and e["t"] > acks[mid] and mid not in out:
-            out[mid] = Resend(client, mid, acks[mid], e["t"])
+        if mid is None or mid in out:
+            continue
+        where = (e.get("socket"), mid)
+        if e.get("dir") == "received" and e.get("type") == "error":
+            refused.add(where)
+        elif e.get("dir") == "sent":
+            if mid in acks and e["t"] > acks[mid]:
+                out[mid] = Resend(client, mid, acks[mid], e["t"])
+            elif where in sent_on and where not in refused:
+                out[mid] = Resend(client, mid, sent_on[where], e["t"], "twice", str(e.get("socket")))
+            sent_on[where] = e["t"]
+            refused.discard(where)
     return list(out.values())
 
 

@@ -39,8 +39,8 @@ class DeliveredExactlyOnce(Check):
                    "misordered_clients": len(misordered)}
         marks = [a["t"] for a in audit.lost] + [r.resent_t for r in audit.resent]
         if problems or misordered:
-            counts = [f"{metrics[k]} {k.replace('_', ' ')}" for k in ("lost", "duplicated", "resent_after_ack")
-                      if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
+            labels = {"lost": "lost", "duplicated": "duplicated", "resent_after_ack": "sent again wrongly"}
+            counts = [f"{metrics[k]} {labels[k]}" for k in labels if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
             return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
                                capped(problems + misordered), metrics, marks)
         ordered = ", in order" if self.order else ""
@@ -55,7 +55,9 @@ class DeliveredExactlyOnce(Check):
         lines += [f"duplicated: {key} appears {n} times in the server ledger (expected once)"
                   for key, n in audit.duplicated.items()]
         lines += [f"resent after ack: {r.client} sent message {r.message_id} again at {at(r.resent_t)} "
-                  f"after its ack arrived at {at(r.ack_t)}" for r in audit.resent]
+                  f"after its ack arrived at {at(r.ack_t)}" if r.why == "after_ack" else
+                  f"sent twice on one connection: {r.client} sent message {r.message_id} on socket "
+                  f"{r.socket} at {at(r.ack_t)} and again at {at(r.resent_t)}" for r in audit.resent]
         return lines
 
 

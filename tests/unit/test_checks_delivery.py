@@ -42,8 +42,28 @@ def test_fails_on_a_message_resent_after_its_ack():
     j = sent(["ticket:T-1"]).frame(5, "b0", "sent", "ticket_notification", "m1").ledger(21, ["ticket:T-1"])
     result = DeliveredExactlyOnce().judge(j.run())
     assert not result.passed
-    assert result.summary == "1 message sent: 1 resent after ack"
+    assert result.summary == "1 message sent: 1 sent again wrongly"
     assert result.evidence == ["resent after ack: b0 sent message m1 again at t=5.0s after its ack arrived at t=1.1s"]
+
+
+def test_fails_on_a_message_sent_twice_on_one_connection():
+    """Two copies of one id on the same socket before its ack (leaked listeners) is a duplicate send."""
+    j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(1.2, "b0", "sent", "ticket_notification", "m1")
+    j.frame(1.3, "b0", "received", "ack", "m1").steps_end(20).ledger(21, ["ticket:T-1"])
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert not result.passed
+    assert result.summary == "1 message sent: 1 sent again wrongly"
+    assert result.evidence == ["sent twice on one connection: b0 sent message m1 on socket s1 at t=1.0s and again at t=1.2s"]
+
+
+def test_a_retry_after_an_error_reply_on_the_same_connection_is_fine():
+    """The server refused the first copy (rate_limited): sending it again on that socket is a retry."""
+    j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(1.05, "b0", "received", "error", "m1")
+    j.frame(2, "b0", "sent", "ticket_notification", "m1").frame(2.1, "b0", "received", "ack", "m1")
+    result = DeliveredExactlyOnce().judge(j.steps_end(20).ledger(21, ["ticket:T-1"]).run())
+    assert result.passed, result.evidence
 
 
 def test_order_compares_the_ledger_with_the_send_order():

@@ -1,0 +1,68 @@
+"""The bundled scenarios against the real reference app: all pass when it is right, and every
+seeded bug is caught by the scenario docs/discrimination.md says catches it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.matrix import NO_BUG, what_failed
+from harness.plan import RunOptions, make_plan
+from harness.pytest_scenarios import failure_text, infra_for
+from harness.runner import run_scenario
+from harness.scenario.collect import collect
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = {s.name: s for s in collect([ROOT / "scenarios"])}
+MATRIX = json.loads((ROOT / "docs" / "discrimination.json").read_text())
+
+
+def _catch_for(bug: str) -> dict:
+    """The quickest scenario the matrix records as catching `bug`."""
+    caught = [c for c in MATRIX if c["bug"] == bug and c["outcome"] == "failed"]
+    return min(caught, key=lambda c: c["seconds"])
+
+
+BUGS = sorted({c["bug"] for c in MATRIX} - {NO_BUG})
+
+
+def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path):
+    options = RunOptions(bugs=bugs, report_dir=tmp_path, targets_dir=ROOT / "targets")
+    plan = make_plan(SCENARIOS[scenario_name], options)
+    infra = infra_for(pytestconfig)
+    return infra.run(lambda shared: run_scenario(plan, shared, tmp_path, infra.run_id))
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenario_passes_on_the_fixed_app(pytestconfig, tmp_path, name):
+    """Each bundled scenario passes against the reference app with no seeded bug."""
+    outcome = run(pytestconfig, name, (), tmp_path)
+    assert outcome.outcome == "passed", failure_text(outcome)
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", BUGS)
+def test_seeded_bug_is_caught(pytestconfig, tmp_path, bug):
+    """With the bug switched on, the scenario recorded as catching it fails, for the recorded reason."""
+    cell = _catch_for(bug)
+    outcome = run(pytestconfig, cell["scenario"], (bug,), tmp_path)
+    assert outcome.outcome == "failed", failure_text(outcome)
+    assert set(cell["failed"]) & set(what_failed(outcome)), (
+        f"expected {cell['failed']} to fail, got {what_failed(outcome)}\n{failure_text(outcome)}")
+
+
+def test_matrix_has_no_empty_row():
+    """Every seeded bug of the target is caught by at least one scenario, and none fails on the fixed app."""
+    from harness.target import find_target, load_target
+
+    target = load_target(find_target("kanban", [ROOT / "targets"]))
+    bugs = set(target.bugs.server + target.bugs.client)
+    caught = {c["bug"] for c in MATRIX if c["outcome"] == "failed"}
+    assert sorted(bugs - caught) == []
+    assert [c["scenario"] for c in MATRIX if c["bug"] == NO_BUG and c["outcome"] != "passed"] == []
+    assert {c["scenario"] for c in MATRIX} == set(SCENARIOS), "rerun scripts/discrimination.py: scenarios changed"
