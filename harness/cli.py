@@ -15,6 +15,7 @@ from pathlib import Path
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
 from harness.scenario.collect import collect, select
+from harness.scenario.yamlpos import Problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +76,9 @@ def cmd_validate(args) -> int:
 def cmd_list(args) -> int:
     for sc in collect(args.paths):
         tags = ",".join(sc.tags)
-        print(f"{sc.name:<40} [{tags}]\n    {sc.description}")
+        print(f"{sc.name:<40} [{tags}]")
+        if sc.description.strip():  # folded YAML (`>`) ends with a newline: no blank line after it
+            print(f"    {sc.description.strip()}")
     return EXIT_PASSED
 
 
@@ -105,12 +108,14 @@ def cmd_report(args) -> int:
     elif src.is_file():
         out = render_from_journal(src, args.out or src.parent)
     else:
-        raise InvalidInput([f"{src}: no such run folder or journal"])
+        raise InvalidInput([Problem(str(src), 1, 1, "", "no such run folder or journal: give a reports/<run-id> "
+                                                         "folder or a journal.jsonl file")])
     print(f"report: {out}")
     return EXIT_PASSED
 
 
 def cmd_run(args) -> int:
+    from harness import tools
     from harness.plan import RunOptions, make_plan
     from harness.progress import Progress
     from harness.reporting import write_run_reports
@@ -124,6 +129,8 @@ def cmd_run(args) -> int:
     options = RunOptions(target=args.target, bugs=bugs, seed=args.seed, headed=args.headed, keep=args.keep,
                          artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
+    tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
+    tools.find_chromium()
     progress = Progress(len(plans), live=not args.quiet and sys.stderr.isatty())
     started, t0 = dt.datetime.now(), time.monotonic()
     run_id = new_run_id(started)

@@ -97,7 +97,7 @@ class ScenarioItem(pytest.Item):
         bugs = tuple(b for b in (cfg.getoption("wschaos_bugs") or "").split(",") if b)
         options = RunOptions(target=cfg.getoption("wschaos_target"), bugs=bugs,
                              seed=cfg.getoption("wschaos_seed"), profile=cfg.getoption("wschaos_profile"),
-                             report_dir=Path(cfg.getoption("wschaos_report")))
+                             report_dir=Path(cfg.getoption("wschaos_report")), targets_dir=targets_dir(cfg))
         plan = make_plan(self.scenario, options)
         infra = infra_for(cfg)
         outcome = infra.run(lambda shared: run_scenario(plan, shared, infra.run_dir, infra.run_id))
@@ -112,6 +112,12 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"scenario {self.name}"
+
+
+def targets_dir(config: pytest.Config) -> Path:
+    """`targets/` of the project (pytest's rootdir), so `pytest x.yaml` works from a subfolder too."""
+    in_root = config.rootpath / "targets"
+    return in_root if in_root.is_dir() else Path("targets")
 
 
 def failure_text(outcome) -> str:
@@ -143,6 +149,7 @@ class InfraThread:
         self.stack = AsyncExitStack()
         self.shared = None
         self.current: concurrent.futures.Future | None = None
+        self.closed = False
 
     def run(self, make_coro):
         """Run `make_coro(shared)` on the infra loop and wait for it; Ctrl-C cancels it."""
@@ -167,6 +174,10 @@ class InfraThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def close(self) -> None:
+        """Cancel a running scenario, tear down Toxiproxy and the browser, stop the loop (once)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.current is not None and not self.current.done():
             self.current.cancel()
         try:
@@ -186,10 +197,10 @@ def infra_for(config: pytest.Config) -> InfraThread:
 
 
 def close_infra(config: pytest.Config) -> None:
+    # The infra stays in the stash (closed): write_reports needs its run folder afterwards.
     infra = config.stash.get(_INFRA_KEY, None)
     if infra is not None:
         infra.close()
-        del config.stash[_INFRA_KEY]
 
 
 def write_reports(config: pytest.Config) -> None:

@@ -26,6 +26,8 @@ def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: fl
         "rerun": "\n".join(o.plan.rerun for o in result.outcomes if o.outcome != "passed"),
         "interrupted": result.interrupted,
     }
+    if result.interrupted:  # even when Ctrl-C came before any scenario started
+        meta["outcome"] = "interrupted"
     doc = build_run_result(scenarios, meta)
     write_results(result.run_dir / "results.json", doc)
     html = render_run_dir(result.run_dir)

@@ -13,7 +13,7 @@ from typing import Callable, Optional
 from harness import tools
 from harness.drivers.browser import BrowserSession
 from harness.drivers.toxiproxy import ToxiproxyServer
-from harness.journal import Journal
+from harness.journal import Journal, read_journal
 from harness.plan import Plan, RunOptions
 from harness.runner import ScenarioOutcome, Shared, run_scenario, versions
 
@@ -59,11 +59,28 @@ async def _run_all(plans, options, run_dir, run_id, infra, result, on_event, on_
     async with AsyncExitStack() as stack:
         shared = await open_shared(stack, infra, headed=options.headed)
         for plan in plans:
-            outcome = await run_scenario(plan, shared, run_dir, run_id, on_event)
-            result.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
+            try:
+                outcome = await run_scenario(plan, shared, run_dir, run_id, on_event)
+            except asyncio.CancelledError:  # Ctrl-C: its teardown ran; the report must still show it
+                _add_outcome(result, interrupted_outcome(plan, run_dir), on_outcome)
+                raise
+            _add_outcome(result, outcome, on_outcome)
             await _verify_toxiproxy(shared, infra)
+
+
+def _add_outcome(result: RunResult, outcome: ScenarioOutcome, on_outcome) -> None:
+    result.outcomes.append(outcome)
+    if on_outcome:
+        on_outcome(outcome)
+
+
+def interrupted_outcome(plan: Plan, run_dir: Path) -> ScenarioOutcome:
+    """The outcome of a scenario cancelled by Ctrl-C, read back from its finished journal."""
+    sdir = run_dir / "scenarios" / plan.scenario.name
+    journal = sdir / "journal.jsonl"
+    events = read_journal(journal) if journal.exists() else []
+    duration_s = events[-1]["t"] - events[0]["t"] if events else 0.0
+    return ScenarioOutcome(plan, "interrupted", "interrupted", [], events, sdir, duration_s)
 
 
 async def open_shared(stack: AsyncExitStack, journal: Journal, headed: bool = False) -> Shared:
