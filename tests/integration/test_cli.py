@@ -1,0 +1,274 @@
+"""The `wschaos` command, run as a real subprocess against real Toxiproxy, Chromium and the app.
+
+Leak detection: every wschaos started here gets a unique WSCHAOS_TEST_MARK in its environment.
+The environment is inherited by every descendant (the harness merges os.environ into the app's
+processes, Playwright passes it to its driver and to Chromium), even by those that leave the
+process group (ManagedProcess uses start_new_session) or are re-parented to init when their
+parent dies, so scanning /proc/*/environ for the mark finds exactly what this test started,
+and nothing the benchmark or another test runs. Whatever is found is reported and killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import yaml
+
+from harness.tools import repo_root
+
+pytestmark = pytest.mark.e2e
+
+REPO = repo_root()
+_script = Path(sys.executable).with_name("wschaos")
+WSCHAOS = [str(_script)] if _script.is_file() else [sys.executable, "-m", "harness.cli"]
+MARK_VAR = "WSCHAOS_TEST_MARK"
+FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
+FIVE_MISTAKES = "tests/fixtures/scenarios/five-mistakes.yaml"
+BUGGED_RERUN = "wschaos run scenarios/connects-on-load.yaml --seed 1 --bugs no_pong_timestamp"
+
+
+def marked_processes(mark: str) -> list[tuple[int, str]]:
+    """(pid, cmdline) of every live process whose environment carries `mark`."""
+    needle = f"{MARK_VAR}={mark}".encode() + b"\0"
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if needle in Path(f"/proc/{entry}/environ").read_bytes():
+                cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+                found.append((int(entry), cmdline.decode(errors="replace")[:120]))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def kill_marked(mark: str) -> list[tuple[int, str]]:
+    """SIGKILL every process carrying `mark`; return what was still alive."""
+    alive = marked_processes(mark)
+    for pid, _ in alive:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    return alive
+
+
+@contextlib.contextmanager
+def wschaos(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """Start `wschaos ARGS` in its own session (like a terminal job); everything it started dies afterwards."""
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen([*WSCHAOS, *args], cwd=REPO, env={**os.environ, **(env or {}), MARK_VAR: mark},
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    proc.mark = mark
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        kill_marked(mark)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `wschaos ARGS` to completion; fail the test if it outlives `timeout` or leaves processes behind."""
+    with wschaos(*args, env=env) as proc:
+        out, err = proc.communicate(timeout=timeout * FACTOR)
+        leftovers = kill_marked(proc.mark)
+    assert not leftovers, f"processes outlived `wschaos {' '.join(args)}`: {leftovers}"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def only_run_dir(report: Path) -> Path:
+    runs = [p for p in report.iterdir() if p.is_dir()]
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+@pytest.fixture(scope="module")
+def passing_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """One real `wschaos run scenarios/connects-on-load.yaml`, shared by the tests that read its output."""
+    report = tmp_path_factory.mktemp("reports")
+    junit = tmp_path_factory.mktemp("ci") / "out" / "junit.xml"
+    result = run_cli("run", "scenarios/connects-on-load.yaml", "--report", str(report), "--junit", str(junit))
+    return result, report, junit
+
+
+def test_validate_good_folder_prints_one_ok_line_per_file():
+    """`validate scenarios` exits 0 with one `ok` line per scenario file, saying its steps and checks."""
+    result = run_cli("validate", "scenarios")
+    files = sorted(p.name for p in (REPO / "scenarios").glob("*.yaml"))
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert [re.match(r"ok  scenarios/(\S+)  \(\d+ steps, \d+ checks\)$", line).group(1) for line in lines] == files
+    assert "ok  scenarios/connects-on-load.yaml  (4 steps, 3 checks)" in lines
+
+
+def test_validate_reports_five_located_problems_and_starts_nothing():
+    """`validate` on the five-mistakes file exits 2 with five file:line:col problems and a summary."""
+    result = run_cli("validate", FIVE_MISTAKES)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert lines[:4] == [
+        f"{FIVE_MISTAKES}:4:39 steps[0].latency.jitter: expected a duration like 300ms, 15s or 5m, got 'lots'",
+        f"{FIVE_MISTAKES}:6:13 steps[1].server.action: expected one of 'start', 'stop', 'restart', 'crash', "
+        "'kill', 'pause', 'resume', got 'reboot'",
+        f"{FIVE_MISTAKES}:7:40 steps[2].expect.within: expected a duration like 300ms, 15s or 5m, got 'soon'",
+        f"{FIVE_MISTAKES}:9:14 steps[3].clients: unknown client or group 'b7'; known: all, browsers, protocol, b0",
+    ]
+    assert lines[4].startswith(f"{FIVE_MISTAKES}:11:5 checks[0].reconected: unknown check 'reconected'; "
+                               "did you mean 'reconnected'? known: alerts_persisted, ")
+    assert lines[5:] == ["5 problem(s); nothing was started."]
+
+
+def test_list_prints_name_tags_and_description():
+    """`list` prints each scenario's name padded to 40, its tags in brackets and its description below."""
+    result = run_cli("list", "scenarios/connects-on-load.yaml")
+    description = yaml.safe_load((REPO / "scenarios/connects-on-load.yaml").read_text())["description"].strip()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{'connects-on-load':<40} [ci,e2e,connect]", f"    {description}"]
+
+
+def test_run_passing_scenario_exits_0_and_says_pass(passing_run):
+    """A passing run exits 0, prints `PASS  <name>`, a summary and where the report is."""
+    result, report, _ = passing_run
+    lines = result.stderr.splitlines()
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"PASS  connects-on-load  \(\d+\.\ds\)", lines[0]), lines
+    assert re.fullmatch(r"1 passed in \d+\.\ds", lines[-2]), lines
+    assert lines[-1] == f"report: {only_run_dir(report) / 'index.html'}"
+
+
+def test_run_writes_every_report(passing_run):
+    """A run writes index.html, results.json and junit.xml in its folder, the --junit copy and the run index."""
+    _, report, junit = passing_run
+    run_dir = only_run_dir(report)
+    for name in ("index.html", "results.json", "junit.xml", "scenarios/connects-on-load/journal.jsonl"):
+        assert (run_dir / name).is_file(), name
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert (doc["outcome"], [s["outcome"] for s in doc["scenarios"]]) == ("passed", ["passed"])
+    assert junit.read_bytes() == (run_dir / "junit.xml").read_bytes()
+    assert run_dir.name in (report / "index.html").read_text()
+
+
+def test_run_with_seeded_bug_fails_with_check_seed_and_rerun(tmp_path):
+    """A seeded bug makes the run exit 1 and print the failing check, the seed and the exact rerun command."""
+    result = run_cli("run", "scenarios/connects-on-load.yaml", "--report", str(tmp_path), "--bugs", "no_pong_timestamp")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1, result.stderr
+    assert re.fullmatch(r"FAIL  connects-on-load  \(\d+\.\ds\)", lines[0]), lines
+    assert "      check frames_seen: 0 received 'pong' frames with a server_time, expected at least 1" in lines
+    assert f"      seed 1; rerun: {BUGGED_RERUN}" in lines
+    doc = json.loads((only_run_dir(tmp_path) / "results.json").read_text())
+    assert (doc["outcome"], doc["rerun"]) == ("failed", BUGGED_RERUN)
+
+
+def test_run_unknown_bug_exits_2_and_starts_nothing(tmp_path):
+    """An unknown seeded bug is invalid input: exit 2, the known bugs listed, no run folder created."""
+    report = tmp_path / "reports"
+    result = run_cli("run", "scenarios/connects-on-load.yaml", "--report", str(report), "--bugs", "no_such_bug")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 2
+    assert lines[0].startswith("targets/kanban.yaml:1:1 bugs: target 'kanban' has no seeded bug 'no_such_bug'; "
+                               "known: leak_listeners, legacy, ")
+    assert "no_pong_timestamp" in lines[0]
+    assert lines[1:] == ["1 problem(s); nothing was started."]
+    assert not report.exists()
+
+
+def test_run_without_toxiproxy_exits_3_and_says_what_to_do(tmp_path):
+    """A missing toxiproxy-server exits 3 with how to fix it, before any run folder exists."""
+    report = tmp_path / "reports"
+    result = run_cli("run", "scenarios/connects-on-load.yaml", "--report", str(report),
+                     env={"WSCHAOS_TOXIPROXY": "/nonexistent"})
+    assert result.returncode == 3
+    assert result.stderr == ("wschaos: toxiproxy-server not found at /nonexistent (from $WSCHAOS_TOXIPROXY): "
+                             "point WSCHAOS_TOXIPROXY at an executable file\n")
+    assert not report.exists()
+
+
+def wait_for_step(report: Path, proc: subprocess.Popen, timeout_s: float) -> None:
+    """Poll until a scenario journal records a started step (the run's processes are all up by then)."""
+    deadline = time.monotonic() + timeout_s * FACTOR
+    while time.monotonic() < deadline:
+        if any('"step.start"' in j.read_text() for j in report.glob("*/scenarios/*/journal.jsonl")):
+            return
+        assert proc.poll() is None, f"wschaos exited early ({proc.returncode}): {proc.communicate()[1]}"
+        time.sleep(0.1)
+    pytest.fail(f"no step started within {timeout_s}s")
+
+
+def test_ctrl_c_tears_down_reports_and_exits_130(tmp_path):
+    """Ctrl-C mid-scenario exits 130, writes a report marking it interrupted, and leaves no process alive."""
+    scenario = "idle-five-minutes-stays-connected"
+    with wschaos("run", f"scenarios/{scenario}.yaml", "--report", str(tmp_path)) as proc:
+        wait_for_step(tmp_path, proc, timeout_s=60)
+        assert len(marked_processes(proc.mark)) > 4  # wschaos, toxiproxy, the app's two, Chromium...
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+        _, err = proc.communicate(timeout=30 * FACTOR)
+        leftovers = marked_processes(proc.mark)
+    assert proc.returncode == 130, err
+    assert not leftovers, f"still alive after Ctrl-C: {leftovers}"
+    assert re.search(rf"^INTERRUPTED {scenario}  \(\d+\.\ds\)$", err, re.M), err
+    assert re.search(r"^1 interrupted in \d+\.\ds \(interrupted\)$", err, re.M), err
+    run_dir = only_run_dir(tmp_path)
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert (doc["outcome"], [(s["name"], s["outcome"]) for s in doc["scenarios"]]) == (
+        "interrupted", [(scenario, "interrupted")])
+    last = json.loads((run_dir / "scenarios" / scenario / "journal.jsonl").read_text().splitlines()[-1])
+    assert (last["kind"], last["outcome"]) == ("run.end", "interrupted")
+    assert (run_dir / "index.html").is_file()
+
+
+def test_doctor_lists_tools_with_versions():
+    """`doctor` exits 0 here and shows toxiproxy-server and Chromium with their versions and paths."""
+    result = run_cli("doctor")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0, result.stdout
+    assert any(re.fullmatch(r"ok    toxiproxy-server  \S+  /\S+/toxiproxy-server", line) for line in lines), lines
+    assert any(re.fullmatch(r"ok    chromium +\d+(\.\d+)+  /\S+", line) for line in lines), lines
+    assert lines[-1] == "all good"
+
+
+def test_report_rerenders_a_run_folder(passing_run):
+    """`report <run dir>` rebuilds its index.html offline and says where it is."""
+    _, report, _ = passing_run
+    run_dir = only_run_dir(report)
+    (run_dir / "index.html").unlink()
+    result = run_cli("report", str(run_dir))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"report: {run_dir / 'index.html'}\n"
+    assert "connects-on-load" in (run_dir / "index.html").read_text()
+
+
+def test_report_renders_a_journal_next_to_it(passing_run):
+    """`report <journal>` renders an index.html in the journal's folder."""
+    _, report, _ = passing_run
+    sdir = only_run_dir(report) / "scenarios" / "connects-on-load"
+    result = run_cli("report", str(sdir / "journal.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"report: {sdir / 'index.html'}\n"
+    assert "connects-on-load" in (sdir / "index.html").read_text()
+
+
+def test_report_of_missing_source_is_invalid_input(tmp_path):
+    """`report` of a path that does not exist exits 2 with a located problem saying what to give instead."""
+    missing = tmp_path / "nope"
+    result = run_cli("report", str(missing))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{missing}:1:1 no such run folder or journal: give a reports/<run-id> folder or a journal.jsonl file",
+        "1 problem(s); nothing was started.",
+    ]
