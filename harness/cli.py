@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -114,6 +115,28 @@ def cmd_report(args) -> int:
     return EXIT_PASSED
 
 
+def _check_profile(profile: str | None, scenarios: list) -> None:
+    """A profile no selected scenario defines is a typo, not a no-op."""
+    if profile and not any(profile in sc.profiles for sc in scenarios):
+        from harness.scenario.yamlpos import Problem
+
+        known = sorted({p for sc in scenarios for p in sc.profiles})
+        raise InvalidInput([Problem("--profile", 0, 0, "", f"no selected scenario defines profile {profile!r}; "
+                                    f"defined: {', '.join(known) or 'none'}")])
+
+
+async def _cancel_on_sigterm(coro):
+    """SIGTERM (CI timeouts, `kill`, a background job where Ctrl-C is ignored) ends the run like
+    Ctrl-C: the running scenario is cancelled, torn down, and the report still written."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await coro
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+
+
 def cmd_run(args) -> int:
     from harness import tools
     from harness.plan import RunOptions, make_plan
@@ -128,13 +151,14 @@ def cmd_run(args) -> int:
     bugs = tuple(b.strip() for b in args.bugs.split(",") if b.strip())
     options = RunOptions(target=args.target, bugs=bugs, seed=args.seed, headed=args.headed, keep=args.keep,
                          artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
+    _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
     tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
     tools.find_chromium()
     progress = Progress(len(plans), live=not args.quiet and sys.stderr.isatty())
     started, t0 = dt.datetime.now(), time.monotonic()
     run_id = new_run_id(started)
-    result = asyncio.run(run_plans(plans, options, run_id, progress.on_event, progress.on_outcome))
+    result = asyncio.run(_cancel_on_sigterm(run_plans(plans, options, run_id, progress.on_event, progress.on_outcome)))
     html = write_run_reports(result, started, time.monotonic() - t0, args.junit)
     progress.final(result, html)
     if result.interrupted:

@@ -46,8 +46,9 @@ class Plan:
 
 def make_plan(scenario: Scenario, options: RunOptions, seed_source: random.Random | None = None) -> Plan:
     """Resolve target, seed, time scale and bugs; raise InvalidInput for an unknown target or bug."""
-    target = load_target(find_target(options.target or scenario.target, [options.targets_dir]))
+    target = load_target(find_target(options.target or scenario.target, target_dirs(scenario, options)))
     server_bugs, client_bugs = target.split_bugs(list(options.bugs))
+    check_target_fits(scenario, target)
     profile = scenario.profiles.get(options.profile or "", None)
     factor = (profile and profile.time_scale) or scenario.time_scale or target.time_scale
     timeout = (profile and profile.timeout) or scenario.timeout
@@ -57,6 +58,44 @@ def make_plan(scenario: Scenario, options: RunOptions, seed_source: random.Rando
     return Plan(scenario, target, seed, TimeScale(factor, target.min_wait.seconds), timeout.seconds,
                 tuple(options.bugs), tuple(server_bugs), tuple(client_bugs),
                 rerun_command(scenario, options, seed), options)
+
+
+def check_target_fits(scenario: Scenario, target: Target) -> None:
+    """Every UI action and protocol message the scenario uses must exist in the target."""
+    from harness.errors import InvalidInput
+    from harness.scenario.yamlpos import Problem
+    from harness.steps.base import Parallel, Repeat
+
+    problems = []
+
+    def walk(nodes) -> None:
+        for node in nodes:
+            if isinstance(node, (Parallel, Repeat)):
+                walk(node.steps)
+                continue
+            step = node.step
+            for name in getattr(step, "required_actions", lambda: [])():
+                if name not in target.actions:
+                    problems.append(Problem(scenario.file, node.line, 1, node.path, f"target {target.name!r} has no UI action {name!r}; "
+                                            f"its actions: {', '.join(target.actions) or 'none'} (add it under `actions:` in {target.file})"))
+            for name in getattr(step, "required_messages", lambda: [])():
+                if name not in target.protocol.messages:
+                    problems.append(Problem(scenario.file, node.line, 1, node.path, f"target {target.name!r} has no protocol message {name!r}; "
+                                            f"its messages: {', '.join(target.protocol.messages) or 'none'}"))
+
+    walk(scenario.steps)
+    if problems:
+        raise InvalidInput(problems)
+
+
+def target_dirs(scenario: Scenario, options: RunOptions) -> list[Path]:
+    """Where a target name is looked up: the given folder, next to the scenario's folder, and the
+    bundled targets, so a scenario runs the same from any working directory."""
+    from harness.tools import repo_root
+
+    here = Path(scenario.file).resolve().parent
+    dirs = [options.targets_dir, here, here.parent / "targets", repo_root() / "targets"]
+    return list(dict.fromkeys(dirs))
 
 
 def rerun_command(scenario: Scenario, options: RunOptions, seed: int) -> str:

@@ -63,9 +63,11 @@ async def run_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
         journal.subscribe(on_event)
     started = time.monotonic()
     outcome, error = "passed", None
+    checks: list[CheckResult] = []
     journal.record("run.start", **_start_fields(plan, shared, run_id))
+    timeout_s = None if plan.options.keep else plan.timeout_s  # --keep waits for the user
     try:
-        await asyncio.wait_for(_run_stack(plan, shared, journal, sdir), plan.timeout_s)
+        await asyncio.wait_for(_run_stack(plan, shared, journal, sdir, checks), timeout_s)
     except StepFailed as exc:
         outcome, error = "failed", str(exc)
     except asyncio.TimeoutError:
@@ -76,7 +78,8 @@ async def run_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
     except Exception as exc:  # noqa: BLE001 - any other failure is the harness's or the infrastructure's
         outcome, error = _classify(exc)
     finally:
-        checks = _judge(plan, journal, outcome)
+        for result in checks:
+            journal.record("check", **result.to_dict())
         if outcome == "passed" and not all(c.passed for c in checks):
             outcome = "failed"
         journal.record("run.end", outcome=outcome, error=error)
@@ -92,15 +95,6 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     return "error", f"{type(exc).__name__}: {exc}"
 
 
-def _judge(plan: Plan, journal: Journal, outcome: str) -> list[CheckResult]:
-    if outcome in ("error", "interrupted"):
-        return []
-    results = judge_all(journal.events, list(plan.scenario.checks))
-    for r in results:
-        journal.record("check", **r.to_dict())
-    return results
-
-
 def _start_fields(plan: Plan, shared: Shared, run_id: str) -> dict[str, Any]:
     sc = plan.scenario
     return {
@@ -111,19 +105,28 @@ def _start_fields(plan: Plan, shared: Shared, run_id: str) -> dict[str, Any]:
     }
 
 
-async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path) -> None:
+async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
+                     verdicts: list[CheckResult]) -> None:
+    """Bring the system up, run the steps, judge the checks while the evidence is still live."""
     ctx = RunContext(plan.scenario, plan.target, journal, plan.time, random.Random(plan.seed), sdir, {})
-    failed = True
     async with AsyncExitStack() as stack:
+        failure: BaseException | None = None
         try:
             await open_stack(stack, ctx, plan, shared)
             await execute(list(plan.scenario.steps), ctx)
-            failed = False
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             await _cancel_background(ctx)
             await _collect_server_truth(ctx)
             journal.record("run.teardown")
-            if failed or plan.options.artifacts == "always":
+            if failure is None or isinstance(failure, StepFailed):
+                # Checks read only what came before run.teardown, so they can be judged now,
+                # and a failed check still gets its Playwright traces saved.
+                verdicts.extend(judge_all(journal.events, list(plan.scenario.checks)))
+            failed = failure is not None or not all(c.passed for c in verdicts)
+            if plan.options.artifacts == "always" or (failed and plan.options.artifacts == "on-failure"):
                 await _save_traces(ctx, failed)
             if plan.options.keep:
                 await _wait_for_user(ctx)
@@ -198,6 +201,10 @@ async def _collect_server_truth(ctx: RunContext) -> None:
     """Record the server's health and ledger while it still runs (best effort)."""
     target = ctx.target
     if ctx.server is None or not ctx.server.running:
+        return
+    if getattr(ctx.server, "paused", False):
+        ctx.journal.record("harness.error", error="the server is paused (SIGSTOP) after the last step, so its "
+                           "ledger and health were not read: end the scenario with `server: resume`")
         return
     if target.health:
         try:

@@ -67,7 +67,7 @@ def _process(name: str, spec: ProcessSpec, ctx: RunContext) -> ManagedProcess:
         host, port = ctx.fill(ready.tcp).rsplit(":", 1)
         probe = ReadyProbe(tcp=(host, int(port)))
     else:
-        probe = ReadyProbe(log_line=ready.log)
+        probe = ReadyProbe(log_line=ctx.fill(ready.log))
     return ManagedProcess(name, argv, journal=ctx.journal, cwd=cwd, env=env, ready=probe,
                           ready_timeout_s=spec.ready_timeout.seconds, stop_grace_s=spec.stop_grace.seconds)
 

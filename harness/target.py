@@ -128,8 +128,10 @@ class Target:
 def find_target(name_or_path: str, search_dirs: list[Path]) -> Path:
     """A target name (`kanban`) or a path to a YAML file -> the file's path."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") and p.exists():
-        return p
+    if p.suffix in (".yaml", ".yml"):
+        for candidate in [p] + [d / p for d in search_dirs]:
+            if candidate.exists():
+                return candidate
     for d in search_dirs:
         for ext in (".yaml", ".yml"):
             candidate = d / f"{name_or_path}{ext}"
@@ -171,8 +173,8 @@ def _check_placeholders(doc: Target, pos: Positions, problems: list[Problem]) ->
     allowed = BASE_NAMES | {f"port.{p}" for p in doc.ports}
     for path, text in _strings(yaml_safe(doc), ()):
         names = allowed | (PAGE_NAMES if path[:1] == ("page",) else set())
-        if path[:1] in (("ledger",), ("protocol",), ("actions",)):
-            continue  # templates over entries/messages, filled later
+        if path[:1] in (("protocol",), ("actions",), ("snapshot",), ("probes",), ("file",), ("root",)) or path[:2] == ("ledger", "keys"):
+            continue  # JavaScript, or templates over messages/entries, filled later
         for m in PLACEHOLDER.finditer(text):
             if m.group(1) not in names:
                 problems.append(pos.problem(path, f"unknown placeholder {{{m.group(1)}}}; allowed here: {', '.join('{' + n + '}' for n in sorted(names))}"))

@@ -304,11 +304,11 @@ class BrowserClient:
         """`page.press(selector, key)`."""
         await self._require_page().press(selector, key)
 
-    async def screenshot(self, path: str | Path) -> Path:
-        """Write a PNG of the page to `path` and return it."""
+    async def screenshot(self, path: str | Path, full_page: bool = False) -> Path:
+        """Write a PNG of the page (or the whole scrollable page) to `path` and return it."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        await self._require_page().screenshot(path=str(path))
+        await self._require_page().screenshot(path=str(path), full_page=full_page)
         return path
 
     async def start_tracing(self) -> None:

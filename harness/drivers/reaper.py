@@ -77,7 +77,9 @@ def _install() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be set from the main thread
     previous = signal.getsignal(signal.SIGTERM)
-    if previous is signal.SIG_IGN:
+    if previous is not signal.SIG_DFL:
+        # Someone owns SIGTERM already (e.g. `wschaos run` cancels the run on it and tears down
+        # in order); killing everything first would pull the ground from under that teardown.
         return
     _previous_sigterm = previous if callable(previous) else None
     signal.signal(signal.SIGTERM, _on_sigterm)

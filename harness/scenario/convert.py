@@ -29,7 +29,8 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
         data = {}
     if not isinstance(data, dict):
         if primary is None:
-            problems.append(pos.problem(path, f"expected a mapping of {_names(params)}, got {data!r}"))
+            what = f"a mapping of {_names(params)}" if params else f"no parameters (write `{path[-1]}: {{}}`)"
+            problems.append(pos.problem(path, f"expected {what}, got {data!r}"))
             return None
         data = {primary: data}
     before = len(problems)

@@ -162,6 +162,10 @@ def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: S
     env = _envelope(item, path, pos, problems)
     line = pos.of(path)[0]
     where = format_path(path)
+    if kind in ("parallel", "repeat") and env is not None:
+        for key, value in (("for", env.for_), ("clients", env.clients), ("name", env.name)):
+            if value is not None:
+                problems.append(pos.problem(path + (key,), f"'{key}' does not apply to a {kind} block; put it on the steps inside", key=True))
     if kind == "parallel":
         inner = _steps(item[kind], path + (kind,), pos, problems, sc, required=True)
         return Parallel(tuple(inner), env or Envelope(), where, line)
@@ -265,6 +269,8 @@ def _profiles(data: Any, pos: Positions, problems: list[Problem]) -> dict[str, P
     out = {}
     for name, body in data.items():
         profile = build(Profile, body, ("profiles", name), pos, problems)
-        if profile is not None:
+        if profile is not None and profile.time_scale is not None and profile.time_scale <= 0:
+            problems.append(pos.problem(("profiles", name, "time_scale"), f"expected a number above 0, got {profile.time_scale!r}"))
+        elif profile is not None:
             out[str(name)] = profile
     return out

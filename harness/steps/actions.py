@@ -32,33 +32,64 @@ async def run_ops(client, ops: list[dict[str, Any]], values: dict[str, Any]) -> 
     return values
 
 
-@steps.register("add_tickets")
-@dataclass(frozen=True)
-class AddTickets(Step):
-    """Add `count` tickets through each selected page's UI, `rate` per second (0 = as fast as possible)."""
+class _RepeatedUIAction(Step):
+    """Runs a target UI action `count` times per page; subclasses say which action."""
 
-    primary: ClassVar[str] = "count"
     client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
-    count: int = 1
-    rate: float = 0.0
+    count: int
+    rate: float
+
+    def action_name(self) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def required_actions(self) -> list[str]:
+        return [self.action_name()]
 
     async def run(self, ctx, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         await asyncio.gather(*(self._one(ctx, n) for n in names))
 
     async def _one(self, ctx, name: str) -> None:
-        action = ctx.target.actions["add_ticket"]
+        what = self.action_name()
+        action = ctx.target.actions[what]
         for _ in range(self.count):
-            title = f"{name}-ticket-{ctx.next_number()}"
+            title = f"{name}-{what.replace('_', '-')}-{ctx.next_number()}"
             values = await run_ops(ctx.browsers[name], action.ops, {**ctx.values, "title": title, "client": name})
             ctx.tickets.setdefault(name, []).append(title)
             key = fill(action.key, values) if action.key else None
-            ctx.journal.record("action", client=name, action="add_ticket", key=key, detail={"title": title})
+            ctx.journal.record("action", client=name, action=what, key=key, detail={"title": title})
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)
 
     def validate(self, scenario, env: Envelope) -> list[str]:
         return [] if self.count >= 1 else [f"count must be at least 1, got {self.count}"]
+
+
+@steps.register("action")
+@dataclass(frozen=True)
+class UIAction(_RepeatedUIAction):
+    """Run the target's UI action `name` (its `actions:` entry) `count` times on each selected page, `rate` per second (0 = at once); each run gets a unique `{title}`."""
+
+    primary: ClassVar[str] = "name"
+    name: str
+    count: int = 1
+    rate: float = 0.0
+
+    def action_name(self) -> str:
+        return self.name
+
+
+@steps.register("add_tickets")
+@dataclass(frozen=True)
+class AddTickets(_RepeatedUIAction):
+    """Add `count` tickets through each selected page's UI (the target's `add_ticket` action), `rate` per second (0 = as fast as possible)."""
+
+    primary: ClassVar[str] = "count"
+    count: int = 1
+    rate: float = 0.0
+
+    def action_name(self) -> str:
+        return "add_ticket"
 
 
 @steps.register("trigger_workflow")
@@ -69,6 +100,9 @@ class TriggerWorkflow(Step):
     primary: ClassVar[str] = "count"
     client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
     count: int = 1
+
+    def required_actions(self) -> list[str]:
+        return ["trigger_workflow"]
 
     async def run(self, ctx, env: Envelope) -> None:
         action = ctx.target.actions["trigger_workflow"]
@@ -98,6 +132,9 @@ class Send(Step):
     def __post_init__(self) -> None:
         if (self.message is None) == (self.raw is None):
             raise ValueError("send takes exactly one of message (a template name) or raw (text)")
+
+    def required_messages(self) -> list[str]:
+        return [self.message] if self.message else []
 
     async def run(self, ctx, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)

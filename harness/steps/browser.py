@@ -66,8 +66,7 @@ class Screenshot(Step):
     async def run(self, ctx, env: Envelope) -> None:
         for name in ctx.select(env.clients or "all", self.client_kinds):
             rel = f"screenshots/{_slug(self.label)}-{name}.png"
-            (ctx.scenario_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            await ctx.browsers[name].screenshot(ctx.scenario_dir / rel)
+            await ctx.browsers[name].screenshot(ctx.scenario_dir / rel, full_page=self.full_page)
             ctx.journal.record("screenshot", label=self.label, client=name, path=rel)
 
 

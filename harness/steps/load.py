@@ -23,6 +23,9 @@ class Load(Step):
     message: str = "ticket"
     ack_within: Duration = Duration(10.0)
 
+    def required_messages(self) -> list[str]:
+        return [self.message]
+
     async def run(self, ctx, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         started = time.monotonic()

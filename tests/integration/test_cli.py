@@ -210,13 +210,17 @@ def wait_for_step(report: Path, proc: subprocess.Popen, timeout_s: float) -> Non
     pytest.fail(f"no step started within {timeout_s}s")
 
 
-def test_ctrl_c_tears_down_reports_and_exits_130(tmp_path):
-    """Ctrl-C mid-scenario exits 130, writes a report marking it interrupted, and leaves no process alive."""
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupt_tears_down_reports_and_exits_130(tmp_path, how):
+    """Ctrl-C (SIGINT to the group) or SIGTERM (CI timeouts, kill) mid-scenario exits 130, writes a report marking it interrupted, and leaves no process alive."""
     scenario = "idle-five-minutes-stays-connected"
     with wschaos("run", f"scenarios/{scenario}.yaml", "--report", str(tmp_path)) as proc:
         wait_for_step(tmp_path, proc, timeout_s=60)
         assert len(marked_processes(proc.mark)) > 4  # wschaos, toxiproxy, the app's two, Chromium...
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # what a terminal does: the whole foreground group
+        else:
+            os.kill(proc.pid, signal.SIGTERM)  # only the harness: it must take its children down
         _, err = proc.communicate(timeout=30 * FACTOR)
         leftovers = marked_processes(proc.mark)
     assert proc.returncode == 130, err

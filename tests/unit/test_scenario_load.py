@@ -62,7 +62,7 @@ def test_step_with_two_types_is_refused(tmp_path):
     """A step mapping must hold exactly one step type besides the envelope keys."""
     path = write(tmp_path, "steps:\n  - idle: 1s\n    down: {}\n")
     (problem,) = problems_of(path)
-    assert problem.startswith(f"{path}:2:5 steps[0]: a step needs exactly one step type, found several step types (idle, down); step types: add_tickets,")
+    assert problem.startswith(f"{path}:2:5 steps[0]: a step needs exactly one step type, found several step types (idle, down); step types: action, add_tickets,")
 
 
 def test_for_on_a_step_that_cannot_be_undone(tmp_path):
@@ -84,7 +84,7 @@ def test_unknown_step_type_lists_known_ones(tmp_path):
     """An unknown step type names the close match and every known step."""
     path = write(tmp_path, "steps:\n  - latncy: 300ms\n")
     (problem,) = problems_of(path)
-    assert problem.startswith(f"{path}:2:5 steps[0].latncy: unknown step 'latncy'; did you mean 'latency'? known: add_tickets, bandwidth,")
+    assert problem.startswith(f"{path}:2:5 steps[0].latncy: unknown step 'latncy'; did you mean 'latency'? known: action, add_tickets, bandwidth,")
 
 
 def test_missing_required_parameter(tmp_path):
@@ -154,3 +154,24 @@ def test_collect_reports_problems_of_every_file(tmp_path):
         collect([tmp_path])
     files = sorted({p.file for p in info.value.problems})
     assert files == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
+
+
+def test_envelope_keys_on_blocks_are_refused(tmp_path):
+    """`for`/`clients` on a parallel or repeat block are errors, not silently ignored."""
+    path = write(tmp_path, "steps:\n  - parallel: [{idle: 1s}]\n    for: 2s\n  - repeat: {times: 2, steps: [{idle: 1s}]}\n    clients: b0\n")
+    assert problems_of(path) == [
+        f"{path}:3:5 steps[0].for: 'for' does not apply to a parallel block; put it on the steps inside",
+        f"{path}:5:5 steps[1].clients: 'clients' does not apply to a repeat block; put it on the steps inside",
+    ]
+
+
+def test_profile_time_scale_must_be_positive(tmp_path):
+    """A profile's time_scale of 0 is refused like the scenario's own."""
+    path = write(tmp_path, "profiles: {nightly: {time_scale: 0}}\nsteps:\n  - idle: 1s\n")
+    assert problems_of(path) == [f"{path}:1:34 profiles.nightly.time_scale: expected a number above 0, got 0.0"]
+
+
+def test_scalar_for_a_step_without_parameters(tmp_path):
+    """`down: 5s` says that down takes no parameters and how to write it."""
+    path = write(tmp_path, "steps:\n  - down: 5s\n")
+    assert problems_of(path) == [f"{path}:2:11 steps[0].down: expected no parameters (write `down: {{}}`), got '5s'"]
