@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", type=Path, help="also write JUnit XML here")
     run.add_argument("--report", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     run.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
-                     help="when to keep Playwright traces (default: on-failure)")
+                     help="keep-artifacts policy: which scenarios keep their Playwright traces, screenshot "
+                          "files and ledger copy (the HTML report embeds screenshots either way; default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
         sp = sub.add_parser(name, help=text)
@@ -159,7 +160,7 @@ def cmd_run(args) -> int:
     started, t0 = dt.datetime.now(), time.monotonic()
     run_id = new_run_id(started)
     result = asyncio.run(_cancel_on_sigterm(run_plans(plans, options, run_id, progress.on_event, progress.on_outcome)))
-    html = write_run_reports(result, started, time.monotonic() - t0, args.junit)
+    html = write_run_reports(result, started, time.monotonic() - t0, args.junit, args.artifacts)
     progress.final(result, html)
     if result.interrupted:
         return EXIT_INTERRUPTED

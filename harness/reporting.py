@@ -12,7 +12,7 @@ from harness.session import RunResult
 
 
 def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: float,
-                      junit_path: Optional[Path] = None) -> Path:
+                      junit_path: Optional[Path] = None, artifacts: str = "on-failure") -> Path:
     """Write results.json, junit.xml and index.html for a run; refresh reports/index.html."""
     scenarios = [build_scenario_result(o.events, o.checks, f"scenarios/{o.name}") for o in result.outcomes]
     first = result.outcomes[0].plan if result.outcomes else None
@@ -31,8 +31,23 @@ def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: fl
     doc = build_run_result(scenarios, meta)
     write_results(result.run_dir / "results.json", doc)
     html = render_run_dir(result.run_dir)
+    prune_artifacts(result, artifacts)
     update_index(result.run_dir.parent)
     if junit_path is not None:
         junit_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(result.run_dir / "junit.xml", junit_path)
     return html
+
+
+def prune_artifacts(result: RunResult, policy: str) -> None:
+    """The keep-artifacts policy: after the report is rendered (screenshots are embedded in it),
+    drop the screenshot files, traces and ledger copies of scenarios the policy does not keep."""
+    if policy == "always":
+        return
+    for outcome in result.outcomes:
+        if policy == "on-failure" and outcome.outcome != "passed":
+            continue
+        for name in ("screenshots", "traces"):
+            shutil.rmtree(outcome.dir / name, ignore_errors=True)
+        for ledger in outcome.dir.glob("ledger.sqlite3*"):
+            ledger.unlink(missing_ok=True)
