@@ -1,0 +1,25 @@
+"""`latency`: delay every chunk of data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from harness.steps.base import steps
+from harness.steps.faults.base import Stream, ToxicFault
+from harness.units import Duration
+
+
+@steps.register("latency")
+@dataclass(frozen=True)
+class Latency(ToxicFault):
+    """Delay every chunk of data by `latency` (+/- `jitter`); not scaled by the time scale."""
+
+    primary: ClassVar[str] = "latency"
+    toxic_type: ClassVar[str] = "latency"
+    latency: Duration
+    jitter: Duration = Duration(0.0)
+    stream: Stream = "downstream"
+
+    def attributes(self) -> dict[str, Any]:
+        return {"latency": int(self.latency.ms), "jitter": int(self.jitter.ms)}

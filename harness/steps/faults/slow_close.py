@@ -1,0 +1,24 @@
+"""`slow_close`: delay the TCP close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from harness.steps.base import steps
+from harness.steps.faults.base import Stream, ToxicFault
+from harness.units import Duration
+
+
+@steps.register("slow_close")
+@dataclass(frozen=True)
+class SlowClose(ToxicFault):
+    """Delay the TCP close by `delay`."""
+
+    primary: ClassVar[str] = "delay"
+    toxic_type: ClassVar[str] = "slow_close"
+    delay: Duration
+    stream: Stream = "downstream"
+
+    def attributes(self) -> dict[str, Any]:
+        return {"delay": int(self.delay.ms)}
