@@ -25,6 +25,33 @@ from harness.drivers.ws_tracker import SocketTracker
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 
+class _AsyncioStartingSessions:
+    """`asyncio` as Playwright's driver launcher sees it, except that the Node driver (and the
+    Chromium it starts) get a session of their own. Ctrl-C in a terminal signals the whole
+    foreground process group; without this the driver died under the harness, which then
+    could not close its browser cleanly. The driver still exits when the harness does: it
+    stops when its stdin closes."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    @staticmethod
+    async def create_subprocess_exec(*args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("start_new_session", True)
+        return await asyncio.create_subprocess_exec(*args, **kwargs)
+
+
+def _driver_in_own_session() -> None:
+    try:
+        from playwright._impl import transport
+    except ImportError:  # a Playwright layout we do not know: keep its default
+        return
+    if getattr(transport, "asyncio", None) is asyncio:
+        transport.asyncio = _AsyncioStartingSessions()
+
+
+_driver_in_own_session()
+
 CHROMIUM_ARGS = (
     "--no-sandbox",  # root in a container
     "--disable-gpu",
