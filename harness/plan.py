@@ -26,6 +26,7 @@ class RunOptions:
     profile: Optional[str] = None
     report_dir: Path = Path("reports")
     targets_dir: Path = Path("targets")
+    sample_resources_s: Optional[float] = None  # real seconds between `resources` samples (soak)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from harness import tools
 from harness.context import RunContext
 from harness.drivers.browser import BrowserClient
 from harness.drivers.process import ManagedProcess, ReadyProbe
+from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
 from harness.plan import Plan
 from harness.target import ProcessSpec, fill
@@ -43,6 +44,8 @@ async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared:
             await _open_browser(stack, ctx, plan, shared, spec.name, upstream)
         else:
             await _open_protocol(stack, ctx, spec.name, upstream)
+    if plan.options.sample_resources_s:  # drift detection (soak); stops first at teardown
+        await stack.enter_async_context(ResourceSampler(ctx, plan.options.sample_resources_s))
 
 
 def _base_values(plan: Plan, ctx: RunContext) -> dict[str, Any]:

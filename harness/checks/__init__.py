@@ -15,6 +15,7 @@ from harness.checks import (  # noqa: F401  (imported for their registration)
     heartbeat,
     page_errors,
     reconnected,
+    resources,
     restart_detected,
     server,
     states,

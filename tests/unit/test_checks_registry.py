@@ -16,7 +16,7 @@ from harness.scenario.yamlpos import load_with_positions
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 EXPECTED = ["alerts_persisted", "backoff", "close_codes", "delivered_exactly_once", "frames_seen",
             "gives_up", "health_alert", "heartbeat", "max_disconnection", "no_page_errors",
-            "reconnected", "restart_detected", "server_health", "server_restarts", "states_shown"]
+            "reconnected", "resource_drift", "restart_detected", "server_health", "server_restarts", "states_shown"]
 
 
 def yaml_examples() -> list[str]:
@@ -24,7 +24,7 @@ def yaml_examples() -> list[str]:
 
 
 def test_every_check_is_registered():
-    """Importing harness.checks registers the fifteen checks by their scenario names."""
+    """Importing harness.checks registers the sixteen checks by their scenario names."""
     assert checks.names() == EXPECTED
 
 
