@@ -2,8 +2,10 @@
 # Both run setup first; setup is idempotent and takes seconds the second time.
 VENV := .venv
 PY := $(VENV)/bin/python
+# The soak's seed: one schedule per night (today's date), replayed with `make soak SEED=...`.
+SEED ?= $(shell date +%Y%m%d)
 
-.PHONY: setup test test-fast run doctor nightly clean
+.PHONY: setup test test-fast run doctor nightly soak clean
 setup:
 	@scripts/bootstrap
 
@@ -13,8 +15,15 @@ test: setup
 run: setup
 	$(VENV)/bin/wschaos run scenarios/ --tag ci
 
+# The scenarios at full length, then a 1h soak (6 minutes at the reference app's 0.1) even if
+# a scenario failed; the exit status is non-zero if either failed.
 nightly: setup
-	$(VENV)/bin/wschaos run scenarios/ --profile nightly
+	@status=0; $(VENV)/bin/wschaos run scenarios/ --profile nightly || status=$$?; \
+	$(VENV)/bin/wschaos soak --duration 1h --seed $(SEED) || status=$$?; exit $$status
+
+# Eight hours of app time (48 minutes at 0.1; add --time-scale 1 for a real night), see docs/soak.md.
+soak: setup
+	$(VENV)/bin/wschaos soak --duration 8h --seed $(SEED)
 
 doctor: setup
 	$(VENV)/bin/wschaos doctor

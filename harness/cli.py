@@ -1,4 +1,4 @@
-"""`wschaos`: run, validate, list, doctor, report.
+"""`wschaos`: run, soak, validate, list, doctor, report.
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
 130 interrupted.
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keep-artifacts policy: which scenarios keep their Playwright traces, screenshot "
                           "files and ledger copy (the HTML report embeds screenshots either way; default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
+    _add_soak_parser(sub)
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("paths", nargs="+", type=Path)
@@ -49,10 +50,39 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _duration(text: str):
+    from harness.units import Duration
+
+    try:
+        return Duration.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_soak_parser(sub) -> None:
+    soak = sub.add_parser("soak", help="the nightly soak: a randomized but replayable fault schedule for --duration "
+                                       "of app time, with resource drift checks (docs/soak.md)")
+    soak.add_argument("--duration", required=True, type=_duration, help="app time to fill, e.g. 10m or 8h "
+                      "(the target's time scale applies: 8h runs in 48 minutes at 0.1)")
+    soak.add_argument("--seed", type=int, help="seed of the schedule and of everything else (default: random, printed)")
+    soak.add_argument("--target", help="target name in targets/ or a target YAML path (default: kanban)")
+    soak.add_argument("--bugs", default="", help="seeded bugs to switch on, comma-separated")
+    soak.add_argument("--clients", type=int, default=2, help="browser pages (default: 2)")
+    soak.add_argument("--time-scale", type=float, help="override the target's time scale; 1 runs the night for real")
+    soak.add_argument("--sample", type=_duration, help="real time between resource samples (default: 5s, "
+                      "shorter for a short soak so that the drift check has about 30 samples)")
+    soak.add_argument("--headed", action="store_true", help="show the browser windows")
+    soak.add_argument("--junit", type=Path, help="also write JUnit XML here")
+    soak.add_argument("--report", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
+    soak.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
+                      help="keep-artifacts policy, as for `run` (default: on-failure)")
+    soak.add_argument("--quiet", action="store_true", help="no live progress line")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        handler = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
+        handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
                    "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema}[args.command]
         return handler(args)
     except InvalidInput as exc:
@@ -139,28 +169,38 @@ async def _cancel_on_sigterm(coro):
 
 
 def cmd_run(args) -> int:
-    from harness import tools
     from harness.plan import RunOptions, make_plan
-    from harness.progress import Progress
-    from harness.reporting import write_run_reports
-    from harness.session import new_run_id, run_plans
 
     scenarios = select(collect(args.paths), args.keyword, args.tag)
     if not scenarios:
         print("no scenario matched (check the paths, -k and --tag)", file=sys.stderr)
         return EXIT_INVALID
-    bugs = tuple(b.strip() for b in args.bugs.split(",") if b.strip())
-    options = RunOptions(target=args.target, bugs=bugs, seed=args.seed, headed=args.headed, keep=args.keep,
-                         artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
+    options = RunOptions(target=args.target, bugs=_bugs(args.bugs), seed=args.seed, headed=args.headed,
+                         keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
+    return run_and_report(plans, options, args.junit, args.artifacts, quiet=args.quiet)
+
+
+def _bugs(text: str) -> tuple[str, ...]:
+    return tuple(b.strip() for b in text.split(",") if b.strip())
+
+
+def run_and_report(plans: list, options, junit: Path | None, artifacts: str, quiet: bool = False) -> int:
+    """Run planned scenarios on one Toxiproxy and one browser, write every report, and map the
+    outcomes to an exit code: the path `run` and `soak` share."""
+    from harness import tools
+    from harness.progress import Progress
+    from harness.reporting import write_run_reports
+    from harness.session import new_run_id, run_plans
+
     tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
     tools.find_chromium()
-    progress = Progress(len(plans), live=not args.quiet and sys.stderr.isatty())
+    progress = Progress(len(plans), live=not quiet and sys.stderr.isatty())
     started, t0 = dt.datetime.now(), time.monotonic()
     run_id = new_run_id(started)
     result = asyncio.run(_cancel_on_sigterm(run_plans(plans, options, run_id, progress.on_event, progress.on_outcome)))
-    html = write_run_reports(result, started, time.monotonic() - t0, args.junit, args.artifacts)
+    html = write_run_reports(result, started, time.monotonic() - t0, junit, artifacts)
     progress.final(result, html)
     if result.interrupted:
         return EXIT_INTERRUPTED
@@ -168,6 +208,69 @@ def cmd_run(args) -> int:
     if "error" in outcomes:
         return EXIT_HARNESS
     return EXIT_PASSED if outcomes == {"passed"} else EXIT_FAILED
+
+
+def cmd_soak(args) -> int:
+    """Build the seeded soak scenario, run it like `run` does, print the seed and the rerun command."""
+    import dataclasses
+    import random
+
+    from harness.plan import RunOptions, make_plan
+    from harness.soak import soak_scenario
+    from harness.units import format_seconds
+
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
+    scenario = _soak_scenario(args, seed, soak_scenario)
+    options = RunOptions(target=args.target, bugs=_bugs(args.bugs), seed=seed, headed=args.headed,
+                         artifacts=args.artifacts, report_dir=args.report)
+    plan = make_plan(scenario, options)
+    real_s = plan.time.scaled(args.duration)
+    sample_s = args.sample.seconds if args.sample else min(5.0, max(1.0, real_s / 30))
+    options = dataclasses.replace(options, sample_resources_s=sample_s)
+    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed), options=options)
+    print(f"soak {scenario.name}: {scenario.description}")
+    print(f"{args.duration} of app time at time scale {plan.time.factor:g}: about {format_seconds(real_s)} "
+          f"of real time plus recovery; resources sampled every {format_seconds(sample_s)}")
+    print(f"seed {seed}; rerun: {plan.rerun}", flush=True)
+    code = run_and_report([plan], options, args.junit, args.artifacts, quiet=args.quiet)
+    print(f"seed {seed}; rerun: {plan.rerun}")
+    return code
+
+
+def _soak_scenario(args, seed: int, build):
+    """The soak scenario for the command line; a bad --duration, --clients or --time-scale is invalid input."""
+    import dataclasses
+
+    problems = []
+    if args.time_scale is not None and args.time_scale <= 0:
+        problems.append(Problem("--time-scale", 0, 0, "", f"expected a number above 0, got {args.time_scale:g}"))
+    if args.sample is not None and args.sample.seconds <= 0:
+        problems.append(Problem("--sample", 0, 0, "", f"expected a duration above 0 like 5s, got {args.sample}"))
+    try:
+        scenario = build(args.duration, seed, clients=args.clients)
+    except ValueError as exc:
+        problems.append(Problem("--clients" if "client" in str(exc) else "--duration", 0, 0, "", str(exc)))
+    if problems:
+        raise InvalidInput(problems)
+    return dataclasses.replace(scenario, time_scale=args.time_scale) if args.time_scale else scenario
+
+
+def soak_rerun(args, seed: int) -> str:
+    """The exact command that runs this soak again: same schedule, same target, bugs and timing."""
+    import shlex
+
+    argv = ["wschaos", "soak", "--duration", str(args.duration), "--seed", str(seed)]
+    if args.target:
+        argv += ["--target", args.target]
+    if _bugs(args.bugs):
+        argv += ["--bugs", ",".join(_bugs(args.bugs))]
+    if args.clients != 2:
+        argv += ["--clients", str(args.clients)]
+    if args.time_scale is not None:
+        argv += ["--time-scale", f"{args.time_scale:g}"]
+    if args.sample is not None:
+        argv += ["--sample", str(args.sample)]
+    return shlex.join(argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,104 @@
+"""`wschaos soak` end to end: a 3m soak (18 s at the reference app's 0.1) on real Toxiproxy,
+Chromium and the app passes, samples resources, and shows up in the report and the run index.
+
+Leak detection as in tests/integration/test_cli.py: the wschaos process gets a unique
+WSCHAOS_TEST_MARK in its environment, which every descendant inherits; whatever still carries
+it after the run is reported and killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from harness.journal import read_journal
+from harness.tools import repo_root
+
+pytestmark = pytest.mark.e2e
+
+REPO = repo_root()
+_script = Path(sys.executable).with_name("wschaos")
+WSCHAOS = [str(_script)] if _script.is_file() else [sys.executable, "-m", "harness.cli"]
+FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
+MARK_VAR = "WSCHAOS_TEST_MARK"
+RERUN = "wschaos soak --duration 3m --seed 5"
+
+
+def marked(mark: str) -> list[tuple[int, str]]:
+    """(pid, cmdline) of every live process whose environment carries `mark`."""
+    needle = f"{MARK_VAR}={mark}".encode() + b"\0"
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            if needle in Path(f"/proc/{entry}/environ").read_bytes():
+                found.append((int(entry), Path(f"/proc/{entry}/cmdline").read_bytes()[:120].decode(errors="replace")))
+    return found
+
+
+def run_soak(*args: str, timeout_s: float) -> subprocess.CompletedProcess:
+    """Run `wschaos soak ARGS` to completion; kill and report anything it leaves behind."""
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen([*WSCHAOS, "soak", *args], cwd=REPO, env={**os.environ, MARK_VAR: mark},
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout_s * FACTOR)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+        leftovers = marked(mark)
+        for pid, _ in leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert not leftovers, f"processes outlived `wschaos soak`: {leftovers}"
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture(scope="module")
+def soak_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """One real `wschaos soak --duration 3m --seed 5`, shared by the tests below."""
+    report = tmp_path_factory.mktemp("reports")
+    return run_soak("--duration", "3m", "--seed", "5", "--report", str(report), "--quiet", timeout_s=120), report
+
+
+def test_soak_passes_and_prints_seed_and_rerun(soak_run):
+    """The fixed app survives the 3m soak: exit 0, the seed and the rerun command before and after."""
+    result, _ = soak_run
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("soak soak-3m-seed5: Nightly soak: ")
+    assert lines[2] == f"seed 5; rerun: {RERUN}"
+    assert lines[-1] == f"seed 5; rerun: {RERUN}"
+
+
+def test_soak_journal_has_resource_samples_and_a_drift_verdict(soak_run):
+    """The journal holds `resources` samples with server RSS, fds and page heaps, and resource_drift passed."""
+    _, report = soak_run
+    (run_dir,) = [p for p in report.iterdir() if p.is_dir()]
+    events = read_journal(run_dir / "scenarios" / "soak-3m-seed5" / "journal.jsonl")
+    samples = [e for e in events if e["kind"] == "resources"]
+    assert len(samples) >= 5
+    assert all(e["server_rss_kb"] > 0 and e["server_fds"] > 0 for e in samples if e["server_pid"])
+    assert any(isinstance(e["pages"].get("b0"), int) for e in samples)
+    verdicts = {e["name"]: e for e in events if e["kind"] == "check"}
+    assert verdicts["resource_drift"]["passed"], verdicts["resource_drift"]
+    assert next(e for e in events if e["kind"] == "run.start")["rerun"] == RERUN
+
+
+def test_soak_run_is_in_the_report_and_the_run_index(soak_run):
+    """reports/<run-id>/index.html lists the soak's steps; reports/index.html lists the run."""
+    _, report = soak_run
+    (run_dir,) = [p for p in report.iterdir() if p.is_dir()]
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert (doc["outcome"], doc["seed"], doc["scenarios"][0]["tags"]) == ("passed", 5, ["soak", "nightly"])
+    assert "soak[2]" in (run_dir / "index.html").read_text()
+    assert f'href="{run_dir.name}/index.html"' in (report / "index.html").read_text()

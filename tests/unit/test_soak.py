@@ -1,0 +1,206 @@
+"""The soak schedule: replayable from its seed, fills its duration, and is a valid scenario."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.cli import build_parser, main, soak_rerun
+from harness.plan import RunOptions, make_plan
+from harness.scenario.load import load_scenario
+from harness.soak import planned_seconds, shrink_factor, soak_scenario
+from harness.steps.base import Parallel, StepNode, steps
+from harness.units import Duration
+
+HOUR = Duration(3600.0)
+NIGHT = Duration(8 * 3600.0)
+
+
+def flat(nodes) -> list[StepNode]:
+    """Every StepNode, parallel blocks opened."""
+    out = []
+    for node in nodes:
+        out += flat(node.steps) if isinstance(node, Parallel) else [node]
+    return out
+
+
+def plain(value):
+    """A value as a scenario file writes it (durations in seconds, so any length parses)."""
+    return f"{value.seconds:g}s" if isinstance(value, Duration) else value
+
+
+def node_doc(node) -> dict:
+    """One step node back as the YAML a person would write for it."""
+    if isinstance(node, Parallel):
+        return {"parallel": [node_doc(n) for n in node.steps]}
+    params = {f.name: plain(getattr(node.step, f.name)) for f in dataclasses.fields(node.step)}
+    doc: dict = {node.step.registered_name: {k: v for k, v in params.items() if v is not None}}
+    env = node.env
+    doc.update({k: plain(v) for k, v in (("clients", env.clients), ("for", env.for_), ("name", env.name))
+                if v is not None})
+    return doc
+
+
+def as_yaml_file(scenario, tmp_path: Path) -> Path:
+    """Write the in-memory scenario as a scenario file."""
+    checks = [{c.registered_name: {k: plain(getattr(c, f.name)) for f in dataclasses.fields(c)
+                                   if (k := f.name) and getattr(c, k) is not None}} for c in scenario.checks]
+    doc = {"name": scenario.name, "description": scenario.description, "tags": list(scenario.tags),
+           "seed": scenario.seed, "timeout": plain(scenario.timeout),
+           "clients": {"browsers": len(scenario.clients)},
+           "steps": [node_doc(n) for n in scenario.steps], "checks": checks}
+    path = tmp_path / f"{scenario.name}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def test_same_seed_and_duration_give_the_identical_scenario():
+    """Two builds from seed 7 are equal, step for step, parameter for parameter, check for check."""
+    assert soak_scenario(NIGHT, 7) == soak_scenario(NIGHT, 7)
+    assert soak_scenario(Duration(180.0), 5) == soak_scenario(Duration(180.0), 5)
+
+
+def test_different_seeds_give_different_schedules():
+    """Seeds 1 to 5 give five different 1h schedules."""
+    schedules = {tuple(soak_scenario(HOUR, seed).steps) for seed in range(1, 6)}
+    assert len(schedules) == 5
+
+
+@pytest.mark.parametrize("seconds", [60, 180, 600, 3600, 5400, 8 * 3600])
+def test_planned_app_time_is_exactly_the_duration(seconds):
+    """The idles (which cover every fault window) add up to the duration, with at least one round."""
+    scenario = soak_scenario(Duration(float(seconds)), 3)
+    assert planned_seconds(scenario) == seconds
+    assert any(n.env.for_ is not None or n.step.registered_name == "server" for n in flat(scenario.steps))
+
+
+def test_fault_windows_stay_in_their_ranges_and_shrink_for_short_soaks():
+    """A night uses the full ranges; a 3m soak shrinks them to a quarter (at least 1 s)."""
+    ranges = {"down": (5, 60), "blackhole": (5, 30), "latency": (10, 60), "server": (5, 40)}
+    for duration, shrink in ((NIGHT, 1.0), (Duration(180.0), 0.25)):
+        assert shrink_factor(duration) == shrink
+        for node in flat(soak_scenario(duration, 11).steps):
+            name, window = node.step.registered_name, node.env.for_
+            if name in ranges and window is not None:
+                lo, hi = ranges[name]
+                assert max(1, round(lo * shrink)) <= window.seconds <= round(hi * shrink), (name, window)
+            if name == "latency":
+                assert 0.2 <= node.step.latency.seconds <= 1.5
+
+
+def test_a_night_uses_every_kind_of_disruption():
+    """Eight hours at seed 1 draw every disruption kind, on all pages and on single pages."""
+    scenario = soak_scenario(NIGHT, 1)
+    described = scenario.description
+    for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "offline", "hide", "sleep"):
+        assert f" {kind}" in described
+    targets = {n.env.clients for n in flat(scenario.steps) if n.env.for_ is not None}
+    assert {"all", "b0", "b1"} <= targets
+
+
+def test_every_step_has_a_soak_path_and_a_summary():
+    """Top-level paths count soak[0], soak[1], ...; parallel steps are soak[i].parallel[j]."""
+    scenario = soak_scenario(HOUR, 2)
+    assert [n.path for n in scenario.steps] == [f"soak[{i}]" for i in range(len(scenario.steps))]
+    for node in scenario.steps:
+        if isinstance(node, Parallel):
+            assert [n.path for n in node.steps] == [f"{node.path}.parallel[{j}]" for j in range(len(node.steps))]
+    assert all(n.step.summary(n.env) for n in flat(scenario.steps))
+
+
+def test_name_tags_clients_and_checks():
+    """Name soak-<duration>-seed<seed>, tags soak and nightly, b0..bN-1, the soak's checks."""
+    scenario = soak_scenario(Duration(600.0), 9, clients=3)
+    assert scenario.name == "soak-10m-seed9"
+    assert scenario.tags == ("soak", "nightly")
+    assert scenario.client_names() == ["b0", "b1", "b2"]
+    names = [c.registered_name for c in scenario.checks]
+    assert names[:4] == ["reconnected", "delivered_exactly_once", "no_page_errors", "server_restarts"]
+    assert names[-1] == "resource_drift"
+    assert scenario.checks[0].within == Duration(120.0) and scenario.checks[3].up_at_end
+
+
+def test_close_codes_only_when_a_graceful_stop_gives_it_something_to_judge():
+    """close_codes is asked for exactly when the schedule has a graceful restart or stop."""
+    for seed in range(1, 30):
+        scenario = soak_scenario(Duration(180.0), seed)
+        graceful = any(n.step.registered_name == "server" and n.step.action in ("restart", "stop")
+                       for n in flat(scenario.steps))
+        assert ("close_codes" in [c.registered_name for c in scenario.checks]) == graceful
+
+
+def test_workflows_are_only_triggered_on_tickets_of_earlier_rounds():
+    """Each trigger_workflow asks for no more tickets than its page added in earlier rounds and left untriggered."""
+    added: dict[str, int] = {"b0": 0, "b1": 0}
+    delivered = dict(added)
+    for node in flat(soak_scenario(NIGHT, 4).steps):
+        name = node.step.registered_name
+        if name == "expect" and node.step.queue_length == 0:
+            delivered = dict(added)
+        elif name == "add_tickets":
+            for page in added:
+                added[page] += node.step.count
+        elif name == "trigger_workflow":
+            assert node.step.count <= delivered[node.env.clients]
+            delivered[node.env.clients] -= node.step.count
+            added[node.env.clients] -= node.step.count
+
+
+@pytest.mark.parametrize("seed,clients", [(1, 1), (5, 2), (17, 3)])
+def test_scenario_passes_the_validation_of_a_scenario_file(seed, clients, tmp_path):
+    """Written out as YAML, the soak loads without a problem into the same steps and checks."""
+    scenario = soak_scenario(Duration(1800.0), seed, clients=clients)
+    assert all(steps.get(n.step.registered_name) is type(n.step) for n in flat(scenario.steps))
+    loaded = load_scenario(as_yaml_file(scenario, tmp_path))
+    assert [(n.step, n.env) for n in flat(loaded.steps)] == [(n.step, n.env) for n in flat(scenario.steps)]
+    assert loaded.checks == scenario.checks
+    assert loaded.clients == scenario.clients
+
+
+def test_make_plan_accepts_the_soak_on_the_reference_target():
+    """The bundled kanban target has every UI action the soak uses; seed and time scale resolve."""
+    scenario = soak_scenario(Duration(180.0), 5)
+    plan = make_plan(scenario, RunOptions(seed=5))
+    assert (plan.seed, plan.time.factor, plan.target.name) == (5, 0.1, "kanban")
+    real = make_plan(dataclasses.replace(scenario, time_scale=1.0), RunOptions(seed=5))
+    assert real.time.factor == 1.0
+
+
+def test_bad_arguments_raise_with_what_is_allowed():
+    """Too short, no client, or a non-positive intensity are refused with exact messages."""
+    cases = [((Duration(30.0), 1), "a soak needs at least 1m of app time to fit one disruption and its "
+              "recovery, got 30s"),
+             ((HOUR, 1, 0), "a soak needs at least 1 browser client, got 0"),
+             ((HOUR, 1, 2, 0.0), "intensity must be above 0, got 0")]
+    for args, message in cases:
+        with pytest.raises(ValueError) as info:
+            soak_scenario(*args)
+        assert str(info.value) == message
+
+
+def test_intensity_makes_disruptions_more_frequent():
+    """Intensity 3 shortens the quiet idles, so more rounds fit in the same hour."""
+    def rounds(scenario):
+        return sum(1 for n in scenario.steps if isinstance(n, StepNode) and n.step.registered_name == "expect"
+                   and n.step.queue_length == 0)
+    assert rounds(soak_scenario(HOUR, 6, intensity=3.0)) > rounds(soak_scenario(HOUR, 6))
+
+
+def test_rerun_command_repeats_every_choice_that_changes_the_run():
+    """The printed rerun has duration and seed, and target, bugs, clients, time scale, sample when given."""
+    parse = build_parser().parse_args
+    assert soak_rerun(parse(["soak", "--duration", "8h", "--seed", "3"]), 3) == "wschaos soak --duration 8h --seed 3"
+    args = parse(["soak", "--duration", "10m", "--target", "kanban", "--bugs", "legacy, no_jitter", "--clients",
+                  "3", "--time-scale", "1", "--sample", "2s", "--report", "/tmp/r"])
+    assert soak_rerun(args, 42) == ("wschaos soak --duration 10m --seed 42 --target kanban --bugs legacy,no_jitter "
+                                    "--clients 3 --time-scale 1 --sample 2s")
+
+
+def test_cli_refuses_a_too_short_soak_before_starting_anything(capsys):
+    """`wschaos soak --duration 30s` exits 2 and says why."""
+    assert main(["soak", "--duration", "30s", "--seed", "1"]) == 2
+    assert capsys.readouterr().err == ("--duration: a soak needs at least 1m of app time to fit one disruption "
+                                       "and its recovery, got 30s\n1 problem(s); nothing was started.\n")
