@@ -236,9 +236,11 @@ class ManagedProcess:
             return
         if self.running:
             self.journal.record("proc.stop", name=self.name, pid=proc.pid, how=how)
-            if self.paused:
+            if self.paused and graceful:
                 reaper.kill_group(proc.pid, signal.SIGCONT)  # a stopped process cannot handle SIGTERM
-                self.paused = False
+            # A kill leaves a frozen process frozen: SIGKILL works on it, and it must not get to
+            # run (answer a queued message, say) between a SIGCONT and the SIGKILL.
+            self.paused = False
             if graceful:
                 reaper.kill_group(proc.pid, signal.SIGTERM)
                 try:

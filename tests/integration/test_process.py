@@ -171,6 +171,24 @@ async def test_stop_while_paused(scaled):
     assert proc.returncode == -15
 
 
+async def test_kill_while_paused_does_not_let_it_run(scaled, monkeypatch):
+    """Killing a frozen process kills it frozen: SIGKILL without a SIGCONT first (so it cannot answer anything)."""
+    import signal as sig
+
+    from harness.drivers import process as process_module
+
+    sent: list[int] = []
+    real = process_module.reaper.kill_group
+    monkeypatch.setattr(process_module.reaper, "kill_group", lambda pgid, s: sent.append(s) or real(pgid, s))
+    proc = ManagedProcess("server", [PY, "-c", COUNTER], journal=Journal(),
+                          ready=ReadyProbe(log_line="ready"), ready_timeout_s=scaled(10))
+    async with proc:
+        await proc.pause()
+        await proc.kill()
+    assert proc.returncode == -9
+    assert sent == [sig.SIGSTOP, sig.SIGKILL]
+
+
 async def test_restart_graceful_and_crash(scaled):
     """restart() gives a new pid each time and records how the old one stopped."""
     journal = Journal()
