@@ -160,7 +160,7 @@ async def _run_step(node: StepNode, ctx: RunContext) -> None:
     index = ctx.next_number()
     step, env = node.step, node.env
     ctx.journal.record("step.start", step=index, path=node.path, name=step.registered_name,
-                       summary=step.summary(env), params=step.params())
+                       summary=env.name or step.summary(env), params=step.params())
     began, status, error = ctx.journal.now(), "error", None
     first_revert = len(ctx.reverts)
     try:
