@@ -1,11 +1,10 @@
 # The two commands of the README: `make run` (main job, writes a report) and `make test`.
 # Both run setup first; setup is idempotent and takes seconds the second time.
 VENV := .venv
-PY := $(VENV)/bin/python
 # The soak's seed: one schedule per night (today's date), replayed with `make soak SEED=...`.
 SEED ?= $(shell date +%Y%m%d)
 
-.PHONY: setup test test-fast run doctor nightly soak clean
+.PHONY: setup test run doctor nightly soak clean
 setup:
 	@scripts/bootstrap
 
