@@ -55,6 +55,13 @@ class Series:
     limit: float
     per_hour: bool          # limit on the slope per app hour (else on the fitted total growth)
     slope_s: Optional[float] = None
+    floor: float = 0.0      # a per-hour slope counts only once the fitted growth exceeds this
+
+    def fitted_growth(self) -> Optional[float]:
+        """The trend's growth over the judged span (same unit as the samples)."""
+        if self.slope_s is None or len(self.points) < MIN_SAMPLES:
+            return None
+        return self.slope_s * (self.points[-1][1] - self.points[0][1])
 
     def growth(self, factor: float) -> Optional[float]:
         """Slope per app hour, or fitted growth over the judged span; None when not judged."""
@@ -73,13 +80,18 @@ class Series:
         procs = f", {groups} processes" if groups > 1 else ""
         what = "slope" if self.per_hour else "fitted growth"
         per = f" {self.unit}/h" if self.per_hour else ""
+        floor = f" once it grew {_num(self.floor)} {self.unit}" if self.per_hour and self.floor else ""
         return (f"{self.label}: {_num(first)}{self.unit and ' ' + self.unit} -> {_num(last)}"
                 f"{self.unit and ' ' + self.unit} ({at(t0)}..{at(t1)}, {len(self.points)} samples{procs}), "
-                f"{what} {value:+.1f}{per}, limit {_num(self.limit)}{per}")
+                f"{what} {value:+.1f}{per}, limit {_num(self.limit)}{per}{floor}")
 
     def over(self, factor: float) -> bool:
         value = self.growth(factor)
-        return value is not None and value > self.limit
+        if value is None or value <= self.limit:
+            return False
+        # A steep slope over a few megabytes is noise (a GC cycle, an allocator arena), not a leak:
+        # extrapolated to an hour, a short soak would flag it.
+        return not self.per_hour or (self.fitted_growth() or 0.0) > self.floor
 
 
 def _num(value: float) -> str:
@@ -95,6 +107,7 @@ class ResourceDrift(Check):
     server_fds_growth: int = 20
     page_heap_growth_mb_per_h: float = 100.0
     warmup: Duration = Duration(60.0)
+    min_growth_mb: float = 16.0   # memory must also have grown this much in all to count as drift
 
     def judge(self, run: RunView) -> CheckResult:
         samples = run.of_kind("resources")
@@ -138,19 +151,21 @@ class ResourceDrift(Check):
                if e.get("server_rss_kb") is not None]
         fds = [(e.get("server_pid"), e["t"], float(e["server_fds"])) for e in samples
                if e.get("server_fds") is not None]
-        out = [_fit("server RSS", "MB", rss, warm_s, self.server_rss_growth_mb_per_h, True),
+        out = [_fit("server RSS", "MB", rss, warm_s, self.server_rss_growth_mb_per_h, True, self.min_growth_mb),
                _fit("server fds", "", fds, warm_s, float(self.server_fds_growth), False)]
         pages = sorted({name for e in samples for name in (e.get("pages") or {})})
         for page in pages:
             heap = [(page, e["t"], e["pages"][page] / MB) for e in samples
                     if (e.get("pages") or {}).get(page) is not None]
-            out.append(_fit(f"{page} JS heap", "MB", heap, warm_s, self.page_heap_growth_mb_per_h, True))
+            out.append(_fit(f"{page} JS heap", "MB", heap, warm_s, self.page_heap_growth_mb_per_h, True,
+                            self.min_growth_mb))
         return out
 
 
-def _fit(label: str, unit: str, points: list[Point], warm_s: float, lim: float, per_hour: bool) -> Series:
+def _fit(label: str, unit: str, points: list[Point], warm_s: float, lim: float, per_hour: bool,
+         floor: float = 0.0) -> Series:
     kept = after_warmup(points, warm_s)
-    return Series(label, unit, kept, lim, per_hour, pooled_slope(kept))
+    return Series(label, unit, kept, lim, per_hour, pooled_slope(kept), floor)
 
 
 def _short(s: Series, factor: float) -> str:

@@ -42,10 +42,10 @@ def test_flat_resources_pass():
     assert result.summary == ("no resource drift over 10 samples after warmup: server RSS +0.0 MB/h, "
                               "server fds +0.0, b0 JS heap +0.0 MB/h, b1 JS heap +0.0 MB/h")
     assert result.evidence == [
-        "server RSS: 80 MB -> 80 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 50 MB/h",
+        "server RSS: 80 MB -> 80 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 50 MB/h once it grew 16 MB",
         "server fds: 24 -> 24 (t=7.0s..t=61.0s, 10 samples), fitted growth +0.0, limit 20",
-        "b0 JS heap: 4 MB -> 4 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 100 MB/h",
-        "b1 JS heap: 3 MB -> 3 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 100 MB/h",
+        "b0 JS heap: 4 MB -> 4 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 100 MB/h once it grew 16 MB",
+        "b1 JS heap: 3 MB -> 3 MB (t=7.0s..t=61.0s, 10 samples), slope +0.0 MB/h, limit 100 MB/h once it grew 16 MB",
         "slopes per hour of app time; warmup 6s (1m app time x 0.1) excluded (after each server start too)",
     ]
     assert result.metrics == {"samples": 10, "server_rss_mb_per_h": 0.0, "server_fds_growth": 0.0,
@@ -54,11 +54,25 @@ def test_flat_resources_pass():
 
 def test_growing_server_rss_fails_with_slope_and_limit():
     """RSS growing 10 kB per real second at time scale 0.1 is 351.6 MB per app hour: over 50."""
-    result = ResourceDrift().judge(soak(rss_mb=lambda t: 80.0 + 10 * t / MB_KB).run())
+    result = ResourceDrift(min_growth_mb=0).judge(soak(rss_mb=lambda t: 80.0 + 10 * t / MB_KB).run())
     assert not result.passed
     assert result.summary == "resource drift: server RSS +351.6 MB/h (limit 50 MB/h)"
     assert result.evidence[0] == ("server RSS: 80.1 MB -> 80.6 MB (t=7.0s..t=61.0s, 10 samples), "
                                   "slope +351.6 MB/h, limit 50 MB/h")
+
+
+def test_a_steep_but_small_growth_is_noise_not_drift():
+    """Half a megabyte in a short soak extrapolates to 351.6 MB/h, but under 16 MB in all it is not a leak."""
+    result = ResourceDrift().judge(soak(rss_mb=lambda t: 80.0 + 10 * t / MB_KB).run())
+    assert result.passed
+    assert result.summary.startswith("no resource drift over 10 samples after warmup: server RSS +351.6 MB/h")
+
+
+def test_a_real_leak_fails_past_the_noise_floor():
+    """Half a megabyte per real second: 27 MB over the judged minute, past the 16 MB floor."""
+    result = ResourceDrift().judge(soak(rss_mb=lambda t: 80.0 + 0.5 * t).run())
+    assert not result.passed
+    assert result.summary == "resource drift: server RSS +18000.0 MB/h (limit 50 MB/h)"
     assert result.at == [7.0]
 
 
@@ -73,7 +87,7 @@ def test_leaking_file_descriptors_fail_on_fitted_growth():
 
 def test_growing_page_heap_fails_and_names_the_page():
     """b0's heap grows 0.05 MB/s real = 1800 MB per app hour; b1 stays flat."""
-    result = ResourceDrift().judge(soak(heap_mb=lambda t: 4.0 + 0.05 * t).run())
+    result = ResourceDrift(min_growth_mb=0).judge(soak(heap_mb=lambda t: 4.0 + 0.05 * t).run())
     assert not result.passed
     assert result.summary == "resource drift: b0 JS heap +1800.0 MB/h (limit 100 MB/h)"
     assert result.metrics["page_heap_mb_per_h"] == {"b0": 1800.0, "b1": 0.0}
@@ -85,7 +99,7 @@ def test_restart_drop_is_not_drift_and_growth_within_processes_is():
     flat = soak(samples=20, every=3.0, rss_mb=lambda t: 120.0 if t < 30 else 60.0, pid=pid)
     assert ResourceDrift().judge(flat.run()).passed
     leak = soak(samples=20, every=3.0, rss_mb=lambda t: 60.0 + 10 * (t % 30) / MB_KB, pid=pid)
-    result = ResourceDrift().judge(leak.run())
+    result = ResourceDrift(min_growth_mb=0).judge(leak.run())
     assert not result.passed
     assert result.evidence[0] == ("server RSS: 60.1 MB -> 60.3 MB (t=7.0s..t=58.0s, 16 samples, 2 processes), "
                                   "slope +351.6 MB/h, limit 50 MB/h")
