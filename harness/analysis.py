@@ -291,11 +291,18 @@ def _acks(events: list[Event], client: str) -> dict[str, float]:
     return acks
 
 
-def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[Resend]:
-    """Messages sent again when they should not be: after their ack, or twice on one connection.
+#: Two copies of one message on one connection this close together are one send done twice
+#: (leaked listeners flush a queue several times in one go); a copy sent later is a retry
+#: after an ack timeout, which at-least-once delivery needs (the server deduplicates it).
+DUPLICATE_SEND_GAP_S = 0.05
 
-    A retry on a new connection is how a queue recovers; a second copy on the same connection
-    is not (unless the server refused the first with an error, e.g. rate_limited)."""
+
+def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[Resend]:
+    """Messages sent again when they should not be: after their ack, or twice at once on one connection.
+
+    A retry on a new connection is how a queue recovers, and so is a retry after an ack
+    timeout; two copies at once on the same connection are not (unless the server refused the
+    first with an error, e.g. rate_limited)."""
     out: dict[str, Resend] = {}
     sent_on: dict[tuple, float] = {}
     refused: set[tuple] = set()
@@ -309,7 +316,7 @@ def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[R
         elif e.get("dir") == "sent":
             if mid in acks and e["t"] > acks[mid]:
                 out[mid] = Resend(client, mid, acks[mid], e["t"])
-            elif where in sent_on and where not in refused:
+            elif where in sent_on and where not in refused and e["t"] - sent_on[where] <= DUPLICATE_SEND_GAP_S:
                 out[mid] = Resend(client, mid, sent_on[where], e["t"], "twice", str(e.get("socket")))
             sent_on[where] = e["t"]
             refused.discard(where)

@@ -95,7 +95,10 @@ async def _open_browser(stack, ctx: RunContext, plan: Plan, shared, name: str, u
 
 
 async def _open_protocol(stack, ctx: RunContext, name: str, upstream) -> None:
-    url = urllib.parse.urlunsplit(upstream._replace(netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}"))
+    query = ctx.target.protocol.query
+    url = urllib.parse.urlunsplit(upstream._replace(
+        netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
+        query=fill(query, {"client": name}) if query else upstream.query))
     client = ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name)
     stack.push_async_callback(client.close)
     ctx.protocol[name] = client

@@ -76,6 +76,7 @@ class Protocol:
     keys: dict[str, Any] = field(default_factory=dict)      # name -> ledger key template
     ack_type: str = "ack"
     id_field: str = "id"
+    query: Optional[str] = None  # appended to the WebSocket URL of each protocol client, e.g. "client_id={client}"
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,8 @@ class Series:
         if self.slope_s is None or len(self.points) < MIN_SAMPLES:
             return None
         if self.per_hour:
-            return self.slope_s * 3600.0 / factor
+            # real seconds are 1/factor app seconds: per app hour = per real second x 3600 x factor
+            return self.slope_s * 3600.0 * factor
         return self.slope_s * (self.points[-1][1] - self.points[0][1])
 
     def line(self, factor: float) -> str:

@@ -47,14 +47,22 @@ def test_fails_on_a_message_resent_after_its_ack():
 
 
 def test_fails_on_a_message_sent_twice_on_one_connection():
-    """Two copies of one id on the same socket before its ack (leaked listeners) is a duplicate send."""
+    """Two copies of one id at once on the same socket (leaked listeners) is a duplicate send."""
     j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")
-    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(1.2, "b0", "sent", "ticket_notification", "m1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(1.02, "b0", "sent", "ticket_notification", "m1")
     j.frame(1.3, "b0", "received", "ack", "m1").steps_end(20).ledger(21, ["ticket:T-1"])
     result = DeliveredExactlyOnce().judge(j.run())
     assert not result.passed
     assert result.summary == "1 message sent: 1 sent again wrongly"
-    assert result.evidence == ["sent twice on one connection: b0 sent message m1 on socket s1 at t=1.0s and again at t=1.2s"]
+    assert result.evidence == ["sent twice on one connection: b0 sent message m1 on socket s1 at t=1.0s and again at t=1.0s"]
+
+
+def test_a_retry_after_an_ack_timeout_on_the_same_connection_is_fine():
+    """A second copy a second later, with no ack yet, is an ack-timeout retry that the server deduplicates."""
+    j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(2, "b0", "sent", "ticket_notification", "m1")
+    j.frame(2.1, "b0", "received", "ack", "m1").steps_end(20).ledger(21, ["ticket:T-1"])
+    assert DeliveredExactlyOnce().judge(j.run()).passed
 
 
 def test_a_retry_after_an_error_reply_on_the_same_connection_is_fine():
