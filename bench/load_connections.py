@@ -35,15 +35,17 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def one_client(i: int, url: str, journal: Journal, messages: int, rate: float,
-                     slots: asyncio.Semaphore, stats: dict) -> None:
+                     slots: asyncio.Semaphore, stats: dict, kind: str) -> None:
     client = ProtocolClient(f"p{i}", url, journal, record_frames=False)
     sent_at: dict[str, float] = {}
+    answered: list[str] = []
     done = asyncio.Event()
 
     def on_message(msg: dict) -> None:
-        if msg.get("type") == "ack" and msg.get("id") in sent_at:
+        if msg.get("type") in ("ack", "pong") and msg.get("id") in sent_at:
             stats["ack_ms"].append((time.perf_counter() - sent_at.pop(msg["id"])) * 1000)
-            if not sent_at:
+            answered.append(msg["id"])
+            if len(answered) == messages:
                 done.set()
 
     client.on_message = on_message
@@ -59,8 +61,11 @@ async def one_client(i: int, url: str, journal: Journal, messages: int, rate: fl
         for n in range(messages):
             mid = uuid.uuid4().hex
             sent_at[mid] = time.perf_counter()
-            await client.send_json({"type": "ticket_notification", "id": mid,
-                                    "ticket": {"id": f"p{i}-{n}", "title": f"p{i}-{n}"}})
+            if kind == "ping":  # answered by the server alone: measures the harness and the proxy
+                await client.send_json({"type": "ping", "id": mid, "timestamp": 0})
+            else:  # recorded in the ledger and broadcast to every other connection
+                await client.send_json({"type": "ticket_notification", "id": mid,
+                                        "ticket": {"id": f"p{i}-{n}", "title": f"p{i}-{n}"}})
             stats["sent"] += 1
             if rate > 0:
                 await asyncio.sleep(1 / rate)
@@ -84,11 +89,11 @@ async def main(args) -> None:
         stats = {"connect_ms": [], "ack_ms": [], "sent": 0, "errors": 0, "failed_connects": 0}
         slots = asyncio.Semaphore(args.connect_concurrency)
         t0 = time.perf_counter()
-        await asyncio.gather(*(one_client(i, url, journal, args.messages, args.rate, slots, stats)
+        await asyncio.gather(*(one_client(i, url, journal, args.messages, args.rate, slots, stats, args.message)
                                for i in range(args.clients)))
         took = time.perf_counter() - t0
     acked = len(stats["ack_ms"])
-    print(f"clients={args.clients} messages/client={args.messages} rate/client={args.rate}/s via 1 Toxiproxy proxy")
+    print(f"clients={args.clients} {args.message} messages/client={args.messages} rate/client={args.rate}/s via 1 Toxiproxy proxy")
     print(f"wall {took:.2f}s  sent {stats['sent']}  acked {acked}  errors {stats['errors']}  "
           f"failed connects {stats['failed_connects']}  throughput {acked / took:.0f} acks/s")
     for name in ("connect_ms", "ack_ms"):
@@ -104,4 +109,6 @@ if __name__ == "__main__":
     ap.add_argument("--messages", type=int, default=5)
     ap.add_argument("--rate", type=float, default=5.0, help="messages per second per client (0 = at once)")
     ap.add_argument("--connect-concurrency", type=int, default=100)
+    ap.add_argument("--message", choices=["ping", "ticket"], default="ping",
+                    help="ping: answered alone (harness capacity); ticket: ledger + broadcast to all (server capacity)")
     asyncio.run(main(ap.parse_args()))
