@@ -283,10 +283,26 @@ class MessageAudit:
     resent: list[Resend]
 
 
-def _acks(events: list[Event], client: str) -> dict[str, float]:
+#: An ack that reaches a socket this soon after (or any time after) the client started a new
+#: connection attempt came too late: the client had already left that socket.
+ACK_RACE_S = 0.05
+
+
+def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str, float]:
+    """Message id -> time of its first ack. With `seen_only`, only acks the client could still
+    read: an ack arriving on a socket the client had already abandoned (it began a new
+    connection attempt first, e.g. after a heartbeat timeout) never reaches the app, which the
+    browser network log cannot show; sending that message again on the next socket is a correct
+    retry, not a resend after ack."""
     acks: dict[str, float] = {}
+    attempts = [e["t"] for e in _of(events, client, "ws.attempt")]
+    opened = {e.get("socket"): e["t"] for e in _of(events, client, "ws.open")}
     for e in _of(events, client, "ws.frame"):
         if e.get("dir") == "received" and e.get("type") == "ack" and e.get("id") is not None:
+            if seen_only and e.get("socket") in opened:
+                left = next((t for t in attempts if t > opened[e.get("socket")]), None)
+                if left is not None and left <= e["t"] + ACK_RACE_S:
+                    continue
             acks.setdefault(str(e["id"]), e["t"])
     return acks
 
@@ -332,7 +348,13 @@ def message_audit(events: list[Event], clients: Iterable[str] | None = None,
     ledgers = _of(events, None, "server.ledger")
     ledger = list(ledgers[-1].get("entries") or []) if ledgers else None
     acks = {c: _acks(events, c) for c in names}
-    acked = [a for a in actions if str(a.get("message_id")) in acks[a["client"]]]
+    # A browser action does not know the id its page gave the message; the ledger does.
+    ledger_ids: dict[str, set[str]] = {}
+    for entry in ledger or []:
+        ledger_ids.setdefault(str(entry.get("key")), set()).add(str(entry.get("message_id")))
+    acked = [a for a in actions
+             if ({str(a["message_id"])} if a.get("message_id") else ledger_ids.get(str(a["key"]), set()))
+             & acks[a["client"]].keys()]
     lost: list[Event] = []
     duplicated: dict[str, int] = {}
     if ledger is not None:
@@ -342,7 +364,7 @@ def message_audit(events: list[Event], clients: Iterable[str] | None = None,
         lost = [a for a in actions if counts.get(str(a["key"]), 0) == 0]
         duplicated = {str(a["key"]): counts[str(a["key"])] for a in actions
                       if counts.get(str(a["key"]), 0) > 1}
-    resent = [r for c in names for r in _resends(events, c, acks[c])]
+    resent = [r for c in names for r in _resends(events, c, _acks(events, c, seen_only=True))]
     return MessageAudit(actions, ledger, acked, lost, duplicated, resent)
 
 

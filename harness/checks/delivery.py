@@ -44,7 +44,7 @@ class DeliveredExactlyOnce(Check):
             return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
                                capped(problems + misordered), metrics, marks)
         ordered = ", in order" if self.order else ""
-        acked = f" ({len(audit.acked)} acked)" if any(a.get("message_id") for a in audit.actions) else ""
+        acked = f" ({len(audit.acked)} acked)" if audit.acked or any(a.get("message_id") for a in audit.actions) else ""
         return self.result(True, f"all {plural(len(audit.actions), 'message')} delivered exactly once"
                            f"{ordered}{acked}", [], metrics)
 

@@ -46,6 +46,44 @@ def test_fails_on_a_message_resent_after_its_ack():
     assert result.evidence == ["resent after ack: b0 sent message m1 again at t=5.0s after its ack arrived at t=1.1s"]
 
 
+def reconnect_around_an_ack(attempt_t: float) -> JournalBuilder:
+    """b0 sends m1 on s1; its ack reaches s1 at t=2.0; b0 starts a new attempt at `attempt_t`,
+    opens s2 and sends m1 again there at t=2.3 (the server answers duplicate)."""
+    j = JournalBuilder(["b0"]).ws_open(0.5, "b0", "s1").action(1, "b0", "ticket:T-1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(2, "b0", "received", "ack", "m1")
+    j.attempt(attempt_t, "b0").ws_close(2.2, "b0", "s1", code=4001).ws_open(2.25, "b0", "s2")
+    j.frame(2.3, "b0", "sent", "ticket_notification", "m1", socket="s2")
+    j.frame(2.4, "b0", "received", "ack", "m1", socket="s2", duplicate=True)
+    j.steps_end(20)
+    return j.add(21, "server.ledger", entries=[{"seq": 1, "key": "ticket:T-1", "message_id": "m1"}])
+
+
+def test_an_ack_racing_the_clients_own_reconnect_does_not_count_as_seen():
+    """The client gave up on s1 (heartbeat timeout) as the ack came in: the browser drops frames
+    of a socket the page has left, so the retry on s2 is correct (soak seed 7, t=199.2s)."""
+    result = DeliveredExactlyOnce().judge(reconnect_around_an_ack(attempt_t=2.001).run())
+    assert result.passed, result.evidence
+    assert result.summary == "all 1 message delivered exactly once (1 acked)"
+    assert result.metrics["resent_after_ack"] == 0
+
+
+def test_a_resend_after_an_ack_that_came_before_the_reconnect_fails():
+    """The ack reached s1 a clear 0.2s before the client left it: the client had it and resent anyway."""
+    result = DeliveredExactlyOnce().judge(reconnect_around_an_ack(attempt_t=2.2).run())
+    assert not result.passed
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=2.3s after its ack arrived at t=2.0s"]
+
+
+def test_browser_actions_count_as_acked_through_the_ledgers_message_id():
+    """A page's action has no message id; the ledger entry for its key names the id that was acked."""
+    j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1").frame(1, "b0", "sent", "ticket_notification", "m7")
+    j.frame(1.1, "b0", "received", "ack", "m7").steps_end(20)
+    j.add(21, "server.ledger", entries=[{"seq": 1, "key": "ticket:T-1", "message_id": "m7"}])
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert result.summary == "all 1 message delivered exactly once (1 acked)"
+    assert result.metrics["acked"] == 1
+
+
 def test_fails_on_a_message_sent_twice_on_one_connection():
     """Two copies of one id at once on the same socket (leaked listeners) is a duplicate send."""
     j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")
