@@ -8,7 +8,7 @@ ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from harness.registry import Registry

@@ -1,73 +1,30 @@
 """`wschaos soak` end to end: a 3m soak (18 s at the reference app's 0.1) on real Toxiproxy,
 Chromium and the app passes, samples resources, and shows up in the report and the run index.
 
-Leak detection as in tests/integration/test_cli.py: the wschaos process gets a unique
-WSCHAOS_TEST_MARK in its environment, which every descendant inherits; whatever still carries
-it after the run is reported and killed.
+No process outlives the run (tests/cli_process.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import subprocess
-import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 from harness.journal import read_journal
-from harness.tools import repo_root
+from cli_process import run_cli
 
 pytestmark = pytest.mark.e2e
 
-REPO = repo_root()
-_script = Path(sys.executable).with_name("wschaos")
-WSCHAOS = [str(_script)] if _script.is_file() else [sys.executable, "-m", "harness.cli"]
-FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
-MARK_VAR = "WSCHAOS_TEST_MARK"
 RERUN = "wschaos soak --duration 3m --seed 5"
-
-
-def marked(mark: str) -> list[tuple[int, str]]:
-    """(pid, cmdline) of every live process whose environment carries `mark`."""
-    needle = f"{MARK_VAR}={mark}".encode() + b"\0"
-    found = []
-    for entry in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError):
-            if needle in Path(f"/proc/{entry}/environ").read_bytes():
-                found.append((int(entry), Path(f"/proc/{entry}/cmdline").read_bytes()[:120].decode(errors="replace")))
-    return found
-
-
-def run_soak(*args: str, timeout_s: float) -> subprocess.CompletedProcess:
-    """Run `wschaos soak ARGS` to completion; kill and report anything it leaves behind."""
-    mark = uuid.uuid4().hex
-    proc = subprocess.Popen([*WSCHAOS, "soak", *args], cwd=REPO, env={**os.environ, MARK_VAR: mark},
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=timeout_s * FACTOR)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-        leftovers = marked(mark)
-        for pid, _ in leftovers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-    assert not leftovers, f"processes outlived `wschaos soak`: {leftovers}"
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.fixture(scope="module")
 def soak_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """One real `wschaos soak --duration 3m --seed 5`, shared by the tests below."""
     report = tmp_path_factory.mktemp("reports")
-    return run_soak("--duration", "3m", "--seed", "5", "--report", str(report), "--quiet", timeout_s=120), report
+    return run_cli("soak", "--duration", "3m", "--seed", "5", "--report", str(report), "--quiet", timeout=120), report
 
 
 def test_soak_passes_and_prints_seed_and_rerun(soak_run):
