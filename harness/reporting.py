@@ -41,13 +41,14 @@ def write_run_reports(result: RunResult, started_at: dt.datetime, duration_s: fl
 
 def prune_artifacts(result: RunResult, policy: str) -> None:
     """The keep-artifacts policy: after the report is rendered (screenshots are embedded in it),
-    drop the screenshot files, traces and ledger copies of scenarios the policy does not keep."""
+    drop the traces and ledger copies of scenarios the policy does not keep. Screenshot files
+    are small and let `wschaos report` re-render a run, so only `never` drops them."""
     if policy == "always":
         return
     for outcome in result.outcomes:
         if policy == "on-failure" and outcome.outcome != "passed":
             continue
-        for name in ("screenshots", "traces"):
+        for name in ("screenshots", "traces") if policy == "never" else ("traces",):
             shutil.rmtree(outcome.dir / name, ignore_errors=True)
         for ledger in outcome.dir.glob("ledger.sqlite3*"):
             ledger.unlink(missing_ok=True)

@@ -55,7 +55,8 @@ def summary_html(doc: dict[str, Any]) -> str:
     counts = doc.get("counts", {})
     tally = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no scenarios"
     cells = [("outcome", badge(doc.get("outcome", ""))), ("scenarios", esc(tally)),
-             ("duration", esc(fmt_s(doc.get("duration_s")))), ("seed", esc(doc.get("seed"))),
+             ("duration", esc(fmt_s(doc.get("duration_s")))),
+             ("seed", esc(doc.get("seed")) if doc.get("seed") is not None else "per scenario"),
              ("target", esc(doc.get("target"))),
              ("bugs", esc(", ".join(doc.get("bugs", [])) or "none")),
              ("started", esc(str(doc.get("started_at") or "—").replace("T", " "))),
@@ -64,8 +65,15 @@ def summary_html(doc: dict[str, Any]) -> str:
     versions = " · ".join(f"{esc(k)} {esc(v)}" for k, v in (doc.get("versions") or {}).items())
     return (f'<section class="card"><div class="grid">{grid}</div>'
             f'<p class="small muted">versions: {versions or "—"}</p>'
-            f'<div class="small muted">rerun this run:</div>'
-            f'<pre class="cmd">{esc(doc.get("rerun") or "—")}</pre></section>')
+            f'{_rerun_block(doc.get("rerun"))}</section>')
+
+
+def _rerun_block(rerun: str | None) -> str:
+    """The commands that replay what did not pass; a passing run says where each command is."""
+    if not rerun:
+        return ('<div class="small muted">nothing to rerun: no scenario failed '
+                '(each scenario\'s own command is in its section)</div>')
+    return f'<div class="small muted">rerun what did not pass:</div><pre class="cmd">{esc(rerun)}</pre>'
 
 
 def overview_html(doc: dict[str, Any]) -> str:
@@ -135,7 +143,8 @@ def gallery_html(shots: list[dict[str, Any]], images: Mapping[str, str]) -> str:
         src = images.get(s.get("path", ""))
         pic = (f'<a href="{esc(s["path"])}"><img src="{esc(src)}" alt="{esc(s.get("label"))} '
                f'on {esc(s.get("client"))}"></a>' if src else
-               f'<p class="small muted" style="padding:8px">image not found: {esc(s.get("path"))}</p>')
+               f'<p class="small muted" style="padding:8px">screenshot file not found: {esc(s.get("path"))} '
+               f'(not kept under --artifacts never; the report written by the run embeds it)</p>')
         figures.append(f'<figure>{pic}<figcaption><b>{esc(s.get("label"))}</b> · {esc(s.get("client"))}'
                        f' · t={fmt_s(s.get("t"))}</figcaption></figure>')
     return f'<div class="gallery">{"".join(figures)}</div>'
