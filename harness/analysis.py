@@ -288,6 +288,12 @@ class MessageAudit:
 ACK_RACE_S = 0.05
 
 
+def ack_type_of(events: list[Event]) -> str:
+    """The `type` of the target's ack frames, from `run.start` (`ack` for older journals)."""
+    start = next((e for e in events if e.get("kind") == "run.start"), {})
+    return str(start.get("ack_type") or "ack")
+
+
 def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str, float]:
     """Message id -> time of its first ack. With `seen_only`, only acks the client could still
     read: an ack arriving on a socket the client had already abandoned (it began a new
@@ -295,10 +301,11 @@ def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str
     browser network log cannot show; sending that message again on the next socket is a correct
     retry, not a resend after ack."""
     acks: dict[str, float] = {}
+    ack_type = ack_type_of(events)
     attempts = [e["t"] for e in _of(events, client, "ws.attempt")]
     opened = {e.get("socket"): e["t"] for e in _of(events, client, "ws.open")}
     for e in _of(events, client, "ws.frame"):
-        if e.get("dir") == "received" and e.get("type") == "ack" and e.get("id") is not None:
+        if e.get("dir") == "received" and e.get("type") == ack_type and e.get("id") is not None:
             if seen_only and e.get("socket") in opened:
                 left = next((t for t in attempts if t > opened[e.get("socket")]), None)
                 if left is not None and left <= e["t"] + ACK_RACE_S:

@@ -102,6 +102,7 @@ def _start_fields(plan: Plan, shared: Shared, run_id: str) -> dict[str, Any]:
         "tags": list(sc.tags), "target": plan.target.name, "seed": plan.seed,
         "time_scale": plan.time.factor, "min_wait_s": plan.time.min_wait_s, "bugs": list(plan.bugs),
         "clients": [c.to_dict() for c in sc.clients], "versions": shared.versions, "rerun": plan.rerun,
+        "ack_type": plan.target.protocol.ack_type,
     }
 
 
@@ -220,14 +221,15 @@ async def _collect_server_truth(ctx: RunContext) -> None:
 
 
 def ledger_entries(doc: Any, spec) -> list[dict[str, Any]]:
-    """The target's ledger document -> entries with a `key` computed from the target's templates."""
+    """The target's ledger document -> entries with a `key` computed from the target's templates
+    and the message's id as `message_id`, whatever the app calls it."""
     entries = lookup(doc, spec.entries) if spec.entries else doc
     out = []
     for entry in entries or []:
         template = spec.keys.get(str(entry.get(spec.type_field)))
         key = _fill_path(template, entry) if template else entry.get("key")
         slim = {k: v for k, v in entry.items() if k != "payload"}
-        out.append({**slim, "key": key})
+        out.append({**slim, "key": key, "message_id": entry.get(spec.id_field)})
     return out
 
 

@@ -17,6 +17,7 @@ from harness.drivers.browser import BrowserClient
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
+from harness.drivers.ws_tracker import FrameFormat
 from harness.plan import Plan
 from harness.target import ProcessSpec, fill
 
@@ -88,7 +89,8 @@ async def _open_browser(stack, ctx: RunContext, plan: Plan, shared, name: str, u
     client = BrowserClient(shared.browser, name, ctx.journal, page_url,
                            ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                            probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
-                           trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name)
+                           trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name,
+                           frame_format=frame_format(target))
     stack.push_async_callback(client.close)
     ctx.browsers[name] = client
     await client.open()
@@ -99,10 +101,16 @@ async def _open_protocol(stack, ctx: RunContext, name: str, upstream) -> None:
     url = urllib.parse.urlunsplit(upstream._replace(
         netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
         query=fill(query, {"client": name}) if query else upstream.query))
-    client = ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name)
+    client = ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name,
+                            frame_format=frame_format(ctx.target))
     stack.push_async_callback(client.close)
     ctx.protocol[name] = client
     await client.connect()
+
+
+def frame_format(target) -> FrameFormat:
+    """The journal records each frame's `type` and `id` from the target's own field names."""
+    return FrameFormat(target.protocol.type_field, target.protocol.id_field)
 
 
 def probe_expression(target) -> str | None:

@@ -57,6 +57,7 @@ class Ledger:
     url: str
     entries: str = "entries"
     type_field: str = "type"
+    id_field: str = "message_id"  # the entry field holding the id the client sent (and acks name)
     keys: dict[str, Any] = field(default_factory=dict)  # message type -> key template over the entry
 
 
@@ -76,6 +77,7 @@ class Protocol:
     keys: dict[str, Any] = field(default_factory=dict)      # name -> ledger key template
     ack_type: str = "ack"
     id_field: str = "id"
+    type_field: str = "type"
     query: Optional[str] = None  # appended to the WebSocket URL of each protocol client, e.g. "client_id={client}"
 
 

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Playwright, async_playwright
 
 from harness.drivers.browser_js import BINDING, init_script
-from harness.drivers.ws_tracker import SocketTracker
+from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 
@@ -130,6 +130,7 @@ class BrowserClient:
         trace: bool = False,
         proxy: str | None = None,
         nav_timeout_s: float = 15.0,
+        frame_format: FrameFormat = DEFAULT_FORMAT,
     ) -> None:
         """`ws_rewrite=(upstream_prefix, proxy_prefix)`; `probe_js` is an expression giving a JSON object."""
         self.session = session
@@ -144,7 +145,7 @@ class BrowserClient:
         self.nav_timeout_s = nav_timeout_s
         self.context: BrowserContext | None = None
         self.page: Page | None = None
-        self.tracker = SocketTracker(name, journal)
+        self.tracker = SocketTracker(name, journal, frame_format=frame_format)
         self.last_probe: dict[str, Any] | None = None
         self._probe_task: asyncio.Task | None = None
         self._tracing = False

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from harness.drivers.ws_tracker import frame_fields
+from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, frame_fields
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 
@@ -36,9 +36,10 @@ class ProtocolClient:
 
     def __init__(
         self, name: str, url: str, journal: Journal, *, open_timeout_s: float = 5.0,
-        record_frames: bool = True, proxy: str | None = None,
+        record_frames: bool = True, proxy: str | None = None, frame_format: FrameFormat = DEFAULT_FORMAT,
     ) -> None:
         _require_loopback(url)
+        self.frame_format = frame_format
         self.name = name
         self.url = url
         self.journal = journal
@@ -80,7 +81,7 @@ class ProtocolClient:
     async def _read(self, conn: ClientConnection, socket_id: str) -> None:
         try:
             async for raw in conn:
-                fields = frame_fields(raw)
+                fields = frame_fields(raw, self.frame_format)
                 if self.record_frames:
                     self.journal.record("ws.frame", client=self.name, socket=socket_id, dir="received", **fields)
                 message = fields["data"] if isinstance(fields["data"], dict) else {"data": fields["data"]}
@@ -110,7 +111,8 @@ class ProtocolClient:
         text = json.dumps(message)
         await self.conn.send(text)
         if self.record_frames:
-            self.journal.record("ws.frame", client=self.name, socket=self.socket_id, dir="sent", **frame_fields(text))
+            self.journal.record("ws.frame", client=self.name, socket=self.socket_id, dir="sent",
+                                **frame_fields(text, self.frame_format))
 
     async def wait_for(self, predicate: Predicate, timeout_s: float) -> Message:
         """First message (already received or arriving) matching `predicate`; TimeoutError otherwise."""

@@ -35,7 +35,20 @@ class _Socket:
     close_recorded: bool = False
 
 
-def frame_fields(payload: str | bytes) -> dict[str, Any]:
+@dataclass(frozen=True)
+class FrameFormat:
+    """Which JSON fields of the target's frames carry the message type and id (its `protocol`).
+
+    The journal always records them as `type` and `id`, so checks need not know the target."""
+
+    type_field: str = "type"
+    id_field: str = "id"
+
+
+DEFAULT_FORMAT = FrameFormat()
+
+
+def frame_fields(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> dict[str, Any]:
     """`type`, `id` and `data` of one frame: parsed JSON, or text cut to 2000 characters."""
     if isinstance(payload, (bytes, bytearray)):
         payload = bytes(payload).decode("utf-8", errors="replace")
@@ -44,17 +57,19 @@ def frame_fields(payload: str | bytes) -> dict[str, Any]:
     except ValueError:
         return {"type": None, "id": None, "data": payload[:TEXT_LIMIT]}
     if isinstance(data, dict):
-        return {"type": data.get("type"), "id": data.get("id"), "data": data}
+        return {"type": data.get(fmt.type_field), "id": data.get(fmt.id_field), "data": data}
     return {"type": None, "id": None, "data": data}
 
 
 class SocketTracker:
     """Per-client socket bookkeeping; records ws.attempt/open/frame/close in the journal."""
 
-    def __init__(self, client: str, journal: Journal, close_wait_s: float = 0.5) -> None:
+    def __init__(self, client: str, journal: Journal, close_wait_s: float = 0.5,
+                 frame_format: FrameFormat = DEFAULT_FORMAT) -> None:
         self.client = client
         self.journal = journal
         self.close_wait_s = close_wait_s
+        self.frame_format = frame_format
         self._sockets: list[_Socket] = []
         self._by_key: dict[int, _Socket] = {}
         self._pending: list[dict[str, Any]] = []  # init-script events that came before their socket
@@ -102,7 +117,8 @@ class SocketTracker:
         if sock is None:
             return
         self._record_open(sock)
-        self.journal.record("ws.frame", client=self.client, socket=sock.id, dir=direction, **frame_fields(payload))
+        self.journal.record("ws.frame", client=self.client, socket=sock.id, dir=direction,
+                            **frame_fields(payload, self.frame_format))
 
     def playwright_closed(self, key: int) -> None:
         """Playwright saw the socket end; record it later if the init script does not."""

@@ -57,7 +57,7 @@ async def _count_acks(client, ids: list, proto, timeout_s: float) -> int:
     wanted = set(ids)
 
     def acked() -> set:
-        return {m.get(proto.id_field) for m in client.received if m.get("type") == proto.ack_type} & wanted
+        return {m.get(proto.id_field) for m in client.received if m.get(proto.type_field) == proto.ack_type} & wanted
 
     deadline = time.monotonic() + timeout_s
     while len(acked()) < len(wanted) and time.monotonic() < deadline:

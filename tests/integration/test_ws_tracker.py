@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from harness.drivers.ws_tracker import SocketTracker, frame_fields
+from harness.drivers.ws_tracker import FrameFormat, SocketTracker, frame_fields
 from harness.journal import Journal, of_kind
 
 URL = "ws://127.0.0.1:9/ws"
@@ -20,6 +20,14 @@ def test_frame_fields():
     assert frame_fields('{"type":"ack","id":"m1"}') == {"type": "ack", "id": "m1", "data": {"type": "ack", "id": "m1"}}
     assert frame_fields(b"[1,2]") == {"type": None, "id": None, "data": [1, 2]}
     assert frame_fields("x" * 3000)["data"] == "x" * 2000
+
+
+def test_frame_fields_follow_the_targets_field_names():
+    """An app whose frames say `kind`/`msgId` is journaled with the same `type`/`id` as the kanban app."""
+    fmt = FrameFormat(type_field="kind", id_field="msgId")
+    assert frame_fields('{"kind":"ack","msgId":"m1","id":7}', fmt) == {
+        "type": "ack", "id": "m1", "data": {"kind": "ack", "msgId": "m1", "id": 7}}
+    assert frame_fields('{"type":"ack","id":"m1"}', fmt)["type"] is None
 
 
 def test_refused_attempt_has_no_open_or_close():

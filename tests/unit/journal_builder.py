@@ -11,12 +11,24 @@ events sorted by `t` (stable), as a real journal is.
 from __future__ import annotations
 
 import copy
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Iterable
 
 from harness.checks.base import RunView
 from harness.journal import Event
 
 WS_URL = "ws://127.0.0.1:41000/ws/trigger"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
+
+
+def rundir_module() -> ModuleType:
+    """tests/fixtures/journals/rundir.py, which writes a complete run folder (`make_run_dir`)."""
+    spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class JournalBuilder:
@@ -24,7 +36,7 @@ class JournalBuilder:
 
     def __init__(self, clients: Iterable[str] = ("b0",), time_scale: float = 1.0,
                  min_wait_s: float = 0.0, protocol: Iterable[str] = (),
-                 groups: dict[str, list[str]] | None = None) -> None:
+                 groups: dict[str, list[str]] | None = None, ack_type: str = "ack") -> None:
         groups = groups or {}
         declared = [{"name": c, "kind": "browser", "groups": groups.get(c, ["browsers"])} for c in clients]
         declared += [{"name": c, "kind": "protocol", "groups": groups.get(c, ["protocol"])} for c in protocol]
@@ -36,7 +48,7 @@ class JournalBuilder:
                  time_scale=time_scale, min_wait_s=min_wait_s, bugs=[], clients=declared,
                  versions={"python": "3.11", "playwright": "1.45", "chromium": "126",
                            "toxiproxy": "2.12.0", "wschaos": "0.1.0"},
-                 rerun="wschaos run scenarios/canned.yaml --seed 7")
+                 rerun="wschaos run scenarios/canned.yaml --seed 7", ack_type=ack_type)
 
     # -- generic -------------------------------------------------------------------------
     def add(self, t: float, kind: str, **fields: Any) -> "JournalBuilder":

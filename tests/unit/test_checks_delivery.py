@@ -84,6 +84,17 @@ def test_browser_actions_count_as_acked_through_the_ledgers_message_id():
     assert result.metrics["acked"] == 1
 
 
+def test_the_targets_ack_type_decides_which_frames_are_acks():
+    """With `ack_type: receipt` (recorded in run.start) an `ack` frame acknowledges nothing."""
+    j = JournalBuilder(["b0"], ack_type="receipt").action(1, "b0", "ticket:T-1", "m1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(1.1, "b0", "received", "ack", "m1")
+    j.frame(5, "b0", "sent", "ticket_notification", "m1").steps_end(20).ledger(21, ["ticket:T-1"])
+    assert DeliveredExactlyOnce().judge(j.run()).passed  # the resend at t=5 followed no receipt
+    j.frame(2, "b0", "received", "receipt", "m1")
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=5.0s after its ack arrived at t=2.0s"]
+
+
 def test_fails_on_a_message_sent_twice_on_one_connection():
     """Two copies of one id at once on the same socket (leaked listeners) is a duplicate send."""
     j = JournalBuilder(["b0"]).action(1, "b0", "ticket:T-1", "m1")

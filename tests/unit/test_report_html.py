@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
 
 from harness.journal import read_journal
 from harness.report import (load_results, render_from_journal, render_index, render_run_dir,
                             render_run_html, update_index)
+from harness.report.html import summary_html
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
-
-
-def rundir_module():
-    spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from journal_builder import FIXTURES, rundir_module
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +36,14 @@ def test_summary_shows_outcome_seed_target_bugs_and_rerun(page):
     assert "<b>42</b>" in page and "<b>kanban</b>" in page and "<b>legacy</b>" in page
     assert "chromium 126.0.6478.126" in page
     assert '<pre class="cmd">wschaos run scenarios/ --seed 42 --bugs legacy</pre>' in page
+
+
+def test_a_passing_multi_scenario_run_says_there_is_nothing_to_rerun():
+    """No failure: no empty command box; the seed is per scenario when there are several."""
+    html = summary_html({"outcome": "passed", "counts": {"passed": 2}, "seed": None, "rerun": ""})
+    assert "<b>per scenario</b>" in html
+    assert "nothing to rerun: no scenario failed (each scenario's own command is in its section)" in html
+    assert '<pre class="cmd">' not in html
 
 
 def test_failed_scenario_is_open_and_passing_one_closed(page):
@@ -114,7 +114,8 @@ def test_missing_journal_and_image_degrade_gracefully(run_dir):
     """Without journals or images the report still renders and says what is missing."""
     html = render_run_html(load_results(run_dir / "results.json"), {}, {})
     assert "no journal available: timeline not drawn" in html
-    assert "image not found: scenarios/network-cut-heals/screenshots/connected-b0.png" in html
+    assert ("screenshot file not found: scenarios/network-cut-heals/screenshots/connected-b0.png "
+            "(not kept under --artifacts never; the report written by the run embeds it)") in html
 
 
 def test_render_from_a_bare_journal(tmp_path):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,14 +10,7 @@ from harness.checks.base import CheckResult
 from harness.journal import read_journal
 from harness.report import SCHEMA, build_run_result, build_scenario_result, load_results, write_results
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
-
-
-def rundir_module():
-    spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from journal_builder import FIXTURES, rundir_module
 
 
 @pytest.fixture
