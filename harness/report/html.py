@@ -5,6 +5,7 @@ data: URIs, no JavaScript and no network. Pure: everything it shows is passed in
 from __future__ import annotations
 
 import base64
+import re
 from html import escape
 from typing import Any, Iterable, Mapping
 
@@ -150,13 +151,21 @@ def gallery_html(shots: list[dict[str, Any]], images: Mapping[str, str]) -> str:
     return f'<div class="gallery">{"".join(figures)}</div>'
 
 
+_TROUBLE = re.compile(r"\b(ERROR|CRITICAL|FATAL|WARNING|Traceback|Exception|Error:)")
+
+
+def _log_class(event: Event) -> str:
+    """Red only for lines that say something went wrong: many servers (uvicorn) log INFO to stderr."""
+    return "trouble" if _TROUBLE.search(str(event.get("line", ""))) else esc(event.get("stream", ""))
+
+
 def log_html(events: list[Event], at: Iterable[float]) -> str:
     times = list(at)
     lines = extract.log_excerpt(events, times)
     if not lines:
         return '<p class="muted">no server log lines</p>'
     note = "within ±5 s of each failure" if times else "last 30 lines"
-    body = "\n".join(f'<span class="t">{e["t"]:9.3f}</span> <span class="{esc(e.get("stream", ""))}">'
+    body = "\n".join(f'<span class="t">{e["t"]:9.3f}</span> <span class="{_log_class(e)}">'
                      f'{esc(e.get("line", ""))}</span>' for e in lines)
     return f'<p class="small muted">server log, {note}</p><pre class="log">{body}</pre>'
 

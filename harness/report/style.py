@@ -45,7 +45,7 @@ svg.plot { width:100%; height:auto; display:block; background:#fff; }
 .gallery figcaption b { color:var(--ink); }
 pre.log { background:#fbfbfc; border:1px solid var(--line); border-radius:6px; padding:8px 10px;
   font-size:12px; max-height:320px; overflow:auto; white-space:pre-wrap; }
-pre.log .stderr { color:#a4161a; } pre.log .t { color:#8a939c; }
+pre.log .trouble { color:#a4161a; font-weight:600; } pre.log .t { color:#8a939c; }
 .muted { color:var(--muted); } .small { font-size:12px; }
 .error-box { border-left:4px solid var(--err); background:#f6f0fb; padding:8px 12px; margin:8px 0;
   white-space:pre-wrap; }

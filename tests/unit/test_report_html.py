@@ -66,6 +66,14 @@ def test_log_lines_are_escaped(page):
     assert "replay &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; friends" in page
 
 
+def test_only_log_lines_that_report_trouble_are_red(page):
+    """A WARNING line is marked; an ordinary line is not, whichever stream it came on."""
+    section = failing_section(page)
+    assert ('<span class="trouble">WARNING ledger: replay &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; '
+            '&amp; friends</span>') in section
+    assert '<span class="stdout">accepted ticket_notification m-7 (new id)</span>' in section
+
+
 def test_log_excerpt_is_the_window_around_failures(page):
     """The excerpt keeps server lines within ±5 s of a failure time."""
     section = failing_section(page)
