@@ -35,8 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", type=Path, help="also write JUnit XML here")
     run.add_argument("--report", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     run.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
-                     help="keep-artifacts policy: which scenarios keep their Playwright traces, screenshot "
-                          "files and ledger copy (the HTML report embeds screenshots either way; default: on-failure)")
+                     help="keep-artifacts policy: which scenarios keep their Playwright traces and ledger copy; "
+                          "screenshot files are kept unless `never` (the HTML report embeds them either way; "
+                          "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
     _add_soak_parser(sub)
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):

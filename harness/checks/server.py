@@ -71,6 +71,8 @@ def _describe(i: int, stop: Event | None, start: Event) -> str:
 class ServerHealth(Check):
     """The last `server.health` document's `field` lies within [min, max]."""
 
+    primary: ClassVar[str] = "field"  # `- server_health: active_connections` fills this field
+
     field: str
     max: Optional[float] = None
     min: Optional[float] = None

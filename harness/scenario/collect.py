@@ -12,11 +12,13 @@ from harness.scenario.yamlpos import Problem
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; folders expand to their *.yaml / *.yml files, sorted."""
+    """Files as given; folders expand to their *.yaml / *.yml files, sorted, except those in a
+    `targets/` folder inside them (a project keeps its target next to its scenarios)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*.y*ml") if f.suffix in (".yaml", ".yml"))
+            files += sorted(f for f in p.rglob("*.y*ml") if f.suffix in (".yaml", ".yml")
+                            and "targets" not in f.relative_to(p).parts[:-1])
         else:
             files.append(p)
     return files

@@ -150,7 +150,7 @@ class Send(Step):
                 ctx.journal.record("ws.frame", client=name, socket=client.socket_id, dir="sent", data=self.raw[:2000])
             else:
                 message, key = build_message(ctx, name, self.message)
-                ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get("id"), detail={"message": self.message})
+                ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get(ctx.target.protocol.id_field), detail={"message": self.message})
                 await client.send_json(message)
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InvalidInput
-from harness.scenario.collect import collect, select
+from harness.scenario.collect import collect, scenario_files, select
 from harness.scenario.load import load_scenario
 from harness.steps.base import Parallel, Repeat, StepNode
 from harness.units import Duration
@@ -156,6 +156,23 @@ def test_collect_reports_problems_of_every_file(tmp_path):
     assert files == [str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml")]
 
 
+def test_a_folder_skips_its_targets_subfolder_but_a_named_file_is_read(tmp_path):
+    """examples/chat/ holds scenarios/ and targets/: the folder is its scenarios; a target named
+    on the command line is still read (and refused as a scenario)."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "scenarios" / "a.yaml").write_text("x: 1\n")
+    (tmp_path / "targets" / "chat.yaml").write_text("name: chat\n")
+    assert scenario_files([tmp_path]) == [tmp_path / "scenarios" / "a.yaml"]
+    assert scenario_files([tmp_path / "targets" / "chat.yaml"]) == [tmp_path / "targets" / "chat.yaml"]
+
+
+def test_bundled_example_folder_collects_its_two_scenarios():
+    """`wschaos run examples/chat/` runs the example's scenarios, not its target."""
+    assert sorted(s.name for s in collect([ROOT / "examples" / "chat"])) == [
+        "chat-messages-while-down-arrive-once", "chat-network-drop-reconnects"]
+
+
 def test_envelope_keys_on_blocks_are_refused(tmp_path):
     """`for`/`clients` on a parallel or repeat block are errors, not silently ignored."""
     path = write(tmp_path, "steps:\n  - parallel: [{idle: 1s}]\n    for: 2s\n  - repeat: {times: 2, steps: [{idle: 1s}]}\n    clients: b0\n")
@@ -175,3 +192,17 @@ def test_scalar_for_a_step_without_parameters(tmp_path):
     """`down: 5s` says that down takes no parameters and how to write it."""
     path = write(tmp_path, "steps:\n  - down: 5s\n")
     assert problems_of(path) == [f"{path}:2:11 steps[0].down: expected no parameters (write `down: {{}}`), got '5s'"]
+
+
+def test_checks_with_a_primary_take_a_bare_value(tmp_path):
+    """`- server_health: active_connections` and `- frames_seen: pong` fill each check's primary field."""
+    sc = load_scenario(write(tmp_path, """
+name: bare
+clients: {browsers: 1}
+steps: [{idle: 1s}]
+checks:
+  - server_health: active_connections
+  - frames_seen: pong
+"""))
+    assert sc.checks[0].params()["field"] == "active_connections"
+    assert sc.checks[1].params()["type"] == "pong"
