@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
+from harness.aio import within
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 from harness.scenario.model import Scenario
@@ -101,4 +102,4 @@ class RunContext:
             with urllib.request.urlopen(url, timeout=timeout_s) as resp:
                 return json.loads(resp.read().decode())
 
-        return await asyncio.wait_for(asyncio.to_thread(get), timeout_s + 1)
+        return await within(timeout_s + 1, asyncio.to_thread(get))

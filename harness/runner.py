@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from harness.aio import within
 from harness import tools
 from harness.checks.base import CheckResult, judge_all
 from harness.context import RunContext
@@ -67,7 +68,7 @@ async def run_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
     journal.record("run.start", **_start_fields(plan, shared, run_id))
     timeout_s = None if plan.options.keep else plan.timeout_s  # --keep waits for the user
     try:
-        await asyncio.wait_for(_run_stack(plan, shared, journal, sdir, checks), timeout_s)
+        await within(timeout_s, _run_stack(plan, shared, journal, sdir, checks))
     except StepFailed as exc:
         outcome, error = "failed", str(exc)
     except asyncio.TimeoutError:

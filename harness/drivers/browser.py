@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Playwright, async_playwright
 
+from harness.aio import stop_task, within
 from harness.drivers.browser_js import BINDING, init_script
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
@@ -200,9 +201,7 @@ class BrowserClient:
         if self._closed:
             return
         self._closed = True
-        if self._probe_task is not None:
-            self._probe_task.cancel()
-            await asyncio.gather(self._probe_task, return_exceptions=True)
+        await stop_task(self._probe_task)
         if self.context is not None:
             await self.stop_tracing(None)
             with contextlib.suppress(PlaywrightError):
@@ -239,13 +238,13 @@ class BrowserClient:
         if not self.probe_js or self.page is None or self._asleep:
             return None
         try:
-            values = await asyncio.wait_for(self.page.evaluate(self.probe_js), max(1.0, self.probe_interval_s * 5))
+            values = await within(max(1.0, self.probe_interval_s * 5), self.page.evaluate(self.probe_js))
         except (PlaywrightError, asyncio.TimeoutError):
             return None  # navigation, reload, closed page: the next tick will see the new page
         return values if isinstance(values, dict) else {"value": values}
 
     async def _probe_loop(self) -> None:
-        while True:
+        while not self._closed:
             values = await self.probe()
             if values is not None and values != self.last_probe:
                 self.last_probe = values

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Sequence
 
+from harness.aio import within
 from harness.drivers import reaper
 from harness.errors import ProcessError
 from harness.journal import Journal
@@ -57,7 +58,7 @@ class ReadyProbe:
 
 async def _tcp_ok(host: str, port: int) -> bool:
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 1.0)
+        _, writer = await within(1.0, asyncio.open_connection(host, port))
     except (OSError, asyncio.TimeoutError):
         return False
     writer.close()
@@ -165,7 +166,7 @@ class ManagedProcess:
 
     async def _wait_ready(self) -> None:
         try:
-            await asyncio.wait_for(self._poll_ready(), self.ready_timeout_s)
+            await within(self.ready_timeout_s, self._poll_ready())
         except asyncio.TimeoutError:
             raise ProcessError(
                 f"{self.name} was not ready after {self.ready_timeout_s:g}s (waiting for {self.ready.describe()})",
@@ -244,7 +245,7 @@ class ManagedProcess:
             if graceful:
                 reaper.kill_group(proc.pid, signal.SIGTERM)
                 try:
-                    await asyncio.wait_for(asyncio.shield(self._exited.wait()), self.stop_grace_s)
+                    await within(self.stop_grace_s, asyncio.shield(self._exited.wait()))
                 except asyncio.TimeoutError:
                     pass
         # The leader is gone or must go; either way nothing of its group may outlive us.
@@ -280,7 +281,7 @@ class ManagedProcess:
 
     async def wait(self, timeout_s: float | None = None) -> int | None:
         """Wait for the process to exit by itself; returns its exit status."""
-        await asyncio.wait_for(self._exited.wait(), timeout_s)
+        await within(timeout_s, self._exited.wait())
         return self.returncode
 
     async def __aenter__(self) -> "ManagedProcess":

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from harness.aio import within
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, frame_fields
 from harness.errors import InfrastructureError
 from harness.journal import Journal
@@ -68,9 +69,9 @@ class ProtocolClient:
             self._announced = True
             self.journal.record("client.open", client=self.name, client_kind="protocol", proxy=self.proxy, url=self.url)
         self.journal.record("ws.attempt", client=self.name, url=self.url, page_t=time.time())
-        self.conn = await asyncio.wait_for(
-            connect(self.url, open_timeout=self.open_timeout_s, ping_interval=None, max_size=None),
+        self.conn = await within(
             self.open_timeout_s + 1.0,
+            connect(self.url, open_timeout=self.open_timeout_s, ping_interval=None, max_size=None),
         )
         self._sockets += 1
         self.socket_id = f"s{self._sockets}"
@@ -123,7 +124,7 @@ class ProtocolClient:
         entry = (predicate, fut)
         self._waiters.append(entry)
         try:
-            return await asyncio.wait_for(fut, timeout_s)
+            return await within(timeout_s, fut)
         finally:
             self._waiters.remove(entry)
 
@@ -229,7 +230,7 @@ class LoadGroup:
                 return
         try:
             await self._send_all(client, name, outstanding, all_acked)
-            await asyncio.wait_for(all_acked.wait(), self.ack_timeout_s)
+            await within(self.ack_timeout_s, all_acked.wait())
         except (ConnectionClosed, OSError, asyncio.TimeoutError, InfrastructureError):
             self.summary.errors += 1
         finally:

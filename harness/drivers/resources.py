@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
+from harness.aio import stop_task, within
+
 HEAP_JS = "performance.memory ? performance.memory.usedJSHeapSize : null"
 PAGE_TIMEOUT_S = 2.0
 
@@ -61,10 +63,7 @@ class ResourceSampler:
     async def close(self) -> None:
         """Stop sampling; safe to call twice or without `start`."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await stop_task(task)
 
     async def _loop(self) -> None:
         while True:
@@ -98,7 +97,7 @@ class ResourceSampler:
         if page is None or getattr(client, "_asleep", False):
             return None  # closed or frozen (`browser: sleep`): a frozen page does not answer
         try:
-            return await asyncio.wait_for(self._heap(client, page), PAGE_TIMEOUT_S)
+            return await within(PAGE_TIMEOUT_S, self._heap(client, page))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - navigating, reloading, closed meanwhile

@@ -5,7 +5,7 @@ HTTP API; `Proxy` is the thin handle faults are built on (add/remove toxics, dis
 
 toxiproxy-python is synchronous, has no request timeout, and keeps the API address as class
 attributes of `APIConsumer` (global state). Every call therefore runs in a worker thread
-under a deadline (`asyncio.wait_for(asyncio.to_thread(...))`) and under one lock that also
+under a deadline (`within(..., asyncio.to_thread(...))`, see harness/aio.py) and under one lock that also
 points `APIConsumer` at this server, so two servers in one process cannot mix up calls.
 
 Findings on toxiproxy-server v2.12 (checked against the real binary):
@@ -31,6 +31,7 @@ from toxiproxy.api import APIConsumer as _APIConsumer
 from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
 from toxiproxy.proxy import Proxy as _TPProxy
 
+from harness.aio import within
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.errors import InfrastructureError, ProcessError
 from harness.journal import Journal
@@ -199,7 +200,7 @@ class ToxiproxyServer:
                 _api_lock.release()
 
         try:
-            return await asyncio.wait_for(asyncio.to_thread(locked), self.api_timeout_s)
+            return await within(self.api_timeout_s, asyncio.to_thread(locked))
         except (NotFound, InvalidToxic, ProxyExists):
             raise
         except (asyncio.TimeoutError, TimeoutError) as exc:
