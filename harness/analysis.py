@@ -283,8 +283,9 @@ class MessageAudit:
     resent: list[Resend]
 
 
-#: An ack that reaches a socket this soon after (or any time after) the client started a new
-#: connection attempt came too late: the client had already left that socket.
+#: An ack that reaches a socket after the client's next connection attempt, or less than this
+#: long before it, came too late: the client had already left that socket (the two events
+#: come from different sources, so their order within a few ms is not reliable).
 ACK_RACE_S = 0.05
 
 
