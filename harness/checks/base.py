@@ -38,12 +38,20 @@ class CheckResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     at: list[float] = field(default_factory=list)  # journal times worth marking in a report
+    # Could not be judged fairly: the machine, not the app, broke the check's premise (a late
+    # timer on a starved core). Only meaningful with passed=False; the summary says why.
+    inconclusive: bool = False
+
+    @property
+    def status(self) -> str:
+        """passed | failed | inconclusive."""
+        return "passed" if self.passed else ("inconclusive" if self.inconclusive else "failed")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "passed": self.passed, "summary": self.summary,
             "evidence": list(self.evidence), "metrics": dict(self.metrics),
-            "params": dict(self.params), "at": list(self.at),
+            "params": dict(self.params), "at": list(self.at), "inconclusive": self.inconclusive,
         }
 
 

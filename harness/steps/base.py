@@ -97,6 +97,21 @@ class Repeat:
     line: int = 0
 
 
-Node = Union[StepNode, Parallel, Repeat]
+@dataclass(frozen=True)
+class During:
+    """Hold a revertible step (a fault) exactly as long as the inner steps run, then undo it.
+
+    `- during: {down: {}, clients: b0, steps: [...]}`: the fault's window cannot end before
+    the steps that depend on it have finished, however slow the machine is.
+    """
+
+    fault: StepNode
+    steps: tuple
+    env: Envelope
+    path: str
+    line: int = 0
+
+
+Node = Union[StepNode, Parallel, Repeat, During]
 
 steps: Registry[type[Step]] = Registry("step")
