@@ -4,7 +4,9 @@ It wraps `window.WebSocket` so that (1) a socket whose URL starts with the upstr
 connects to the client's Toxiproxy listener instead (the app is not changed), and (2) each
 connection attempt, open and close (with code and reason) is reported to the harness through
 an exposed binding, stamped with the page's own clock. It also installs a visibility hook so
-the harness can make `document.visibilityState` say `hidden` and fire `visibilitychange`.
+the harness can make `document.visibilityState` say `hidden` and fire `visibilitychange`,
+and (3) a timer-drift monitor that reports how late the page's timers fire (`lag`, see
+`lagmon`), so a check can tell a busy machine from a slow app.
 """
 
 from __future__ import annotations
@@ -64,11 +66,43 @@ _TEMPLATE = r"""
     document.dispatchEvent(new Event("visibilitychange"));
     return document.visibilityState;
   };
+
+  // Timer drift: how late this page's own timers fire (a busy core delays every timer the app
+  // sets too). A window whose worst overshoot is notable is reported as `lag`.
+  if (cfg.lag) {
+    const {interval_ms: every, window_ms: windowMs, notable_ms: notable} = cfg.lag;
+    let samples = [];
+    let since = performance.now();
+    let due = since + every;
+    const tick = () => {
+      const now = performance.now();
+      samples.push(Math.max(0, now - due));
+      if (now - since >= windowMs) {
+        const sorted = samples.sort((a, b) => a - b);
+        const max = sorted[sorted.length - 1];
+        if (max >= notable) report({
+          event: "lag", max_ms: max, p95_ms: sorted[Math.ceil(0.95 * sorted.length) - 1],
+          samples: sorted.length, window_ms: now - since, page_t: pageT(),
+        });
+        samples = [];
+        since = now;
+      }
+      due = now + every;
+      setTimeout(tick, every);
+    };
+    setTimeout(tick, every);
+  }
 })();
 """
 
 
-def init_script(ws_from: str | None, ws_to: str | None) -> str:
-    """The init script, configured to rewrite URLs starting with `ws_from` to `ws_to`."""
-    config = {"binding": BINDING, "from": ws_from, "to": ws_to}
+#: The page's timer-drift monitor: a timer every `interval_ms`, a `lag` report per `window_ms`
+#: whose worst overshoot reaches `notable_ms` (the harness's own monitor uses the same figures).
+PAGE_LAG = {"interval_ms": 100, "window_ms": 1000, "notable_ms": 50}
+
+
+def init_script(ws_from: str | None, ws_to: str | None, lag: dict | None = PAGE_LAG) -> str:
+    """The init script, configured to rewrite URLs starting with `ws_from` to `ws_to`
+    (`lag=None` leaves the page's timer-drift monitor out)."""
+    config = {"binding": BINDING, "from": ws_from, "to": ws_to, "lag": lag}
     return _TEMPLATE.replace("__CONFIG__", json.dumps(config))

@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from harness.drivers.lagmon import record_page_lag
 from harness.journal import Journal
 
 TEXT_LIMIT = 2000
@@ -86,8 +87,11 @@ class SocketTracker:
         return sock.id
 
     def page_event(self, event: dict[str, Any]) -> None:
-        """An init-script report: `attempt`, `open` or `close`."""
+        """An init-script report: `attempt`, `open`, `close` or `lag`."""
         kind, url = event.get("event"), event.get("url")
+        if kind == "lag":  # the page's timer drift (browser_js), journaled by the lag monitor's rules
+            record_page_lag(self.journal, self.client, event)
+            return
         if kind == "attempt":
             self.journal.record("ws.attempt", client=self.client, url=url, page_t=event.get("page_t"))
             return
