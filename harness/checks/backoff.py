@@ -1,13 +1,19 @@
-"""`backoff`: reconnection delays follow min(cap, base * factor^(n-1)), with jitter."""
+"""`backoff`: reconnection delays follow min(cap, base * factor^(n-1)), with jitter.
+
+A delay over its limit by no more than the lag the harness or the page measured meanwhile
+(`harness.lateness`) makes the check inconclusive rather than failed: a starved core fires every
+timer late. Early delays, missing jitter and wrong growth are never excused.
+"""
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from harness.analysis import AttemptRun, attempt_runs, scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
+from harness.lateness import Lag, explained, lateness_line
 from harness.units import Duration
 
 #: Allowance for what the delay formula does not include (connect time, timer granularity).
@@ -42,22 +48,33 @@ class Backoff(Check):
             return bad
         end = scenario_end(run.all_events)
         problems: list[str] = []
+        late: list[Excused] = []
         ratios_all: list[float] = []
         marks: list[float] = []
         for client in names:
             runs = [r for r in attempt_runs(run.events, client)
                     if not r.interrupted and (r.lost_t or 0.0) <= end]
-            lines, ratios = self._judge_client(run, client, runs)
+            lines, excused, ratios = self._judge_client(run, client, runs)
             problems += lines
+            late += excused
             ratios_all += ratios
-            marks += [r.lost_t for r in runs if r.lost_t is not None and lines]
+            marks += [r.lost_t for r in runs if r.lost_t is not None and (lines or excused)]
         metrics = {"intervals": len(ratios_all),
                    "min_ratio": round(min(ratios_all), 3) if ratios_all else None,
-                   "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None}
+                   "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None,
+                   "late_explained_by_lag": len(late),
+                   "lag_s": round(max((e.lag.late_s for e in late), default=0.0), 3)}
         formula = self._formula()
         if problems:
             return self.result(False, f"reconnection backoff does not follow {formula}: "
-                               f"{plural(len(problems), 'problem')}", capped(problems), metrics, marks)
+                               f"{plural(len(problems), 'problem')}",
+                               capped(problems + [e.line for e in late]), metrics, marks)
+        if late:
+            return replace(self.result(
+                False, f"inconclusive: {plural(len(late), 'reconnection delay')} of {formula} "
+                f"came late by no more than the machine's measured lag (up to {dur(metrics['lag_s'])}): "
+                "a busy machine, not the app, can explain it", capped(e.line for e in late), metrics, marks),
+                inconclusive=True)
         return self.result(True, f"{len(ratios_all)} reconnection delays of {', '.join(names)} follow "
                            f"{formula}", [], metrics)
 
@@ -71,14 +88,14 @@ class Backoff(Check):
         return nominal, max(0.0, low), nominal * (1 + TOLERANCE_RATIO) + LATE_S
 
     def _judge_client(self, run: RunView, client: str,
-                      runs: list[AttemptRun]) -> tuple[list[str], list[float]]:
+                      runs: list[AttemptRun]) -> tuple[list[str], list[Excused], list[float]]:
         if not runs:
-            return [f"{client}: never lost its connection, so it made no reconnection attempt"], []
+            return [f"{client}: never lost its connection, so it made no reconnection attempt"], [], []
         most = max(len(r.attempts) for r in runs)
         if most < self.min_attempts:
             return [f"{client}: at most {plural(most, 'reconnection attempt')} in one disconnection, "
-                    f"need {self.min_attempts} to judge the backoff (make the outage longer)"], []
-        problems, ratios = [], []
+                    f"need {self.min_attempts} to judge the backoff (make the outage longer)"], [], []
+        problems, late, ratios = [], [], []
         for r in runs:
             for n, (t, wait) in enumerate(zip(r.attempts, r.waits), start=1):
                 if wait is None:
@@ -87,16 +104,32 @@ class Backoff(Check):
                 if n == 1 and wait <= IMMEDIATE_S:
                     continue  # reconnecting at once (offline->online, pong timeout) is by design
                 ratios.append(wait / nominal)
-                if not low <= wait <= high:
-                    problems.append(f"{client}: reconnection attempt {n} at {at(t)} waited {dur(wait)}, "
-                                    f"expected {dur(low)}..{dur(high)} (nominal {dur(nominal)})")
+                if low <= wait <= high:
+                    continue
+                line = (f"{client}: reconnection attempt {n} at {at(t)} waited {dur(wait)}, "
+                        f"expected {dur(low)}..{dur(high)} (nominal {dur(nominal)})")
+                # Only a late timer can be the machine's fault; an early one is always the app's.
+                lag = explained(wait - high, run.events, client, t - wait, t) if wait > high else None
+                if lag is None:
+                    problems.append(line)
+                else:
+                    late.append(Excused(f"{line}: {dur(wait - high)} over, but {lateness_line(lag)}", lag))
         if not ratios:
-            return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], []
+            return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], [], []
+        # Never excused: lateness only lengthens delays, it cannot make identical ones look jittered.
         if self.jitter and len(ratios) >= 3 and min(ratios) >= JITTER_BELOW:
             problems.append(f"{client}: no jitter: none of {len(ratios)} delays is shorter than "
                             f"{JITTER_BELOW:g} x nominal (shortest {min(ratios):.2f} x, mean "
                             f"{statistics.fmean(ratios):.2f} x); jitter makes them 0.5..1 x")
-        return problems, ratios
+        return problems, late, ratios
+
+
+@dataclass(frozen=True)
+class Excused:
+    """A delay over its limit by no more than the measured lag of the machine at the time."""
+
+    line: str
+    lag: Lag
 
 
 def _cv(values: list[float]) -> float:

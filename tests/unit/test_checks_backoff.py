@@ -120,3 +120,79 @@ def test_backoff_detects_missing_jitter_at_a_small_time_scale():
     result = Backoff().judge(reconnecting([0.1, 0.2, 0.4, 0.8], time_scale=0.1).run())
     assert not result.passed
     assert result.evidence == ["b0: no jitter: none of 4 delays is shorter than 0.9 x nominal (shortest 1.00 x, mean 1.00 x); jitter makes them 0.5..1 x"]
+
+
+# -- a late machine: lateness the harness or the page measured can excuse a late delay, nothing else
+
+STARVED = [0.2, 1.38, 0.7, 1.6]  # at time_scale 0.25: attempt 2 is 555ms over its 825ms limit
+LATE_LINE = "b0: reconnection attempt 2 at t=11.6s waited 1.38s, expected 125ms..825ms (nominal 500ms)"
+
+
+def test_backoff_fails_on_a_late_delay_without_measured_lag():
+    """Nothing says the machine was busy: the late attempt is the app's fault."""
+    result = Backoff().judge(reconnecting(STARVED, time_scale=0.25).run())
+    assert result.status == "failed"
+    assert result.evidence == [LATE_LINE]
+
+
+def test_backoff_is_inconclusive_when_the_page_lag_explains_the_late_delay():
+    """The page's timers ran 610ms late while attempt 2 was due: 555ms over is no evidence of a bug."""
+    j = reconnecting(STARVED, time_scale=0.25).lag(11.7, "b0", 610, window_s=1.4)
+    result = Backoff().judge(j.run())
+    assert (result.passed, result.inconclusive, result.status) == (False, True, "inconclusive")
+    assert result.summary == ("inconclusive: 1 reconnection delay of min(30s, 1s x 2^(n-1)) with jitter came "
+                              "late by no more than the machine's measured lag (up to 610ms): a busy machine, "
+                              "not the app, can explain it")
+    assert result.evidence == [f"{LATE_LINE}: 555ms over, but b0's timers ran up to 610ms late between "
+                               "t=10.3s and t=11.7s (machine busy)"]
+    assert result.metrics["late_explained_by_lag"] == 1 and result.metrics["lag_s"] == 0.61
+
+
+def test_backoff_is_inconclusive_when_the_harness_lag_explains_the_late_delay():
+    """The harness's own loop lag counts too: the whole machine was late."""
+    j = reconnecting(STARVED, time_scale=0.25).lag(11.0, "harness", 900)
+    result = Backoff().judge(j.run())
+    assert result.status == "inconclusive"
+    assert result.evidence[0].endswith("but the harness's timers ran up to 900ms late between t=10.0s and "
+                                       "t=11.0s (machine busy)")
+
+
+def test_backoff_fails_when_the_lag_is_too_small_to_explain_the_late_delay():
+    """300ms of lag cannot explain 555ms over the limit."""
+    j = reconnecting(STARVED, time_scale=0.25).lag(11.7, "b0", 300, window_s=1.4)
+    result = Backoff().judge(j.run())
+    assert result.status == "failed"
+    assert result.evidence == [LATE_LINE]
+
+
+def test_backoff_lag_of_another_client_or_another_time_explains_nothing():
+    """b1's lag, or b0's lag long before the attempt, does not excuse b0's late attempt."""
+    j = JournalBuilder(["b0", "b1"], time_scale=0.25).connect(1, "b0").drop(10, "b0")
+    for t in (10.2, 11.58, 12.28, 13.88):
+        j.attempt(t, "b0")
+    j.ws_open(13.88, "b0", "s2").probe(13.88, "b0", state="connected").steps_end(20)
+    j.lag(11.7, "b1", 2000).lag(5.0, "b0", 2000)
+    assert Backoff(clients="b0").judge(j.run()).status == "failed"
+
+
+def test_backoff_without_jitter_fails_even_when_the_machine_was_late():
+    """no_jitter: lag may excuse the late attempt 2, never the identical 1.0 x delays."""
+    j = reconnecting([0.25, 1.2, 1.0, 2.0], time_scale=0.25).lag(13.0, "b0", 2000, window_s=3.0)
+    result = Backoff().judge(j.run())
+    assert result.status == "failed"
+    assert result.summary == "reconnection backoff does not follow min(30s, 1s x 2^(n-1)) with jitter: 1 problem"
+    assert result.evidence == [
+        "b0: no jitter: none of 4 delays is shorter than 0.9 x nominal (shortest 1.00 x, mean 1.35 x); "
+        "jitter makes them 0.5..1 x",
+        "b0: reconnection attempt 2 at t=11.4s waited 1.2s, expected 125ms..825ms (nominal 500ms): 375ms over, "
+        "but b0's timers ran up to 2s late between t=10.0s and t=13.0s (machine busy)"]
+
+
+def test_backoff_early_attempts_are_never_excused_by_lag():
+    """A delay that does not grow is too short: a busy machine makes timers late, never early."""
+    j = reconnecting([1, 1, 1, 1]).lag(15.0, "b0", 5000, window_s=5.0)
+    result = Backoff().judge(j.run())
+    assert result.status == "failed"
+    assert result.evidence == [
+        "b0: reconnection attempt 3 at t=13.0s waited 1s, expected 1.35s..4.85s (nominal 4s)",
+        "b0: reconnection attempt 4 at t=14.0s waited 1s, expected 2.75s..9.45s (nominal 8s)"]
