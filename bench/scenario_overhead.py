@@ -14,17 +14,14 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.journal import Journal  # noqa: E402
 from harness.plan import RunOptions, make_plan  # noqa: E402
-from harness.runner import run_scenario  # noqa: E402
+from harness.run import Run  # noqa: E402
 from harness.scenario.load import load_scenario  # noqa: E402
-from harness.session import open_shared  # noqa: E402
 
 
 def phases(events: list[dict]) -> tuple[float, float, float]:
@@ -36,14 +33,13 @@ def phases(events: list[dict]) -> tuple[float, float, float]:
 async def main(args) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="wschaos-bench-"))
     plan = make_plan(load_scenario(ROOT / "scenarios" / f"{args.scenario}.yaml"), RunOptions(report_dir=tmp))
-    async with AsyncExitStack() as stack:
-        t0 = time.perf_counter()
-        shared = await open_shared(stack, Journal(tmp / "infra.jsonl"))
+    t0 = time.perf_counter()
+    async with Run(RunOptions(report_dir=tmp), run_id="bench") as run:
         print(f"shared start-up (toxiproxy-server + Chromium): {time.perf_counter() - t0:.2f}s")
         rows = []
         for i in range(args.runs):
             t0 = time.perf_counter()
-            outcome = await run_scenario(plan, shared, tmp / f"run{i}", "bench")
+            outcome = await run.scenario(plan, subdir=f"run{i}")
             assert outcome.outcome == "passed", outcome.error
             rows.append((time.perf_counter() - t0, *phases(outcome.events)))
     for label, idx in (("wall", 0), ("set-up", 1), ("steps", 2), ("teardown", 3)):

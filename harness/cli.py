@@ -1,17 +1,15 @@
 """`wschaos`: run, soak, validate, list, doctor, report.
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
-130 interrupted.
+4 inconclusive (no failure, but the machine kept a scenario from being judged), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import signal
 import sys
-import time
 from pathlib import Path
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
@@ -157,16 +155,47 @@ def _check_profile(profile: str | None, scenarios: list) -> None:
                                     f"defined: {', '.join(known) or 'none'}")])
 
 
-async def _cancel_on_sigterm(coro):
-    """SIGTERM (CI timeouts, `kill`, a background job where Ctrl-C is ignored) ends the run like
-    Ctrl-C: the running scenario is cancelled, torn down, and the report still written."""
+HARD_STOP_S = 8.0  # after a second Ctrl-C/SIGTERM: how long teardown may still take
+
+
+async def _with_signals(make_coro):
+    """Ctrl-C and SIGTERM (CI timeouts, `kill`) end the run in order: the running scenario is
+    cancelled and torn down, the rest are skipped, the reports are still written. A second
+    signal escalates: every process the run started is killed at once, teardown gets
+    HARD_STOP_S more seconds, then wschaos exits 130 whatever is still pending."""
+    import os
+
+    from harness.drivers import reaper
+
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
-    loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    received = []
+
+    def hard_exit() -> None:
+        print(f"wschaos: teardown did not finish {HARD_STOP_S:g}s after the second interrupt; exiting "
+              "(results.json holds what ran)", file=sys.stderr, flush=True)
+        reaper.kill_all()
+        os._exit(EXIT_INTERRUPTED)
+
+    def on_signal(name: str) -> None:
+        received.append(name)
+        if len(received) == 1:
+            print(f"\nwschaos: {name}: stopping after teardown of the running scenario "
+                  "(press Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+        else:
+            print(f"\nwschaos: {name} again: killing every process this run started", file=sys.stderr, flush=True)
+            reaper.kill_all()
+            loop.call_later(HARD_STOP_S, hard_exit)
+        if task is not None:
+            task.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig.name)
     try:
-        return await coro
+        return await make_coro()
     finally:
-        loop.remove_signal_handler(signal.SIGTERM)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 def cmd_run(args) -> int:
@@ -180,35 +209,27 @@ def cmd_run(args) -> int:
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
-    return run_and_report(plans, options, args.junit, args.artifacts, quiet=args.quiet)
+    return run_and_report(plans, options, args.junit, quiet=args.quiet)
 
 
 def _bugs(text: str) -> tuple[str, ...]:
     return tuple(b.strip() for b in text.split(",") if b.strip())
 
 
-def run_and_report(plans: list, options, junit: Path | None, artifacts: str, quiet: bool = False) -> int:
-    """Run planned scenarios on one Toxiproxy and one browser, write every report, and map the
-    outcomes to an exit code: the path `run` and `soak` share."""
+def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False) -> int:
+    """Run planned scenarios through the run owner, show progress, map the verdict to an exit
+    code: the path `run` and `soak` share."""
     from harness import tools
     from harness.progress import Progress
-    from harness.reporting import write_run_reports
-    from harness.session import new_run_id, run_plans
+    from harness.run import run_plans
 
     tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
     tools.find_chromium()
     progress = Progress(len(plans), live=not quiet and sys.stderr.isatty())
-    started, t0 = dt.datetime.now(), time.monotonic()
-    run_id = new_run_id(started)
-    result = asyncio.run(_cancel_on_sigterm(run_plans(plans, options, run_id, progress.on_event, progress.on_outcome)))
-    html = write_run_reports(result, started, time.monotonic() - t0, junit, artifacts)
+    result, html = asyncio.run(_with_signals(lambda: run_plans(
+        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit)))
     progress.final(result, html)
-    if result.interrupted:
-        return EXIT_INTERRUPTED
-    outcomes = {o.outcome for o in result.outcomes}
-    if "error" in outcomes:
-        return EXIT_HARNESS
-    return EXIT_PASSED if outcomes == {"passed"} else EXIT_FAILED
+    return result.exit_code
 
 
 def cmd_soak(args) -> int:
@@ -233,7 +254,7 @@ def cmd_soak(args) -> int:
     print(f"{args.duration} of app time at time scale {plan.time.factor:g}: about {format_seconds(real_s)} "
           f"of real time plus recovery; resources sampled every {format_seconds(sample_s)}")
     print(f"seed {seed}; rerun: {plan.rerun}", flush=True)
-    code = run_and_report([plan], options, args.junit, args.artifacts, quiet=args.quiet)
+    code = run_and_report([plan], options, args.junit, quiet=args.quiet)
     print(f"seed {seed}; rerun: {plan.rerun}")
     return code
 

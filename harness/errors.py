@@ -8,6 +8,7 @@
     └── StepFailed                    an inline `expect` did not hold; the scenario fails (exit 1)
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
+4 inconclusive (nothing failed, but the machine kept some scenario from being judged fairly),
 130 interrupted.
 """
 
@@ -17,6 +18,7 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_INVALID = 2
 EXIT_HARNESS = 3
+EXIT_INCONCLUSIVE = 4
 EXIT_INTERRUPTED = 130
 
 

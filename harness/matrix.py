@@ -8,15 +8,13 @@ what failed (check names, or `expect steps[i]` for an inline expectation).
 from __future__ import annotations
 
 import json
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.journal import Journal
 from harness.plan import RunOptions, make_plan
-from harness.runner import ScenarioOutcome, run_scenario
+from harness.run import Run, new_run_id
+from harness.runner import ScenarioOutcome
 from harness.scenario.model import Scenario
-from harness.session import new_run_id, open_shared
 
 NO_BUG = "(none)"
 
@@ -34,19 +32,15 @@ def what_failed(outcome: ScenarioOutcome) -> list[str]:
 async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Path,
                      on_cell: Callable[[dict], None] | None = None) -> list[dict[str, Any]]:
     """Run every (bug, scenario) cell; returns one record per cell."""
-    run_id = new_run_id()
-    run_dir = report_dir / f"matrix-{run_id}"
+    run_id = f"matrix-{new_run_id()}"
     cells = []
-    async with AsyncExitStack() as stack:
-        infra = Journal(run_dir / "infra.jsonl")
-        stack.callback(infra.close)
-        shared = await open_shared(stack, infra)
+    async with Run(RunOptions(report_dir=report_dir), run_id=run_id) as run:
         for bug in bugs:
             options = RunOptions(bugs=() if bug == NO_BUG else (bug,), report_dir=report_dir)
             for sc in scenarios:
-                plan = make_plan(sc, options)
-                sub = run_dir / (bug.strip("()") or "none")
-                outcome = await run_scenario(plan, shared, sub, run_id)
+                outcome = await run.scenario(make_plan(sc, options), subdir=bug.strip("()") or "none")
+                if outcome is None:
+                    continue
                 cell = {"bug": bug, "scenario": sc.name, "outcome": outcome.outcome,
                         "failed": what_failed(outcome), "seconds": round(outcome.duration_s, 1),
                         "error": outcome.error}
@@ -72,11 +66,11 @@ def render_markdown(cells: list[dict[str, Any]], scenarios: list[str], bugs: lis
         else:
             text = "; ".join(caught) or "**not caught**"
         lines.append(f"| `{bug}` | {text} |")
-    lines += ["", "## Full matrix", "", "Columns are scenarios (numbered below); `x` = scenario failed, `.` = passed, `E` = harness error.", ""]
+    lines += ["", "## Full matrix", "", "Columns are scenarios (numbered below); `x` = scenario failed, `.` = passed, `?` = inconclusive, `E` = harness error.", ""]
     lines.append("| bug | " + " | ".join(str(i + 1) for i in range(len(scenarios))) + " |")
     lines.append("|---|" + "---|" * len(scenarios))
     for bug in bugs:
-        marks = [{"passed": ".", "failed": "x"}.get(by.get((bug, s), {}).get("outcome", ""), "E") for s in scenarios]
+        marks = [{"passed": ".", "failed": "x", "inconclusive": "?"}.get(by.get((bug, s), {}).get("outcome", ""), "E") for s in scenarios]
         lines.append(f"| `{bug}` | " + " | ".join(marks) + " |")
     lines += [""] + [f"{i + 1}. `{s}`" for i, s in enumerate(scenarios)] + [""]
     return "\n".join(lines)

@@ -7,6 +7,10 @@ import time
 from typing import Any, TextIO
 
 
+MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED",
+         "inconclusive": "INCONCLUSIVE"}
+
+
 class Progress:
     """A journal listener that keeps one status line (TTY) and prints one line per scenario."""
 
@@ -38,7 +42,7 @@ class Progress:
     def on_outcome(self, outcome) -> None:
         if self.live:
             self.out.write("\r\033[K")
-        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED"}[outcome.outcome]
+        mark = MARKS.get(outcome.outcome, outcome.outcome.upper())
         self.out.write(f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)\n")
         if outcome.outcome != "passed":
             self._explain(outcome)
@@ -47,6 +51,8 @@ class Progress:
     def _explain(self, outcome) -> None:
         if outcome.error:
             self.out.write(f"      {outcome.error}\n")
+        for reason in getattr(outcome, "reasons", ()):
+            self.out.write(f"      inconclusive: {reason}\n")
         for check in outcome.checks:
             if not check.passed:
                 self.out.write(f"      check {check.name}: {check.summary}\n")
@@ -58,6 +64,14 @@ class Progress:
         counts: dict[str, int] = {}
         for o in result.outcomes:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        if result.skipped:
+            counts["skipped"] = len(result.skipped)
+            for plan, why in result.skipped[:5]:
+                self.out.write(f"SKIP  {plan.scenario.name}  ({why})\n")
+            if len(result.skipped) > 5:
+                self.out.write(f"      ... and {len(result.skipped) - 5} more skipped\n")
+        if result.infra_error:
+            self.out.write(f"ERROR shared infrastructure: {result.infra_error}\n")
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing ran"
         took = time.monotonic() - self.started
         self.out.write(f"\n{summary} in {took:.1f}s" + (" (interrupted)" if result.interrupted else "") + "\n")

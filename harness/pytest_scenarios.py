@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import datetime as dt
 import threading
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,6 @@ import pytest
 import yaml
 
 from harness.errors import InvalidInput
-from harness.journal import Journal
 
 _INFRA_KEY = pytest.StashKey["InfraThread"]()
 
@@ -90,18 +87,16 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
-        from harness.plan import RunOptions, make_plan
-        from harness.runner import run_scenario
+        from harness.plan import make_plan
 
-        cfg = self.config
-        bugs = tuple(b for b in (cfg.getoption("wschaos_bugs") or "").split(",") if b)
-        options = RunOptions(target=cfg.getoption("wschaos_target"), bugs=bugs,
-                             seed=cfg.getoption("wschaos_seed"), profile=cfg.getoption("wschaos_profile"),
-                             report_dir=Path(cfg.getoption("wschaos_report")), targets_dir=targets_dir(cfg))
-        plan = make_plan(self.scenario, options)
-        infra = infra_for(cfg)
-        outcome = infra.run(lambda shared: run_scenario(plan, shared, infra.run_dir, infra.run_id))
+        plan = make_plan(self.scenario, run_options(self.config))
+        infra = infra_for(self.config)
+        outcome = infra.run(lambda run: run.scenario(plan))
+        if outcome is None:
+            pytest.skip(f"{self.name}: not run ({infra.run_owner.result.skipped[-1][1]})")
         self.user_properties.append(("journal", str(outcome.dir / "journal.jsonl")))
+        if outcome.outcome == "inconclusive":
+            pytest.skip("inconclusive: " + "; ".join(outcome.reasons or [outcome.error or "see the report"]))
         if outcome.outcome != "passed":
             raise ScenarioFailed(failure_text(outcome))
 
@@ -112,6 +107,17 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, 0, f"scenario {self.name}"
+
+
+def run_options(config: pytest.Config):
+    """The RunOptions the wschaos command-line options describe."""
+    from harness.plan import RunOptions
+
+    bugs = tuple(b for b in (config.getoption("wschaos_bugs") or "").split(",") if b)
+    return RunOptions(target=config.getoption("wschaos_target"), bugs=bugs,
+                      seed=config.getoption("wschaos_seed"), profile=config.getoption("wschaos_profile"),
+                      report_dir=Path(config.getoption("wschaos_report")), targets_dir=targets_dir(config),
+                      headed=bool(config.getoption("wschaos_headed", default=False)))
 
 
 def targets_dir(config: pytest.Config) -> Path:
@@ -125,6 +131,7 @@ def failure_text(outcome) -> str:
     lines = [f"{outcome.name}: {outcome.outcome}"]
     if outcome.error:
         lines.append(f"  {outcome.error}")
+    lines += [f"  inconclusive: {r}" for r in outcome.reasons]
     for check in outcome.checks:
         if not check.passed:
             lines.append(f"  check {check.name}: {check.summary}")
@@ -135,40 +142,40 @@ def failure_text(outcome) -> str:
 
 
 class InfraThread:
-    """Toxiproxy + Chromium on an event loop in a helper thread, shared by every scenario item."""
+    """The run owner (`harness.run.Run`: Toxiproxy + Chromium) on an event loop in a helper
+    thread, shared by every scenario item of the pytest session."""
 
-    def __init__(self, report_dir: Path, headed: bool = False) -> None:
-        from harness.session import new_run_id
+    def __init__(self, options) -> None:
+        from harness.run import Run
 
-        self.run_id = new_run_id()
-        self.run_dir = report_dir / self.run_id
-        self.headed = headed
+        self.run_owner = Run(options)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="wschaos-infra", daemon=True)
         self.thread.start()
-        self.stack = AsyncExitStack()
-        self.shared = None
+        self.opened = False
         self.current: concurrent.futures.Future | None = None
         self.closed = False
 
+    @property
+    def run_id(self) -> str:
+        return self.run_owner.result.run_id
+
+    @property
+    def run_dir(self) -> Path:
+        return self.run_owner.run_dir
+
     def run(self, make_coro):
-        """Run `make_coro(shared)` on the infra loop and wait for it; Ctrl-C cancels it."""
-        if self.shared is None:
-            self._submit(self._open()).result()
-        self.current = self._submit(make_coro(self.shared))
+        """Run `make_coro(run_owner)` on the infra loop and wait for it; Ctrl-C cancels it."""
+        if not self.opened:
+            self.opened = True
+            self._submit(self.run_owner.open()).result()
+        self.current = self._submit(make_coro(self.run_owner))
         try:
             return self.current.result()
         except KeyboardInterrupt:
+            self.run_owner.interrupt()
             self.current.cancel()
             raise
-
-    async def _open(self) -> None:
-        from harness.session import open_shared
-
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        journal = Journal(self.run_dir / "infra.jsonl")
-        self.stack.callback(journal.close)
-        self.shared = await open_shared(self.stack, journal, headed=self.headed)
 
     def _submit(self, coro) -> concurrent.futures.Future:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -181,17 +188,16 @@ class InfraThread:
         if self.current is not None and not self.current.done():
             self.current.cancel()
         try:
-            self._submit(self.stack.aclose()).result(timeout=60)
+            self._submit(self.run_owner.close()).result(timeout=60)
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout=10)
 
 
-def infra_for(config: pytest.Config) -> InfraThread:
+def infra_for(config: pytest.Config, options=None) -> InfraThread:
     infra = config.stash.get(_INFRA_KEY, None)
     if infra is None:
-        headed = bool(config.getoption("wschaos_headed", default=False))
-        infra = InfraThread(Path(config.getoption("wschaos_report")), headed)
+        infra = InfraThread(options or run_options(config))
         config.stash[_INFRA_KEY] = infra
     return infra
 
@@ -203,20 +209,9 @@ def close_infra(config: pytest.Config) -> None:
         infra.close()
 
 
-def write_reports(config: pytest.Config) -> None:
+def write_reports(config: pytest.Config) -> Path | None:
     """After the session: the same reports `wschaos run` writes, for the scenarios that ran."""
     infra = config.stash.get(_INFRA_KEY, None)
-    if infra is None or not infra.run_dir.exists():
-        return
-    from harness.journal import read_journal
-    from harness.report import build_run_result, build_scenario_result, render_run_dir, update_index, write_results
-
-    scenarios = []
-    for journal in sorted((infra.run_dir / "scenarios").glob("*/journal.jsonl")):
-        scenarios.append(build_scenario_result(read_journal(journal), None, f"scenarios/{journal.parent.name}"))
-    if not scenarios:
-        return
-    doc = build_run_result(scenarios, {"run_id": infra.run_id, "started_at": dt.datetime.now().isoformat(timespec="seconds")})
-    write_results(infra.run_dir / "results.json", doc)
-    render_run_dir(infra.run_dir)
-    update_index(infra.run_dir.parent)
+    if infra is None or not infra.opened or not infra.run_owner.result.outcomes:
+        return None
+    return infra.run_owner.write_reports()

@@ -25,7 +25,8 @@ from harness.errors import InfrastructureError, StepFailed, WschaosError
 from harness.journal import Journal
 from harness.plan import Plan
 from harness.stack import open_stack
-from harness.steps.base import Parallel, Repeat, StepNode
+from harness.steps.base import During, Parallel, Repeat, StepNode
+from harness.verdict import scenario_outcome
 
 
 @dataclass
@@ -36,56 +37,69 @@ class Shared:
     browser: Any
     versions: dict[str, Any] = field(default_factory=dict)
 
+    def broken(self) -> str | None:
+        """Why the shared infrastructure can no longer run a scenario, or None."""
+        proc = getattr(self.toxiproxy, "process", None)
+        if proc is not None and not proc.running:
+            return f"toxiproxy-server exited (return code {proc.returncode})"
+        browser = getattr(self.browser, "browser", None)
+        if browser is not None and not browser.is_connected():
+            return "Chromium is gone (the browser process exited or crashed)"
+        return None
+
 
 @dataclass
 class ScenarioOutcome:
     """What happened when one scenario ran."""
 
     plan: Plan
-    outcome: str                      # passed | failed | error | interrupted
+    outcome: str                      # see harness.verdict.OUTCOMES
     error: Optional[str]
     checks: list[CheckResult]
     events: list[dict[str, Any]]
     dir: Path
     duration_s: float
+    reasons: tuple[str, ...] = ()     # why inconclusive (evidence lines)
 
     @property
     def name(self) -> str:
         return self.plan.scenario.name
 
 
-async def run_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
+async def execute_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
                        on_event: Callable[[dict], None] | None = None) -> ScenarioOutcome:
-    """Run one planned scenario to a verdict; never raises for failures of the system under test."""
+    """Run one planned scenario to a verdict; never raises for failures of the system under test.
+
+    Called only by the run owner (`harness.run.Run.scenario`), which adds the invariants."""
     sdir = run_dir / "scenarios" / plan.scenario.name
     sdir.mkdir(parents=True, exist_ok=True)
     journal = Journal(sdir / "journal.jsonl")
     if on_event:
         journal.subscribe(on_event)
     started = time.monotonic()
-    outcome, error = "passed", None
+    ended_by, error = None, None
     checks: list[CheckResult] = []
     journal.record("run.start", **_start_fields(plan, shared, run_id))
     timeout_s = None if plan.options.keep else plan.timeout_s  # --keep waits for the user
     try:
         await within(timeout_s, _run_stack(plan, shared, journal, sdir, checks))
     except StepFailed as exc:
-        outcome, error = "failed", str(exc)
+        ended_by, error = "failed", str(exc)
     except asyncio.TimeoutError:
-        outcome, error = "error", f"scenario timed out after {plan.timeout_s:g}s (raise `timeout:` in the scenario if it needs longer)"
+        ended_by, error = "error", f"scenario timed out after {plan.timeout_s:g}s (raise `timeout:` in the scenario if it needs longer)"
     except asyncio.CancelledError:
-        outcome, error = "interrupted", "interrupted"
+        ended_by, error = "interrupted", "interrupted"
         raise
     except Exception as exc:  # noqa: BLE001 - any other failure is the harness's or the infrastructure's
-        outcome, error = _classify(exc)
+        ended_by, error = _classify(exc)
     finally:
         for result in checks:
             journal.record("check", **result.to_dict())
-        if outcome == "passed" and not all(c.passed for c in checks):
-            outcome = "failed"
-        journal.record("run.end", outcome=outcome, error=error)
+        verdict = scenario_outcome(journal.events, checks, ended_by)
+        journal.record("run.end", outcome=verdict.outcome, error=error, reasons=list(verdict.reasons))
         journal.close()
-    return ScenarioOutcome(plan, outcome, error, checks, journal.events, sdir, time.monotonic() - started)
+    return ScenarioOutcome(plan, verdict.outcome, error, checks, journal.events, sdir,
+                           time.monotonic() - started, verdict.reasons)
 
 
 def _classify(exc: BaseException) -> tuple[str, str]:
@@ -154,15 +168,31 @@ async def _execute_node(node, ctx: RunContext, t0: float) -> None:
         for _ in range(node.times):
             for inner in node.steps:
                 await _execute_node(inner, ctx, t0)
+    elif isinstance(node, During):
+        await _hold_during(node, ctx, t0)
     else:
         await _run_step(node, ctx)
+
+
+async def _hold_during(node: During, ctx: RunContext, t0: float) -> None:
+    """Apply the fault, run the nested steps, undo the fault: its window is exactly theirs."""
+    first_revert = len(ctx.reverts)
+    await _run_step(node.fault, ctx)
+    held = ctx.reverts[first_revert:]
+    try:
+        for inner in node.steps:
+            await _execute_node(inner, ctx, t0)
+    finally:
+        for pending in reversed(held):
+            await pending.run()
 
 
 async def _run_step(node: StepNode, ctx: RunContext) -> None:
     index = ctx.next_number()
     step, env = node.step, node.env
+    timed = {"for_s": round(ctx.time.scaled(env.for_), 3)} if env.for_ is not None else {}
     ctx.journal.record("step.start", step=index, path=node.path, name=step.registered_name,
-                       summary=env.name or step.summary(env), params=step.params())
+                       summary=env.name or step.summary(env), params=step.params(), **timed)
     began, status, error = ctx.journal.now(), "error", None
     first_revert = len(ctx.reverts)
     try:
@@ -280,4 +310,4 @@ def versions() -> dict[str, Any]:
     return found
 
 
-__all__ = ["Shared", "ScenarioOutcome", "run_scenario", "execute", "InfrastructureError"]
+__all__ = ["Shared", "ScenarioOutcome", "execute_scenario", "execute", "InfrastructureError"]

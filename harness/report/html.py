@@ -113,12 +113,13 @@ def checks_html(checks: list[dict[str, Any]]) -> str:
     rows = []
     for c in checks:
         ok = c.get("passed")
+        word = "✓ passed" if ok else ("? inconclusive" if c.get("inconclusive") else "✗ failed")
         evidence = "".join(f"<li>{esc(x)}</li>" for x in c.get("evidence", []))
         params = ", ".join(f"{k}={v}" for k, v in (c.get("params") or {}).items())
         rows.append(
             f'<tr class="{"" if ok else "fail"}"><td><b>{esc(c.get("name"))}</b>'
             f'<div class="small muted">{esc(params)}</div></td>'
-            f'<td class="{"ok" if ok else "bad"}">{"✓ passed" if ok else "✗ failed"}</td>'
+            f'<td class="{"ok" if ok else "bad"}">{word}</td>'
             f'<td>{esc(c.get("summary"))}{f"<ul class=evidence>{evidence}</ul>" if evidence else ""}</td></tr>')
     return ('<table><tr><th>check</th><th>result</th><th>summary and evidence</th></tr>'
             + "".join(rows) + "</table>")
@@ -209,6 +210,10 @@ def scenario_html(s: dict[str, Any], events: list[Event] | None, images: Mapping
     """One collapsible scenario section; failed ones start open."""
     is_open = " open" if s.get("outcome") != "passed" else ""
     error = f'<div class="error-box">{esc(s["error"])}</div>' if s.get("error") else ""
+    if s.get("reasons"):
+        items = "".join(f"<li>{esc(r)}</li>" for r in s["reasons"])
+        error += (f'<div class="small"><b>inconclusive</b>: the machine, not the app, broke this scenario\'s '
+                  f'premise<ul class="reasons">{items}</ul></div>')
     at = [t for t, _ in failed_times(s)]
     return (
         f'<details class="scenario" id="{anchor(s["name"])}"{is_open}><summary>{esc(s["name"])} '

@@ -1,7 +1,8 @@
 """JUnit XML for CI (Jenkins, GitLab, GitHub): one testsuite, one testcase per scenario.
 
 A failed scenario carries one <failure> listing every failed check with its evidence (and
-failed inline expectations); a harness error or an interrupted run is an <error>. The rerun
+failed inline expectations); a harness error or an interrupted run is an <error>; an
+inconclusive scenario, or one that never ran, is <skipped> with the reason. The rerun
 command goes to <system-out> so a red build shows how to reproduce it.
 """
 
@@ -51,6 +52,11 @@ def _testcase(suite: ET.Element, classname: str, scenario: dict[str, Any]) -> No
         node = ET.SubElement(case, "failure", message=_clean(_failure_message(scenario)),
                              type="CheckFailed")
         node.text = _clean(failure_text(scenario))
+    elif outcome in ("inconclusive", "skipped"):
+        # JUnit has no "inconclusive": a skip with its reason is neither a pass nor a red build.
+        why = "; ".join(scenario.get("reasons") or []) or scenario.get("error") or outcome
+        node = ET.SubElement(case, "skipped", message=_clean(f"{outcome}: {why}"[:500]))
+        node.text = _clean("\n".join(filter(None, [why, failure_text(scenario)])))
     elif outcome in ("error", "interrupted"):
         message = scenario.get("error") or ("run interrupted" if outcome == "interrupted"
                                             else "harness error")
@@ -73,7 +79,8 @@ def render_junit(run_doc: dict[str, Any]) -> str:
                       time=f"{float(run_doc.get('duration_s') or 0):.3f}")
     suite = ET.SubElement(root, "testsuite", name=_clean(f"wschaos {run_doc.get('run_id', '')}".strip()),
                           tests=root.get("tests"), failures=root.get("failures"),
-                          errors=root.get("errors"), skipped="0", time=root.get("time"),
+                          errors=root.get("errors"),
+                          skipped=str(counts.get("skipped", 0) + counts.get("inconclusive", 0)), time=root.get("time"),
                           timestamp=_clean(run_doc.get("started_at", "")))
     props = ET.SubElement(suite, "properties")
     for key in ("run_id", "target", "seed", "bugs", "rerun"):

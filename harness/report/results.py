@@ -15,10 +15,9 @@ from typing import Any, Iterable, Mapping
 from harness.analysis import message_stats, percentile, reconnect_times
 from harness.journal import Event, of_kind
 from harness.report.extract import checks_from_journal, first, last, latency_samples
+from harness.verdict import OUTCOMES, counts as outcome_counts, run_outcome, scenario_outcome as decide
 
 SCHEMA = "wschaos.results/1"
-OUTCOMES = ("passed", "failed", "error", "interrupted")
-_SEVERITY = {"passed": 0, "failed": 1, "error": 2, "interrupted": 3}
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
@@ -67,16 +66,14 @@ def scenario_metrics(events: list[Event]) -> dict[str, Any]:
 
 
 def scenario_outcome(events: list[Event], checks: list[dict[str, Any]]) -> str:
-    """run.end's outcome, made 'failed' by any failed check; 'interrupted' without run.end."""
+    """The outcome the runner recorded in run.end (harness.verdict decided it); a journal
+    without run.end was cut short (Ctrl-C, a kill): interrupted."""
     end = last(events, "run.end")
     if not end:
         return "interrupted"
-    outcome = end.get("outcome", "passed")
-    if outcome in ("error", "interrupted"):
-        return outcome
-    failed = any(not c.get("passed") for c in checks) or any(
-        e.get("passed") is False for e in of_kind(events, "expect"))
-    return "failed" if failed or outcome == "failed" else "passed"
+    if end.get("outcome") in OUTCOMES:
+        return str(end["outcome"])
+    return decide(events, checks).outcome  # a journal from before run.end carried every outcome
 
 
 def _expectations(events: list[Event]) -> list[dict[str, Any]]:
@@ -114,6 +111,7 @@ def build_scenario_result(events: list[Event], check_results: Iterable[Any] | No
         "seed": start.get("seed"),
         "rerun": start.get("rerun", ""),
         "error": end.get("error"),
+        "reasons": list(end.get("reasons") or []),
         "target": start.get("target", ""),
         "bugs": list(start.get("bugs", [])),
         "checks": checks,
@@ -139,8 +137,8 @@ def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[s
     """The whole results.json document; `run_meta` supplies run_id, started_at, duration_s,
     rerun and may override target/seed/bugs/versions/outcome (else taken from the scenarios)."""
     scenarios = list(scenario_results)
-    counts = {o: sum(1 for s in scenarios if s["outcome"] == o) for o in OUTCOMES}
-    worst = max((s["outcome"] for s in scenarios), key=lambda o: _SEVERITY.get(o, 2), default="passed")
+    counts = outcome_counts(s["outcome"] for s in scenarios)
+    worst = run_outcome(s["outcome"] for s in scenarios)
     head = scenarios[0] if scenarios else {}
     return {
         "schema": SCHEMA,

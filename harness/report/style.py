@@ -19,6 +19,8 @@ a { color:#1f5fa8; }
   color:#fff; vertical-align:middle; }
 .passed { background:var(--ok); } .failed { background:var(--bad); } .error { background:var(--err); }
 .interrupted { background:var(--warn); color:#222; }
+.inconclusive { background:#8d99ae; } .skipped { background:#adb5bd; color:#222; }
+ul.reasons { margin:4px 0 0; padding-left:18px; color:#3d4a5c; }
 pre.cmd { background:#1b1f24; color:#e9ecef; padding:9px 12px; border-radius:6px; margin:6px 0;
   overflow-x:auto; user-select:all; font-size:12.5px; white-space:pre-wrap; word-break:break-all; }
 table { border-collapse:collapse; width:100%; background:var(--card); font-size:13px; }

@@ -11,7 +11,6 @@ import pytest
 from harness.matrix import NO_BUG, what_failed
 from harness.plan import RunOptions, make_plan
 from harness.pytest_scenarios import failure_text, infra_for
-from harness.runner import run_scenario
 from harness.scenario.collect import collect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +54,7 @@ def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path)
     options = RunOptions(bugs=bugs, report_dir=tmp_path, targets_dir=ROOT / "targets")
     plan = make_plan(SCENARIOS[scenario_name], options)
     infra = infra_for(pytestconfig)
-    return infra.run(lambda shared: run_scenario(plan, shared, tmp_path, infra.run_id))
+    return infra.run(lambda run: run.scenario(plan, subdir=tmp_path))
 
 
 @pytest.mark.e2e

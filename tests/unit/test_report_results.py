@@ -44,11 +44,18 @@ def test_checks_are_read_from_journal_check_events(failing):
 
 
 def test_explicit_check_results_override_the_journal(passing):
-    """CheckResult objects passed in replace the journal's and decide the outcome."""
+    """CheckResult objects passed in replace the journal's checks; the outcome stays the one the
+    runner decided (harness.verdict) and recorded in run.end: reports never decide again."""
     result = CheckResult("backoff", False, "attempts did not grow", ["waits 1.0, 1.0, 1.0"])
     s = build_scenario_result(passing, [result], "scenarios/network-cut-heals")
     assert s["checks"] == [result.to_dict()]
-    assert s["outcome"] == "failed"
+    assert s["outcome"] == "passed"
+
+
+def test_a_journal_cut_short_is_interrupted(passing):
+    """A journal without run.end (Ctrl-C, SIGKILL) reads as interrupted."""
+    cut = [e for e in passing if e["kind"] != "run.end"]
+    assert build_scenario_result(cut, None, "scenarios/x")["outcome"] == "interrupted"
 
 
 def test_metrics_summarise_reconnects_and_messages(failing, passing):
@@ -86,7 +93,7 @@ def test_run_counts_outcome_and_metadata(failing, passing):
     doc = build_run_result(scenarios, {"run_id": "r1", "started_at": "2024-06-11T02:15:00+00:00",
                                        "rerun": "wschaos run scenarios/"})
     assert doc["schema"] == SCHEMA == "wschaos.results/1"
-    assert doc["counts"] == {"passed": 1, "failed": 1, "error": 0, "interrupted": 0}
+    assert doc["counts"] == {"passed": 1, "inconclusive": 0, "failed": 1, "error": 0, "interrupted": 0, "skipped": 0}
     assert doc["outcome"] == "failed" and doc["target"] == "kanban"
     assert doc["metrics"]["reconnect_count"] == 5 and doc["metrics"]["lost"] == 1
 

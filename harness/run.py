@@ -1,0 +1,369 @@
+"""The run owner: the one way any front door (CLI, pytest plugin, matrix, soak, benchmarks,
+tests) runs scenarios.
+
+    async with Run(options, plans) as run:       # Toxiproxy + Chromium, watchdog, run folder
+        outcome = await run.scenario(plan)       # one scenario, its invariants, its verdict
+    result = run.result                          # every outcome, the run's verdict, exit code
+    run.write_reports(junit=...)                 # results.json, junit.xml, index.html
+
+or all at once: `result = await run_plans(plans, options)`. A `Run` owns the shared
+infrastructure and checks after every scenario that Toxiproxy holds nothing of it and that no
+process it started is alive; a scenario that leaves either behind is an error. Outcomes are
+decided by `harness.verdict` only. `results.json` is rewritten after every scenario (the running
+one listed as interrupted, the rest as skipped), so even a SIGKILLed run leaves a readable one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import shutil
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+from harness import tools
+from harness.drivers import reaper
+from harness.drivers.browser import BrowserSession
+from harness.drivers.toxiproxy import ToxiproxyServer
+from harness.drivers.watchdog import Watchdog, reap_orphans
+from harness.journal import Event, Journal
+from harness.plan import Plan, RunOptions
+from harness.runner import ScenarioOutcome, Shared, execute_scenario, versions
+from harness import verdict
+
+OutcomeListener = Callable[[ScenarioOutcome], None]
+
+
+@dataclass
+class RunResult:
+    """Every scenario outcome of one run, what never ran, and where the reports are."""
+
+    run_id: str
+    run_dir: Path
+    outcomes: list[ScenarioOutcome] = field(default_factory=list)
+    skipped: list[tuple[Plan, str]] = field(default_factory=list)   # (plan, why it never ran)
+    interrupted: bool = False
+    infra_error: Optional[str] = None
+    started_at: dt.datetime = field(default_factory=dt.datetime.now)
+    duration_s: float = 0.0
+
+    @property
+    def outcome(self) -> str:
+        """The run's verdict (harness.verdict decides)."""
+        named = [o.outcome for o in self.outcomes] + (["error"] if self.infra_error else [])
+        return verdict.run_outcome(named, self.interrupted)
+
+    @property
+    def exit_code(self) -> int:
+        return verdict.exit_code(self.outcome)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.outcomes) and self.outcome == "passed"
+
+
+def new_run_id(now: Optional[dt.datetime] = None) -> str:
+    now = now or dt.datetime.now()
+    return now.strftime("%Y%m%d-%H%M%S-") + f"{random.randrange(16**4):04x}"
+
+
+class Run:
+    """One run: shared infrastructure, scenarios one at a time, invariants, verdicts, reports."""
+
+    def __init__(self, options: RunOptions, plans: Sequence[Plan] = (), *, run_id: str | None = None,
+                 run_dir: Path | None = None, on_event: Callable[[Event], None] | None = None,
+                 on_outcome: OutcomeListener | None = None) -> None:
+        self.options = options
+        self.planned = list(plans)
+        run_id = run_id or new_run_id()
+        self.result = RunResult(run_id, run_dir or options.report_dir / run_id)
+        self.on_event, self.on_outcome = on_event, on_outcome
+        self.stopping = False          # set on interrupt: no further scenario starts
+        self.shared: Shared | None = None
+        self._stack = AsyncExitStack()
+        self._infra: Journal | None = None
+        self._t0 = time.monotonic()
+        self._docs: dict[int, dict[str, Any]] = {}   # id(outcome) -> its results.json entry
+        self._running: Plan | None = None
+        self._closed = False
+
+    @property
+    def run_dir(self) -> Path:
+        return self.result.run_dir
+
+    async def __aenter__(self) -> "Run":
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> "Run":
+        """Start Toxiproxy and Chromium (a missing tool fails before anything else starts)."""
+        tools.find_toxiproxy()
+        tools.find_chromium()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._infra = Journal(self.run_dir / "infra.jsonl")
+        self._stack.callback(self._infra.close)
+        left = reap_orphans()
+        if left:
+            self._infra.record("harness.reaped", processes=len(left), marks=sorted(set(left.values())))
+        watchdog = Watchdog(self.result.run_id).start()
+        self._stack.callback(watchdog.close)
+        self._write_progress()
+        try:
+            self.shared = await open_shared(self._stack, self._infra, headed=self.options.headed)
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def scenario(self, plan: Plan, subdir: str | Path | None = None) -> ScenarioOutcome | None:
+        """Run one scenario to its verdict; None (and listed as skipped) when it cannot start.
+
+        `subdir` (relative to the run folder, or absolute) keeps runs of the same scenario apart."""
+        why = self._cannot_start()
+        if why:
+            self.skip(plan, why)
+            return None
+        run_dir = self.run_dir / subdir if subdir else self.run_dir
+        before = set(reaper.live_groups())
+        self._running = plan
+        self._write_progress()
+        try:
+            assert self.shared is not None
+            outcome = await execute_scenario(plan, self.shared, run_dir, self.result.run_id, self.on_event)
+        except asyncio.CancelledError:
+            self.stopping = self.result.interrupted = True
+            self._add(self._interrupted(plan, run_dir))
+            raise
+        finally:
+            self._running = None
+        outcome = await self._invariants(outcome, before)
+        self._add(outcome)
+        return outcome
+
+    def skip(self, plan: Plan, why: str) -> None:
+        """List a scenario that never ran (shown as skipped in every report)."""
+        self.result.skipped.append((plan, why))
+        self._write_progress()
+
+    def interrupt(self) -> None:
+        """No scenario starts after this; the running one is cancelled by the caller."""
+        self.stopping = self.result.interrupted = True
+
+    async def close(self) -> None:
+        """Tear down the shared infrastructure (reverse order); idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        self.result.duration_s = time.monotonic() - self._t0
+        await self._stack.aclose()
+
+    def write_reports(self, junit: Path | None = None) -> Path:
+        """results.json, junit.xml and index.html from the outcomes in memory; reports/index.html."""
+        from harness.report import render_run_dir, update_index, write_results
+
+        for plan in self.planned:
+            if not self._accounted(plan):
+                self.result.skipped.append((plan, "the run ended before it started"))
+        self.result.duration_s = time.monotonic() - self._t0
+        write_results(self.run_dir / "results.json", self._results_doc(final=True))
+        html = render_run_dir(self.run_dir)
+        prune_artifacts(self.result, self.options.artifacts)
+        update_index(self.run_dir.parent)
+        if junit is not None:
+            junit.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.run_dir / "junit.xml", junit)
+        return html
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _cannot_start(self) -> str | None:
+        if self.stopping:
+            return "the run was interrupted before it started"
+        if self.result.infra_error:
+            return f"shared infrastructure failed earlier: {self.result.infra_error}"
+        if self.shared is None:
+            return "the run is not open"
+        broken = self.shared.broken()
+        if broken:
+            self.result.infra_error = broken
+            self._infra_note(broken)
+            return f"shared infrastructure failed: {broken}"
+        return None
+
+    async def _invariants(self, outcome: ScenarioOutcome, before: set[int]) -> ScenarioOutcome:
+        """Toxiproxy holds nothing of the scenario and no process it started is alive."""
+        if outcome.outcome == "interrupted" or self.shared is None:
+            return outcome
+        problems = []
+        leaked = {pgid: name for pgid, name in reaper.live_groups().items() if pgid not in before}
+        for pgid, name in leaked.items():
+            reaper.kill_group(pgid, 9)
+            reaper.unregister(pgid)
+            problems.append(f"process {name!r} (group {pgid}) was still alive after teardown; killed it")
+        if not self.shared.broken():
+            try:
+                toxics, disabled = await self.shared.toxiproxy.verify_clean(self._infra)
+                if toxics or disabled:
+                    await self.shared.toxiproxy.reset()
+                    problems.append(f"Toxiproxy still held {toxics} toxic(s) and {disabled} disabled proxy(ies) "
+                                    "after the scenario: a fault was not reverted (Toxiproxy was reset)")
+            except Exception as exc:  # noqa: BLE001 - a dead Toxiproxy is reported by broken() next time
+                problems.append(f"could not verify Toxiproxy after the scenario: {exc}")
+        if not problems:
+            return outcome
+        error = "; ".join(filter(None, [outcome.error, *problems]))
+        decided = verdict.scenario_outcome(outcome.events, outcome.checks, "error")
+        _append_events(outcome, [{"kind": "harness.error", "error": p} for p in problems]
+                       + [{"kind": "run.end", "outcome": decided.outcome, "error": error, "reasons": []}])
+        return replace(outcome, outcome=decided.outcome, error=error)
+
+    def _add(self, outcome: ScenarioOutcome) -> None:
+        self.result.outcomes.append(outcome)
+        self._write_progress()
+        if self.on_outcome:
+            self.on_outcome(outcome)
+
+    def _interrupted(self, plan: Plan, run_dir: Path) -> ScenarioOutcome:
+        from harness.journal import read_journal
+
+        sdir = run_dir / "scenarios" / plan.scenario.name
+        journal = sdir / "journal.jsonl"
+        events = read_journal(journal) if journal.exists() else []
+        duration_s = events[-1]["t"] - events[0]["t"] if events else 0.0
+        return ScenarioOutcome(plan, "interrupted", "interrupted", [], events, sdir, duration_s)
+
+    def _infra_note(self, text: str) -> None:
+        if self._infra is not None:
+            self._infra.record("harness.error", error=text)
+
+    def _accounted(self, plan: Plan) -> bool:
+        return any(o.plan is plan for o in self.result.outcomes) or any(p is plan for p, _ in self.result.skipped)
+
+    def _write_progress(self) -> None:
+        """results.json as things stand, so a killed run still leaves a readable one."""
+        from harness.report import write_results
+
+        try:
+            write_results(self.run_dir / "results.json", self._results_doc(final=False))
+        except OSError as exc:
+            self._infra_note(f"could not write results.json: {exc}")
+
+    def _results_doc(self, final: bool) -> dict[str, Any]:
+        from harness.report import build_run_result, build_scenario_result
+
+        entries = []
+        for o in self.result.outcomes:
+            if id(o) not in self._docs:
+                rel = o.dir.relative_to(self.run_dir).as_posix() if o.dir.is_relative_to(self.run_dir) else str(o.dir)
+                self._docs[id(o)] = build_scenario_result(o.events, o.checks, rel)
+            entries.append(self._docs[id(o)])
+        if self._running is not None:
+            entries.append(not_run_entry(self._running, "interrupted", "the run ended while it was running"))
+        entries += [not_run_entry(p, "skipped", why) for p, why in self.result.skipped]
+        if not final:
+            entries += [not_run_entry(p, "skipped", "not started yet") for p in self.planned
+                        if not self._accounted(p) and p is not self._running]
+        first = self.planned[0] if self.planned else (self.result.outcomes[0].plan if self.result.outcomes else None)
+        outcome = self.result.outcome if final else "interrupted"
+        meta = {
+            "run_id": self.result.run_id, "started_at": self.result.started_at.isoformat(timespec="seconds"),
+            "duration_s": round(self.result.duration_s, 3), "outcome": outcome,
+            "target": first.target.name if first else None,
+            "seed": self.options.seed if self.options.seed is not None else None,
+            "bugs": list(self.options.bugs),
+            "versions": self.shared.versions if self.shared else {},
+            "rerun": "\n".join(o.plan.rerun for o in self.result.outcomes if o.outcome != "passed"),
+            "interrupted": self.result.interrupted or not final,
+            "infra_error": self.result.infra_error,
+        }
+        return build_run_result(entries, meta)
+
+
+def not_run_entry(plan: Plan, outcome: str, why: str) -> dict[str, Any]:
+    """The results.json entry of a scenario with no journal of its own (skipped, or killed)."""
+    sc = plan.scenario
+    return {"name": sc.name, "file": sc.file, "description": sc.description, "tags": list(sc.tags),
+            "outcome": outcome, "duration_s": 0.0, "seed": plan.seed, "rerun": plan.rerun, "error": why,
+            "target": plan.target.name, "bugs": list(plan.bugs), "checks": [], "expectations": [],
+            "journal": f"scenarios/{sc.name}/journal.jsonl", "screenshots": [], "traces": [], "metrics": {}}
+
+
+async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,
+                    on_event: Callable[[Event], None] | None = None,
+                    on_outcome: OutcomeListener | None = None, junit: Path | None = None,
+                    write: bool = True) -> tuple[RunResult, Path | None]:
+    """Run every plan in order on one Toxiproxy and one browser, then write every report.
+
+    Returns the result and the HTML report's path (None when `write` is False). Cancellation
+    (Ctrl-C, SIGTERM) ends the running scenario through its teardown; the scenarios after it
+    are listed as skipped, and the reports are still written."""
+    run = Run(options, plans, run_id=run_id, on_event=on_event, on_outcome=on_outcome)
+    try:
+        await run.open()
+        for plan in plans:
+            await run.scenario(plan)
+    except asyncio.CancelledError:
+        run.interrupt()
+        _uncancel()
+    except Exception as exc:  # noqa: BLE001 - shared infrastructure failed: still write what we have
+        run.result.infra_error = f"{type(exc).__name__}: {exc}"
+    finally:
+        try:
+            await run.close()
+        except asyncio.CancelledError:
+            run.interrupt()
+            _uncancel()
+    html = run.write_reports(junit) if write else None
+    return run.result, html
+
+
+async def open_shared(stack: AsyncExitStack, journal: Journal, headed: bool = False) -> Shared:
+    """Start the one Toxiproxy and the one browser a run shares."""
+    toxiproxy = ToxiproxyServer(tools.find_toxiproxy(), journal)
+    stack.push_async_callback(toxiproxy.stop)
+    await toxiproxy.start()
+    browser = BrowserSession(tools.find_chromium(), headless=not headed, journal=journal)
+    stack.push_async_callback(browser.close)
+    await browser.start()
+    return Shared(toxiproxy, browser, versions())
+
+
+def prune_artifacts(result: RunResult, policy: str) -> None:
+    """The keep-artifacts policy: after the report is rendered (screenshots are embedded in it),
+    drop the traces and ledger copies of scenarios the policy does not keep. Screenshot files
+    are small and let `wschaos report` re-render a run, so only `never` drops them."""
+    if policy == "always":
+        return
+    for outcome in result.outcomes:
+        if policy == "on-failure" and outcome.outcome != "passed":
+            continue
+        for name in ("screenshots", "traces") if policy == "never" else ("traces",):
+            shutil.rmtree(outcome.dir / name, ignore_errors=True)
+        for ledger in outcome.dir.glob("ledger.sqlite3*"):
+            ledger.unlink(missing_ok=True)
+
+
+def _uncancel() -> None:
+    """We handled a cancellation (Ctrl-C) ourselves: let later timeouts in teardown work again."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        task.uncancel()
+
+
+def _append_events(outcome: ScenarioOutcome, extra: list[dict[str, Any]]) -> None:
+    """Add events after a scenario's journal closed (an invariant the run owner found broken)."""
+    import json
+
+    t = outcome.events[-1]["t"] if outcome.events else 0.0
+    path = outcome.dir / "journal.jsonl"
+    with path.open("a", encoding="utf-8") as fh:
+        for fields in extra:
+            event = {"t": t, **fields}
+            outcome.events.append(event)
+            fh.write(json.dumps(event, default=str, separators=(",", ":")) + "\n")

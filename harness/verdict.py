@@ -1,0 +1,138 @@
+"""The one place where outcomes are decided: of a scenario, of a run, and the exit code.
+
+Pure: reads journal events and check results, never sockets or clocks. The runner calls
+`scenario_outcome` when a scenario ends and records the answer in `run.end`; reports, the
+pytest plugin, the matrix and the CLI read that answer instead of deciding again.
+
+    passed        every check held and every inline expectation held
+    inconclusive  something failed, but the machine broke the scenario's premise (a timed
+                  fault window closed while a step that needed it was still running, or a
+                  check could not be judged fairly because timers ran late): not the app's fault
+    failed        a check or an inline expectation did not hold, and nothing excuses it
+    error         the harness or its infrastructure failed (exit 3)
+    interrupted   Ctrl-C, SIGTERM or a kill ended it
+    skipped       never started (the run was interrupted, or shared infrastructure died first)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, EXIT_PASSED
+from harness.journal import Event
+
+OUTCOMES = ("passed", "inconclusive", "failed", "error", "interrupted", "skipped")
+# A run's outcome is its worst scenario's; skipped scenarios only appear in interrupted runs.
+SEVERITY = {"passed": 0, "skipped": 0, "inconclusive": 1, "failed": 2, "error": 3, "interrupted": 4}
+# Steps whose purpose is to wait: they may outlast a fault window by design
+# (`down for 5s` then `expect connected within 30s`).
+WAITING_STEPS = frozenset({"expect", "idle"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A scenario's outcome and the reasons behind it (evidence lines for the report)."""
+
+    outcome: str
+    reasons: tuple[str, ...] = ()
+
+
+def scenario_outcome(events: Sequence[Event], checks: Iterable[Any], ended_by: str | None = None) -> Verdict:
+    """Decide one scenario. `ended_by` is how the steps ended when not normally:
+    'failed' (an inline expectation or page action), 'error', 'interrupted'."""
+    if ended_by in ("error", "interrupted"):
+        return Verdict(ended_by)
+    check_list = [_as_dict(c) for c in checks]
+    hard = [c for c in check_list if not c.get("passed") and not c.get("inconclusive")]
+    soft = [c for c in check_list if not c.get("passed") and c.get("inconclusive")]
+    step_failed = ended_by == "failed" or any(e.get("passed") is False for e in _kind(events, "expect"))
+    if not hard and not soft and not step_failed:
+        return Verdict("passed")
+    overruns = fault_window_overruns(events)
+    if overruns:
+        return Verdict("inconclusive", tuple(overruns))
+    if hard or step_failed:
+        return Verdict("failed")
+    return Verdict("inconclusive", tuple(f"check {c.get('name')}: {c.get('summary')}" for c in soft))
+
+
+def fault_window_overruns(events: Sequence[Event]) -> list[str]:
+    """Timed fault windows (`for:`) that closed while a step begun inside them still ran.
+
+    Such a step did not get the fault it was written to run under (on a slow machine, five UI
+    actions can outlast a 3 s outage), so what follows proves nothing about the app."""
+    windows = timed_windows(events)
+    if not windows:
+        return []
+    out = []
+    for step in _steps(events):
+        if step["name"] in WAITING_STEPS:
+            continue
+        for fault, clients, opened, closed in windows:
+            if opened <= step["start"] < closed < step["end"]:
+                out.append(f"the timed fault {fault} on {clients} ended at t={closed:.2f}s while "
+                           f"{step['name']} ({step['path']}) ran until t={step['end']:.2f}s: the machine was "
+                           f"slower than the scenario assumed; hold the fault with `during:` instead of `for:`")
+    return out
+
+
+def timed_windows(events: Sequence[Event]) -> list[tuple[str, str, float, float]]:
+    """(fault, clients, applied at, reverted at) of every fault a `for:` step applied."""
+    timed_steps = {e["step"] for e in _kind(events, "step.start") if e.get("for_s") is not None}
+    step_of: dict[Any, Any] = {}
+    current = None
+    applied: dict[Any, Event] = {}
+    for e in events:
+        kind = e.get("kind")
+        if kind == "step.start":
+            current = e.get("step")
+        elif kind == "step.end":
+            current = None
+        elif kind == "fault.apply" and current in timed_steps:
+            step_of[e.get("fault_id")] = current
+            applied[e.get("fault_id")] = e
+    out = []
+    for e in _kind(events, "fault.revert"):
+        start = applied.get(e.get("fault_id"))
+        if start is not None:
+            clients = ", ".join(start.get("clients") or []) or "all"
+            out.append((str(start.get("fault")), clients, float(start["t"]), float(e["t"])))
+    return out
+
+
+def run_outcome(outcomes: Iterable[str], interrupted: bool = False) -> str:
+    """A run's outcome: interrupted if it was, else its worst scenario's ('passed' if none)."""
+    if interrupted:
+        return "interrupted"
+    return max(outcomes, key=lambda o: SEVERITY.get(o, 3), default="passed")
+
+
+def exit_code(run_outcome_: str) -> int:
+    """0 passed, 1 failed, 3 error, 4 inconclusive, 130 interrupted (2 is invalid input)."""
+    return {"passed": EXIT_PASSED, "skipped": EXIT_PASSED, "inconclusive": EXIT_INCONCLUSIVE,
+            "failed": EXIT_FAILED, "error": EXIT_HARNESS, "interrupted": EXIT_INTERRUPTED}[run_outcome_]
+
+
+def counts(outcomes: Iterable[str]) -> dict[str, int]:
+    """How many scenarios ended each way, every outcome listed."""
+    listed = list(outcomes)
+    return {o: listed.count(o) for o in OUTCOMES}
+
+
+def _steps(events: Sequence[Event]) -> list[dict[str, Any]]:
+    starts = {e["step"]: e for e in _kind(events, "step.start")}
+    out = []
+    for e in _kind(events, "step.end"):
+        s = starts.get(e["step"])
+        if s is not None:
+            out.append({"name": s.get("name"), "path": s.get("path"), "start": float(s["t"]), "end": float(e["t"])})
+    return out
+
+
+def _kind(events: Sequence[Event], kind: str) -> Iterable[Event]:
+    return (e for e in events if e.get("kind") == kind)
+
+
+def _as_dict(check: Any) -> Mapping[str, Any]:
+    return check.to_dict() if hasattr(check, "to_dict") else check
