@@ -77,6 +77,24 @@ def lateness_line(lag: Lag) -> str:
             f"t={lag.until_t:.1f}s (machine busy)")
 
 
+@dataclass(frozen=True)
+class Excused:
+    """A timing limit missed by no more than the measured lag: evidence for an inconclusive check."""
+
+    line: str
+    lag: Lag
+
+
+def excuse(problem: str, over_s: float, lag: Lag) -> Excused:
+    """`<problem>: 555ms over, but b0's timers ran up to 610ms late between ... (machine busy)`."""
+    return Excused(f"{problem}: {_dur(over_s)} over, but {lateness_line(lag)}", lag)
+
+
+def worst_excused(excused: Iterable[Excused]) -> float:
+    """Seconds of the largest lag among excused problems (0.0 for none)."""
+    return max((e.lag.late_s for e in excused), default=0.0)
+
+
 def _dur(seconds: float) -> str:
     # the checks' own `dur`, repeated here so this module needs nothing from harness.checks
     if abs(seconds) < 1:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from harness.analysis import AttemptRun, attempt_runs, scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
-from harness.lateness import Lag, explained, lateness_line
+from harness.lateness import Excused, excuse, explained, worst_excused
 from harness.units import Duration
 
 #: Allowance for what the delay formula does not include (connect time, timer granularity).
@@ -63,7 +63,7 @@ class Backoff(Check):
                    "min_ratio": round(min(ratios_all), 3) if ratios_all else None,
                    "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None,
                    "late_explained_by_lag": len(late),
-                   "lag_s": round(max((e.lag.late_s for e in late), default=0.0), 3)}
+                   "lag_s": round(worst_excused(late), 3)}
         formula = self._formula()
         if problems:
             return self.result(False, f"reconnection backoff does not follow {formula}: "
@@ -113,7 +113,7 @@ class Backoff(Check):
                 if lag is None:
                     problems.append(line)
                 else:
-                    late.append(Excused(f"{line}: {dur(wait - high)} over, but {lateness_line(lag)}", lag))
+                    late.append(excuse(line, wait - high, lag))
         if not ratios:
             return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], [], []
         # Never excused: lateness only lengthens delays, it cannot make identical ones look jittered.
@@ -122,14 +122,6 @@ class Backoff(Check):
                             f"{JITTER_BELOW:g} x nominal (shortest {min(ratios):.2f} x, mean "
                             f"{statistics.fmean(ratios):.2f} x); jitter makes them 0.5..1 x")
         return problems, late, ratios
-
-
-@dataclass(frozen=True)
-class Excused:
-    """A delay over its limit by no more than the measured lag of the machine at the time."""
-
-    line: str
-    lag: Lag
 
 
 def _cv(values: list[float]) -> float:
