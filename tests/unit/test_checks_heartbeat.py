@@ -89,3 +89,67 @@ def test_heartbeat_field_filter_separates_heartbeats_from_health_samples():
     assert result.passed
     assert result.summary == "heartbeat ping (source = heartbeat) every 15s (x 0.1 = 1.5s): 4 intervals, longest 1.5s"
     assert not Heartbeat().judge(j.run()).passed
+
+
+# -- a late machine: measured lag can excuse a late ping, never a wrong rate or a ping while hidden
+
+LATE_GAP = "b0: no ping for 2.4s between t=4.0s and t=6.4s on socket s1, limit 1.88s (15s x 0.1 x 1.25)"
+
+
+def late_once() -> JournalBuilder:
+    """One heartbeat 525ms over the limit (t=4.0 -> 6.4), the others on time."""
+    return pinging([2.5, 4.0, 6.4, 7.9, 9.4])
+
+
+def test_heartbeat_fails_on_a_late_ping_without_measured_lag():
+    """Nothing says the machine was busy: the late ping is the app's fault."""
+    result = Heartbeat().judge(late_once().run())
+    assert result.status == "failed"
+    assert result.evidence == [LATE_GAP]
+
+
+def test_heartbeat_is_inconclusive_when_the_page_lag_explains_the_late_ping():
+    """b0's timers ran 600ms late inside the gap: 525ms over the limit is no evidence of a bug."""
+    result = Heartbeat().judge(late_once().lag(6.0, "b0", 600).run())
+    assert (result.passed, result.inconclusive, result.status) == (False, True, "inconclusive")
+    assert result.summary == ("inconclusive: heartbeat ping every 15s (x 0.1 = 1.5s): 1 late ping by no more "
+                              "than the machine's measured lag (up to 600ms): a busy machine, not the app, "
+                              "can explain it")
+    assert result.evidence == [f"{LATE_GAP}: 525ms over, but b0's timers ran up to 600ms late between t=5.0s "
+                               "and t=6.0s (machine busy)"]
+    assert result.metrics["late_explained_by_lag"] == 1 and result.metrics["lag_s"] == 0.6
+
+
+def test_heartbeat_fails_when_the_lag_is_too_small_to_explain_the_late_ping():
+    """300ms of lag cannot explain 525ms over the limit."""
+    result = Heartbeat().judge(late_once().lag(6.0, "b0", 300).run())
+    assert result.status == "failed"
+    assert result.evidence == [LATE_GAP]
+
+
+def test_heartbeat_at_the_legacy_interval_fails_even_when_the_machine_was_late():
+    """slow_heartbeat: 2s of lag could cover each 3s gap, but a typical interval over the limit is the rate."""
+    result = Heartbeat().judge(pinging([2.5, 5.5, 8.5]).lag(10.0, "b0", 2000, window_s=9.0).run())
+    assert result.status == "failed"
+    assert result.evidence == [
+        "b0: no ping for 3s between t=2.5s and t=5.5s on socket s1, limit 1.88s (15s x 0.1 x 1.25)",
+        "b0: no ping for 3s between t=5.5s and t=8.5s on socket s1, limit 1.88s (15s x 0.1 x 1.25)",
+        "b0: ping every 3s (median of 2), limit 1.88s: heartbeat slower than configured; measured lag "
+        "excuses single late pings, not the rate"]
+
+
+def test_heartbeat_pings_while_hidden_are_never_excused_but_a_late_resume_is():
+    """A ping while hidden fails whatever the lag; the resume 800ms late is explained by 900ms of lag."""
+    j = hidden([2.5, 4.0, 5.5, 8.4, 9.9]).lag(8.0, "b0", 900, window_s=1.0)
+    result = Heartbeat(paused_while_hidden=True).judge(j.run())
+    assert result.status == "failed"
+    assert result.evidence == [
+        "b0: sent 1 ping while hidden (t=4.2s..t=7.0s), first at t=5.5s",
+        "b0: no ping within 600ms after becoming visible at t=7.0s (1s x 0.1 + 500ms slack); the next at "
+        "t=8.4s: 800ms over, but b0's timers ran up to 900ms late between t=7.0s and t=8.0s (machine busy)"]
+
+
+def test_heartbeat_late_resume_is_inconclusive_when_lag_explains_it_and_nothing_else_failed():
+    """No ping while hidden; the resume 800ms late under 900ms of lag: inconclusive, not failed."""
+    j = hidden([2.5, 4.0, 8.4, 9.9]).lag(8.0, "b0", 900, window_s=1.0)
+    assert Heartbeat(paused_while_hidden=True).judge(j.run()).status == "inconclusive"
