@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from harness.journal import Event
+from harness.journal_index import index_of
 
 CONNECTED = "connected"
 #: States a client enters on purpose; a disconnection ending in one of them is not a failure.
@@ -69,13 +70,9 @@ class AttemptRun:
     interrupted: bool = False  # a page reload cut it short
 
 
-def _sorted(events: Iterable[Event]) -> list[Event]:
-    return sorted(events, key=lambda e: e.get("t", 0.0))
-
-
 def _of(events: Iterable[Event], client: str | None, *kinds: str) -> list[Event]:
-    return _sorted(e for e in events if e.get("kind") in kinds
-                   and (client is None or e.get("client") == client))
+    """Events of these kinds (of one client, or of all for None) in time order, from the index."""
+    return index_of(events).of(client, *kinds)
 
 
 def scenario_end(events: list[Event]) -> float:
@@ -91,15 +88,12 @@ def scenario_end(events: list[Event]) -> float:
 
 def client_names(events: list[Event]) -> list[str]:
     """Clients declared in `run.start`, then any other client seen in the journal."""
-    names: list[str] = []
+    names: dict[str, None] = {}
     for e in events:
         if e.get("kind") == "run.start":
-            names += [c["name"] for c in e.get("clients", []) if c["name"] not in names]
-    for e in events:
-        c = e.get("client")
-        if isinstance(c, str) and c not in names:
-            names.append(c)
-    return names
+            names.update((c["name"], None) for c in e.get("clients", []) if "name" in c)
+    names.update((c, None) for c in index_of(events).clients_seen)
+    return list(names)
 
 
 def _append_change(out: list[tuple[float, Any]], t: float, value: Any) -> None:
@@ -107,11 +101,16 @@ def _append_change(out: list[tuple[float, Any]], t: float, value: Any) -> None:
         out.append((t, value))
 
 
-def probe_series(events: list[Event], client: str, key: str) -> list[tuple[float, Any]]:
-    """(t, value) of one probe value each time it changed; missing or null values are skipped."""
+def probe_series(events: list[Event], client: str, key: str | tuple[str, ...]) -> list[tuple[float, Any]]:
+    """(t, value) of one probe value each time it changed; missing or null values are skipped.
+
+    `key` may be several names for one value (targets spell it differently): the first name a
+    snapshot holds is read."""
+    keys = (key,) if isinstance(key, str) else key
     out: list[tuple[float, Any]] = []
     for e in _of(events, client, "probe"):
-        value = (e.get("values") or {}).get(key)
+        values = e.get("values") or {}
+        value = next((values[k] for k in keys if k in values), None)
         if value is not None:
             _append_change(out, e["t"], value)
     return out

@@ -1,11 +1,14 @@
 """Small, pure readers over one scenario's journal that the report needs beyond
 `harness.analysis`: steps, probe-derived markers, latency samples and server log excerpts.
+`client_names` and `probe_series` are `harness.analysis`'s, imported here for the report.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
 
+# One implementation, shared with the checks (the report's plots and charts read them here too).
+from harness.analysis import client_names, probe_series
 from harness.journal import Event, of_kind
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.
@@ -26,16 +29,6 @@ def last(events: Iterable[Event], kind: str) -> Event:
     for e in of_kind(events, kind):
         found = e
     return found
-
-
-def client_names(events: list[Event]) -> list[str]:
-    """Clients in the order run.start declares them, then any other client seen."""
-    names = [c["name"] for c in first(events, "run.start").get("clients", []) if "name" in c]
-    for e in events:
-        c = e.get("client")
-        if isinstance(c, str) and c not in names:
-            names.append(c)
-    return names
 
 
 def client_kinds(events: list[Event]) -> dict[str, str]:
@@ -59,31 +52,12 @@ def steps(events: list[Event]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["t"], str(r["path"])))
 
 
-def _pick(values: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for k in keys:
-        if k in values:
-            return values[k]
-    return None
-
-
 def _count(value: Any) -> int | None:
     if isinstance(value, (list, tuple)):
         return len(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value)
     return None
-
-
-def probe_series(events: list[Event], client: str, keys: tuple[str, ...]) -> list[tuple[float, Any]]:
-    """(t, value) each time the probed value changed for `client` (first of `keys` present)."""
-    out: list[tuple[float, Any]] = []
-    for e in of_kind(events, "probe"):
-        if e.get("client") != client:
-            continue
-        value = _pick(e.get("values") or {}, keys)
-        if value is not None and (not out or out[-1][1] != value):
-            out.append((e["t"], value))
-    return out
 
 
 def alert_marks(events: list[Event], client: str) -> list[tuple[float, int]]:
