@@ -331,6 +331,17 @@ class BrowserClient:
         """`page.press(selector, key)`."""
         await self._require_page().press(selector, key)
 
+    async def why_not_actionable(self, selector: str) -> str:
+        """After an operation on `selector` timed out: 'matched nothing within 15s', or what else held it up."""
+        within_s = f"within {self.nav_timeout_s:g}s"
+        try:
+            count = await self._require_page().locator(selector).count()
+        except PlaywrightError as exc:
+            return f"could not be used ({str(exc).splitlines()[0]})"
+        if count == 0:
+            return f"matched nothing {within_s}"
+        return f"matched {count} element(s), but none became visible, enabled and uncovered {within_s}"
+
     async def screenshot(self, path: str | Path, full_page: bool = False) -> Path:
         """Write a PNG of the page (or the whole scrollable page) to `path` and return it."""
         path = Path(path)

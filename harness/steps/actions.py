@@ -7,28 +7,26 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, ClassVar, Optional
 
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
 from harness.errors import StepFailed
 from harness.steps.base import Envelope, Step, steps
-from harness.target import fill
+from harness.target import Action, fill
 
 
-async def run_ops(client, ops: list[dict[str, Any]], values: dict[str, Any]) -> dict[str, Any]:
-    """Run a target action's operations (fill/click/press/read) on one page; returns read values."""
+async def run_ops(client, name: str, action: Action, values: dict[str, Any]) -> dict[str, Any]:
+    """Run the target action `name`'s operations on one page; returns the values, with what `read` ops stored.
+
+    An operation whose selector Playwright gives up on fails the step, naming the action, the
+    client and the selector: `action 'add_ticket' on b0: click '#add' matched nothing within 15s`."""
     values = dict(values)
-    for op in ops:
-        (verb, arg), = op.items()
-        if verb == "fill":
-            await client.fill(fill(arg["selector"], values), fill(str(arg["value"]), values))
-        elif verb == "click":
-            await client.click(fill(arg, values))
-        elif verb == "press":
-            await client.press(fill(arg["selector"], values), arg["key"])
-        elif verb == "read":
-            sel, attr = fill(arg["selector"], values), arg.get("attribute")
-            js = "(el, a) => a ? el.getAttribute(a) : el.textContent"
-            values[arg["as"]] = await client.page.locator(sel).first.evaluate(js, attr)
-        else:
-            raise StepFailed(f"unknown action operation {verb!r}; use fill, click, press or read")
+    for op in action.ops:
+        try:
+            await op.run(client, values)
+        except PlaywrightTimeout:
+            why = await client.why_not_actionable(fill(op.selector, values))
+            raise StepFailed(f"action {name!r} on {client.name}: {op.describe(values)} {why}; "
+                             "check the selector in the target's `actions:` (a `screenshot` step shows the page)") from None
     return values
 
 
@@ -54,7 +52,7 @@ class _RepeatedUIAction(Step):
         action = ctx.target.actions[what]
         for _ in range(self.count):
             title = f"{name}-{what.replace('_', '-')}-{ctx.next_number()}"
-            values = await run_ops(ctx.browsers[name], action.ops, {**ctx.values, "title": title, "client": name})
+            values = await run_ops(ctx.browsers[name], what, action, {**ctx.values, "title": title, "client": name})
             ctx.tickets.setdefault(name, []).append(title)
             key = fill(action.key, values) if action.key else None
             ctx.journal.record("action", client=name, action=what, key=key, detail={"title": title})
@@ -111,7 +109,7 @@ class TriggerWorkflow(Step):
             if len(fresh) < self.count:
                 raise StepFailed(f"{name} has {len(fresh)} untriggered tickets, {self.count} needed: add_tickets first")
             for title in fresh[: self.count]:
-                values = await run_ops(ctx.browsers[name], action.ops, {**ctx.values, "title": title, "client": name})
+                values = await run_ops(ctx.browsers[name], "trigger_workflow", action, {**ctx.values, "title": title, "client": name})
                 ctx.triggered.add(title)
                 key = fill(action.key, values) if action.key else None
                 ctx.journal.record("action", client=name, action="trigger_workflow", key=key, detail={"title": title})

@@ -1,0 +1,139 @@
+"""The operations a target's UI action runs on one page: fill, click, press, read.
+
+Each is a frozen dataclass registered by name; `parse_op` turns one YAML item
+(`- click: "#add"`, `- fill: {selector: ..., value: ...}`) into one, or into located problems.
+An op knows which of its strings are selectors and templates (for load-time checks) and how to
+run itself on a browser client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Optional
+
+from harness.registry import Registry
+from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.targets.placeholders import fill
+
+ops: Registry[type["Op"]] = Registry("action operation")
+
+READ_JS = "(el, a) => a ? el.getAttribute(a) : el.textContent"
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation; `selector` is a Playwright selector template, filled before it runs."""
+
+    primary: ClassVar[Optional[str]] = None  # the field a bare scalar fills (`click: "#add"`)
+    selector: str
+
+    def templates(self) -> dict[str, str]:
+        """Field name -> template string, for the placeholder check (selectors included)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.metadata.get("template", True) and isinstance(getattr(self, f.name), str)}
+
+    def stores(self) -> Optional[str]:
+        """The value name this op adds for later ops and the key (only `read` does)."""
+        return None
+
+    def describe(self, values: dict[str, Any]) -> str:
+        """`click '#add-btn'`: the op and its filled selector, for error messages."""
+        return f"{self.registered_name} {fill(self.selector, values)!r}"  # type: ignore[attr-defined]
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@ops.register("fill")
+@dataclass(frozen=True)
+class Fill(Op):
+    """`page.fill(selector, value)`."""
+
+    value: str
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        await client.fill(fill(self.selector, values), fill(self.value, values))
+
+
+@ops.register("click")
+@dataclass(frozen=True)
+class Click(Op):
+    """`page.click(selector)`."""
+
+    primary: ClassVar[Optional[str]] = "selector"
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        await client.click(fill(self.selector, values))
+
+
+@ops.register("press")
+@dataclass(frozen=True)
+class Press(Op):
+    """`page.press(selector, key)` (`Enter`, `Control+A`)."""
+
+    key: str = field(metadata={"template": False})
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        await client.press(fill(self.selector, values), self.key)
+
+
+@ops.register("read")
+@dataclass(frozen=True)
+class Read(Op):
+    """Read the first match's `attribute` (or its text) into the value named `as`."""
+
+    into: str = field(metadata={"yaml": "as", "template": False})
+    attribute: Optional[str] = field(default=None, metadata={"template": False})
+
+    def stores(self) -> Optional[str]:
+        return self.into
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        locator = client.page.locator(fill(self.selector, values)).first
+        values[self.into] = await locator.evaluate(READ_JS, self.attribute)
+
+
+def parse_op(data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
+    """One YAML item of `ops:` -> an Op, or None with the reasons appended to `problems`."""
+    if not isinstance(data, dict) or len(data) != 1:
+        problems.append(pos.problem(path, f"expected one operation like `click: \"#add\"` or "
+                                          f"`fill: {{selector: ..., value: ...}}` ({', '.join(ops.names())}), got {data!r}"))
+        return None
+    (verb, arg), = data.items()
+    if verb not in ops:
+        close = difflib.get_close_matches(str(verb), ops.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(pos.problem(path + (verb,), f"unknown operation {verb!r}{hint}; known: {', '.join(ops.names())}", key=True))
+        return None
+    return _build(ops.get(verb), arg, path + (verb,), pos, problems)
+
+
+def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
+    fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls)}
+    if not isinstance(arg, dict):
+        if cls.primary is None:
+            problems.append(pos.problem(path, f"expected a mapping of {', '.join(fields)}, got {arg!r}"))
+            return None
+        arg = {cls.primary: arg}
+    before = len(problems)
+    kwargs: dict[str, Any] = {}
+    for key, value in arg.items():
+        f = fields.get(key)
+        if f is None:
+            close = difflib.get_close_matches(str(key), list(fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(pos.problem(path + (key,), f"unknown key {key!r}{hint}; allowed: {', '.join(fields)}", key=True))
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            kwargs[f.name] = str(value)
+        elif value is None and f.default is None:
+            kwargs[f.name] = None
+        else:
+            problems.append(pos.problem(path + (key,), f"expected a string, got {value!r}"))
+    for name, f in fields.items():
+        if name not in arg and f.default is dataclasses.MISSING:
+            problems.append(pos.problem(path, f"missing required key {name!r}"))
+    if len(problems) > before:
+        return None
+    return cls(**kwargs)

@@ -1,0 +1,203 @@
+"""Raw YAML data of a target file -> a typed `Target`, collecting every structural problem.
+
+Each top-level key is parsed on its own, so one bad key never hides a problem in another.
+Load-time checks of the strings themselves (placeholders, URLs, selectors, JavaScript) are in
+`harness.targets.validate`, which reads the raw data and so runs even where this pass failed.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Optional
+
+from harness.scenario.convert import build, convert
+from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.targets.model import Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Target
+from harness.targets.ops import Op, parse_op
+from harness.units import Duration
+
+#: Keys a target file may have, in the order the docs list them.
+TOP_KEYS = [f.name for f in dataclasses.fields(Target) if f.name not in ("file", "root")]
+REQUIRED = [f.name for f in dataclasses.fields(Target)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+
+
+@dataclass(frozen=True)
+class _ProcessDoc:
+    command: list[str]
+    ready: Ready
+    cwd: str = "."
+    env: dict[str, Any] = field(default_factory=dict)
+    ready_timeout: Duration = Duration(30.0)
+    stop_grace: Duration = Duration(5.0)
+
+
+@dataclass(frozen=True)
+class _LedgerDoc:
+    url: str
+    entries: str = "entries"
+    type_field: str = "type"
+    id_field: str = "message_id"
+    keys: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _ProtocolDoc:
+    messages: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, Any] = field(default_factory=dict)
+    ack_type: str = "ack"
+    id_field: str = "id"
+    type_field: str = "type"
+    query: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class _BugsDoc:
+    server: list[str] = field(default_factory=list)
+    client: list[str] = field(default_factory=list)
+
+
+def parse_target(data: Any, pos: Positions, problems: list[Problem], path: Path) -> Optional[Target]:
+    """Build the Target; append every structural problem to `problems` (None if there is any)."""
+    if not isinstance(data, dict):
+        problems.append(pos.problem((), f"a target file is a mapping with at least {', '.join(REQUIRED)}; got {type(data).__name__}"))
+        return None
+    before = len(problems)
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        parser = _PARSERS.get(key)
+        if parser is None:
+            problems.append(pos.problem((key,), _unknown_key(key, TOP_KEYS), key=True))
+            continue
+        kwargs[key] = parser(value, (key,), pos, problems)
+    for key in REQUIRED:
+        if key not in data:
+            problems.append(pos.problem((), f"missing required key {key!r}"))
+    if len(problems) > before:
+        return None
+    return Target(**kwargs, file=str(path), root=path.parent.resolve())
+
+
+def _unknown_key(key: Any, known: list[str]) -> str:
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown key {key!r}{hint}; allowed: {', '.join(known)}"
+
+
+def _scalar(tp: Any) -> Callable[..., Any]:
+    return lambda value, path, pos, problems: convert(tp, value, path, pos, problems)
+
+
+def _process(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[ProcessSpec]:
+    doc = build(_ProcessDoc, value, path, pos, problems)
+    if doc is None:
+        return None
+    env = MappingProxyType({str(k): str(v) for k, v in doc.env.items()})
+    return ProcessSpec(tuple(doc.command), doc.ready, doc.cwd, env, doc.ready_timeout, doc.stop_grace)
+
+
+def _ledger(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Ledger]:
+    doc = build(_LedgerDoc, value, path, pos, problems)
+    if doc is None or not _strings_only(doc.keys, path + ("keys",), pos, problems):
+        return None
+    return Ledger(doc.url, doc.entries, doc.type_field, doc.id_field, MappingProxyType(dict(doc.keys)))
+
+
+def _protocol(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Protocol]:
+    doc = build(_ProtocolDoc, value, path, pos, problems)
+    if doc is None:
+        return None
+    ok = _strings_only(doc.keys, path + ("keys",), pos, problems)
+    for name, template in doc.messages.items():
+        if not isinstance(template, dict):
+            problems.append(pos.problem(path + ("messages", name), f"expected a mapping (the JSON object to send, "
+                                                                   f"like {{type: ping, id: \"{{id}}\"}}), got {template!r}"))
+            ok = False
+    if not ok:
+        return None
+    messages = MappingProxyType(copy.deepcopy(doc.messages))
+    return Protocol(messages, MappingProxyType(dict(doc.keys)), doc.ack_type, doc.id_field, doc.type_field, doc.query)
+
+
+def _bugs(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:
+    doc = build(_BugsDoc, value, path, pos, problems)
+    return Bugs(tuple(doc.server), tuple(doc.client)) if doc is not None else None
+
+
+def _ports(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[str, ...]]:
+    ports = convert(list[str], value, path, pos, problems)
+    return tuple(ports) if ports is not None else None
+
+
+def _probes(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[MappingProxyType]:
+    if not isinstance(value, dict):
+        problems.append(pos.problem(path, f"expected a mapping of probe name -> JS expression or {{selector, attribute}}, got {value!r}"))
+        return None
+    out: dict[str, Probe] = {}
+    for name, probe in value.items():
+        if isinstance(probe, str):
+            out[str(name)] = JsProbe(probe)
+        elif isinstance(probe, dict):
+            dom = build(DomProbe, probe, path + (name,), pos, problems)
+            if dom is not None:
+                out[str(name)] = dom
+        else:
+            problems.append(pos.problem(path + (name,), f"expected a JS expression (a string) or a DOM probe "
+                                                         f"{{selector: ..., attribute: ...}}, got {probe!r}"))
+    return MappingProxyType(out) if len(out) == len(value) else None
+
+
+def _actions(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[MappingProxyType]:
+    if not isinstance(value, dict):
+        problems.append(pos.problem(path, f"expected a mapping of action name -> {{ops: [...], key: ...}}, got {value!r}"))
+        return None
+    out = {}
+    for name, spec in value.items():
+        action = _action(spec, path + (name,), pos, problems)
+        if action is not None:
+            out[str(name)] = action
+    return MappingProxyType(out) if len(out) == len(value) else None
+
+
+def _action(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Action]:
+    if not isinstance(spec, dict):
+        problems.append(pos.problem(path, f"expected a mapping of ops, key; got {spec!r}"))
+        return None
+    before = len(problems)
+    for key in spec:
+        if key not in ("ops", "key"):
+            problems.append(pos.problem(path + (key,), _unknown_key(key, ["ops", "key"]), key=True))
+    raw_ops = spec.get("ops")
+    ops: list[Optional[Op]] = []
+    if not isinstance(raw_ops, list) or not raw_ops:
+        what = "missing required key 'ops'" if "ops" not in spec else f"expected a non-empty list of operations, got {raw_ops!r}"
+        problems.append(pos.problem(path + (("ops",) if "ops" in spec else ()), what))
+    else:
+        ops = [parse_op(op, path + ("ops", i), pos, problems) for i, op in enumerate(raw_ops)]
+    key = convert(Optional[str], spec.get("key"), path + ("key",), pos, problems)
+    if len(problems) > before:
+        return None
+    return Action(tuple(op for op in ops if op is not None), key)
+
+
+def _strings_only(mapping: dict[str, Any], path: Path_, pos: Positions, problems: list[Problem]) -> bool:
+    ok = True
+    for name, template in mapping.items():
+        if not isinstance(template, str):
+            problems.append(pos.problem(path + (name,), f"expected a key template (a string like \"msg:{{title}}\"), got {template!r}"))
+            ok = False
+    return ok
+
+
+_PARSERS: dict[str, Callable[..., Any]] = {
+    "name": _scalar(str), "server": _process, "page": _scalar(str), "websocket": _scalar(str),
+    "description": _scalar(str), "time_scale": _scalar(float), "min_wait": _scalar(Duration),
+    "ports": _ports, "static": _process, "snapshot": _scalar(Optional[str]), "probes": _probes,
+    "probe_interval": _scalar(Duration), "health": _scalar(Optional[str]), "ledger": _ledger,
+    "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
+}

@@ -1,0 +1,171 @@
+"""Load-time checks of everything in a target that is interpreted later: placeholders, URLs,
+selectors, JavaScript, regexes, names. They read the raw YAML data (not the typed Target), so
+they run even where the structural pass found a problem, and every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Iterator, Optional
+
+from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.targets import checks
+from harness.targets.placeholders import (ACTION_NAMES, BASE_NAMES, PAGE_NAMES, PROTOCOL_NAMES, QUERY_NAMES,
+                                          unknown_message, unknown_placeholders)
+
+PORT_NAME = re.compile(r"[a-z0-9_]+")
+URLS = {("page",): ("http", "https", "file"), ("websocket",): ("ws", "wss"),
+        ("health",): ("http", "https"), ("ledger", "url"): ("http", "https")}
+
+
+def check_target_data(data: Any, pos: Positions) -> list[Problem]:
+    """Every problem in the interpreted strings of a target file's raw data."""
+    if not isinstance(data, dict):
+        return []
+    out: list[Problem] = []
+    problem = lambda path, text: out.append(pos.problem(path, text))  # noqa: E731
+    base = BASE_NAMES | {f"port.{p}" for p in _port_names(data, problem)}
+    _placeholders(data, base, problem)
+    allow_remote = data.get("allow_remote") is True
+    for path, schemes in URLS.items():
+        url = _at(data, path)
+        if isinstance(url, str):
+            _report(problem, path, checks.url_problem(url, schemes, allow_remote))
+    for name in ("server", "static"):
+        _process(data.get(name), (name,), problem)
+    _probes(data, problem)
+    _actions(data.get("actions"), base, problem)
+    _protocol(data.get("protocol"), problem)
+    return out
+
+
+def _report(problem: Callable[[Path_, str], None], path: Path_, text: Optional[str]) -> None:
+    if text:
+        problem(path, text)
+
+
+def _at(data: Any, path: Path_) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _strings(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, path + (i,))
+
+
+def _port_names(data: dict, problem: Callable[[Path_, str], None]) -> list[str]:
+    ports = data.get("ports", ["server"])
+    if not isinstance(ports, list):
+        return []
+    names = [p for p in ports if isinstance(p, str) and PORT_NAME.fullmatch(p)]
+    seen: set[str] = set()
+    for i, name in enumerate(ports):
+        if not isinstance(name, str):
+            continue
+        if not PORT_NAME.fullmatch(name):
+            problem(("ports", i), f"port name {name!r} cannot be used as {{port.{name}}}: use lower-case letters, digits and _")
+        elif name in seen:
+            problem(("ports", i), f"port {name!r} is listed twice")
+        seen.add(name)
+    return names
+
+
+def _placeholders(data: dict, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
+    """Placeholders filled from the run's values: processes, URLs, the page, the protocol."""
+    areas: list[tuple[Path_, set[str]]] = [
+        (("server",), set(base)), (("static",), set(base)), (("websocket",), set(base)), (("health",), set(base)),
+        (("ledger", "url"), set(base)), (("page",), set(base | PAGE_NAMES)),
+        (("protocol", "messages"), set(base | PROTOCOL_NAMES)), (("protocol", "keys"), set(base | PROTOCOL_NAMES)),
+        (("protocol", "query"), set(QUERY_NAMES)),
+    ]
+    for area, allowed in areas:
+        for path, text in _strings(_at(data, area), area):
+            for name in unknown_placeholders(text, allowed):
+                problem(path, unknown_message(name, allowed))
+
+
+def _process(spec: Any, path: Path_, problem: Callable[[Path_, str], None]) -> None:
+    if not isinstance(spec, dict):
+        return
+    env = spec.get("env")
+    if isinstance(env, dict):
+        for key, value in env.items():
+            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+                problem(path + ("env", key), f"expected a string (environment values are text), got {value!r}")
+    ready = spec.get("ready")
+    if isinstance(ready, dict):
+        if isinstance(ready.get("log"), str):
+            _report(problem, path + ("ready", "log"), checks.regex_problem(ready["log"]))
+        if isinstance(ready.get("tcp"), str):
+            _report(problem, path + ("ready", "tcp"), checks.tcp_problem(ready["tcp"]))
+        if isinstance(ready.get("http"), str):
+            _report(problem, path + ("ready", "http"), checks.url_problem(ready["http"], ("http", "https"), True))
+
+
+def _probes(data: dict, problem: Callable[[Path_, str], None]) -> None:
+    snapshot = data.get("snapshot")
+    if isinstance(snapshot, str):
+        _report(problem, ("snapshot",), _js(snapshot))
+    probes = data.get("probes")
+    if not isinstance(probes, dict):
+        return
+    for name, probe in probes.items():
+        if isinstance(probe, str):
+            _report(problem, ("probes", name), _js(probe))
+        elif isinstance(probe, dict) and isinstance(probe.get("selector"), str):
+            _report(problem, ("probes", name, "selector"), checks.selector_problem(probe["selector"], css_only=True))
+
+
+def _js(source: str) -> Optional[str]:
+    if not source.strip():
+        return "the JavaScript expression is empty"
+    return checks.js_problem(source, "expression")
+
+
+def _actions(actions: Any, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
+    """Selectors are well formed; templates use only placeholders known at that op."""
+    if not isinstance(actions, dict):
+        return
+    for name, spec in actions.items():
+        if not isinstance(spec, dict):
+            continue
+        allowed = set(base | ACTION_NAMES)
+        ops = spec.get("ops") if isinstance(spec.get("ops"), list) else []
+        for i, op in enumerate(ops):
+            if not isinstance(op, dict) or len(op) != 1:
+                continue
+            (verb, arg), = op.items()
+            path = ("actions", name, "ops", i, verb)
+            fields = arg if isinstance(arg, dict) else {"selector": arg}
+            for key in ("selector", "value"):
+                text = fields.get(key)
+                if not isinstance(text, str):
+                    continue
+                for unknown in unknown_placeholders(text, allowed):
+                    problem(path + ((key,) if isinstance(arg, dict) else ()), unknown_message(unknown, allowed))
+                if key == "selector":
+                    _report(problem, path + ((key,) if isinstance(arg, dict) else ()), checks.selector_problem(text, css_only=False))
+            if verb == "read" and isinstance(fields.get("as"), str):
+                allowed.add(fields["as"])
+        key = spec.get("key")
+        if isinstance(key, str):
+            for unknown in unknown_placeholders(key, allowed):
+                problem(("actions", name, "key"), unknown_message(unknown, allowed))
+
+
+def _protocol(protocol: Any, problem: Callable[[Path_, str], None]) -> None:
+    if not isinstance(protocol, dict) or not isinstance(protocol.get("keys"), dict):
+        return
+    messages = protocol.get("messages") if isinstance(protocol.get("messages"), dict) else {}
+    for name in protocol["keys"]:
+        if name not in messages:
+            problem(("protocol", "keys", name), f"no message {name!r} in protocol.messages, so this key is never used; "
+                                                f"messages: {', '.join(map(str, messages)) or 'none'}")
