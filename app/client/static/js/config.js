@@ -1,5 +1,8 @@
-// Page configuration from the URL: WebSocket URL, time scale, seeded bugs, client id, seed.
-// Pure: takes a URL string and a storage, returns a frozen config (no DOM access).
+// Page configuration from the URL: WebSocket URL, time scale, timeout floor, seeded bugs,
+// client id, seed. Pure: takes a URL string and a storage, returns a frozen config (no DOM access).
+
+/** Real ms below which time scaling never pushes a timeout; see websocketService.js. */
+export const DEFAULT_MIN_TIMER_MS = 2000;
 
 /** Every seeded client bug; `legacy` switches all of them on. */
 export const CLIENT_BUGS = Object.freeze([
@@ -87,6 +90,8 @@ export function loadConfig(pageUrl, storage, random = Math.random) {
   const { bugs, unknown } = parseBugs(p.get('bugs'));
   const clientId = p.get('client_id') || storedClientId(storage, random);
   const seed = p.get('seed');
+  const floor = Number(p.get('min_timer_ms') ?? DEFAULT_MIN_TIMER_MS);
+  const floorOk = p.get('min_timer_ms') !== '' && Number.isFinite(floor) && floor >= 0;
   return Object.freeze({
     wsUrl: p.get('ws') || `ws://${host}:8765/ws/trigger`,
     timeScale: Number.isFinite(scale) && scale > 0 ? scale : 1,
@@ -95,5 +100,7 @@ export function loadConfig(pageUrl, storage, random = Math.random) {
     unknownBugs: unknown,
     clientId,
     seed: seed === null ? null : seed,
+    minTimerMs: floorOk ? floor : DEFAULT_MIN_TIMER_MS,
+    minTimerError: floorOk ? null : p.get('min_timer_ms'),
   });
 }

@@ -29,6 +29,7 @@ const service = new WebSocketService({
   storage,
   bugs: cfg.bugs,
   timeScale: cfg.timeScale,
+  minTimerMs: cfg.minTimerMs,
 });
 
 /** Response time of the server's /health endpoint (opaque no-cors request: timing only). */
@@ -118,6 +119,7 @@ function snapshot() {
     events: service.recentEvents(10),
     bugs: cfg.bugs.slice(),
     timeScale: cfg.timeScale,
+    minTimerMs: cfg.minTimerMs,
     clientId: cfg.clientId,
   };
 }
@@ -153,6 +155,7 @@ if (cfg.unknownBugs.length) {
   console.error(`kanban: unknown bug name(s) ${cfg.unknownBugs.join(', ')}; known client bugs: ${CLIENT_BUGS.join(', ')}, legacy`);
 }
 if (cfg.timeScaleError !== null) view.banner('error', `Invalid time_scale '${cfg.timeScaleError}': expected a positive number; using 1.`, 'time-scale-error');
+if (cfg.minTimerError !== null) view.banner('error', `Invalid min_timer_ms '${cfg.minTimerError}': expected a number of milliseconds >= 0; using ${cfg.minTimerMs}.`, 'min-timer-error');
 if (cfg.bugs.length) view.banner('bugs', `Seeded client bugs active: ${cfg.bugs.join(', ')}`, 'bug-banner');
 
 for (const t of tickets.list()) view.renderTicket(t);

@@ -6,9 +6,9 @@
 import { backoffDelay } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { MessageQueue } from './messageQueue.js';
-import { withClientId } from './config.js';
+import { DEFAULT_MIN_TIMER_MS, withClientId } from './config.js';
 
-/** Unscaled defaults (milliseconds); every one is multiplied by timeScale. */
+/** Unscaled defaults (milliseconds); every one is multiplied by timeScale (see TIMEOUT_FLOOR). */
 export const DEFAULTS = Object.freeze({
   baseDelayMs: 1000,
   maxDelayMs: 30000,
@@ -26,12 +26,28 @@ const EVENT_HISTORY = 50;
 
 export class TimeoutError extends Error {}
 
-/** Scaled timer settings after seeded bugs are applied. */
-export function effectiveSettings(timeScale, bugs) {
+/**
+ * Timeouts that time scaling never pushes below `minTimerMs` (URL `min_timer_ms`, default
+ * DEFAULT_MIN_TIMER_MS = 2000 real ms): a loaded machine can run a timer a second late, and a
+ * pong timeout of 500 ms (5 s x 0.1) then fires on a healthy link. Timeouts only: delays and
+ * intervals (backoff, heartbeat, health sampling) stay exactly scaled, since that schedule is
+ * what a harness measures.
+ */
+export const FLOORED_TIMEOUTS = Object.freeze(['pongTimeoutMs', 'connectTimeoutMs', 'ackTimeoutMs']);
+
+/**
+ * Scaled timer settings after seeded bugs are applied. A floored timeout is never below
+ * `minTimerMs`, nor raised above its unscaled default (time scale 1 changes nothing).
+ */
+export function effectiveSettings(timeScale, bugs, minTimerMs = DEFAULT_MIN_TIMER_MS) {
   const s = { ...DEFAULTS };
   if (bugs.has('max5_attempts')) s.maxAttempts = 5;
   if (bugs.has('slow_heartbeat')) s.heartbeatMs = 30000;
-  for (const k of Object.keys(s)) if (k.endsWith('Ms')) s[k] *= timeScale;
+  for (const k of Object.keys(s)) {
+    if (!k.endsWith('Ms')) continue;
+    const floor = FLOORED_TIMEOUTS.includes(k) ? Math.min(s[k], minTimerMs) : 0;
+    s[k] = Math.max(s[k] * timeScale, floor);
+  }
   return s;
 }
 
@@ -42,6 +58,7 @@ export class WebSocketService {
    * @param {Function} o.WebSocket constructor
    * @param {{now: () => number}} [o.clock] milliseconds
    * @param {{setTimeout: Function, clearTimeout: Function}} [o.timers]
+   * @param {number} [o.minTimerMs] floor of the scaled timeouts, real ms (default 2000; 0: none)
    */
   constructor(o) {
     this.url = withClientId(o.url, o.clientId);
@@ -52,7 +69,8 @@ export class WebSocketService {
     this.random = o.random || Math.random;
     this.bugs = new Set(o.bugs || []);
     this.timeScale = o.timeScale || 1;
-    this.cfg = effectiveSettings(this.timeScale, this.bugs);
+    this.minTimerMs = o.minTimerMs ?? DEFAULT_MIN_TIMER_MS;
+    this.cfg = effectiveSettings(this.timeScale, this.bugs, this.minTimerMs);
     this.queue = new MessageQueue({ storage: o.storage || null });
     this.events = new Emitter();
 
