@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import importlib.util
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,35 @@ def _playwright_launch() -> Finding:
     return Finding("playwright launch", True, version, str(executable))
 
 
-def diagnose(*, launch_browser: bool = False, root: Path | None = None) -> list[Finding]:
-    """Check every component; `launch_browser=True` also starts Chromium once through Playwright."""
+def _target(path: Path) -> list[Finding]:
+    """A target file: valid, and each process's program and working folder exist."""
+    from harness.errors import InvalidInput
+    from harness.targets import load_target
+    from harness.targets.placeholders import PLACEHOLDER
+
+    label = f"target {path.name}"
+    try:
+        target = load_target(path)
+    except InvalidInput as exc:
+        more = f" (and {len(exc.problems) - 1} more: run `wschaos validate {path}`)" if len(exc.problems) > 1 else ""
+        return [Finding(label, False, path=str(path), fix=f"{exc.problems[0]}{more}")]
+    findings = [Finding(label, True, path=str(path))]
+    for name, spec in (("server", target.server), ("static", target.static)):
+        if spec is None:
+            continue
+        program, cwd = spec.command[0], target.root / spec.cwd
+        if not PLACEHOLDER.search(program) and shutil.which(program) is None and not (cwd / program).is_file():
+            findings.append(Finding(f"{label} {name}", False, path=program,
+                                    fix=f"{name}.command starts with {program!r}, which is not on PATH: install it or give its full path"))
+        elif not PLACEHOLDER.search(spec.cwd) and not cwd.is_dir():
+            findings.append(Finding(f"{label} {name}", False, path=str(cwd),
+                                    fix=f"{name}.cwd {spec.cwd!r} is not a folder (it is relative to {target.root})"))
+    return findings
+
+
+def diagnose(*, launch_browser: bool = False, root: Path | None = None, target: str | Path | None = None) -> list[Finding]:
+    """Check every component; `launch_browser=True` also starts Chromium once through Playwright;
+    `target` (a target file) is validated and its processes' programs and folders looked up."""
     root = root or tools.repo_root()
     findings = [
         _python(),
@@ -116,6 +144,8 @@ def diagnose(*, launch_browser: bool = False, root: Path | None = None) -> list[
     ]
     if launch_browser:
         findings.append(_playwright_launch())
+    if target is not None:
+        findings += _target(Path(target))
     return findings
 
 
