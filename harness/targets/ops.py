@@ -2,8 +2,8 @@
 
 Each is a frozen dataclass registered by name; `parse_op` turns one YAML item
 (`- click: "#add"`, `- fill: {selector: ..., value: ...}`) into one, or into located problems.
-An op knows which of its strings are selectors and templates (for load-time checks) and how to
-run itself on a browser client.
+An op describes itself for error messages and runs itself on a browser client; its strings
+are checked at load by `harness.targets.validate`.
 """
 
 from __future__ import annotations
@@ -28,15 +28,6 @@ class Op:
 
     primary: ClassVar[Optional[str]] = None  # the field a bare scalar fills (`click: "#add"`)
     selector: str
-
-    def templates(self) -> dict[str, str]:
-        """Field name -> template string, for the placeholder check (selectors included)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if f.metadata.get("template", True) and isinstance(getattr(self, f.name), str)}
-
-    def stores(self) -> Optional[str]:
-        """The value name this op adds for later ops and the key (only `read` does)."""
-        return None
 
     def describe(self, values: dict[str, Any]) -> str:
         """`click '#add-btn'`: the op and its filled selector, for error messages."""
@@ -73,7 +64,7 @@ class Click(Op):
 class Press(Op):
     """`page.press(selector, key)` (`Enter`, `Control+A`)."""
 
-    key: str = field(metadata={"template": False})
+    key: str
 
     async def run(self, client: Any, values: dict[str, Any]) -> None:
         await client.press(fill(self.selector, values), self.key)
@@ -84,11 +75,8 @@ class Press(Op):
 class Read(Op):
     """Read the first match's `attribute` (or its text) into the value named `as`."""
 
-    into: str = field(metadata={"yaml": "as", "template": False})
-    attribute: Optional[str] = field(default=None, metadata={"template": False})
-
-    def stores(self) -> Optional[str]:
-        return self.into
+    into: str = field(metadata={"yaml": "as"})  # YAML `as`, a Python keyword
+    attribute: Optional[str] = None
 
     async def run(self, client: Any, values: dict[str, Any]) -> None:
         locator = client.page.locator(fill(self.selector, values)).first
