@@ -71,7 +71,7 @@ class Backoff(Check):
                                capped(problems + [e.line for e in late]), metrics, marks)
         if late:
             return replace(self.result(
-                False, f"inconclusive: {plural(len(late), 'reconnection delay')} of {formula} "
+                False, f"{plural(len(late), 'reconnection delay')} of {formula} "
                 f"came late by no more than the machine's measured lag (up to {dur(metrics['lag_s'])}): "
                 "a busy machine, not the app, can explain it", capped(e.line for e in late), metrics, marks),
                 inconclusive=True)

@@ -124,7 +124,7 @@ class Heartbeat(Check):
                                capped(problems + [e.line for e in late]), metrics)
         if late:
             return replace(self.result(
-                False, f"inconclusive: {what}: {plural(len(late), 'late ping')} by no more than the machine's "
+                False, f"{what}: {plural(len(late), 'late ping')} by no more than the machine's "
                 f"measured lag (up to {dur(metrics['lag_s'])}): a busy machine, not the app, can explain it",
                 capped(e.line for e in late), metrics), inconclusive=True)
         paused = ", paused while hidden" if self.paused_while_hidden else ""

@@ -140,7 +140,7 @@ def test_backoff_is_inconclusive_when_the_page_lag_explains_the_late_delay():
     j = reconnecting(STARVED, time_scale=0.25).lag(11.7, "b0", 610, window_s=1.4)
     result = Backoff().judge(j.run())
     assert (result.passed, result.inconclusive, result.status) == (False, True, "inconclusive")
-    assert result.summary == ("inconclusive: 1 reconnection delay of min(30s, 1s x 2^(n-1)) with jitter came "
+    assert result.summary == ("1 reconnection delay of min(30s, 1s x 2^(n-1)) with jitter came "
                               "late by no more than the machine's measured lag (up to 610ms): a busy machine, "
                               "not the app, can explain it")
     assert result.evidence == [f"{LATE_LINE}: 555ms over, but b0's timers ran up to 610ms late between "
