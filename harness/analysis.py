@@ -6,12 +6,17 @@ name says `page_t`.
 
 A client's *state timeline* comes from its `probe` events (`values.state`); a client without
 state probes (a protocol client) falls back to its sockets: `ws.open` => connected,
-`ws.close` => reconnecting, `client.close` => disconnected.
+`ws.close` => reconnecting, `client.close` => disconnected. Its *disconnections* are what that
+timeline shows merged with what its sockets show, so a reconnect faster than the probe's
+polling interval is still seen.
+
+Every reader goes through `harness.journal_index`: the journal is sorted and grouped once.
 """
 
 from __future__ import annotations
 
 import math
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -31,6 +36,11 @@ class Window:
     start: float
     end: float | None
     label: str
+    #: For a disconnection, who saw it: "probe" (the state probe), "socket" (only the socket
+    #: events), or "probe+socket". Not part of equality: the period is what a window is.
+    source: str = field(default="", compare=False)
+    #: For a disconnection only the sockets saw: what they showed, for evidence lines.
+    note: str = field(default="", compare=False)
 
     def duration(self, until: float) -> float:
         """Length of the window, measuring an open one up to `until`."""
@@ -138,7 +148,18 @@ def value_at(series: list[tuple[float, Any]], t: float, default: Any = None) -> 
 
 
 def disconnections(events: list[Event], client: str) -> list[Window]:
-    """Periods the client was not connected, after it first connected.
+    """Periods the client was not connected, after it first connected: the union of what its
+    state probe showed (`probe_disconnections`) and what its sockets showed (`socket_windows`).
+
+    The probe is polled (every 100 ms for the reference target), so a reconnect faster than
+    that is only in the socket events; the sockets, in turn, cannot see an app that keeps a
+    socket open but says it is offline. Overlapping windows become one, labelled with the
+    state the probe saw last in it (`SOCKET_CLOSED` when only the sockets saw it)."""
+    return _union(probe_disconnections(events, client), socket_windows(events, client))
+
+
+def probe_disconnections(events: list[Event], client: str) -> list[Window]:
+    """Periods of non-`connected` states in the client's state timeline, after it first connected.
 
     Consecutive non-connected states form one window; its label is the state the client was
     in when the window ended (reconnecting, offline, failed, disconnected, ...)."""
@@ -149,15 +170,105 @@ def disconnections(events: list[Event], client: str) -> list[Window]:
     for t, state in state_timeline(events, client):
         if state == CONNECTED:
             if start is not None:
-                windows.append(Window(start, t, label))
+                windows.append(Window(start, t, label, "probe"))
                 start = None
             seen_connected = True
         elif seen_connected:
             start = t if start is None else start
             label = state
     if start is not None:
-        windows.append(Window(start, None, label))
+        windows.append(Window(start, None, label, "probe"))
     return windows
+
+
+#: The label of a disconnection only the socket events saw (it is not a state the app showed).
+SOCKET_CLOSED = "socket closed"
+#: The label of a socket window that began while the page or client was closed on purpose.
+PAGE_CLOSED = "closed"
+
+
+def app_socket_events(events: list[Event], client: str) -> list[Event]:
+    """The client's `ws.open`/`ws.close` of its app sockets, with its `client.close` and
+    `browser.event` (for page closes). The app's sockets are the ones that went through the
+    client's Toxiproxy listener (`proxy.create`); without a match, every socket counts."""
+    found = _of(events, client, "ws.open", "ws.close", "client.close", "browser.event")
+    listens = {str(e.get("listen")) for e in _of(events, client, "proxy.create") if e.get("listen")}
+    app = {e.get("socket") for e in found if e["kind"] == "ws.open" and _netloc(e.get("url")) in listens}
+    if not app:
+        return found
+    return [e for e in found if not e["kind"].startswith("ws.") or e.get("socket") in app]
+
+
+def _netloc(url: Any) -> str:
+    return urllib.parse.urlsplit(url).netloc if isinstance(url, str) else ""
+
+
+def socket_windows(events: list[Event], client: str) -> list[Window]:
+    """Periods, after the client's first socket opened, when none of its app sockets was open:
+    from the close of the last open one to the next `ws.open`. Labelled `SOCKET_CLOSED`, or
+    `PAGE_CLOSED` when the scenario had closed the page or client (a deliberate end)."""
+    windows: list[Window] = []
+    open_now: set[Any] = set()
+    closed_on_purpose = False
+    lost: Event | None = None  # the ws.close that left no socket open
+    label = SOCKET_CLOSED
+    for e in app_socket_events(events, client):
+        kind = e["kind"]
+        if kind == "ws.open":
+            if lost is not None:
+                windows.append(Window(lost["t"], e["t"], label, "socket", _socket_note(lost, e)))
+            open_now.add(e.get("socket"))
+            lost, closed_on_purpose = None, False
+        elif kind == "ws.close" and e.get("socket") in open_now:
+            open_now.discard(e.get("socket"))
+            if not open_now:
+                lost, label = e, (PAGE_CLOSED if closed_on_purpose else SOCKET_CLOSED)
+        elif kind == "client.close" or (kind == "browser.event" and e.get("event") == "close"):
+            closed_on_purpose = True
+            label = PAGE_CLOSED if lost is not None else label
+    if lost is not None:
+        windows.append(Window(lost["t"], None, label, "socket", _socket_note(lost, None)))
+    return windows
+
+
+def _socket_note(close: Event, reopen: Event | None) -> str:
+    """What the sockets showed, e.g. `socket closed 1006 at t=12.4s, reopened at t=12.47s`."""
+    code = close.get("code")
+    closed = f"socket closed {code}" if code is not None else "socket closed (no close code)"
+    again = f"reopened at {_precise_t(reopen['t'])}" if reopen is not None else "not reopened"
+    return f"{closed} at {_precise_t(close['t'])}, {again}"
+
+
+def _precise_t(t: float) -> str:
+    """A journal time to 10 ms, for windows shorter than the probe interval: `t=12.47s`, `t=12.4s`."""
+    text = f"{t:.2f}"
+    return f"t={text[:-1] if text.endswith('0') else text}s"
+
+
+def _union(probe: list[Window], sockets: list[Window]) -> list[Window]:
+    """Overlapping (or touching) windows merged, in time order."""
+    groups: list[list[Window]] = []
+    reach: float | None = None  # where the current group ends (None: open-ended)
+    for w in sorted(probe + sockets, key=lambda w: w.start):
+        if groups and (reach is None or w.start <= reach):
+            groups[-1].append(w)
+            reach = None if reach is None or w.end is None else max(reach, w.end)
+        else:
+            groups.append([w])
+            reach = w.end
+    return [_merged(g) for g in groups]
+
+
+def _merged(group: list[Window]) -> Window:
+    ends = [w.end for w in group]
+    end = None if None in ends else max(e for e in ends if e is not None)
+    seen_by = [w for w in group if w.source == "probe"]
+    if not seen_by:
+        last = group[-1]
+        note = "; ".join(w.note for w in group) + "; the state probe did not see it"
+        return Window(group[0].start, end, last.label, "socket", note)
+    source = "probe" if len(seen_by) == len(group) else "probe+socket"
+    return Window(group[0].start, end, seen_by[-1].label, source)
 
 
 def reconnect_times(events: list[Event], clients: Iterable[str] | None = None) -> list[float]:

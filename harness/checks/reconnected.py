@@ -1,4 +1,7 @@
-"""`reconnected` and `max_disconnection`: how long clients stayed disconnected."""
+"""`reconnected` and `max_disconnection`: how long clients stayed disconnected.
+
+Both read `harness.analysis.disconnections`: what the state probe showed merged with what the
+sockets showed, so a reconnect faster than the probe interval is still judged."""
 
 from __future__ import annotations
 
@@ -12,10 +15,16 @@ from harness.units import Duration
 
 
 def _windows(run: RunView, names: list[str], end: float) -> list[tuple[str, Window]]:
-    """Every disconnection of the clients that began before the scenario's steps were over,
-    leaving out a deliberate disconnect (`disconnected`) that lasted to the end."""
+    """Every disconnection of the clients (state probe and sockets merged) that began before the
+    scenario's steps were over, leaving out a deliberate disconnect (`disconnected`, a closed
+    page) that lasted to the end."""
     return [(c, w) for c in names for w in disconnections(run.events, c)
             if w.start <= end and not (w.end is None and w.label in DELIBERATE)]
+
+
+def _socket_only(c: str, w: Window, seconds: float) -> str:
+    """A disconnection only the sockets saw: its length and what they showed (no probe state)."""
+    return f"{c}: disconnected {dur(seconds)} ({w.note})"
 
 
 @checks.register("reconnected")
@@ -47,8 +56,7 @@ class Reconnected(Check):
                                [], metrics)
         return self.result(True, f"{plural(len(windows), 'disconnection')} of {', '.join(names)} all "
                            f"recovered within {lim} (longest {dur(max(times))})",
-                           capped(f"{c}: {w.label} {at(w.start)} -> connected {at(w.end)} "
-                                  f"({dur(w.end - w.start)})" for c, w in windows), metrics)
+                           capped(_recovered(c, w) for c, w in windows), metrics)
 
     def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
                   end: float) -> tuple[list[str], list[float]]:
@@ -58,14 +66,25 @@ class Reconnected(Check):
         marks = []
         for c, w in windows:
             if w.end is None:
-                problems.append(f"{c}: {w.label} since {at(w.start)}, still not connected when the "
+                since = (f"disconnected since {at(w.start)} ({w.note})" if w.source == "socket"
+                         else f"{w.label} since {at(w.start)}")
+                problems.append(f"{c}: {since}, still not connected when the "
                                 f"scenario ended at {at(end)}, {dur(end - w.start)} later; limit {lim}")
                 marks.append(w.start)
-            elif w.end is not None and w.end - w.start > limit_s:
-                problems.append(f"{c}: {w.label} from {at(w.start)}, connected again at {at(w.end)} "
-                                f"after {dur(w.end - w.start)}, limit {lim}")
+            elif w.end - w.start > limit_s:
+                took = (_socket_only(c, w, w.end - w.start) if w.source == "socket" else
+                        f"{c}: {w.label} from {at(w.start)}, connected again at {at(w.end)} "
+                        f"after {dur(w.end - w.start)}")
+                problems.append(f"{took}, limit {lim}")
                 marks.append(w.start)
         return problems, marks
+
+
+def _recovered(c: str, w: Window) -> str:
+    assert w.end is not None
+    if w.source == "socket":
+        return _socket_only(c, w, w.end - w.start)
+    return f"{c}: {w.label} {at(w.start)} -> connected {at(w.end)} ({dur(w.end - w.start)})"
 
 
 def _states(run: RunView, client: str) -> str:
@@ -96,10 +115,12 @@ class MaxDisconnection(Check):
         c, w = max(windows, key=lambda cw: cw[1].duration(end))
         longest = w.duration(end)
         until = f"connected again at {at(w.end)}" if w.end is not None else f"still {w.label} at the end {at(end)}"
-        line = f"{c}: {w.label} from {at(w.start)}, {until}: {dur(longest)}"
+        line = (_socket_only(c, w, longest) if w.source == "socket"
+                else f"{c}: {w.label} from {at(w.start)}, {until}: {dur(longest)}")
         metrics = {"max_disconnection_s": longest, "limit_s": limit_s, "disconnections": len(windows)}
         if longest > limit_s:
-            others = [f"{c2}: {w2.label} from {at(w2.start)} for {dur(w2.duration(end))}"
+            others = [_socket_only(c2, w2, w2.duration(end)) if w2.source == "socket" else
+                      f"{c2}: {w2.label} from {at(w2.start)} for {dur(w2.duration(end))}"
                       for c2, w2 in windows if w2 is not w and w2.duration(end) > limit_s]
             over = f"exceeds {lim}" if self.max.seconds else "expected no disconnection"
             summary = (f"longest disconnection {dur(longest)} ({c}) {over}" if self.max.seconds

@@ -93,6 +93,12 @@ class JournalBuilder:
             self.add(revert_at, "fault.revert", fault_id=fid, fault=fault, clients=list(clients), note="")
         return self
 
+    def proxy(self, t: float, client: str, listen: str = "127.0.0.1:41000",
+              upstream: str = "127.0.0.1:8000") -> "JournalBuilder":
+        """The client's Toxiproxy listener (`WS_URL` goes through 127.0.0.1:41000)."""
+        return self.add(t, "proxy.create", proxy=f"ws-{client}", client=client, listen=listen,
+                        upstream=upstream)
+
     def proc(self, t: float, what: str, name: str = "server", pid: int = 100, **fields: Any) -> "JournalBuilder":
         """`what` is start, ready, stop, pause, resume or exit."""
         defaults = {"start": {"argv": ["python", "-m", "app.server"]}, "ready": {"after_s": 0.3},
@@ -117,8 +123,8 @@ class JournalBuilder:
     def attempt(self, t: float, client: str, page_t: float | None = None) -> "JournalBuilder":
         return self.add(t, "ws.attempt", client=client, url=WS_URL, page_t=t if page_t is None else page_t)
 
-    def ws_open(self, t: float, client: str, socket: str = "s1") -> "JournalBuilder":
-        return self.add(t, "ws.open", client=client, socket=socket, url=WS_URL)
+    def ws_open(self, t: float, client: str, socket: str = "s1", url: str = WS_URL) -> "JournalBuilder":
+        return self.add(t, "ws.open", client=client, socket=socket, url=url)
 
     def ws_close(self, t: float, client: str, socket: str = "s1", code: int | None = 1006,
                  page_t: float | None = None) -> "JournalBuilder":

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from journal_builder import JournalBuilder
 
-from harness.analysis import (AttemptRun, FaultWindow, Window, attempt_runs, disconnections,
-                              fault_windows, message_audit, message_stats, percentile,
-                              reconnect_times, scenario_end, server_state_at, server_windows,
-                              state_timeline)
+from harness.analysis import (AttemptRun, FaultWindow, Window, attempt_runs, client_names,
+                              disconnections, fault_windows, message_audit, message_stats,
+                              percentile, probe_series, reconnect_times, scenario_end,
+                              server_state_at, server_windows, socket_windows, state_timeline)
 
 
 def test_state_timeline_keeps_only_changes_of_the_probed_state():
@@ -114,3 +114,57 @@ def test_scenario_end_prefers_the_runner_teardown_mark():
     """run.teardown (after the ledger and health were read) ends the scenario."""
     j = JournalBuilder().step(0, 4).add(4.5, "server.ledger", entries=[]).add(4.6, "run.teardown").end(6)
     assert scenario_end(j.events()) == 4.6
+
+
+def test_disconnections_add_what_only_the_sockets_saw():
+    """A reconnect between two probe polls is a window from the socket's close to the next open."""
+    j = JournalBuilder().connect(1, "b0").ws_close(12.4, "b0").ws_open(12.473, "b0", "s2")
+    [w] = disconnections(j.events(), "b0")
+    assert w == Window(12.4, 12.473, "socket closed")
+    assert (w.source, w.note) == ("socket", "socket closed 1006 at t=12.4s, reopened at t=12.47s; "
+                                            "the state probe did not see it")
+
+
+def test_disconnections_merge_overlapping_probe_and_socket_windows():
+    """Overlapping or touching windows from both sources become one, labelled by the probe."""
+    j = JournalBuilder().connect(1, "b0").ws_close(5.0, "b0").probe(5.1, "b0", state="reconnecting")
+    j.ws_open(6.0, "b0", "s2").ws_close(6.02, "b0", "s2").probe(6.1, "b0", state="offline")
+    j.ws_open(7.0, "b0", "s3").probe(7.05, "b0", state="connected")
+    j.ws_close(9.0, "b0", "s3").ws_open(9.05, "b0", "s4").probe(9.05, "b0", state="reconnecting")
+    j.probe(9.2, "b0", state="connected")
+    windows = disconnections(j.events(), "b0")
+    assert windows == [Window(5.0, 7.05, "offline"), Window(9.0, 9.2, "reconnecting")]
+    assert [w.source for w in windows] == ["probe+socket", "probe+socket"]
+
+
+def test_disconnections_without_sockets_are_the_probe_windows():
+    """A client with probes but no socket events: only the probe's windows, as before."""
+    j = JournalBuilder().probe(1, "b0", state="connected").probe(2, "b0", state="offline")
+    j.probe(3, "b0", state="connected")
+    assert [(w, w.source) for w in disconnections(j.events(), "b0")] == [(Window(2.0, 3.0, "offline"), "probe")]
+
+
+def test_socket_windows_follow_the_app_socket_through_the_proxy():
+    """Another socket of the page (not through the client's proxy) does not hide the app socket's close."""
+    j = JournalBuilder().proxy(0.1, "b0").connect(1, "b0").ws_open(1.2, "b0", "s2", url="ws://127.0.0.1:5173/hmr")
+    j.ws_close(4, "b0", "s1").ws_open(4.05, "b0", "s3")
+    assert socket_windows(j.events(), "b0") == [Window(4.0, 4.05, "socket closed")]
+    assert socket_windows(JournalBuilder().connect(1, "b0").ws_open(1.2, "b0", "s2", url="ws://other:1/x")
+                          .ws_close(4, "b0", "s1").ws_open(4.05, "b0", "s3").events(), "b0") == []
+
+
+def test_socket_windows_mark_a_page_closed_on_purpose():
+    """A socket lost because the scenario closed the page is labelled `closed` (deliberate)."""
+    j = JournalBuilder().connect(1, "b0").browser(5, "b0", "close").add(5.5, "ws.close", client="b0", socket="s1")
+    [w] = socket_windows(j.events(), "b0")
+    assert (w, w.note) == (Window(5.5, None, "closed"), "socket closed (no close code) at t=5.5s, not reopened")
+
+
+def test_client_names_and_probe_series_are_the_ones_the_report_reads():
+    """One implementation: the report's extract module re-exports the analysis helpers."""
+    from harness.report import extract
+    assert extract.client_names is client_names and extract.probe_series is probe_series
+    j = JournalBuilder(["b1", "b0"]).probe(1, "b0", queueLength=2).probe(2, "b0", queueLength=2)
+    j.probe(3, "b0", queueLength=0).probe(4, "p9", state="connected")
+    assert client_names(j.events()) == ["b1", "b0", "p9"]
+    assert probe_series(j.events(), "b0", ("queue_length", "queueLength")) == [(1.0, 2), (3.0, 0)]

@@ -110,3 +110,82 @@ def test_max_disconnection_zero_means_never_disconnected_without_a_min_wait_floo
         "b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s, expected no disconnection",
         "b1: reconnecting from t=10.0s for 2s"]
     assert MaxDisconnection(max=Duration(0.0)).judge(JournalBuilder().connect(1, "b0").steps_end(5).run()).passed
+
+
+def blip(gap_s: float = 0.073) -> JournalBuilder:
+    """b0's socket closes at t=12.4 and reopens `gap_s` later; its 100 ms state probe never changes."""
+    j = JournalBuilder().connect(1, "b0").ws_close(12.4, "b0", page_t=12.4)
+    j.attempt(12.4 + gap_s / 2, "b0").ws_open(12.4 + gap_s, "b0", "s2")
+    return j.steps_end(20)
+
+
+def test_max_disconnection_sees_a_reconnect_shorter_than_the_state_probe():
+    """A 73 ms socket-only gap fails `max: 50ms`, and the evidence says only the sockets saw it."""
+    result = MaxDisconnection(max=Duration(0.05)).judge(blip().run())
+    assert not result.passed
+    assert result.summary == "longest disconnection 73ms (b0) exceeds 50ms"
+    assert result.evidence == ["b0: disconnected 73ms (socket closed 1006 at t=12.4s, reopened at "
+                               "t=12.47s; the state probe did not see it), exceeds 50ms"]
+    assert result.at == [12.4]
+    assert MaxDisconnection(max=Duration(0.1)).judge(blip().run()).passed
+
+
+def test_max_disconnection_zero_fails_on_a_socket_only_reconnect():
+    """`max: 0s` ("never disconnected") no longer passes when only the sockets saw the reconnect."""
+    result = MaxDisconnection(max=Duration(0.0)).judge(blip().run())
+    assert not result.passed
+    assert result.summary == "b0 was disconnected for 73ms, expected no disconnection"
+
+
+def test_reconnected_lists_a_socket_only_reconnect():
+    """A reconnect the probe missed is a disconnection that recovered in time."""
+    result = Reconnected().judge(blip().run())
+    assert result.passed
+    assert result.summary == "1 disconnection of b0 all recovered within 20s (longest 73ms)"
+    assert result.evidence == ["b0: disconnected 73ms (socket closed 1006 at t=12.4s, reopened at "
+                               "t=12.47s; the state probe did not see it)"]
+
+
+def test_reconnected_fails_when_the_socket_never_reopened_although_the_probe_says_connected():
+    """An app that keeps saying `connected` on a closed socket is still disconnected."""
+    j = JournalBuilder().connect(1, "b0").ws_close(4, "b0").steps_end(9)
+    result = Reconnected().judge(j.run())
+    assert not result.passed
+    assert result.evidence == ["b0: disconnected since t=4.0s (socket closed 1006 at t=4.0s, not reopened; "
+                               "the state probe did not see it), still not connected when the scenario "
+                               "ended at t=9.0s, 5s later; limit 20s"]
+
+
+def test_max_disconnection_still_counts_a_window_only_the_probe_saw():
+    """A probe-only outage (no socket events) is judged as before."""
+    j = JournalBuilder().probe(1, "b0", state="connected").probe(3, "b0", state="offline")
+    j.probe(4.5, "b0", state="connected").steps_end(9)
+    result = MaxDisconnection(max=Duration(1.0)).judge(j.run())
+    assert not result.passed
+    assert result.evidence == ["b0: offline from t=3.0s, connected again at t=4.5s: 1.5s, exceeds 1s"]
+
+
+def test_socket_and_probe_views_of_one_outage_are_one_disconnection():
+    """The socket closes before the probe notices and the probe says connected after the reopen: one window."""
+    j = JournalBuilder().connect(1, "b0").ws_close(10.0, "b0").probe(10.08, "b0", state="reconnecting")
+    j.ws_open(13.42, "b0", "s2").probe(13.5, "b0", state="connected").steps_end(20)
+    result = MaxDisconnection(max=Duration(5.0)).judge(j.run())
+    assert result.passed
+    assert result.evidence == ["b0: reconnecting from t=10.0s, connected again at t=13.5s: 3.5s"]
+    assert result.metrics["disconnections"] == 1
+
+
+def test_reconnected_for_protocol_clients_reads_their_sockets():
+    """A protocol-only scenario (no probes, no pages) is judged from its own socket events."""
+    j = JournalBuilder([], protocol=["p0"]).ws_open(1, "p0").ws_close(2, "p0").ws_open(3, "p0", "s2")
+    result = Reconnected().judge(j.steps_end(9).run())
+    assert result.passed
+    assert result.evidence == ["p0: reconnecting t=2.0s -> connected t=3.0s (1s)"]
+
+
+def test_a_page_the_scenario_closed_is_not_a_disruption():
+    """Closing the page closes its socket on purpose: at the end that is no disconnection."""
+    j = JournalBuilder().connect(1, "b0").browser(5, "b0", "close").add(5.5, "ws.close", client="b0", socket="s1")
+    result = Reconnected().judge(j.steps_end(9).run())
+    assert result.passed
+    assert result.summary == "no disconnection of b0: nothing to recover from"

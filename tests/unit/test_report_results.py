@@ -63,7 +63,7 @@ def test_metrics_summarise_reconnects_and_messages(failing, passing):
     m = build_scenario_result(failing, None, "scenarios/x")["metrics"]
     assert (m["messages_sent"], m["acked"], m["lost"], m["duplicated"]) == (2, 1, 1, 1)
     assert m["resent_after_ack"] == 1
-    assert m["reconnect_max_s"] == pytest.approx(2.6)
+    assert m["reconnect_max_s"] == pytest.approx(2.67)  # b0: socket closed at 3.03, the probe showed connected at 5.7
     assert m["latency_samples"] == 5 and m["latency_p50_ms"] == pytest.approx(1210.0)
     ok = build_scenario_result(passing, None, "scenarios/x")["metrics"]
     assert (ok["lost"], ok["duplicated"], ok["reconnect_count"]) == (0, 0, 2)
