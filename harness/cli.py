@@ -135,7 +135,10 @@ def cmd_report(args) -> int:
 
     src = args.source
     if src.is_dir():
-        out = render_run_dir(src)
+        try:
+            out = render_run_dir(src)
+        except FileNotFoundError as exc:
+            raise InvalidInput([Problem(str(src), 0, 0, "", str(exc))]) from None
     elif src.is_file():
         out = render_from_journal(src, args.out or src.parent)
     else:

@@ -53,15 +53,36 @@ def _write_outputs(run_dir: Path, doc: dict[str, Any], events: dict[str, list[Ev
 
 
 def render_run_dir(run_dir: Path) -> Path:
-    """Re-render `index.html` and `junit.xml` of a run from its results.json and journals."""
+    """Re-render `index.html` and `junit.xml` of a run from its results.json and journals.
+
+    A run whose results.json is missing (killed before it wrote one) is rebuilt from its
+    journals; a scenario whose journal ends without `run.end` reads as interrupted."""
     run_dir = Path(run_dir)
-    doc = load_results(run_dir / "results.json")
+    if (run_dir / "results.json").is_file():
+        doc = load_results(run_dir / "results.json")
+    else:
+        doc = _rebuild_results(run_dir)
     events: dict[str, list[Event]] = {}
-    for scenario in doc.get("scenarios", []):
+    for i, scenario in enumerate(doc.get("scenarios", [])):
         journal = run_dir / scenario.get("journal", "")
         if scenario.get("journal") and journal.is_file():
             events[scenario["name"]] = read_journal(journal)
+            if scenario.get("outcome") == "interrupted":  # written while it ran: its journal knows more
+                rel = Path(scenario["journal"]).parent.as_posix()
+                doc["scenarios"][i] = build_scenario_result(events[scenario["name"]], None, rel)
     return _write_outputs(run_dir, doc, events, [run_dir])
+
+
+def _rebuild_results(run_dir: Path) -> dict[str, Any]:
+    journals = sorted(run_dir.glob("**/scenarios/*/journal.jsonl"))
+    if not journals:
+        raise FileNotFoundError(f"{run_dir} has neither results.json nor scenario journals: "
+                                "is it a wschaos run folder (reports/<run-id>)?")
+    scenarios = [build_scenario_result(read_journal(j), None, j.parent.relative_to(run_dir).as_posix())
+                 for j in journals]
+    doc = build_run_result(scenarios, {"run_id": run_dir.name, "rerun": ""})
+    write_results(run_dir / "results.json", doc)
+    return doc
 
 
 def render_from_journal(journal_path: Path, out_dir: Path, run_meta: dict[str, Any] | None = None) -> Path:

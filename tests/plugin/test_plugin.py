@@ -168,3 +168,40 @@ def test_browser_client_fixture_closes_its_clients_even_on_failure(inner):
     result = run_inner(inner, "-q")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: boom*"])
+
+
+LEAKY_CONFTEST = '''
+"""Break the harness on purpose: faults are never removed and proxies never deleted."""
+from harness.drivers import toxiproxy
+
+
+async def _keep(self, *args, **kwargs):
+    return None
+
+
+toxiproxy.Proxy.remove_toxic = _keep
+toxiproxy.Proxy.delete = _keep
+'''
+
+LATENCY_SCENARIO = """
+name: leaves-a-toxic
+clients: {browsers: 1}
+steps:
+  - expect: {state: connected, within: 10s}
+  - latency: {latency: 50ms}
+    for: 1s
+  - idle: 2s
+"""
+
+
+def test_a_leftover_toxic_fails_a_pytest_run_scenario(inner):
+    """The run owner's invariant holds for pytest items too: a scenario after which Toxiproxy
+    still holds a toxic is an error naming it, even though every check passed."""
+    inner.makeconftest(LEAKY_CONFTEST)
+    (inner.path / "leaves-a-toxic.yaml").write_text(LATENCY_SCENARIO)
+    result = run_inner(inner, "leaves-a-toxic.yaml", "--wschaos-target", str(REPO / "targets" / "kanban.yaml"),
+                       "--wschaos-report", str(inner.path / "reports"))
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["leaves-a-toxic: error",
+                                 "  Toxiproxy still held 1 toxic(s) and 0 disabled proxy(ies) after the scenario: "
+                                 "a fault was not reverted (Toxiproxy was reset)"])
