@@ -45,6 +45,9 @@ def _load(path: Path) -> tuple[list[Problem], Optional[Target]]:
         return [Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")], None
     except yaml.YAMLError as exc:
         return [yaml_error_problem(exc, file)], None
+    if isinstance(data, dict) and "steps" in data and not any(k in data for k in TARGET_ONLY_KEYS):
+        return [pos.problem(("steps",), "this is a scenario file (it has `steps:`), not a target file: a target has "
+                                        "name, server, page and websocket (docs/targets.md)", key=True)], None
     problems: list[Problem] = []
     target = parse_target(data, pos, problems, path)
     problems += check_target_data(data, pos)

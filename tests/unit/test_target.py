@@ -285,6 +285,13 @@ def test_is_target_file_tells_targets_from_scenarios(tmp_path):
     assert not is_target_file(tmp_path / "missing.yaml")
 
 
+def test_a_scenario_given_as_a_target_says_so(tmp_path):
+    """Loading a scenario as a target gives one problem that says what the file is, not a list of unknown keys."""
+    path = write(tmp_path, "name: s\ntarget: kanban\nsteps: [{idle: 1s}]\n")
+    assert problems_of(path) == ["t.yaml:3:1 steps: this is a scenario file (it has `steps:`), not a target file: "
+                                 "a target has name, server, page and websocket (docs/targets.md)"]
+
+
 def test_find_target_by_name_or_path(tmp_path):
     """A name is looked up as <name>.yaml in the search folders; a path is taken as it is."""
     assert find_target("kanban", [ROOT / "targets"]) == ROOT / "targets" / "kanban.yaml"
