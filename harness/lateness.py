@@ -26,12 +26,20 @@ HARNESS = "harness"
 
 @dataclass(frozen=True)
 class Lag:
-    """The worst lateness one source measured in one window of journal time."""
+    """How late one source's timers ran over some journal time: the worst single overshoot, and the
+    total (how long its loop could not run; a chain of events, e.g. a failed connect and then a
+    backoff timer, can be delayed by several stalls)."""
 
     source: str  # "harness" or a client name
-    late_s: float
+    worst_s: float
+    total_s: float
     since_t: float
     until_t: float
+
+    @property
+    def late_s(self) -> float:
+        """How late an event of that source could have been made: the larger of worst and total."""
+        return max(self.worst_s, self.total_s)
 
 
 def lag_windows(events: Iterable[Event], client: str | None = None) -> list[Lag]:
@@ -45,18 +53,34 @@ def lag_windows(events: Iterable[Event], client: str | None = None) -> list[Lag]
             continue
         until = float(e["t"])
         since = float(e.get("since_t", until - float(e.get("window_s", 0.0))))
-        windows.append(Lag(str(source), float(e.get("max_ms", 0.0)) / 1000, since, until))
+        worst = float(e.get("max_ms", 0.0)) / 1000
+        total = float(e.get("total_ms", e.get("max_ms", 0.0))) / 1000
+        windows.append(Lag(str(source), worst, total, since, until))
     return windows
 
 
 def worst_lag(events: Iterable[Event], client: str, t0: float, t1: float) -> Lag | None:
-    """The largest lag of the harness or `client` in a window overlapping [t0, t1]; None if none."""
-    hits = [w for w in lag_windows(events, client) if w.since_t <= t1 and w.until_t >= t0]
-    return max(hits, key=lambda w: (w.late_s, w.source != HARNESS), default=None)
+    """The lag of the harness or of `client` (whichever is larger) over [t0, t1]; None if neither
+    measured any. A window partly inside the interval counts its worst overshoot whole (it may
+    lie inside) and its total in proportion to the overlap."""
+    by_source: dict[str, list[Lag]] = {}
+    for w in lag_windows(events, client):
+        if w.since_t <= t1 and w.until_t >= t0:
+            by_source.setdefault(w.source, []).append(w)
+    merged = [Lag(source, max(w.worst_s for w in ws), sum(w.total_s * _overlap(w, t0, t1) for w in ws),
+                  min(w.since_t for w in ws), max(w.until_t for w in ws)) for source, ws in by_source.items()]
+    return max(merged, key=lambda m: (m.late_s, m.source != HARNESS), default=None)
+
+
+def _overlap(w: Lag, t0: float, t1: float) -> float:
+    span = w.until_t - w.since_t
+    if span <= 0:
+        return 1.0
+    return max(0.0, min(w.until_t, t1) - max(w.since_t, t0)) / span
 
 
 def lateness(events: Iterable[Event], client: str, t0: float, t1: float) -> float:
-    """Seconds of the worst measured lag (harness or `client`) overlapping [t0, t1]; 0.0 if none."""
+    """Seconds by which the harness's or `client`'s timers ran late over [t0, t1]; 0.0 if unmeasured."""
     worst = worst_lag(events, client, t0, t1)
     return worst.late_s if worst is not None else 0.0
 
@@ -71,10 +95,13 @@ def explained(excess_s: float, events: Iterable[Event], client: str, t0: float,
 
 
 def lateness_line(lag: Lag) -> str:
-    """Evidence: `b0's timers ran up to 610ms late between t=12.3s and t=13.7s (machine busy)`."""
+    """Evidence: `b0's timers ran up to 610ms late between t=12.3s and t=13.7s (machine busy)`, or
+    `... ran late by 800ms in all (up to 250ms at once) between ...` when stalls added up."""
     who = "the harness's" if lag.source == HARNESS else f"{lag.source}'s"
-    return (f"{who} timers ran up to {_dur(lag.late_s)} late between t={lag.since_t:.1f}s and "
-            f"t={lag.until_t:.1f}s (machine busy)")
+    when = f"between t={lag.since_t:.1f}s and t={lag.until_t:.1f}s (machine busy)"
+    if _dur(lag.total_s) != _dur(lag.worst_s) and lag.total_s > lag.worst_s:
+        return f"{who} timers ran late by {_dur(lag.total_s)} in all (up to {_dur(lag.worst_s)} at once) {when}"
+    return f"{who} timers ran up to {_dur(lag.worst_s)} late {when}"
 
 
 @dataclass(frozen=True)

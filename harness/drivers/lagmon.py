@@ -4,9 +4,9 @@
         ...  # `lag` events whenever the harness was notably late; `lag.summary` at close
 
 Every `interval_s` the monitor sleeps and measures the overshoot (a busy or starved core runs
-the wake-up late). Per `window_s` it keeps the worst and the 95th percentile; a window whose
-worst reaches `notable_ms` becomes one `lag` event (`source: "harness"`), so a quiet run
-journals almost nothing. Pages measure the same with a timer in the init script
+the wake-up late). Per `window_s` it keeps the worst, the 95th percentile and the total (how
+long the loop could not run); a window whose total reaches `notable_ms` becomes one `lag` event
+(`source: "harness"`), so a quiet run journals almost nothing. Pages measure the same with a timer in the init script
 (`browser_js`); `record_page_lag` journals those reports as `lag` events with `source: <client>`.
 At close, one `lag.summary` gives each source's worst lag over the whole run.
 
@@ -25,7 +25,7 @@ from harness.journal import Event, Journal
 
 INTERVAL_S = 0.1
 WINDOW_S = 1.0
-#: Below this a window is ordinary scheduling noise and is not journaled.
+#: A window whose overshoots add up to less is ordinary scheduling noise and is not journaled.
 NOTABLE_MS = 50.0
 
 
@@ -90,10 +90,11 @@ class LagMonitor:
         out: dict[str, dict[str, Any]] = {}
         if self.samples_ms:
             out["harness"] = {"samples": len(self.samples_ms), "max_ms": round(max(self.samples_ms), 1),
-                              "p95_ms": round(p95(self.samples_ms), 1),
+                              "p95_ms": round(p95(self.samples_ms), 1), "total_ms": round(sum(self.samples_ms), 1),
                               "notable_windows": int(self._harness_windows)}
         for name, page in self._pages.items():
-            out[name] = {"max_ms": round(page["max_ms"], 1), "notable_windows": int(page["windows"])}
+            out[name] = {"max_ms": round(page["max_ms"], 1), "total_ms": round(page["total_ms"], 1),
+                         "notable_windows": int(page["windows"])}
         return out
 
     async def _loop(self) -> None:
@@ -118,27 +119,30 @@ class LagMonitor:
     def _flush_window(self) -> None:
         window, self._window = self._window, []
         since, self._window_start = self._window_start, self.journal.now()
-        if window and max(window) >= self.notable_ms:
+        if window and sum(window) >= self.notable_ms:
             self._harness_windows += 1
             self.journal.record("lag", source="harness", since_t=round(since, 3),
                                 window_s=round(self._window_start - since, 3), samples=len(window),
-                                max_ms=round(max(window), 1), p95_ms=round(p95(window), 1))
+                                max_ms=round(max(window), 1), p95_ms=round(p95(window), 1),
+                                total_ms=round(sum(window), 1))
 
     def _on_event(self, event: Event) -> None:
         if event.get("kind") != "lag" or event.get("source") in (None, "harness"):
             return
-        page = self._pages.setdefault(str(event["source"]), {"max_ms": 0.0, "windows": 0})
+        page = self._pages.setdefault(str(event["source"]), {"max_ms": 0.0, "total_ms": 0.0, "windows": 0})
         page["max_ms"] = max(page["max_ms"], float(event.get("max_ms") or 0.0))
+        page["total_ms"] += float(event.get("total_ms") or 0.0)
         page["windows"] += 1
 
 
 def record_page_lag(journal: Journal, client: str, report: dict[str, Any]) -> Optional[Event]:
-    """Journal a page's timer-drift report (`{event: "lag", max_ms, p95_ms, samples, window_ms}`).
+    """Journal a page's timer-drift report (`{event: "lag", max_ms, p95_ms, total_ms, samples, window_ms}`).
 
     The page sends it when its window ends, so the window is taken to end now; a report
     without a usable `max_ms` is ignored (the page is not ours to trust blindly)."""
     try:
         max_ms = float(report["max_ms"])
+        total_ms = float(report.get("total_ms") or max_ms)
         window_s = max(0.0, float(report.get("window_ms") or 0.0) / 1000)
     except (KeyError, TypeError, ValueError):
         return None
@@ -146,4 +150,4 @@ def record_page_lag(journal: Journal, client: str, report: dict[str, Any]) -> Op
     return journal.record("lag", source=client, since_t=round(max(0.0, now - window_s), 3),
                           window_s=round(window_s, 3), samples=int(report.get("samples") or 0),
                           max_ms=round(max_ms, 1), p95_ms=round(float(report.get("p95_ms") or 0.0), 1),
-                          page_t=report.get("page_t"))
+                          total_ms=round(total_ms, 1), page_t=report.get("page_t"))

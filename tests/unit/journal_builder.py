@@ -145,10 +145,11 @@ class JournalBuilder:
         return self.add(t, "page.error", client=client, message=message)
 
     def lag(self, t: float, source: str, max_ms: float, window_s: float = 1.0,
-            p95_ms: float | None = None) -> "JournalBuilder":
-        """A `lag` window ending at t: `source` ("harness" or a client) ran timers up to max_ms late."""
+            total_ms: float | None = None) -> "JournalBuilder":
+        """A `lag` window ending at t: `source` ("harness" or a client) ran timers up to max_ms late,
+        total_ms in all (default: max_ms, one stall)."""
         return self.add(t, "lag", source=source, since_t=round(t - window_s, 6), window_s=window_s, samples=10,
-                        max_ms=max_ms, p95_ms=max_ms if p95_ms is None else p95_ms)
+                        max_ms=max_ms, p95_ms=max_ms, total_ms=max_ms if total_ms is None else total_ms)
 
     # -- composites ----------------------------------------------------------------------
     def connect(self, t: float, client: str, socket: str = "s1", **probe: Any) -> "JournalBuilder":

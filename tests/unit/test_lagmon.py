@@ -27,9 +27,11 @@ async def test_a_blocked_loop_is_journaled_as_harness_lag():
     assert [e["source"] for e in lags] == ["harness"]
     assert lags[0]["max_ms"] >= 250
     assert lags[0]["since_t"] < lags[0]["t"]
-    assert set(lags[0]) == {"t", "kind", "source", "since_t", "window_s", "samples", "max_ms", "p95_ms"}
+    assert set(lags[0]) == {"t", "kind", "source", "since_t", "window_s", "samples", "max_ms", "p95_ms",
+                            "total_ms"}
     summary = kinds(journal, "lag.summary")[0]["sources"]["harness"]
     assert summary["max_ms"] >= 250 and summary["notable_windows"] == 1 and summary["samples"] > 5
+    assert summary["total_ms"] >= summary["max_ms"]
 
 
 async def test_a_quiet_loop_journals_only_the_summary():
@@ -58,12 +60,13 @@ async def test_page_reports_become_lag_events_and_reach_the_summary():
     """A page's report is journaled with the client as source; the summary keeps its worst."""
     journal = Journal()
     async with LagMonitor(journal, notable_ms=10_000):
-        event = record_page_lag(journal, "b0", {"event": "lag", "max_ms": 612.4, "p95_ms": 80.0,
+        event = record_page_lag(journal, "b0", {"event": "lag", "max_ms": 612.4, "p95_ms": 80.0, "total_ms": 700,
                                                 "samples": 9, "window_ms": 1400, "page_t": 1.7e9})
         assert record_page_lag(journal, "b0", {"event": "lag", "max_ms": "soon"}) is None
-    assert event["source"] == "b0" and event["max_ms"] == 612.4 and event["window_s"] == 1.4
+    assert (event["source"], event["max_ms"], event["total_ms"], event["window_s"]) == ("b0", 612.4, 700.0, 1.4)
     assert event["since_t"] == pytest.approx(max(0.0, event["t"] - 1.4), abs=0.002)
-    assert kinds(journal, "lag.summary")[0]["sources"] == {"b0": {"max_ms": 612.4, "notable_windows": 1}}
+    assert kinds(journal, "lag.summary")[0]["sources"] == {"b0": {"max_ms": 612.4, "total_ms": 700.0,
+                                                                        "notable_windows": 1}}
 
 
 def test_bad_intervals_are_refused():
@@ -91,4 +94,4 @@ def test_the_socket_tracker_journals_a_page_lag_report():
     journal = Journal()
     SocketTracker("b1", journal).page_event({"event": "lag", "max_ms": 75, "p95_ms": 60, "samples": 10,
                                              "window_ms": 1000, "page_t": 1.7e9})
-    assert [(e["kind"], e["source"], e["max_ms"]) for e in journal.events] == [("lag", "b1", 75.0)]
+    assert [(e["kind"], e["source"], e["max_ms"], e["total_ms"]) for e in journal.events] == [("lag", "b1", 75.0, 75.0)]

@@ -36,7 +36,7 @@ def test_a_window_counts_when_it_touches_the_interval_at_either_end():
 def test_explained_only_when_the_lag_covers_the_excess():
     """A limit missed by 0.5 s is explained by 610 ms of lag; by 0.7 s it is not; early never is."""
     events = journal()
-    assert explained(0.5, events, "b0", 13.0, 14.0) == Lag("b0", 0.61, 12.3, 13.7)
+    assert explained(0.5, events, "b0", 13.0, 14.0) == Lag("b0", 0.61, 0.305, 12.3, 13.7)
     assert explained(0.7, events, "b0", 13.0, 14.0) is None
     assert explained(-0.1, events, "b0", 13.0, 14.0) is None
     assert explained(0.05, events, "b0", 6.0, 12.0) is None
@@ -49,7 +49,7 @@ def test_lateness_line_names_the_source_and_the_window():
         "b0's timers ran up to 610ms late between t=12.3s and t=13.7s (machine busy)"
     assert lateness_line(worst_lag(events, "b0", 4.0, 5.0)) == \
         "the harness's timers ran up to 120ms late between t=4.0s and t=5.0s (machine busy)"
-    assert lateness_line(Lag("b0", 1.38, 2.0, 3.0)) == \
+    assert lateness_line(Lag("b0", 1.38, 1.38, 2.0, 3.0)) == \
         "b0's timers ran up to 1.38s late between t=2.0s and t=3.0s (machine busy)"
 
 
@@ -58,3 +58,15 @@ def test_the_run_summary_is_not_a_window():
     events = JournalBuilder().add(30.0, "lag.summary", sources={"b0": {"max_ms": 5000}}).events()
     assert lag_windows(events) == []
     assert lateness(events, "b0", 0.0, 30.0) == 0.0
+
+
+def test_stalls_add_up_over_the_interval():
+    """Many 250ms stalls: a chain of page events can be late by their total, prorated to the overlap."""
+    events = (JournalBuilder().lag(3.8, "b0", 350, window_s=1.2, total_ms=700)
+              .lag(4.8, "b0", 252, window_s=1.0, total_ms=680)
+              .lag(5.8, "b0", 285, window_s=1.0, total_ms=600).events())
+    worst = worst_lag(events, "b0", 3.6, 4.8)  # 1/6 of the first window, the whole second, the third's edge
+    assert (worst.worst_s, round(worst.total_s, 3), worst.since_t, worst.until_t) == (0.35, 0.797, 2.6, 5.8)
+    assert round(lateness(events, "b0", 3.6, 4.8), 3) == 0.797
+    assert lateness_line(worst) == ("b0's timers ran late by 797ms in all (up to 350ms at once) between t=2.6s "
+                                    "and t=5.8s (machine busy)")
