@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "screenshot files are kept unless `never` (the HTML report embeds them either way; "
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
+    run.add_argument("--repeat", type=_repeat_count, default=1, metavar="N",
+                     help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
+                          "differ as flaky; failures are never retried into passes")
     _add_soak_parser(sub)
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
         sp = sub.add_parser(name, help=text)
@@ -56,6 +59,12 @@ def _duration(text: str):
         return Duration.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _repeat_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, got {text!r}")
+    return int(text)
 
 
 def _add_soak_parser(sub) -> None:
@@ -212,14 +221,14 @@ def cmd_run(args) -> int:
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
-    return run_and_report(plans, options, args.junit, quiet=args.quiet)
+    return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat)
 
 
 def _bugs(text: str) -> tuple[str, ...]:
     return tuple(b.strip() for b in text.split(",") if b.strip())
 
 
-def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False) -> int:
+def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False, repeat: int = 1) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
     code: the path `run` and `soak` share."""
     from harness import tools
@@ -228,9 +237,9 @@ def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False
 
     tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
     tools.find_chromium()
-    progress = Progress(len(plans), live=not quiet and sys.stderr.isatty())
+    progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
     result, html = asyncio.run(_with_signals(lambda: run_plans(
-        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit)))
+        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit, repeat=repeat)))
     progress.final(result, html)
     return result.exit_code
 

@@ -70,6 +70,8 @@ class Progress:
                 self.out.write(f"SKIP  {plan.scenario.name}  ({why})\n")
             if len(result.skipped) > 5:
                 self.out.write(f"      ... and {len(result.skipped) - 5} more skipped\n")
+        for name, seen in result.flaky.items():
+            self.out.write(f"FLAKY {name}: {', '.join(seen)}\n")
         if result.infra_error:
             self.out.write(f"ERROR shared infrastructure: {result.infra_error}\n")
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing ran"

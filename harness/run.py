@@ -62,6 +62,11 @@ class RunResult:
         return verdict.exit_code(self.outcome)
 
     @property
+    def flaky(self) -> dict[str, list[str]]:
+        """Scenarios whose repeated runs (`--repeat`) disagreed, with every verdict."""
+        return verdict.flaky((o.name, o.outcome) for o in self.outcomes)
+
+    @property
     def passed(self) -> bool:
         return bool(self.outcomes) and self.outcome == "passed"
 
@@ -281,6 +286,7 @@ class Run:
             "rerun": "\n".join(o.plan.rerun for o in self.result.outcomes if o.outcome != "passed"),
             "interrupted": self.result.interrupted or not final,
             "infra_error": self.result.infra_error,
+            "flaky": self.result.flaky,
         }
         return build_run_result(entries, meta)
 
@@ -297,17 +303,20 @@ def not_run_entry(plan: Plan, outcome: str, why: str) -> dict[str, Any]:
 async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,
                     on_event: Callable[[Event], None] | None = None,
                     on_outcome: OutcomeListener | None = None, junit: Path | None = None,
-                    write: bool = True) -> tuple[RunResult, Path | None]:
-    """Run every plan in order on one Toxiproxy and one browser, then write every report.
+                    write: bool = True, repeat: int = 1) -> tuple[RunResult, Path | None]:
+    """Run every plan in order on one Toxiproxy and one browser (the whole list `repeat` times,
+    each round in its own `repeat-N/` folder), then write every report.
 
     Returns the result and the HTML report's path (None when `write` is False). Cancellation
     (Ctrl-C, SIGTERM) ends the running scenario through its teardown; the scenarios after it
     are listed as skipped, and the reports are still written."""
-    run = Run(options, plans, run_id=run_id, on_event=on_event, on_outcome=on_outcome)
+    rounds = [[replace(p) for p in plans] for _ in range(repeat)]  # distinct plans: each is accounted once
+    run = Run(options, [p for r in rounds for p in r], run_id=run_id, on_event=on_event, on_outcome=on_outcome)
     try:
         await run.open()
-        for plan in plans:
-            await run.scenario(plan)
+        for i, round_ in enumerate(rounds):
+            for plan in round_:
+                await run.scenario(plan, subdir=f"repeat-{i + 1}" if repeat > 1 else None)
     except asyncio.CancelledError:
         run.interrupt()
         _uncancel()

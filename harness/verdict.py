@@ -114,6 +114,17 @@ def exit_code(run_outcome_: str) -> int:
             "failed": EXIT_FAILED, "error": EXIT_HARNESS, "interrupted": EXIT_INTERRUPTED}[run_outcome_]
 
 
+def flaky(runs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Scenarios whose repeated runs disagree: name -> every verdict in order (as Playwright
+    marks them). Runs that never finished (skipped, interrupted) take no part; nothing is retried
+    into a pass: a flaky scenario keeps its failures."""
+    by_name: dict[str, list[str]] = {}
+    for name, outcome in runs:
+        if outcome not in ("skipped", "interrupted"):
+            by_name.setdefault(name, []).append(outcome)
+    return {name: seen for name, seen in by_name.items() if len(set(seen)) > 1}
+
+
 def counts(outcomes: Iterable[str]) -> dict[str, int]:
     """How many scenarios ended each way, every outcome listed."""
     listed = list(outcomes)

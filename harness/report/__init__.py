@@ -66,10 +66,10 @@ def render_run_dir(run_dir: Path) -> Path:
     for i, scenario in enumerate(doc.get("scenarios", [])):
         journal = run_dir / scenario.get("journal", "")
         if scenario.get("journal") and journal.is_file():
-            events[scenario["name"]] = read_journal(journal)
+            events[scenario["journal"]] = read_journal(journal)
             if scenario.get("outcome") == "interrupted":  # written while it ran: its journal knows more
                 rel = Path(scenario["journal"]).parent.as_posix()
-                doc["scenarios"][i] = build_scenario_result(events[scenario["name"]], None, rel)
+                doc["scenarios"][i] = build_scenario_result(events[scenario["journal"]], None, rel)
     return _write_outputs(run_dir, doc, events, [run_dir])
 
 
@@ -101,4 +101,4 @@ def render_from_journal(journal_path: Path, out_dir: Path, run_meta: dict[str, A
     doc = build_run_result([scenario], meta)
     write_results(out_dir / "results.json", doc)
     bases = [out_dir, journal_path.parent, *journal_path.parents]
-    return _write_outputs(out_dir, doc, {scenario["name"]: events}, bases[:6])
+    return _write_outputs(out_dir, doc, {scenario["journal"]: events}, bases[:6])

@@ -39,6 +39,12 @@ def fmt_observed(value: Any) -> str:
     return "—" if value is None else str(value)
 
 
+def key(s: dict[str, Any]) -> str:
+    """What tells scenario entries apart: repeated runs share a name, not a round."""
+    first = str(s.get("journal") or "").split("/", 1)[0]
+    return f"{first}-{s.get('name')}" if first.startswith("repeat-") else str(s.get("name"))
+
+
 def anchor(name: str) -> str:
     return "s-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
 
@@ -84,7 +90,7 @@ def overview_html(doc: dict[str, Any]) -> str:
         failed = [c["name"] for c in s.get("checks", []) if not c.get("passed")]
         rows.append(
             f'<tr class="{"fail" if s["outcome"] != "passed" else ""}">'
-            f'<td><a href="#{anchor(s["name"])}">{esc(s["name"])}</a></td><td>{badge(s["outcome"])}</td>'
+            f'<td><a href="#{anchor(key(s))}">{esc(s["name"])}{_round_of(s)}</a></td><td>{badge(s["outcome"])}</td>'
             f'<td class="num">{fmt_s(s.get("duration_s"))}</td><td>{esc(", ".join(failed) or "—")}</td>'
             f'<td class="num">{fmt_s(m.get("reconnect_p95_s"))}</td>'
             f'<td class="num">{esc(m.get("lost"))} / {esc(m.get("duplicated"))}</td></tr>')
@@ -197,13 +203,19 @@ def artifacts_html(s: dict[str, Any]) -> str:
 def plots_html(s: dict[str, Any], events: list[Event] | None) -> str:
     if not events:
         return '<p class="muted">no journal available: timeline not drawn</p>'
-    salt = anchor(s["name"])
+    salt = anchor(key(s))
     parts = [plots.timeline_svg(events, s.get("screenshots", []), failed_times(s), salt + "-tl")]
     small = [charts.reconnect_svg(events, salt + "-rc"), charts.latency_svg(events, salt + "-lat")]
     small = [svg for svg in small if svg]
     if small:
         parts.append('<div class="charts">' + "".join(f"<div>{svg}</div>" for svg in small) + "</div>")
     return "".join(parts)
+
+
+def _round_of(s: dict[str, Any]) -> str:
+    """' (repeat-2)' for an entry of a `--repeat` run."""
+    first = str(s.get("journal") or "").split("/", 1)[0]
+    return f" <span class=\"muted small\">({esc(first)})</span>" if first.startswith("repeat-") else ""
 
 
 def scenario_html(s: dict[str, Any], events: list[Event] | None, images: Mapping[str, str]) -> str:
@@ -216,7 +228,7 @@ def scenario_html(s: dict[str, Any], events: list[Event] | None, images: Mapping
                   f'premise<ul class="reasons">{items}</ul></div>')
     at = [t for t, _ in failed_times(s)]
     return (
-        f'<details class="scenario" id="{anchor(s["name"])}"{is_open}><summary>{esc(s["name"])} '
+        f'<details class="scenario" id="{anchor(key(s))}"{is_open}><summary>{esc(s["name"])}{_round_of(s)} '
         f'{badge(s["outcome"])} <span class="small muted">{fmt_s(s.get("duration_s"))} · seed '
         f'{esc(s.get("seed"))}</span><span class="desc">{esc(s.get("description"))}</span></summary>'
         f'<div class="body">{error}<div class="small muted">rerun this scenario:</div>'
@@ -240,10 +252,10 @@ def page(title: str, body: str) -> str:
 
 def render_run_html(run_doc: dict[str, Any], scenario_events: Mapping[str, list[Event]],
                     images: Mapping[str, str] | None = None) -> str:
-    """The run's index.html. `scenario_events` maps scenario name -> journal events;
+    """The run's index.html. `scenario_events` maps a scenario's journal path (or its name) -> events;
     `images` maps a screenshot path (as in results.json) -> data: URI (see `data_uri`)."""
     images = images or {}
-    sections = "".join(scenario_html(s, scenario_events.get(s["name"]), images)
+    sections = "".join(scenario_html(s, scenario_events.get(str(s.get("journal")), scenario_events.get(s["name"])), images)
                        for s in run_doc.get("scenarios", []))
     body = (f'<h1>wschaos run {esc(run_doc.get("run_id"))} {badge(run_doc.get("outcome", ""))}</h1>'
             f'<p class="muted"><a href="../index.html">all runs</a> · '

@@ -153,6 +153,8 @@ def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[s
         "versions": dict(run_meta.get("versions", {})),
         "rerun": run_meta.get("rerun", ""),
         "counts": counts,
+        "flaky": dict(run_meta.get("flaky") or {}),
+        "infra_error": run_meta.get("infra_error"),
         "metrics": run_metrics(scenarios),
         "scenarios": scenarios,
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.base import CheckResult
-from harness.verdict import counts, exit_code, fault_window_overruns, run_outcome, scenario_outcome
+from harness.verdict import counts, exit_code, fault_window_overruns, flaky, run_outcome, scenario_outcome
 
 from journal_builder import JournalBuilder
 
@@ -85,3 +85,9 @@ def test_counts_list_every_outcome():
     """Reports show a zero for outcomes that did not happen."""
     assert counts(["passed", "passed", "skipped"]) == {
         "passed": 2, "inconclusive": 0, "failed": 0, "error": 0, "interrupted": 0, "skipped": 1}
+
+
+def test_flaky_marks_scenarios_whose_repeats_disagree():
+    """--repeat: mixed verdicts are flaky (every verdict kept, in order); unfinished runs do not count."""
+    runs = [("a", "passed"), ("b", "failed"), ("a", "failed"), ("b", "failed"), ("c", "passed"), ("c", "skipped")]
+    assert flaky(runs) == {"a": ["passed", "failed"]}
