@@ -3,8 +3,8 @@
 A timing check (`backoff`, `heartbeat`) sees a page's timer fire late. That is a bug when the app
 waited too long, and no bug when the core the page runs on was busy (a starved CI machine): the
 page's timer was due in time but nothing ran it. The harness and every page measure that
-lateness themselves (`lag` events: how far a short timer overshot, per window; see
-docs/journal.md), so a check can tell the two apart:
+lateness themselves (`lag` events: how far a short timer overshot, worst and in total, per
+window; see docs/journal.md), so a check can tell the two apart:
 
     worst = explained(excess_s, events, "b0", t0, t1)
     if worst is not None:   # the limit was missed by no more than the machine was late
