@@ -8,7 +8,6 @@ first failing send raises out of the broadcast, as the original server did.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -18,6 +17,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from .config import ServerConfig
 from .limits import FloodGuard, RateLimiter
+from .protocol import encode
 
 log = logging.getLogger("kanban.connections")
 
@@ -63,12 +63,12 @@ class Connection:
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send one JSON frame; a peer that does not drain in time is an error."""
-        text = json.dumps(frame, separators=(",", ":"))
+        text = encode(frame)
         await asyncio.wait_for(self.ws.send_text(text), self._send_timeout_s)
 
     async def send_unchecked(self, frame: dict[str, Any]) -> None:
         """The original server's send: no state check, no timeout."""
-        await self.ws.send_text(json.dumps(frame, separators=(",", ":")))
+        await self.ws.send_text(encode(frame))
 
     async def close(self, code: int, reason: str) -> None:
         """Close once; never raises, never waits longer than the send timeout."""

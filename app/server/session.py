@@ -90,14 +90,31 @@ async def _process(server: KanbanServer, conn: Connection, text: str) -> bool:
     except sqlite3.Error as exc:
         log.exception("ledger error on %s", message["id"])
         await _send_internal(conn, message["id"], f"ledger error: {exc}; retry the same message")
-    except Exception:
+    except Exception as exc:
         if server.config.has_bug("unchecked_broadcast"):
             raise  # the original server had no guard: the error kills this handler
         if not conn.is_open():
             return False
         log.exception("error handling %s", message["id"])
-        await _send_internal(conn, message["id"], "internal error; retry the same message")
+        await conn.send(internal_error(message["id"], exc))
     return True
+
+
+#: Errors the message's own content causes (text sqlite cannot store, a value of the wrong
+#: kind): the same message fails the same way however often it is sent again.
+CONTENT_ERRORS = (UnicodeError, ValueError, TypeError, KeyError, RecursionError)
+
+
+def internal_error(message_id: str, exc: BaseException) -> dict[str, Any]:
+    """The `internal` error frame for a message whose handling raised `exc`.
+
+    `recoverable` promises that sending the same message again can succeed; that is false
+    for an error the content itself causes, which a client retrying forever cannot fix."""
+    if isinstance(exc, CONTENT_ERRORS):
+        return error_frame("internal", f"internal error: this message cannot be processed "
+                           f"({type(exc).__name__}); do not send it again", message_id)
+    return error_frame("internal", "internal error; retry the same message", message_id,
+                       recoverable=True, retry_after=1.0)
 
 
 async def _send_internal(conn: Connection, message_id: str, text: str) -> None:
