@@ -37,6 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "screenshot files are kept unless `never` (the HTML report embeds them either way; "
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
+    run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                     help="run N scenarios at a time on the shared Toxiproxy and Chromium (lanes); `auto` picks "
+                          "one per core (at most 4, one per 2 GiB). Load and many-client scenarios run alone. "
+                          "Default: 1")
     run.add_argument("--repeat", type=_repeat_count, default=1, metavar="N",
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
@@ -59,6 +63,16 @@ def _duration(text: str):
         return Duration.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _jobs(text: str) -> int:
+    from harness.run import default_jobs
+
+    if text == "auto":
+        return default_jobs()
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 16 or 'auto', got {text!r}")
+    return int(text)
 
 
 def _repeat_count(text: str) -> int:
@@ -221,14 +235,15 @@ def cmd_run(args) -> int:
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
-    return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat)
+    return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs)
 
 
 def _bugs(text: str) -> tuple[str, ...]:
     return tuple(b.strip() for b in text.split(",") if b.strip())
 
 
-def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False, repeat: int = 1) -> int:
+def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False, repeat: int = 1,
+                   jobs: int = 1) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
     code: the path `run` and `soak` share."""
     from harness import tools
@@ -239,7 +254,7 @@ def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False
     tools.find_chromium()
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
     result, html = asyncio.run(_with_signals(lambda: run_plans(
-        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit, repeat=repeat)))
+        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs)))
     progress.final(result, html)
     return result.exit_code
 

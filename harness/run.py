@@ -93,7 +93,7 @@ class Run:
         self._infra: Journal | None = None
         self._t0 = time.monotonic()
         self._docs: dict[int, dict[str, Any]] = {}   # id(outcome) -> its results.json entry
-        self._running: Plan | None = None
+        self._running: list[Plan] = []     # more than one with lanes (-j)
         self._closed = False
 
     @property
@@ -135,8 +135,7 @@ class Run:
             self.skip(plan, why)
             return None
         run_dir = self.run_dir / subdir if subdir else self.run_dir
-        before = set(reaper.live_groups())
-        self._running = plan
+        self._running.append(plan)
         self._write_progress()
         try:
             assert self.shared is not None
@@ -146,8 +145,8 @@ class Run:
             self._add(self._interrupted(plan, run_dir))
             raise
         finally:
-            self._running = None
-        outcome = await self._invariants(outcome, before)
+            self._running = [r for r in self._running if r is not plan]
+        outcome = await self._invariants(outcome)
         self._add(outcome)
         return outcome
 
@@ -201,23 +200,17 @@ class Run:
             return f"shared infrastructure failed: {broken}"
         return None
 
-    async def _invariants(self, outcome: ScenarioOutcome, before: set[int]) -> ScenarioOutcome:
-        """Toxiproxy holds nothing of the scenario and no process it started is alive."""
+    async def _invariants(self, outcome: ScenarioOutcome) -> ScenarioOutcome:
+        """Toxiproxy holds nothing of the scenario and no process it started is alive.
+
+        Scoped to what the scenario's own journal says it created (its proc.start pids, its
+        proxy.create names), so scenarios running side by side in lanes never blame each other."""
         if outcome.outcome == "interrupted" or self.shared is None:
             return outcome
-        problems = []
-        leaked = {pgid: name for pgid, name in reaper.live_groups().items() if pgid not in before}
-        for pgid, name in leaked.items():
-            reaper.kill_group(pgid, 9)
-            reaper.unregister(pgid)
-            problems.append(f"process {name!r} (group {pgid}) was still alive after teardown; killed it")
+        problems = self._leaked_processes(outcome.events)
         if not self.shared.broken():
             try:
-                toxics, disabled = await self.shared.toxiproxy.verify_clean(self._infra)
-                if toxics or disabled:
-                    await self.shared.toxiproxy.reset()
-                    problems.append(f"Toxiproxy still held {toxics} toxic(s) and {disabled} disabled proxy(ies) "
-                                    "after the scenario: a fault was not reverted (Toxiproxy was reset)")
+                problems += await self._leaked_proxies(outcome.events)
             except Exception as exc:  # noqa: BLE001 - a dead Toxiproxy is reported by broken() next time
                 problems.append(f"could not verify Toxiproxy after the scenario: {exc}")
         if not problems:
@@ -227,6 +220,29 @@ class Run:
         _append_events(outcome, [{"kind": "harness.error", "error": p} for p in problems]
                        + [{"kind": "run.end", "outcome": decided.outcome, "error": error, "reasons": []}])
         return replace(outcome, outcome=decided.outcome, error=error)
+
+    @staticmethod
+    def _leaked_processes(events: list[Event]) -> list[str]:
+        started = {e.get("pid"): e.get("name") for e in events if e.get("kind") == "proc.start"}
+        problems = []
+        for pgid, name in reaper.live_groups().items():
+            if pgid in started:
+                reaper.kill_group(pgid, 9)
+                reaper.unregister(pgid)
+                problems.append(f"process {name!r} (pid {pgid}) was still alive after teardown; killed it")
+        return problems
+
+    async def _leaked_proxies(self, events: list[Event]) -> list[str]:
+        assert self.shared is not None
+        mine = {e.get("proxy") for e in events if e.get("kind") == "proxy.create"}
+        left = {name: p for name, p in (await self.shared.toxiproxy.proxies()).items() if name in mine}
+        if not left:
+            return []
+        toxics = sum(len(p.get("toxics") or []) for p in left.values())
+        disabled = sum(1 for p in left.values() if not p.get("enabled", True))
+        await self.shared.toxiproxy.delete_proxies(sorted(left))
+        return [f"Toxiproxy still held {len(left)} proxy(ies) of this scenario after teardown ({toxics} toxic(s), "
+                f"{disabled} disabled): a fault was not reverted or a proxy not deleted (deleted them now)"]
 
     def _add(self, outcome: ScenarioOutcome) -> None:
         self.result.outcomes.append(outcome)
@@ -247,6 +263,10 @@ class Run:
         if self._infra is not None:
             self._infra.record("harness.error", error=text)
 
+    def _order(self, outcome: ScenarioOutcome) -> int:
+        """Plan order, so lanes finishing out of order still report in a stable order."""
+        return next((i for i, p in enumerate(self.planned) if p is outcome.plan), len(self.planned))
+
     def _accounted(self, plan: Plan) -> bool:
         return any(o.plan is plan for o in self.result.outcomes) or any(p is plan for p, _ in self.result.skipped)
 
@@ -263,17 +283,16 @@ class Run:
         from harness.report import build_run_result, build_scenario_result
 
         entries = []
-        for o in self.result.outcomes:
+        for o in sorted(self.result.outcomes, key=self._order):
             if id(o) not in self._docs:
                 rel = o.dir.relative_to(self.run_dir).as_posix() if o.dir.is_relative_to(self.run_dir) else str(o.dir)
                 self._docs[id(o)] = build_scenario_result(o.events, o.checks, rel)
             entries.append(self._docs[id(o)])
-        if self._running is not None:
-            entries.append(not_run_entry(self._running, "interrupted", "the run ended while it was running"))
+        entries += [not_run_entry(p, "interrupted", "the run ended while it was running") for p in self._running]
         entries += [not_run_entry(p, "skipped", why) for p, why in self.result.skipped]
         if not final:
             entries += [not_run_entry(p, "skipped", "not started yet") for p in self.planned
-                        if not self._accounted(p) and p is not self._running]
+                        if not self._accounted(p) and all(p is not r for r in self._running)]
         first = self.planned[0] if self.planned else (self.result.outcomes[0].plan if self.result.outcomes else None)
         outcome = self.result.outcome if final else "interrupted"
         meta = {
@@ -303,20 +322,21 @@ def not_run_entry(plan: Plan, outcome: str, why: str) -> dict[str, Any]:
 async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,
                     on_event: Callable[[Event], None] | None = None,
                     on_outcome: OutcomeListener | None = None, junit: Path | None = None,
-                    write: bool = True, repeat: int = 1) -> tuple[RunResult, Path | None]:
-    """Run every plan in order on one Toxiproxy and one browser (the whole list `repeat` times,
-    each round in its own `repeat-N/` folder), then write every report.
+                    write: bool = True, repeat: int = 1, jobs: int = 1) -> tuple[RunResult, Path | None]:
+    """Run every plan on one Toxiproxy and one browser (the whole list `repeat` times, each
+    round in its own `repeat-N/` folder), `jobs` scenarios at a time, then write every report.
 
-    Returns the result and the HTML report's path (None when `write` is False). Cancellation
-    (Ctrl-C, SIGTERM) ends the running scenario through its teardown; the scenarios after it
-    are listed as skipped, and the reports are still written."""
+    Scenarios that cannot share the machine (see `runs_alone`) run by themselves after the
+    others. Reports list scenarios in plan order whatever order they finished in. Returns the
+    result and the HTML report's path (None when `write` is False). Cancellation (Ctrl-C,
+    SIGTERM) ends the running scenarios through their teardown; those not started are listed
+    as skipped, and the reports are still written."""
     rounds = [[replace(p) for p in plans] for _ in range(repeat)]  # distinct plans: each is accounted once
     run = Run(options, [p for r in rounds for p in r], run_id=run_id, on_event=on_event, on_outcome=on_outcome)
     try:
         await run.open()
         for i, round_ in enumerate(rounds):
-            for plan in round_:
-                await run.scenario(plan, subdir=f"repeat-{i + 1}" if repeat > 1 else None)
+            await _run_round(run, round_, f"repeat-{i + 1}" if repeat > 1 else None, jobs)
     except asyncio.CancelledError:
         run.interrupt()
         _uncancel()
@@ -330,6 +350,50 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
             _uncancel()
     html = run.write_reports(junit) if write else None
     return run.result, html
+
+
+async def _run_round(run: Run, plans: list[Plan], subdir: str | None, jobs: int) -> None:
+    shared = [p for p in plans if jobs > 1 and not runs_alone(p)]
+    lane = asyncio.Semaphore(max(1, jobs))
+
+    async def one(plan: Plan) -> None:
+        async with lane:
+            await run.scenario(plan, subdir=subdir)
+
+    if shared:
+        await asyncio.gather(*(one(p) for p in shared))
+    for plan in plans:
+        if not any(plan is p for p in shared):
+            await run.scenario(plan, subdir=subdir)
+
+
+LOAD_CLIENTS_ALONE = 20  # protocol clients from which a scenario wants the machine to itself
+
+
+def runs_alone(plan: Plan) -> bool:
+    """A scenario that would disturb or be disturbed by neighbours in other lanes: one that says
+    so (`exclusive: true`), generates load, or drives many clients."""
+    from harness.steps.base import walk
+
+    sc = plan.scenario
+    if getattr(sc, "exclusive", False):
+        return True
+    if len(sc.client_names("protocol")) >= LOAD_CLIENTS_ALONE or len(sc.client_names("browser")) > 4:
+        return True
+    return any(node.step.registered_name == "load" for node in walk(sc.steps))
+
+
+def default_jobs(cpus: int | None = None, mem_gib: float | None = None) -> int:
+    """Lanes that fit the machine: one per core up to 4, and one per 2 GiB of memory."""
+    import os
+
+    cpus = cpus or os.cpu_count() or 1
+    if mem_gib is None:
+        try:
+            mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        except (ValueError, OSError):
+            mem_gib = 4.0
+    return max(1, min(cpus, 4, int(mem_gib // 2)))
 
 
 async def open_shared(stack: AsyncExitStack, journal: Journal, headed: bool = False) -> Shared:

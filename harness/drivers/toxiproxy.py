@@ -231,6 +231,14 @@ class ToxiproxyServer:
         """Re-enable every proxy and remove every toxic."""
         await self._call(self._client.reset)
 
+    async def delete_proxies(self, names: list[str]) -> None:
+        """Delete proxies by name (the run owner's clean-up of a scenario's leftovers); idempotent."""
+        for name in names:
+            try:
+                await self._call(lambda n=name: _APIConsumer.delete(f"/proxies/{n}"))
+            except NotFound:
+                pass
+
     async def verify_clean(self, journal: Journal | None = None) -> tuple[int, int]:
         """Count toxics and disabled proxies left; records `toxiproxy.verify`."""
         proxies = await self.proxies()

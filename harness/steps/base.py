@@ -9,7 +9,7 @@ ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Union
 
 from harness.registry import Registry
 from harness.units import Duration
@@ -115,3 +115,15 @@ class During:
 Node = Union[StepNode, Parallel, Repeat, During]
 
 steps: Registry[type[Step]] = Registry("step")
+
+
+def walk(nodes) -> "Iterator[StepNode]":
+    """Every step of a step tree, depth first (blocks are opened, a `during:` fault included)."""
+    for node in nodes:
+        if isinstance(node, (Parallel, Repeat)):
+            yield from walk(node.steps)
+        elif isinstance(node, During):
+            yield node.fault
+            yield from walk(node.steps)
+        else:
+            yield node
