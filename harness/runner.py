@@ -21,6 +21,7 @@ from harness.aio import within
 from harness import tools
 from harness.checks.base import CheckResult, judge_all
 from harness.context import RunContext
+from harness.drivers.lagmon import LagMonitor
 from harness.errors import InfrastructureError, StepFailed, WschaosError
 from harness.journal import Journal
 from harness.plan import Plan
@@ -128,6 +129,8 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
     async with AsyncExitStack() as stack:
         failure: BaseException | None = None
         try:
+            # First in, last out: the machine's lateness is measured through set-up and teardown too.
+            await stack.enter_async_context(LagMonitor(journal))
             await open_stack(stack, ctx, plan, shared)
             await execute(list(plan.scenario.steps), ctx)
         except BaseException as exc:
