@@ -1,0 +1,84 @@
+"""Check JavaScript syntax at load time, without running the code.
+
+A scenario or target carries JavaScript that the page evaluates later (`expect: {js: ...}`,
+a target's `snapshot`/probes). A typo there used to surface as an app failure minutes into a
+run; `js_syntax_error` turns it into a load problem (exit 2, nothing started).
+
+The engine is V8 through `mini-racer`, the same parser Chromium uses, so what passes here
+parses in the page. Nothing is executed: the source only goes through `new Function(...)`,
+which compiles a function without calling it. An expression is compiled twice, once inside
+`( ... )` and once inside `[ ... ]`: a source that escapes one wrapper (`a)(`) cannot also
+escape the other, so only a real expression passes both.
+"""
+
+from __future__ import annotations
+
+import atexit
+import re
+import threading
+from typing import Any, Literal
+
+from harness.errors import SetupError
+
+_CHECKER = r"""
+function __wschaosSyntax(source, kind) {
+  const wrappers = kind === "expression" ? ["return (\n", "\n)", "return [\n", "\n]"] : ["", ""];
+  try {
+    for (let i = 0; i < wrappers.length; i += 2) new Function(wrappers[i] + source + wrappers[i + 1]);
+    return null;
+  } catch (e) {
+    return String(e && e.message || e);
+  }
+}
+"""
+_MAX_SOURCE_CHARS = 100_000   # longer "JavaScript" in a YAML file is a mistake, not a probe
+_PARSE_TIMEOUT_S = 5.0
+_MAX_MEMORY_BYTES = 256 * 1024 * 1024
+
+_lock = threading.Lock()
+_racer: Any = None
+
+
+def js_syntax_error(source: str, kind: Literal["expression", "function_body"]) -> str | None:
+    """The V8 syntax error of `source` (e.g. "Unexpected token ')'"), or None if it parses.
+
+    kind "expression": one expression, as `expect: {js: ...}` and `page.evaluate` take it
+    (`document.title === 'x'`, `() => 1`). kind "function_body": statements that may
+    `return`, as in `new Function(body)`. The code is parsed, never run.
+    """
+    if kind not in ("expression", "function_body"):
+        raise ValueError(f"kind must be 'expression' or 'function_body', got {kind!r}")
+    if not isinstance(source, str):
+        return f"expected JavaScript text, got {type(source).__name__}"
+    if len(source) > _MAX_SOURCE_CHARS:
+        return f"longer than {_MAX_SOURCE_CHARS:,} characters; keep page code in the app and call it"
+    if kind == "expression" and not source.strip():
+        return "empty expression"
+    with _lock:
+        racer = _engine()
+        result = racer.call("__wschaosSyntax", source, kind, timeout_sec=_PARSE_TIMEOUT_S)
+    return None if result is None else _ours_is_end(str(result), source)
+
+
+def _ours_is_end(message: str, source: str) -> str:
+    """V8 names the wrapper's closing bracket when the source stops early (`f(1`); say so."""
+    m = re.fullmatch(r"Unexpected token '([)\]}])'", message)
+    return "Unexpected end of input" if m and m.group(1) not in source else message
+
+
+def _engine() -> Any:
+    """One V8 isolate per process, created on first use and closed at exit (an isolate left
+    open keeps its event-loop thread alive and hangs interpreter shutdown)."""
+    global _racer
+    if _racer is None:
+        try:
+            from py_mini_racer import MiniRacer
+        except ImportError:
+            raise SetupError("mini-racer is not installed, so JavaScript cannot be checked: "
+                             "run `make setup` or `.venv/bin/pip install mini-racer`") from None
+        racer = MiniRacer()
+        racer.set_hard_memory_limit(_MAX_MEMORY_BYTES)
+        racer.eval(_CHECKER)
+        atexit.register(racer.close)
+        _racer = racer
+    return _racer
