@@ -10,6 +10,7 @@ import re
 import urllib.parse
 from typing import Optional
 
+from harness.jscheck import js_syntax_error
 from harness.targets.placeholders import PLACEHOLDER, blank
 
 #: Selector engines Playwright understands before `=` (`text=Save`, `xpath=//div`); `internal:` ones too.
@@ -130,9 +131,5 @@ def tcp_problem(address: str) -> Optional[str]:
 
 def js_problem(source: str, kind: str = "expression") -> Optional[str]:
     """The JavaScript syntax error in `source`, or None (harness.jscheck parses it)."""
-    try:
-        from harness.jscheck import js_syntax_error
-    except ImportError:  # harness.jscheck is being written alongside; until it lands JS is not checked
-        return None
     error = js_syntax_error(source, kind)  # type: ignore[arg-type]
     return f"not a valid JavaScript {kind.replace('_', ' ')}: {error}" if error else None

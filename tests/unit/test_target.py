@@ -228,7 +228,6 @@ def test_javascript_in_probes_is_not_taken_for_placeholders(tmp_path):
 
 def test_javascript_syntax_errors_are_load_errors(tmp_path):
     """A snapshot or probe that is not a JS expression is refused at load, with where it is."""
-    pytest.importorskip("harness.jscheck")
     text = MINIMAL + 'snapshot: "window.app.snapshot("\nprobes:\n  state: "s.state ==="\n  ok: "s.ok"\n'
     got = problems_of(write(tmp_path, text))
     assert [p.split(": not a valid JavaScript expression: ")[0] for p in got] == ["t.yaml:7:11 snapshot", "t.yaml:9:10 probes.state"]
@@ -236,13 +235,13 @@ def test_javascript_syntax_errors_are_load_errors(tmp_path):
 
 def test_javascript_check_calls_jscheck_with_expression_kind(tmp_path, monkeypatch):
     """Each snapshot and probe expression goes to harness.jscheck.js_syntax_error as an `expression`."""
-    import sys
-    import types
-
     seen = []
-    fake = types.ModuleType("harness.jscheck")
-    fake.js_syntax_error = lambda source, kind: seen.append((source, kind)) or ("Unexpected end of input" if source.endswith("=") else None)
-    monkeypatch.setitem(sys.modules, "harness.jscheck", fake)
+
+    def fake(source, kind):
+        seen.append((source, kind))
+        return "Unexpected end of input" if source.endswith("=") else None
+
+    monkeypatch.setattr("harness.targets.checks.js_syntax_error", fake)
     got = problems_of(write(tmp_path, MINIMAL + 'snapshot: "app.s"\nprobes:\n  state: "s.state =="\n'))
     assert got == ["t.yaml:9:10 probes.state: not a valid JavaScript expression: Unexpected end of input"]
     assert seen[:2] == [("app.s", "expression"), ("s.state ==", "expression")]
