@@ -23,6 +23,7 @@ from harness.checks.base import CheckResult, judge_all
 from harness.context import RunContext
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import InfrastructureError, StepFailed, WschaosError
+from harness.events import StrictEvents
 from harness.journal import Journal
 from harness.plan import Plan
 from harness.stack import open_stack
@@ -77,6 +78,9 @@ async def execute_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: st
     journal = Journal(sdir / "journal.jsonl")
     if on_event:
         journal.subscribe(on_event)
+    strict = StrictEvents.from_env()  # WSCHAOS_STRICT_EVENTS=1: each event checked against harness/events.py
+    if strict:
+        journal.subscribe(strict)
     started = time.monotonic()
     ended_by, error = None, None
     checks: list[CheckResult] = []
@@ -96,6 +100,9 @@ async def execute_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: st
     finally:
         for result in checks:
             journal.record("check", **result.to_dict())
+        if strict and strict.problems and ended_by != "interrupted":
+            journal.record("harness.error", error=strict.error())
+            ended_by, error = "error", "; ".join(filter(None, [error, strict.error()]))
         verdict = scenario_outcome(journal.events, checks, ended_by)
         journal.record("run.end", outcome=verdict.outcome, error=error, reasons=list(verdict.reasons))
         journal.close()

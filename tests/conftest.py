@@ -14,6 +14,9 @@ from websockets.asyncio.server import ServerConnection, serve
 pytest_plugins = ["pytester"]  # the wschaos plugin's fixtures are tested in an inner pytest run
 
 TIMEOUT_FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
+# Every real run of the suite (in-process or a `wschaos` subprocess, which inherits it) checks
+# each journal event against harness/events.py; an undeclared kind or field makes it an error.
+os.environ.setdefault("WSCHAOS_STRICT_EVENTS", "1")
 
 
 def timeout_s(seconds: float) -> float:
