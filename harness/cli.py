@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=text)
         sp.add_argument("paths", nargs="+", type=Path)
     sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
-    sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix what is missing")
+    doc = sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix "
+                                        "what is missing")
+    doc.add_argument("--target", type=Path, help="also check this target file: valid, and its programs and folders exist")
     rep = sub.add_parser("report", help="re-render a report from a run folder or a journal, offline")
     rep.add_argument("source", type=Path)
     rep.add_argument("--out", type=Path, help="output folder for a bare journal (default: next to it)")
@@ -121,7 +123,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_validate(args) -> int:
-    scenarios = collect(args.paths)
+    """Scenario and target files (a target file is recognised by its keys), every problem of
+    every file at once; folders hold scenarios, and target files inside them are validated as targets."""
+    from harness.scenario.collect import scenario_files
+    from harness.target import is_target_file, validate_target_file
+
+    files = scenario_files(args.paths) or list(args.paths)
+    targets = [f for f in files if f.is_file() and is_target_file(f)]
+    problems = [p for t in targets for p in validate_target_file(t)]
+    scenario_paths = [f for f in files if f not in targets]
+    scenarios = []
+    if scenario_paths:
+        try:
+            scenarios = collect(scenario_paths)
+        except InvalidInput as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidInput(problems)
+    for t in targets:
+        print(f"ok  {t}  (target)")
     for sc in scenarios:
         print(f"ok  {sc.file}  ({len(sc.steps)} steps, {len(sc.checks)} checks)")
     return EXIT_PASSED
@@ -148,7 +168,7 @@ def cmd_schema(args) -> int:
 def cmd_doctor(args) -> int:
     from harness.doctor import diagnose, format_findings
 
-    findings = diagnose()
+    findings = diagnose(target=args.target)
     print(format_findings(findings))
     return EXIT_PASSED if all(f.ok for f in findings) else EXIT_HARNESS
 

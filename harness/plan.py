@@ -47,7 +47,8 @@ class Plan:
 
 def make_plan(scenario: Scenario, options: RunOptions, seed_source: random.Random | None = None) -> Plan:
     """Resolve target, seed, time scale and bugs; raise InvalidInput for an unknown target or bug."""
-    target = load_target(find_target(options.target or scenario.target, target_dirs(scenario, options)))
+    target = load_target(find_target(options.target or scenario.target, target_dirs(scenario, options),
+                                     asked_by=None if options.target else scenario.file))
     server_bugs, client_bugs = target.split_bugs(list(options.bugs))
     check_target_fits(scenario, target)
     profile = scenario.profiles.get(options.profile or "", None)

@@ -210,3 +210,24 @@ def test_report_of_missing_source_is_invalid_input(tmp_path):
         f"{missing}:1:1 no such run folder or journal: give a reports/<run-id> folder or a journal.jsonl file",
         "1 problem(s); nothing was started.",
     ]
+
+
+def test_validate_a_target_file_lists_every_problem(tmp_path):
+    """`validate` recognises a target file: a broken one exits 2 with every problem located, a good one exits 0."""
+    bad = tmp_path / "bad-target.yaml"
+    bad.write_text('server: {command: [x]}\npage: "http://10.0.0.1/{bogus}"\nwebsocket: "ws://localhost:{port.nope}/ws"\n')
+    result = run_cli("validate", str(bad), "targets/kanban.yaml")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{bad}:1:1 missing required key 'name'",
+        f"{bad}:1:9 server: missing required key 'ready'",
+        f"{bad}:2:7 page: unknown placeholder {{bogus}}; allowed here: {{bugs.client}}, {{bugs.server}}, {{client}}, "
+        "{port.server}, {python}, {root}, {run_dir}, {seed}, {time_scale}, {ws_url}",
+        f"{bad}:2:7 page: host '10.0.0.1' is not loopback (localhost, 127.0.0.0/8, ::1): wschaos sends faults and "
+        "load to it; use a local address, or set `allow_remote: true` if you really mean to test that host",
+        f"{bad}:3:12 websocket: unknown placeholder {{port.nope}}; allowed here: {{bugs.client}}, {{bugs.server}}, "
+        "{port.server}, {python}, {root}, {run_dir}, {seed}, {time_scale}",
+        "5 problem(s); nothing was started."]
+    good = run_cli("validate", "targets/kanban.yaml", "examples/chat/targets/chat.yaml")
+    assert (good.returncode, good.stdout) == (0, "ok  targets/kanban.yaml  (target)\n"
+                                                 "ok  examples/chat/targets/chat.yaml  (target)\n")
