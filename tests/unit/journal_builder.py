@@ -1,4 +1,8 @@
-"""A fluent builder of canned journals, event for event as docs/journal.md describes them.
+"""A fluent builder of canned journals, built through the declaration in harness/events.py.
+
+Every event goes through `events.make`, so a builder cannot write a kind, a field or a value
+the harness never records (a ValueError names it); faults take their parameters as the fault
+step records them (`params={"latency": "300ms"}`, defaults filled in from the step).
 
     j = JournalBuilder(["b0"], time_scale=0.1)
     j.connect(1.0, "b0", socket="s1").drop(5.0, "b0", "s1").connect(6.2, "b0", "s2").steps_end(10)
@@ -16,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
 
+from harness import events as declared
 from harness.checks.base import RunView
 from harness.journal import Event
 
@@ -29,6 +34,36 @@ def rundir_module() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _fault_class(fault: str) -> Any:
+    import harness.steps.faults  # noqa: F401 - registers the faults
+    from harness.steps.base import steps
+
+    return steps.get(fault)
+
+
+def fault_params(fault: str, params: dict[str, Any]) -> dict[str, Any]:
+    """`fault.apply`'s params as the runner records them (`Step.params()`: every field of the
+    fault step, durations as text); a key the step does not have is a ValueError."""
+    from dataclasses import MISSING, fields
+
+    from harness.steps.base import _plain
+
+    declared_fields = fields(_fault_class(fault))
+    unknown = set(params) - {f.name for f in declared_fields}
+    if unknown:
+        raise ValueError(f"fault {fault!r} records no params {sorted(unknown)} "
+                         f"(it records {[f.name for f in declared_fields]})")
+    out = {}
+    for f in declared_fields:
+        if f.name in params:
+            out[f.name] = params[f.name]
+        elif f.default is not MISSING:
+            out[f.name] = _plain(f.default)
+        else:
+            raise ValueError(f"fault {fault!r} needs params[{f.name!r}]")
+    return out
 
 
 class JournalBuilder:
@@ -52,9 +87,8 @@ class JournalBuilder:
 
     # -- generic -------------------------------------------------------------------------
     def add(self, t: float, kind: str, **fields: Any) -> "JournalBuilder":
-        event: Event = {"t": float(t), "kind": kind}
-        event.update(fields)
-        self._events.append(event)
+        """One declared event; ValueError when the harness would never record it so."""
+        self._events.append(declared.make(kind, t, **fields))
         return self
 
     def events(self) -> list[Event]:
@@ -68,14 +102,14 @@ class JournalBuilder:
         n = sum(1 for e in self._events if e["kind"] == "step.start")
         self.add(t0, "step.start", step=n, path=f"steps[{n}]", name=name, summary=name, params={})
         return self.add(t1, "step.end", step=n, path=f"steps[{n}]", name=name, status=status,
-                        duration_s=t1 - t0)
+                        error=None if status == "ok" else f"{name} {status}", duration_s=t1 - t0)
 
     def steps_end(self, t: float) -> "JournalBuilder":
         """One step from t=0 to t: marks when the scenario's steps were over."""
         return self.step(0.0, t)
 
     def end(self, t: float, outcome: str = "passed") -> "JournalBuilder":
-        return self.add(t, "run.end", outcome=outcome)
+        return self.add(t, "run.end", outcome=outcome, error=None, reasons=[])
 
     def action(self, t: float, client: str, key: str, message_id: str | None = None,
                action: str = "add_ticket") -> "JournalBuilder":
@@ -85,12 +119,16 @@ class JournalBuilder:
     # -- faults and processes ------------------------------------------------------------
     def fault(self, t: float, clients: list[str], fault: str = "down", revert_at: float | None = None,
               params: dict[str, Any] | None = None) -> "JournalBuilder":
+        """`fault` applied at t (reverted at `revert_at`); `params` as the step records them
+        (`{"latency": "300ms"}`), the step's defaults filled in, as the runner writes them."""
         self._faults += 1
         fid = f"f{self._faults}"
+        recorded = fault_params(fault, params or {})
         self.add(t, "fault.apply", fault_id=fid, fault=fault, clients=list(clients),
-                 proxies=[f"ws-{c}" for c in clients], stream="both", params=dict(params or {}))
+                 proxies=[f"ws-{c}" for c in clients], stream=recorded.get("stream", "both"), params=recorded)
         if revert_at is not None:
-            self.add(revert_at, "fault.revert", fault_id=fid, fault=fault, clients=list(clients), note="")
+            self.add(revert_at, "fault.revert", fault_id=fid, fault=fault, clients=list(clients),
+                     note=_fault_class(fault).note)
         return self
 
     def proxy(self, t: float, client: str, listen: str = "127.0.0.1:41000",

@@ -44,12 +44,12 @@ def test_reconnect_times_counts_completed_disconnections_only():
 
 def test_fault_windows_pair_apply_and_revert_by_id():
     """fault.apply / fault.revert become windows; an unreverted fault has end None."""
-    j = JournalBuilder().fault(2, ["b0"], "latency", revert_at=5, params={"latency_ms": 300})
+    j = JournalBuilder().fault(2, ["b0"], "latency", revert_at=5, params={"latency": "300ms"})
     j.fault(6, ["b0"], "down")
     assert fault_windows(j.events()) == [
-        FaultWindow("f1", "latency", ("b0",), 2.0, 5.0, {"latency_ms": 300}),
+        FaultWindow("f1", "latency", ("b0",), 2.0, 5.0),
         FaultWindow("f2", "down", ("b0",), 6.0, None, {})]
-    assert fault_windows(j.events())[0].params == {"latency_ms": 300}
+    assert fault_windows(j.events())[0].params == {"latency": "300ms", "jitter": "0ms", "stream": "downstream"}
 
 
 def test_server_windows_label_up_down_paused():

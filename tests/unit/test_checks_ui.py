@@ -17,7 +17,7 @@ ALERT = {"level": "DEGRADED", "message": "High latency", "suggestion": "check th
 def degraded(recovered_at: float = 17.0, alert: bool = True) -> JournalBuilder:
     """b0 under a 300ms latency fault from t=5 to t=15: DEGRADED at t=6, an alert at t=6.1."""
     j = JournalBuilder().connect(1, "b0", health="HEALTHY", alerts=[])
-    j.fault(5, ["b0"], "latency", revert_at=15, params={"latency_ms": 300})
+    j.fault(5, ["b0"], "latency", revert_at=15, params={"latency": "300ms"})
     j.probe(6, "b0", health="DEGRADED")
     if alert:
         j.probe(6.1, "b0", alerts=[ALERT])

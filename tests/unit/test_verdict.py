@@ -19,7 +19,7 @@ def queue_journal(add_tickets_end: float) -> list[dict]:
     j.add(add_tickets_end, "step.end", step=3, path="steps[2]", name="add_tickets", status="ok", error=None,
           duration_s=add_tickets_end - 7.0)
     j.add(12.0, "step.start", step=4, path="steps[3]", name="expect", summary="queue_length == 5", params={})
-    j.add(17.0, "expect", step=4, condition="queue_length == 5", passed=False, observed={"b0": 0}, within_s=5, waited_s=5)
+    j.add(17.0, "expect", step=4, condition="queue_length == 5", clients=["b0"], passed=False, observed={"b0": 0}, within_s=5, waited_s=5)
     j.add(17.0, "step.end", step=4, path="steps[3]", name="expect", status="failed", error="x", duration_s=5.0)
     return j.events()
 
