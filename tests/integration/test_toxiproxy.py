@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from harness.drivers.toxiproxy import ToxiproxyServer
+from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.errors import InfrastructureError
 from harness.journal import Journal, of_kind
 from harness.tools import find_toxiproxy
@@ -144,3 +144,42 @@ async def test_api_call_before_start_is_refused():
     server = ToxiproxyServer(find_toxiproxy(), Journal())
     with pytest.raises(InfrastructureError, match="^toxiproxy-server is not running: start it before creating proxies$"):
         await server.create_proxy("x", "127.0.0.1:1")
+
+
+async def test_create_proxies_in_bulk(wschaos_toxiproxy, tcp_echo, wschaos_journal, scaled):
+    """create_proxies makes 300 proxies (two /populate batches) that pass traffic, one proxy.create each, in order; delete_proxies removes them."""
+    specs = [ProxySpec(f"bulk_{i}", tcp_echo.address, client=f"p{i}") for i in range(300)]
+    proxies = await wschaos_toxiproxy.create_proxies(specs, journal=wschaos_journal)
+    try:
+        assert [p.name for p in proxies] == [s.name for s in specs]
+        assert [p.client for p in proxies] == [s.client for s in specs]
+        assert len({p.port for p in proxies}) == 300
+        for proxy in (proxies[0], proxies[-1]):
+            assert (await roundtrip(proxy.port, b"bulk", scaled(5)))[0] == b"bulk"
+        created = [e for e in of_kind(wschaos_journal.events, "proxy.create") if e["proxy"].startswith("bulk_")]
+        assert [(e["proxy"], e["client"], e["listen"], e["upstream"]) for e in created] == [
+            (p.name, p.client, p.listen, tcp_echo.address) for p in proxies]
+    finally:
+        await wschaos_toxiproxy.delete_proxies(proxies)
+    assert not [n for n in await wschaos_toxiproxy.proxies() if n.startswith("bulk_")]
+    assert all(p.deleted for p in proxies)
+    await wschaos_toxiproxy.delete_proxies(proxies + [ProxySpec("bulk_gone", "x").name])  # idempotent
+
+
+async def test_create_proxies_refuses_taken_and_repeated_names(wschaos_toxiproxy, wschaos_proxy, tcp_echo):
+    """A name already in Toxiproxy, or given twice, is refused before any proxy is created."""
+    await wschaos_proxy("bulk_taken", tcp_echo.address)
+    with pytest.raises(InfrastructureError, match="^Toxiproxy proxy 'bulk_taken' already exists: delete it or pick another name$"):
+        await wschaos_toxiproxy.create_proxies([ProxySpec("bulk_new", tcp_echo.address),
+                                                ProxySpec("bulk_taken", tcp_echo.address)])
+    with pytest.raises(InfrastructureError, match="^proxy names must be unique, 'bulk_twice' repeated$"):
+        await wschaos_toxiproxy.create_proxies([ProxySpec("bulk_twice", tcp_echo.address)] * 2)
+    assert {"bulk_new", "bulk_twice"}.isdisjoint(await wschaos_toxiproxy.proxies())
+
+
+async def test_create_proxies_failure_leaves_nothing(wschaos_toxiproxy, tcp_echo):
+    """A batch Toxiproxy rejects halfway raises and leaves none of its proxies behind."""
+    specs = [ProxySpec("bulk_ok", tcp_echo.address), ProxySpec("bulk_bad", "")]
+    with pytest.raises(InfrastructureError, match="^Toxiproxy could not create 2 proxies: "):
+        await wschaos_toxiproxy.create_proxies(specs)
+    assert {"bulk_ok", "bulk_bad"}.isdisjoint(await wschaos_toxiproxy.proxies())
