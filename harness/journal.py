@@ -2,39 +2,72 @@
 
 The journal is the only truth: checks and reports read nothing else. Every event has
 `t` (seconds since the run started, from one monotonic clock) and `kind`; the other fields
-depend on the kind (see docs/journal.md). Writing is append-only and flushed per event, so an
-interrupted run still leaves a readable journal.
+depend on the kind (see docs/journal.md). `Journal.events` holds every event in memory at once;
+the file is append-only and written in batches: a line reaches the file at most
+`flush_interval_s` (200 ms) after its event, and everything is flushed on `close` and at
+interpreter exit. A process killed outright (SIGKILL, SIGTERM, the OOM killer) loses at most
+the events of that last interval; a truncated last line is skipped by `read_journal`.
 
-Observers subscribe through `Journal.subscribe`; a listener that raises is reported once on
-stderr and never breaks the run (Locust's event hook idea).
+Frames are the bulk of a loaded run, so `record_frame` builds a `ws.frame` line without
+re-encoding the payload: the frame's own JSON text goes into the line as is.
+
+Observers subscribe through `Journal.subscribe`; a listener is called synchronously, and one
+that raises is reported once on stderr and never breaks the run (Locust's event hook idea).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import sys
+import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 Event = dict[str, Any]
 Listener = Callable[[Event], None]
 
+#: The longest a recorded event waits before it is written to the file.
+FLUSH_INTERVAL_S = 0.2
+_open_journals: "weakref.WeakSet[Journal]" = weakref.WeakSet()
+_encode = json.JSONEncoder(default=str, separators=(",", ":")).encode
+_encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
+def _scalar(value: Any) -> str:
+    """JSON text of one short field: a string (the common case) without building an encoder call."""
+    if type(value) is str:
+        return _encode_str(value)
+    return "null" if value is None else _encode(value)
+
 
 class Journal:
-    """Append-only event log, optionally mirrored to a JSONL file."""
+    """Append-only event log, optionally mirrored to a JSONL file (written in batches)."""
 
-    def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.monotonic,
+                 flush_interval_s: float = FLUSH_INTERVAL_S) -> None:
         self._clock = clock
         self._t0 = clock()
         self.events: list[Event] = []
         self._listeners: list[Listener] = []
         self._broken: set[int] = set()
         self.path = path
+        self.flush_interval_s = flush_interval_s
         self._file = None
+        self._pending: list[str] = []
+        self._lock = threading.Lock()  # guards _pending
+        self._write_lock = threading.Lock()  # guards the file
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._writer: threading.Thread | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8")
+            self._writer = threading.Thread(target=self._write_loop, name=f"journal {path.name}", daemon=True)
+            self._writer.start()
+            _open_journals.add(self)
 
     def now(self) -> float:
         """Seconds since the journal started, on the journal's monotonic clock."""
@@ -44,13 +77,53 @@ class Journal:
         """Append one event stamped with the current time and return it."""
         event: Event = {"t": round(self.now(), 6), "kind": kind}
         event.update(fields)
+        self._append(event, None)
+        return event
+
+    def record_frame(self, client: str, socket: str | None, direction: str, type: Any, id: Any,
+                     data: Any, raw: str | None = None) -> Event:
+        """Append one `ws.frame` event; `raw` is the frame's JSON text when `data` was parsed from it.
+
+        The same event as `record("ws.frame", ...)`; the line reuses `raw` instead of encoding
+        `data` again (unless it spans lines, which JSONL cannot hold)."""
+        event: Event = {"t": round(self.now(), 6), "kind": "ws.frame", "client": client, "socket": socket,
+                        "dir": direction, "type": type, "id": id, "data": data}
+        line = None
+        if self._file is not None and raw is not None and "\n" not in raw and "\r" not in raw:
+            line = (f'{{"t":{event["t"]!r},"kind":"ws.frame","client":{_scalar(client)},"socket":{_scalar(socket)},'
+                    f'"dir":{_scalar(direction)},"type":{_scalar(type)},"id":{_scalar(id)},"data":{raw}}}\n')
+        self._append(event, line)
+        return event
+
+    def _append(self, event: Event, line: str | None) -> None:
         self.events.append(event)
         if self._file is not None:
-            self._file.write(json.dumps(event, default=str, separators=(",", ":")) + "\n")
-            self._file.flush()
+            if line is None:
+                line = _encode(event) + "\n"
+            with self._lock:
+                self._pending.append(line)
+                if len(self._pending) == 1:
+                    self._wake.set()
         for listener in list(self._listeners):
             self._notify(listener, event)
-        return event
+
+    def _write_loop(self) -> None:
+        """Writer thread: after the first pending line, wait the interval, then write the batch."""
+        while True:
+            self._wake.wait()
+            if self._closing.wait(self.flush_interval_s):
+                return
+            self._wake.clear()
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending line to the file now."""
+        with self._write_lock:  # one writer at a time, in order; recording never waits for the disk
+            with self._lock:
+                lines, self._pending = self._pending, []
+            if lines and self._file is not None:
+                self._file.write("".join(lines))
+                self._file.flush()
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(event)` for every new event; returns an unsubscribe function."""
@@ -67,15 +140,30 @@ class Journal:
 
     def close(self) -> None:
         """Flush and close the file; idempotent."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        if self._file is None:
+            return
+        self._closing.set()
+        self._wake.set()
+        if self._writer is not None and self._writer is not threading.current_thread():
+            self._writer.join(timeout=5.0)
+        self.flush()
+        with self._write_lock:
+            file, self._file = self._file, None
+            if file is not None:
+                file.close()
+        _open_journals.discard(self)
 
     def __enter__(self) -> "Journal":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@atexit.register
+def _close_open_journals() -> None:
+    for journal in list(_open_journals):
+        journal.close()
 
 
 def read_journal(path: Path) -> list[Event]:

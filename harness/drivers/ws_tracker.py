@@ -51,15 +51,29 @@ DEFAULT_FORMAT = FrameFormat()
 
 def frame_fields(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> dict[str, Any]:
     """`type`, `id` and `data` of one frame: parsed JSON, or text cut to 2000 characters."""
+    fields, _ = parse_frame(payload, fmt)
+    return fields
+
+
+def parse_frame(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> tuple[dict[str, Any], str | None]:
+    """`frame_fields` and the frame's JSON text (None when it is not JSON), for `record_frame`."""
     if isinstance(payload, (bytes, bytearray)):
         payload = bytes(payload).decode("utf-8", errors="replace")
     try:
         data: Any = json.loads(payload)
     except ValueError:
-        return {"type": None, "id": None, "data": payload[:TEXT_LIMIT]}
+        return {"type": None, "id": None, "data": payload[:TEXT_LIMIT]}, None
     if isinstance(data, dict):
-        return {"type": data.get(fmt.type_field), "id": data.get(fmt.id_field), "data": data}
-    return {"type": None, "id": None, "data": data}
+        return {"type": data.get(fmt.type_field), "id": data.get(fmt.id_field), "data": data}, payload
+    return {"type": None, "id": None, "data": data}, payload
+
+
+def record_frame(journal: Journal, client: str, socket: str | None, direction: str,
+                 payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> dict[str, Any]:
+    """Parse one frame and journal it as `ws.frame` (the compact way); returns its fields."""
+    fields, raw = parse_frame(payload, fmt)
+    journal.record_frame(client, socket, direction, fields["type"], fields["id"], fields["data"], raw)
+    return fields
 
 
 class SocketTracker:
@@ -121,8 +135,7 @@ class SocketTracker:
         if sock is None:
             return
         self._record_open(sock)
-        self.journal.record("ws.frame", client=self.client, socket=sock.id, dir=direction,
-                            **frame_fields(payload, self.frame_format))
+        record_frame(self.journal, self.client, sock.id, direction, payload, self.frame_format)
 
     def playwright_closed(self, key: int) -> None:
         """Playwright saw the socket end; record it later if the init script does not."""
