@@ -1,7 +1,8 @@
 """Protocol clients: plain `websockets` connections that speak the target's JSON protocol.
 
 `ProtocolClient` is one precise client (records every frame like a browser client does);
-`LoadGroup` drives many of them at a rate and records one `load.summary`. Loopback only.
+`LoadGroup` drives many of them at a rate, counts the replies as they arrive and records one
+`load.summary` (the `load` step is a thin layer over it). Loopback only.
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from harness.aio import within
-from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, frame_fields
+from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, parse_frame
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 
@@ -48,7 +50,7 @@ class ProtocolClient:
         self.record_frames = record_frames
         self.proxy = proxy
         self.received: list[Message] = []
-        self.on_message: Callable[[Message], None] | None = None
+        self._listeners: list[Callable[[Message], None]] = []
         self.conn: ClientConnection | None = None
         self.socket_id: str | None = None
         self._sockets = 0
@@ -82,9 +84,10 @@ class ProtocolClient:
     async def _read(self, conn: ClientConnection, socket_id: str) -> None:
         try:
             async for raw in conn:
-                fields = frame_fields(raw, self.frame_format)
+                fields, text = parse_frame(raw, self.frame_format)
                 if self.record_frames:
-                    self.journal.record("ws.frame", client=self.name, socket=socket_id, dir="received", **fields)
+                    self.journal.record_frame(self.name, socket_id, "received", fields["type"], fields["id"],
+                                              fields["data"], text)
                 message = fields["data"] if isinstance(fields["data"], dict) else {"data": fields["data"]}
                 self.received.append(message)
                 self._notify(message)
@@ -98,9 +101,19 @@ class ProtocolClient:
                 if not fut.done():
                     fut.set_exception(ConnectionError(f"connection closed (code {conn.close_code})"))
 
+    def listen(self, listener: Callable[[Message], None]) -> Callable[[], None]:
+        """Call `listener(message)` for every message received from now on; returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    @property
+    def reader(self) -> asyncio.Task | None:
+        """The receive loop of the current connection (done once it closed)."""
+        return self._reader
+
     def _notify(self, message: Message) -> None:
-        if self.on_message is not None:
-            self.on_message(message)
+        for listener in self._listeners:
+            listener(message)
         for pred, fut in list(self._waiters):
             if not fut.done() and pred(message):
                 fut.set_result(message)
@@ -112,8 +125,9 @@ class ProtocolClient:
         text = json.dumps(message)
         await self.conn.send(text)
         if self.record_frames:
-            self.journal.record("ws.frame", client=self.name, socket=self.socket_id, dir="sent",
-                                **frame_fields(text, self.frame_format))
+            fmt = self.frame_format
+            self.journal.record_frame(self.name, self.socket_id, "sent", message.get(fmt.type_field),
+                                      message.get(fmt.id_field), message, text)
 
     async def wait_for(self, predicate: Predicate, timeout_s: float) -> Message:
         """First message (already received or arriving) matching `predicate`; TimeoutError otherwise."""
@@ -147,7 +161,7 @@ class ProtocolClient:
 
 @dataclass
 class LoadSummary:
-    """What a load group achieved."""
+    """What a load group achieved (the fields of its `load.summary` event)."""
 
     group: str
     clients: int
@@ -158,47 +172,60 @@ class LoadSummary:
     duration_s: float = 0.0
 
 
-def default_ack_id(message: Message) -> Any:
-    """The id an `{"type": "ack", "id": ...}` frame acknowledges, else None."""
-    return message.get("id") if message.get("type") == "ack" else None
+#: What cannot open a connection: refused, no route, a handshake the server rejects, too slow.
+CONNECT_ERRORS = (OSError, InvalidHandshake, asyncio.TimeoutError)
+#: What ends a client's load early: the connection closed or a send failed.
+SEND_ERRORS = (ConnectionClosed, OSError, InfrastructureError)
+
+
+def acked_by(reply_type: str, fmt: FrameFormat = DEFAULT_FORMAT) -> Callable[[Message], tuple[str, Any]]:
+    """A reply rule: every message is answered by a frame of `reply_type` with the same id."""
+    return lambda message: (reply_type, message.get(fmt.id_field))
 
 
 class LoadGroup:
-    """N protocol clients each sending M messages at a rate, bounded in count and time."""
+    """Protocol clients each sending M messages at a rate; replies counted as they arrive.
+
+    `make_message(client, i)` builds a client's message i; `reply_for(message)` names the
+    `(type, id)` of the frame that answers it (default: an `ack` with the same id). Clients
+    not connected yet are connected first, `connect_concurrency` at a time; one that cannot
+    connect counts in `failed_connects`. After its last send a client waits up to
+    `ack_timeout_s` for its replies; replies later than that are not counted. A client whose
+    connection closes or whose send fails counts in `errors`. The whole group stops at
+    `timeout_s` (None: no limit). `load.summary` is recorded in every case."""
 
     def __init__(
-        self, names: Iterable[str], url_for: Callable[[str], str], journal: Journal, *,
+        self, clients: Sequence[ProtocolClient], journal: Journal, *,
         make_message: Callable[[str, int], Message], messages_per_client: int = 1, rate_per_s: float = 10.0,
-        ack_id: Callable[[Message], Any] = default_ack_id, connect_concurrency: int = 50,
-        ack_timeout_s: float = 5.0, timeout_s: float = 60.0, group: str = "load", record_frames: bool = False,
+        reply_for: Callable[[Message], tuple[str, Any]] | None = None, frame_format: FrameFormat = DEFAULT_FORMAT,
+        connect_concurrency: int = 50, ack_timeout_s: float = 5.0, timeout_s: float | None = 60.0,
+        group: str = "load", close_clients: bool = False,
     ) -> None:
-        """`make_message(client, i)` builds message i; `ack_id(received)` names the id it acks (or None)."""
-        self.names = list(names)
-        self.url_for = url_for
+        self.clients = list(clients)
         self.journal = journal
         self.make_message = make_message
         self.messages_per_client = messages_per_client
         self.interval_s = 1.0 / rate_per_s if rate_per_s > 0 else 0.0
-        self.ack_id = ack_id
+        self.reply_for = reply_for or acked_by("ack", frame_format)
+        self.frame_format = frame_format
         self.ack_timeout_s = ack_timeout_s
         self.timeout_s = timeout_s
-        self.record_frames = record_frames
-        self.summary = LoadSummary(group=group, clients=len(self.names))
+        self.close_clients = close_clients
+        self.summary = LoadSummary(group=group, clients=len(self.clients))
         self._connect_slots = asyncio.Semaphore(connect_concurrency)
 
     async def run(self) -> LoadSummary:
         """Run every client to completion (or until `timeout_s`); records `load.summary`."""
         started = time.monotonic()
-        tasks = [asyncio.create_task(self._one(name)) for name in self.names]
+        tasks = [asyncio.create_task(self._one(client)) for client in self.clients]
         try:
-            done, pending = await asyncio.wait(tasks, timeout=self.timeout_s)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.wait(tasks, timeout=self.timeout_s)
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.close_clients:
+                await _close_all(self.clients, self._connect_slots)
             s = self.summary
             s.duration_s = round(time.monotonic() - started, 3)
             self.journal.record(
@@ -207,41 +234,63 @@ class LoadGroup:
             )
         return self.summary
 
-    async def _one(self, name: str) -> None:
-        client = ProtocolClient(name, self.url_for(name), self.journal, record_frames=self.record_frames)
-        outstanding: set[Any] = set()
+    async def _one(self, client: ProtocolClient) -> None:
+        if not client.connected:
+            async with self._connect_slots:
+                try:
+                    await client.connect()
+                except CONNECT_ERRORS:
+                    self.summary.failed_connects += 1
+                    return
+        fmt = self.frame_format
+        outstanding: Counter[tuple[Any, Any]] = Counter()
         all_acked = asyncio.Event()
         all_acked.set()
 
         def on_message(message: Message) -> None:
-            acked = self.ack_id(message)
-            if acked is not None and acked in outstanding:
-                outstanding.discard(acked)
+            key = (message.get(fmt.type_field), message.get(fmt.id_field))
+            if outstanding.get(key):
+                outstanding[key] -= 1
+                if not outstanding[key]:
+                    del outstanding[key]
                 self.summary.acked += 1
                 if not outstanding:
                     all_acked.set()
 
-        client.on_message = on_message
-        async with self._connect_slots:
-            try:
-                await client.connect()
-            except (OSError, InvalidHandshake, asyncio.TimeoutError):
-                self.summary.failed_connects += 1
-                return
+        unsubscribe = client.listen(on_message)
         try:
-            await self._send_all(client, name, outstanding, all_acked)
-            await within(self.ack_timeout_s, all_acked.wait())
-        except (ConnectionClosed, OSError, asyncio.TimeoutError, InfrastructureError):
+            for i in range(self.messages_per_client):
+                message = self.make_message(client.name, i)
+                outstanding[self.reply_for(message)] += 1
+                all_acked.clear()
+                await client.send_json(message)
+                self.summary.sent += 1
+                if self.interval_s and i + 1 < self.messages_per_client:
+                    await asyncio.sleep(self.interval_s)
+            if not await _acked_or_closed(all_acked, client.reader, self.ack_timeout_s):
+                self.summary.errors += 1  # the connection closed before every reply came
+        except SEND_ERRORS:
             self.summary.errors += 1
         finally:
+            unsubscribe()
+
+
+async def _acked_or_closed(all_acked: asyncio.Event, reader: asyncio.Task | None, timeout_s: float) -> bool:
+    """Wait until every reply came, the connection closed or `timeout_s`; False if it closed first."""
+    if all_acked.is_set():
+        return True
+    waiter = asyncio.ensure_future(all_acked.wait())
+    try:
+        await asyncio.wait({waiter, reader} if reader else {waiter}, timeout=timeout_s,
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    return all_acked.is_set() or reader is None or not reader.done()
+
+
+async def _close_all(clients: Sequence[ProtocolClient], slots: asyncio.Semaphore) -> None:
+    async def one(client: ProtocolClient) -> None:
+        async with slots:
             await client.close()
 
-    async def _send_all(self, client: ProtocolClient, name: str, outstanding: set, all_acked: asyncio.Event) -> None:
-        for i in range(self.messages_per_client):
-            message = self.make_message(name, i)
-            outstanding.add(message.get("id"))
-            all_acked.clear()
-            await client.send_json(message)
-            self.summary.sent += 1
-            if self.interval_s and i + 1 < self.messages_per_client:
-                await asyncio.sleep(self.interval_s)
+    await asyncio.gather(*(one(c) for c in clients), return_exceptions=True)

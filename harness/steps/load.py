@@ -1,21 +1,42 @@
-"""`load`: protocol clients each send a burst of messages at a rate and wait for the acks."""
+"""`load`: protocol clients each send a burst of messages at a rate; replies are counted as they arrive.
+
+The step is a thin layer over `drivers.protocol.LoadGroup`: it builds each message from the
+target's template (journaling an `action` per message) and tells the group which reply answers
+it (`reply_type`).
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from harness.drivers.protocol import LoadGroup, Message
+from harness.drivers.ws_tracker import FrameFormat
 from harness.steps.actions import build_message
 from harness.steps.base import Envelope, Step, steps
 from harness.units import Duration
+
+#: Heartbeat templates are answered by the frame type next to them, not by the ack type.
+HEARTBEAT_REPLIES = {"ping": "pong"}
+
+
+def reply_type(protocol: Any, template: str) -> str:
+    """The frame type that answers the target's message template `template`.
+
+    The target's `protocol.replies` (template name -> reply type) says so when it has one;
+    otherwise a template whose type is `ping` is answered by `pong`, and anything else by
+    `protocol.ack_type`."""
+    replies = getattr(protocol, "replies", None) or {}
+    if template in replies:
+        return str(replies[template])
+    sent_type = (protocol.messages.get(template) or {}).get(protocol.type_field)
+    return HEARTBEAT_REPLIES.get(sent_type, protocol.ack_type) if isinstance(sent_type, str) else protocol.ack_type
 
 
 @steps.register("load")
 @dataclass(frozen=True)
 class Load(Step):
-    """Each selected protocol client sends `messages` messages (`rate` per second each) and waits up to `ack_within` for acks."""
+    """Each selected protocol client sends `messages` messages (`rate` per second each) and waits up to `ack_within` for the replies (acks; pongs for a ping)."""
 
     client_kinds: ClassVar[tuple[str, ...]] = ("protocol",)
     messages: int = 10
@@ -28,38 +49,20 @@ class Load(Step):
 
     async def run(self, ctx, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
-        started = time.monotonic()
-        results = await asyncio.gather(*(self._one(ctx, n) for n in names), return_exceptions=True)
-        sent = sum(r[0] for r in results if isinstance(r, tuple))
-        acked = sum(r[1] for r in results if isinstance(r, tuple))
-        errors = sum(1 for r in results if isinstance(r, BaseException))
-        ctx.journal.record("load.summary", group=",".join(names) if len(names) <= 5 else f"{len(names)} clients",
-                           clients=len(names), sent=sent, acked=acked, errors=errors, failed_connects=0,
-                           duration_s=round(time.monotonic() - started, 3))
-
-    async def _one(self, ctx, name: str) -> tuple[int, int]:
-        client = ctx.protocol[name]
-        if not client.connected:
-            await client.connect()
         proto = ctx.target.protocol
-        ids = []
-        for _ in range(self.messages):
-            message, key = build_message(ctx, name, self.message)
-            ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get(proto.id_field), detail={"message": self.message})
-            await client.send_json(message)
-            ids.append(message.get(proto.id_field))
-            if self.rate > 0:
-                await asyncio.sleep(1.0 / self.rate)
-        return len(ids), await _count_acks(client, ids, proto, ctx.time.deadline(self.ack_within))
+        fmt = FrameFormat(proto.type_field, proto.id_field)
+        answer = reply_type(proto, self.message)
 
+        def make_message(client: str, i: int) -> Message:
+            message, key = build_message(ctx, client, self.message)
+            ctx.journal.record("action", client=client, action="send", key=key,
+                               message_id=message.get(proto.id_field), detail={"message": self.message})
+            return message
 
-async def _count_acks(client, ids: list, proto, timeout_s: float) -> int:
-    wanted = set(ids)
-
-    def acked() -> set:
-        return {m.get(proto.id_field) for m in client.received if m.get(proto.type_field) == proto.ack_type} & wanted
-
-    deadline = time.monotonic() + timeout_s
-    while len(acked()) < len(wanted) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    return len(acked())
+        await LoadGroup(
+            [ctx.protocol[n] for n in names], ctx.journal, make_message=make_message,
+            messages_per_client=self.messages, rate_per_s=self.rate,
+            reply_for=lambda m: (answer, m.get(proto.id_field)), frame_format=fmt,
+            ack_timeout_s=ctx.time.deadline(self.ack_within), timeout_s=None,
+            group=",".join(names) if len(names) <= 5 else f"{len(names)} clients",
+        ).run()

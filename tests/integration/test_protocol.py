@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
+from websockets.asyncio.server import ServerConnection, serve
 
-from harness.drivers.protocol import LoadGroup, ProtocolClient
+from harness.drivers.protocol import LoadGroup, ProtocolClient, acked_by
 from harness.journal import Journal, of_kind
 from harness.tools import free_port
 
@@ -85,40 +87,98 @@ def test_only_loopback():
         ProtocolClient("p0", "ws://example.com/ws", Journal())
 
 
+def fresh(names, url_for, journal, record_frames=False):
+    """Protocol clients that are not connected yet (the group connects them)."""
+    return [ProtocolClient(n, url_for(n), journal, record_frames=record_frames) for n in names]
+
+
 async def test_load_group_counts_sent_and_acked(ws_ack_server, scaled):
     """200 clients x 3 messages are all sent and acked; one load.summary is recorded."""
     journal = Journal()
-    names = [f"p{i}" for i in range(200)]
+    clients = fresh([f"p{i}" for i in range(200)], lambda name: f"{ws_ack_server}/?client_id={name}", journal)
     group = LoadGroup(
-        names, lambda name: f"{ws_ack_server}/?client_id={name}", journal,
-        make_message=lambda client, i: {"type": "ticket_notification", "id": f"{client}-{i}"},
+        clients, journal, make_message=lambda client, i: {"type": "ticket_notification", "id": f"{client}-{i}"},
         messages_per_client=3, rate_per_s=50, connect_concurrency=50, timeout_s=scaled(30), group="burst",
+        close_clients=True,
     )
     summary = await group.run()
     assert (summary.sent, summary.acked, summary.errors, summary.failed_connects) == (600, 600, 0, 0)
     event = next(of_kind(journal.events, "load.summary"))
     assert {k: event[k] for k in ("group", "clients", "sent", "acked", "errors", "failed_connects")} == {
         "group": "burst", "clients": 200, "sent": 600, "acked": 600, "errors": 0, "failed_connects": 0}
-    assert not list(of_kind(journal.events, "ws.frame"))  # load clients do not journal frames by default
+    assert not list(of_kind(journal.events, "ws.frame"))  # these clients do not journal frames
+    assert not any(c.connected for c in clients)  # close_clients: the group closed what it opened
 
 
 async def test_load_group_failed_connects(scaled):
     """Clients that cannot connect are counted as failed connects, not errors."""
     port = free_port()
     journal = Journal()
-    group = LoadGroup(["a", "b"], lambda name: f"ws://127.0.0.1:{port}/", journal,
+    group = LoadGroup(fresh(["a", "b"], lambda name: f"ws://127.0.0.1:{port}/", journal), journal,
                       make_message=lambda c, i: {"id": i}, timeout_s=scaled(10))
     summary = await group.run()
     assert (summary.sent, summary.failed_connects, summary.errors) == (0, 2, 0)
+    assert next(of_kind(journal.events, "load.summary"))["failed_connects"] == 2
 
 
 async def test_load_group_is_bounded_in_time(ws_ack_server):
     """A group that would take too long stops at timeout_s and still records its summary."""
     journal = Journal()
-    group = LoadGroup(["slow"], lambda name: ws_ack_server, journal,
+    group = LoadGroup(fresh(["slow"], lambda name: ws_ack_server, journal), journal,
                       make_message=lambda c, i: {"type": "x", "id": i}, messages_per_client=1000,
-                      rate_per_s=10, timeout_s=0.5)
+                      rate_per_s=10, timeout_s=0.5, close_clients=True)
     summary = await group.run()
     assert 1 <= summary.sent < 20
     assert summary.duration_s < 2
     assert next(of_kind(journal.events, "load.summary"))["sent"] == summary.sent
+
+
+async def pong_handler(conn: ServerConnection) -> None:
+    """Answer a ping with a pong and anything else with an ack (like the reference server)."""
+    async for raw in conn:
+        message = json.loads(raw)
+        reply = "pong" if message.get("type") == "ping" else "ack"
+        await conn.send(json.dumps({"type": reply, "id": message.get("id")}))
+
+
+async def test_load_group_counts_the_reply_the_rule_names(scaled):
+    """Pings are answered by pongs: with the pong rule they count, with the ack rule they do not."""
+    async with serve(pong_handler, "127.0.0.1", 0, ping_interval=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        results = []
+        for rule in (acked_by("pong"), acked_by("ack")):
+            journal = Journal()
+            group = LoadGroup(fresh(["a", "b"], lambda name: url, journal), journal,
+                              make_message=lambda c, i: {"type": "ping", "id": f"{c}-{i}"}, messages_per_client=3,
+                              rate_per_s=0, reply_for=rule, ack_timeout_s=0.3, timeout_s=scaled(10),
+                              close_clients=True)
+            summary = await group.run()
+            results.append((summary.sent, summary.acked, summary.errors))
+    assert results == [(6, 6, 0), (6, 0, 0)]
+
+
+async def test_load_group_counts_a_lost_connection_as_error(ws_ack_server, scaled):
+    """A client whose connection closes before its replies came is an error, and the group does not wait out the deadline."""
+    journal = Journal()
+    group = LoadGroup(fresh(["a"], lambda name: ws_ack_server, journal), journal,
+                      make_message=lambda c, i: {"type": "close", "code": 4000, "id": i}, messages_per_client=1,
+                      ack_timeout_s=scaled(30), timeout_s=scaled(60), close_clients=True)
+    summary = await group.run()
+    assert (summary.sent, summary.acked, summary.errors, summary.failed_connects) == (1, 0, 1, 0)
+    assert summary.duration_s < scaled(10)
+
+
+async def test_load_group_uses_connected_clients_and_leaves_them_open(ws_ack_server, scaled):
+    """Clients already connected are used as they are and stay open (the scenario owns them); frames are journaled."""
+    journal = Journal()
+    client = await ProtocolClient("p0", ws_ack_server, journal).connect()
+    try:
+        summary = await LoadGroup([client], journal, make_message=lambda c, i: {"type": "t", "id": f"m{i}"},
+                                  messages_per_client=2, rate_per_s=0, timeout_s=scaled(10)).run()
+        assert (summary.sent, summary.acked) == (2, 2)
+        assert client.connected
+        frames = [(e["dir"], e["type"], e["id"]) for e in of_kind(journal.events, "ws.frame")]
+        assert sorted(frames) == [("received", "ack", "m0"), ("received", "ack", "m1"),
+                                  ("sent", "t", "m0"), ("sent", "t", "m1")]
+    finally:
+        await client.close()
