@@ -1,15 +1,22 @@
 """Bring up one scenario's system: processes, one proxy per client, pages and protocol clients.
 
-Each resource enters the caller's AsyncExitStack as soon as it exists, so teardown runs in
-reverse order whatever fails next.
+Each resource enters the caller's AsyncExitStack as soon as it exists (its close before its
+start), so teardown runs in reverse order whatever fails next.
+
+Set-up stays linear in the number of clients: the proxies are created in bulk (one
+`POST /populate` per batch), pages open `PAGE_CONCURRENCY` at a time and protocol clients
+`CONNECT_CONCURRENCY` at a time; teardown closes them the same way, then deletes the proxies
+in bulk. Observers of the running system (resource sampling; the seam for others such as a
+lag monitor) enter last in `open_observers`, so they stop first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import urllib.parse
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import Any, Awaitable, Callable, Iterable
 
 from harness import tools
 from harness.context import RunContext
@@ -17,9 +24,17 @@ from harness.drivers.browser import BrowserClient
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
+from harness.drivers.toxiproxy import ProxySpec
 from harness.drivers.ws_tracker import FrameFormat
 from harness.plan import Plan
 from harness.target import ProcessSpec, fill
+
+
+#: Pages opened (and closed) at once. Opening one is mostly waiting (context, navigation, the
+#: app's socket), but each open page also costs CPU (probes), so the bound stays small.
+PAGE_CONCURRENCY = 4
+#: Protocol clients connecting (and closing) at once.
+CONNECT_CONCURRENCY = 50
 
 
 async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any) -> None:
@@ -35,18 +50,71 @@ async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared:
     stack.push_async_callback(ctx.server.stop)
     await ctx.server.start()
     upstream = urllib.parse.urlsplit(ctx.fill(target.websocket))
-    for spec in plan.scenario.clients:
-        proxy = await shared.toxiproxy.create_proxy(f"{ctx.values['run_key']}-{spec.name}", upstream.netloc,
-                                                    client=spec.name, journal=ctx.journal)
-        stack.push_async_callback(proxy.delete)
-        ctx.proxies[spec.name] = proxy
-    for spec in plan.scenario.clients:
-        if spec.kind == "browser":
-            await _open_browser(stack, ctx, plan, shared, spec.name, upstream)
-        else:
-            await _open_protocol(stack, ctx, spec.name, upstream)
-    if plan.options.sample_resources_s:  # drift detection (soak); stops first at teardown
+    await _open_proxies(stack, ctx, plan, shared, upstream)
+    await _open_clients(stack, ctx, plan, shared, upstream)
+    await open_observers(stack, ctx, plan)
+
+
+async def open_observers(stack: AsyncExitStack, ctx: RunContext, plan: Plan) -> None:
+    """Background observers of the running system, entered after the clients so they stop first.
+
+    The seam for monitors: one `enter_async_context` each. (A monitor that must also watch
+    set-up belongs at the top of `open_stack` instead, entered before the processes.)"""
+    if plan.options.sample_resources_s:  # drift detection (soak)
         await stack.enter_async_context(ResourceSampler(ctx, plan.options.sample_resources_s))
+
+
+async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any,
+                        upstream: urllib.parse.SplitResult) -> None:
+    """One proxy per client, created in bulk; their deletion is registered before they exist."""
+    specs = [ProxySpec(f"{ctx.values['run_key']}-{c.name}", upstream.netloc, c.name) for c in plan.scenario.clients]
+    stack.push_async_callback(shared.toxiproxy.delete_proxies, [s.name for s in specs])
+    for proxy in await shared.toxiproxy.create_proxies(specs, journal=ctx.journal):
+        ctx.proxies[proxy.client] = proxy
+
+
+async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any,
+                        upstream: urllib.parse.SplitResult) -> None:
+    """Build every client (registered in `ctx` in scenario order), then open them concurrently, bounded."""
+    browsers = [_browser(ctx, plan, shared, c.name, upstream) for c in plan.scenario.clients if c.kind == "browser"]
+    protocol = [_protocol(ctx, c.name, upstream) for c in plan.scenario.clients if c.kind != "browser"]
+    for client in browsers:
+        ctx.browsers[client.name] = client
+    for client in protocol:
+        ctx.protocol[client.name] = client
+    # Closed in bulk at teardown, whether or not they opened (close is idempotent).
+    stack.push_async_callback(bounded, CONNECT_CONCURRENCY, [c.close for c in protocol])
+    stack.push_async_callback(bounded, PAGE_CONCURRENCY, [c.close for c in browsers])
+    await asyncio.gather(bounded(PAGE_CONCURRENCY, [c.open for c in browsers], fail_fast=True),
+                         bounded(CONNECT_CONCURRENCY, [c.connect for c in protocol], fail_fast=True))
+
+
+async def bounded(limit: int, calls: Iterable[Callable[[], Awaitable[Any]]], fail_fast: bool = False) -> None:
+    """Run `calls` at most `limit` at a time, all of them; the first failure is raised at the end.
+
+    `fail_fast`: the first failure cancels the calls still running or waiting (set-up: nothing
+    more should start once the scenario cannot run); without it every call runs (teardown)."""
+    slots = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[Any]]) -> None:
+        async with slots:
+            await call()
+
+    tasks = [asyncio.ensure_future(one(call)) for call in calls]
+    if not tasks:
+        return
+    try:
+        if fail_fast:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        else:
+            await asyncio.wait(tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
 
 def _base_values(plan: Plan, ctx: RunContext) -> dict[str, Any]:
@@ -81,31 +149,25 @@ def _proxy_origin(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult
     return f"{upstream.scheme}://{proxy.host}:{proxy.port}"
 
 
-async def _open_browser(stack, ctx: RunContext, plan: Plan, shared, name: str, upstream) -> None:
+def _browser(ctx: RunContext, plan: Plan, shared: Any, name: str,
+             upstream: urllib.parse.SplitResult) -> BrowserClient:
     target = plan.target
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
     origin = f"{upstream.scheme}://{upstream.netloc}"
-    client = BrowserClient(shared.browser, name, ctx.journal, page_url,
-                           ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
-                           probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
-                           trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name,
-                           frame_format=frame_format(target))
-    stack.push_async_callback(client.close)
-    ctx.browsers[name] = client
-    await client.open()
+    return BrowserClient(shared.browser, name, ctx.journal, page_url,
+                         ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
+                         probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
+                         trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name,
+                         frame_format=frame_format(target))
 
 
-async def _open_protocol(stack, ctx: RunContext, name: str, upstream) -> None:
+def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
     query = ctx.target.protocol.query
     url = urllib.parse.urlunsplit(upstream._replace(
         netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
         query=fill(query, {"client": name}) if query else upstream.query))
-    client = ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name,
-                            frame_format=frame_format(ctx.target))
-    stack.push_async_callback(client.close)
-    ctx.protocol[name] = client
-    await client.connect()
+    return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
 
 
 def frame_format(target) -> FrameFormat:
