@@ -7,19 +7,24 @@ register reverts through it, and wait in app time with `sleep`.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, TypeVar
 
-from harness.aio import within
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 from harness.scenario.model import Scenario
 from harness.target import Target, fill
 from harness.units import Duration, TimeScale
+
+if TYPE_CHECKING:
+    from harness.drivers.browser import BrowserClient
+    from harness.drivers.process import ManagedProcess
+    from harness.drivers.protocol import ProtocolClient
+    from harness.drivers.toxiproxy import Proxy, ToxiproxyServer
+
+T = TypeVar("T")
 
 Revert = Callable[[], Awaitable[None]]
 
@@ -49,17 +54,23 @@ class RunContext:
     time: TimeScale
     rng: random.Random
     scenario_dir: Path
-    values: dict[str, Any]
-    toxiproxy: Any = None
-    server: Any = None
-    proxies: dict[str, Any] = field(default_factory=dict)
-    browsers: dict[str, Any] = field(default_factory=dict)
-    protocol: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any]                     # placeholder values for the target's templates
+    toxiproxy: Optional["ToxiproxyServer"] = None
+    server: Optional["ManagedProcess"] = None
+    proxies: dict[str, "Proxy"] = field(default_factory=dict)
+    browsers: dict[str, "BrowserClient"] = field(default_factory=dict)
+    protocol: dict[str, "ProtocolClient"] = field(default_factory=dict)
     reverts: list[PendingRevert] = field(default_factory=list)
-    tickets: dict[str, list[str]] = field(default_factory=dict)   # client -> titles added
-    triggered: set[str] = field(default_factory=set)
     counter: int = 0
-    background: list[asyncio.Task] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+    _memory: dict[str, Any] = field(default_factory=dict)
+
+    def memory(self, owner: str, make: Callable[[], T]) -> T:
+        """Per-run state a step family keeps between its steps (e.g. which items a page created
+        and has not used yet), under the family's own name: the context knows no app."""
+        if owner not in self._memory:
+            self._memory[owner] = make()
+        return self._memory[owner]  # type: ignore[no-any-return]
 
     def select(self, selector: Any, kinds: tuple[str, ...] = ()) -> list[str]:
         return self.scenario.resolve(selector, kinds)
@@ -94,12 +105,3 @@ class RunContext:
 
     def fill(self, template: str, **extra: Any) -> str:
         return fill(template, {**self.values, **extra})
-
-    async def fetch_json(self, url: str, timeout_s: float = 5.0) -> Any:
-        """GET a JSON document from the system under test (off the event loop, with a deadline)."""
-
-        def get() -> Any:
-            with urllib.request.urlopen(url, timeout=timeout_s) as resp:
-                return json.loads(resp.read().decode())
-
-        return await within(timeout_s + 1, asyncio.to_thread(get))

@@ -21,6 +21,7 @@ from harness.aio import within
 from harness import tools
 from harness.checks.base import CheckResult, judge_all
 from harness.context import RunContext
+from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import InfrastructureError, StepFailed, WschaosError
 from harness.events import StrictEvents
@@ -250,12 +251,12 @@ async def _collect_server_truth(ctx: RunContext) -> None:
         return
     if target.health:
         try:
-            ctx.journal.record("server.health", data=await ctx.fetch_json(ctx.fill(target.health)))
+            ctx.journal.record("server.health", data=await fetch_json(ctx.fill(target.health)))
         except Exception as exc:  # noqa: BLE001 - evidence, not a verdict
             ctx.journal.record("harness.error", error=f"reading health failed: {exc}")
     if target.ledger:
         try:
-            doc = await ctx.fetch_json(ctx.fill(target.ledger.url))
+            doc = await fetch_json(ctx.fill(target.ledger.url))
             ctx.journal.record("server.ledger", entries=ledger_entries(doc, target.ledger))
         except Exception as exc:  # noqa: BLE001
             ctx.journal.record("harness.error", error=f"reading the ledger failed: {exc}")

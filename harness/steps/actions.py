@@ -30,6 +30,11 @@ async def run_ops(client, name: str, action: Action, values: dict[str, Any]) -> 
     return values
 
 
+def created(ctx, client: str) -> list[str]:
+    """Titles of the items UI actions created on `client`'s page, in order."""
+    return ctx.memory("ui_action.created", dict).setdefault(client, [])
+
+
 class _RepeatedUIAction(Step):
     """Runs a target UI action `count` times per page; subclasses say which action."""
 
@@ -53,7 +58,7 @@ class _RepeatedUIAction(Step):
         for _ in range(self.count):
             title = f"{name}-{what.replace('_', '-')}-{ctx.next_number()}"
             values = await run_ops(ctx.browsers[name], what, action, {**ctx.values, "title": title, "client": name})
-            ctx.tickets.setdefault(name, []).append(title)
+            created(ctx, name).append(title)
             key = fill(action.key, values) if action.key else None
             ctx.journal.record("action", client=name, action=what, key=key, detail={"title": title})
             if self.rate > 0:
@@ -104,13 +109,14 @@ class TriggerWorkflow(Step):
 
     async def run(self, ctx, env: Envelope) -> None:
         action = ctx.target.actions["trigger_workflow"]
+        used = ctx.memory("trigger_workflow.used", set)
         for name in ctx.select(env.clients or "all", self.client_kinds):
-            fresh = [t for t in ctx.tickets.get(name, []) if t not in ctx.triggered]
+            fresh = [t for t in created(ctx, name) if t not in used]
             if len(fresh) < self.count:
                 raise StepFailed(f"{name} has {len(fresh)} untriggered tickets, {self.count} needed: add_tickets first")
             for title in fresh[: self.count]:
                 values = await run_ops(ctx.browsers[name], "trigger_workflow", action, {**ctx.values, "title": title, "client": name})
-                ctx.triggered.add(title)
+                used.add(title)
                 key = fill(action.key, values) if action.key else None
                 ctx.journal.record("action", client=name, action="trigger_workflow", key=key, detail={"title": title})
 
