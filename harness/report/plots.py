@@ -81,15 +81,23 @@ def _fault_rows(faults: list[Any], end_t: float) -> list[int]:
     return rows
 
 
+#: `fault.apply` params are the fault step's own (`Step.params()`): durations already as text
+#: (`300ms`), a unit only in a name (`rate_kbps`), and `stream`, which the label leaves out.
+UNIT_SUFFIXES = ("_kbps",)
+UNSHOWN = (None, False, "", "0ms")  # a default that says "none": no jitter, no timeout
+
+
 def _param_text(fault: str, key: str, value: Any) -> str:
-    unit = next((u for u in ("_ms", "_s", "_kbps", "_bytes") if key.endswith(u)), "")
+    unit = next((u for u in UNIT_SUFFIXES if key.endswith(u)), "")
     name = key[: len(key) - len(unit)] if unit else key
-    shown = f"{value}{unit.lstrip('_')}" if unit else f"{value}"
-    return shown if name == fault else f"{name} {shown}"
+    shown = f"{value}{unit.lstrip('_')}"
+    return shown if key == fault else f"{name} {shown}"
 
 
 def _fault_label(f: Any) -> str:
-    params = ", ".join(_param_text(f.fault, k, v) for k, v in (f.params or {}).items())
+    """`latency 300ms, jitter 20ms → b0`, `blackhole → p0`, `bandwidth rate 64kbps → b0,b1`."""
+    params = ", ".join(_param_text(f.fault, k, v) for k, v in (f.params or {}).items()
+                       if k != "stream" and v not in UNSHOWN)
     who = ",".join(f.clients) if isinstance(f.clients, (list, tuple)) else str(f.clients or "")
     return f"{f.fault}{' ' + params if params else ''} → {who}"
 

@@ -100,7 +100,7 @@ def test_timeline_has_lanes_faults_and_failure_markers(page):
     section = failing_section(page)
     svg = section[section.index("<svg"):section.index("</svg>")]
     for text in ("faults", "server", "b0 (browser)", "b1 (browser)", "p0 (protocol)",
-                 "latency 1200ms → b0", "timeout 0ms → p0", "✗ reconnected",
+                 "latency 1.2s → b0", "blackhole → p0", "✗ reconnected",
                  "seconds since run start", "client reconnecting", "server down", "screenshot"):
         assert text in svg, text
 
