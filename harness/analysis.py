@@ -20,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from harness.events import RunStart
 from harness.journal import Event
 from harness.journal_index import index_of
 
@@ -101,7 +102,7 @@ def client_names(events: list[Event]) -> list[str]:
     names: dict[str, None] = {}
     for e in events:
         if e.get("kind") == "run.start":
-            names.update((c["name"], None) for c in e.get("clients", []) if "name" in c)
+            names.update((c.name, None) for c in RunStart.from_event(e).clients)
     names.update((c, None) for c in index_of(events).clients_seen)
     return list(names)
 
@@ -401,8 +402,7 @@ ACK_RACE_S = 0.05
 
 def ack_type_of(events: list[Event]) -> str:
     """The `type` of the target's ack frames, from `run.start` (`ack` for older journals)."""
-    start = next((e for e in events if e.get("kind") == "run.start"), {})
-    return str(start.get("ack_type") or "ack")
+    return RunStart.from_events(events).ack_type
 
 
 def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str, float]:

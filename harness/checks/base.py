@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Union
 
+from harness.events import RunStart
 from harness.journal import Event, of_kind
 from harness.registry import Registry
 from harness.units import Duration, TimeScale
@@ -61,10 +62,11 @@ class RunView:
     def __init__(self, events: list[Event]) -> None:
         self.all_events = events
         self.events = _before_teardown(events)
-        start = next(of_kind(events, "run.start"), {})
-        self.start = start
-        self.clients: list[dict[str, Any]] = list(start.get("clients", []))
-        self.time = TimeScale(float(start.get("time_scale", 1.0)), float(start.get("min_wait_s", 5.0)))
+        self.start = next(of_kind(events, "run.start"), {})
+        self.run_start = RunStart.from_events(events)  # typed: time scale, clients, ack type
+        self.clients: list[dict[str, Any]] = [{"name": c.name, "kind": c.kind, "groups": list(c.groups)}
+                                              for c in self.run_start.clients]
+        self.time = TimeScale(self.run_start.time_scale, self.run_start.min_wait_s)
         self.end_t = events[-1]["t"] if events else 0.0
 
     def of_kind(self, *kinds: str) -> list[Event]:

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
 from harness.analysis import client_names, probe_series
+from harness.events import RunStart
 from harness.journal import Event, of_kind
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.
@@ -33,7 +34,7 @@ def last(events: Iterable[Event], kind: str) -> Event:
 
 def client_kinds(events: list[Event]) -> dict[str, str]:
     """Client name -> 'browser' / 'protocol' as run.start declares it."""
-    return {c["name"]: c.get("kind", "") for c in first(events, "run.start").get("clients", [])}
+    return RunStart.from_events(events).client_kinds()
 
 
 def steps(events: list[Event]) -> list[dict[str, Any]]:
@@ -124,7 +125,7 @@ def log_excerpt(events: list[Event], at: Iterable[float], window_s: float = 5.0,
 
 
 def checks_from_journal(events: list[Event]) -> list[dict[str, Any]]:
-    """CheckResult dicts the runner recorded as `check` events."""
-    keep = ("name", "passed", "summary", "evidence", "metrics", "params", "at")
-    return [{k: e.get(k, d) for k, d in zip(keep, ("", False, "", [], {}, {}, []))}
+    """CheckResult dicts the runner recorded as `check` events (all the fields `check` declares)."""
+    keep = ("name", "passed", "summary", "evidence", "metrics", "params", "at", "inconclusive")
+    return [{k: e.get(k, d) for k, d in zip(keep, ("", False, "", [], {}, {}, [], False))}
             for e in of_kind(events, "check")]
