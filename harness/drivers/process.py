@@ -69,12 +69,36 @@ async def _tcp_ok(host: str, port: int) -> bool:
     return True
 
 
-def _http_ok_sync(url: str) -> bool:
+#: Sent with every HTTP readiness request: what a browser sends when it opens a page. Dev
+#: servers (Vite) answer 404 on `/` to a request that does not accept `text/html`.
+BROWSER_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en-US,en;q=0.9",
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 wschaos",
+}
+_EXCERPT = 200
+
+
+def _http_ok_sync(url: str) -> tuple[bool, str]:
+    """(ready, what the last try saw): `HTTP 404: <body excerpt>` or the connection error."""
+    request = urllib.request.Request(url, headers=BROWSER_HEADERS)
     try:
-        with urllib.request.urlopen(url, timeout=1.0) as resp:
-            return 200 <= resp.status < 300
-    except (OSError, urllib.error.URLError, ValueError):
-        return False
+        with urllib.request.urlopen(request, timeout=1.0) as resp:
+            return 200 <= resp.status < 300, f"HTTP {resp.status}"
+    except urllib.error.HTTPError as exc:
+        return False, f"HTTP {exc.code}: {_excerpt(exc)}"
+    except (OSError, urllib.error.URLError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        return False, f"no answer ({reason})"
+
+
+def _excerpt(resp: urllib.error.HTTPError) -> str:
+    try:
+        body = resp.read(4 * _EXCERPT).decode("utf-8", errors="replace")
+    except OSError:
+        return "(body unreadable)"
+    text = " ".join(body.split())
+    return repr(text[:_EXCERPT] + ("..." if len(text) > _EXCERPT else "")) if text else "(empty body)"
 
 
 class ManagedProcess:
@@ -104,6 +128,7 @@ class ManagedProcess:
         self.stop_grace_s = stop_grace_s
         self.tail: collections.deque[str] = collections.deque(maxlen=tail_lines)
         self.ready_match: re.Match[str] | None = None
+        self._last_seen = ""  # what the last HTTP readiness try saw, for the not-ready error
         self.paused = False
         self._proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task] = []
@@ -168,8 +193,9 @@ class ManagedProcess:
         try:
             await within(self.ready_timeout_s, self._poll_ready())
         except asyncio.TimeoutError:
+            last = f"; last answer: {self._last_seen}" if self._last_seen else ""
             raise ProcessError(
-                f"{self.name} was not ready after {self.ready_timeout_s:g}s (waiting for {self.ready.describe()})",
+                f"{self.name} was not ready after {self.ready_timeout_s:g}s (waiting for {self.ready.describe()}){last}",
                 list(self.tail),
             ) from None
 
@@ -192,7 +218,8 @@ class ManagedProcess:
         if self.ready.tcp:
             return await _tcp_ok(*self.ready.tcp)
         if self.ready.http:
-            return await asyncio.to_thread(_http_ok_sync, self.ready.http)
+            ok, self._last_seen = await asyncio.to_thread(_http_ok_sync, self.ready.http)
+            return ok
         if self._pattern:
             return self.ready_match is not None
         return True
