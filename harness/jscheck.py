@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from harness.errors import SetupError
@@ -34,6 +35,23 @@ function __wschaosSyntax(source, kind) {
 _MAX_SOURCE_CHARS = 100_000   # longer "JavaScript" in a YAML file is a mistake, not a probe
 _PARSE_TIMEOUT_S = 5.0
 _MAX_MEMORY_BYTES = 256 * 1024 * 1024
+
+
+
+@dataclass(frozen=True)
+class JavaScript:
+    """Marks a parameter as JavaScript the loader checks: `Annotated[str, JavaScript("expression")]`."""
+
+    kind: Literal["expression", "function_body"] = "expression"
+
+    def problem(self, source: str) -> str | None:
+        """The load problem of `source` (None when it parses)."""
+        error = js_syntax_error(source, self.kind)
+        if error is None:
+            return None
+        what = "expression" if self.kind == "expression" else "function body"
+        return f"not a valid JavaScript {what}: {error} (checked with V8, as the page would parse it)"
+
 
 _lock = threading.Lock()
 _racer: Any = None

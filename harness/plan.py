@@ -66,15 +66,12 @@ def check_target_fits(scenario: Scenario, target: Target) -> None:
     """Every UI action and protocol message the scenario uses must exist in the target."""
     from harness.errors import InvalidInput
     from harness.scenario.yamlpos import Problem
-    from harness.steps.base import Parallel, Repeat
+    from harness.steps.base import walk
 
     problems = []
 
-    def walk(nodes) -> None:
-        for node in nodes:
-            if isinstance(node, (Parallel, Repeat)):
-                walk(node.steps)
-                continue
+    def check(nodes) -> None:
+        for node in walk(nodes):  # opens parallel, repeat and during (its fault included)
             step = node.step
             for name in getattr(step, "required_actions", lambda: [])():
                 if name not in target.actions:
@@ -85,7 +82,7 @@ def check_target_fits(scenario: Scenario, target: Target) -> None:
                     problems.append(Problem(scenario.file, node.line, 1, node.path, f"target {target.name!r} has no protocol message {name!r}; "
                                             f"its messages: {', '.join(target.protocol.messages) or 'none'}"))
 
-    walk(scenario.steps)
+    check(scenario.steps)
     if problems:
         raise InvalidInput(problems)
 

@@ -10,8 +10,10 @@ Fault magnitudes (latency, jitter, bandwidth) are network properties and are nev
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from typing import Union
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
@@ -40,6 +42,37 @@ class Duration:
 
     def __str__(self) -> str:
         return format_seconds(self.seconds)
+
+
+@dataclass(frozen=True, init=False)
+class Range:
+    """The values a parameter accepts, inclusive: `Annotated[Duration, Range("1ms", "1h")]`.
+
+    Bounds of a duration are written like durations; of a number, as numbers. The loader
+    states the range in its message (`expected a duration from 1ms to 24h, got '99999999h'`).
+    """
+
+    low: float
+    high: float
+
+    def __init__(self, low: Union[str, float, "Duration"], high: Union[str, float, "Duration"]) -> None:
+        object.__setattr__(self, "low", _bound(low))
+        object.__setattr__(self, "high", _bound(high))
+
+    def __contains__(self, value: object) -> bool:
+        x = value.seconds if isinstance(value, Duration) else value
+        return isinstance(x, (int, float)) and math.isfinite(x) and self.low <= x <= self.high
+
+
+def _bound(value: Union[str, float, "Duration"]) -> float:
+    return Duration.parse(value).seconds if isinstance(value, (str, Duration)) else float(value)
+
+
+# What a duration accepts unless its field says otherwise: a nightly soak runs 8h+ of app
+# time, so a day is the sane ceiling; 0 is meaningless for most (`timeout: 0s`, `for: 0s`).
+DURATION_RANGE = Range("1ms", "24h")
+# Whole numbers and numbers without a range of their own (counts, sizes, factors).
+COUNT_RANGE = Range(0, 1_000_000_000)
 
 
 def format_seconds(seconds: float) -> str:

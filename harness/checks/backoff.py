@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
+from typing import Annotated
 
 from harness.analysis import AttemptRun, attempt_runs, scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
 from harness.lateness import Excused, excuse, explained, worst_excused
-from harness.units import Duration
+from harness.units import Duration, Range
 
 #: Allowance for what the delay formula does not include (connect time, timer granularity).
 #: A page's timers fire late under load, never early, so lateness gets the larger allowance.
@@ -38,9 +39,9 @@ class Backoff(Check):
     clients: ClientSelector = "all"
     base: Duration = Duration(1.0)
     cap: Duration = Duration(30.0)
-    factor: float = 2.0
+    factor: Annotated[float, Range(1, 100)] = 2.0
     jitter: bool = True
-    min_attempts: int = 3
+    min_attempts: Annotated[int, Range(1, 10_000)] = 3
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)

@@ -76,17 +76,12 @@ class RunView:
         return [c["name"] for c in self.clients if kind is None or c.get("kind") == kind]
 
     def select(self, selector: ClientSelector, kind: str | None = None) -> list[str]:
-        """Resolve a selector ("all", a name, a group, or a list of those) to client names."""
-        wanted = [selector] if isinstance(selector, str) else list(selector)
-        names: list[str] = []
-        for c in self.clients:
-            if kind is not None and c.get("kind") != kind:
-                continue
-            plural = {"browser": "browsers", "protocol": "protocol"}.get(c.get("kind", ""), "")
-            tags = {"all", c["name"], c.get("kind", ""), plural, *c.get("groups", [])}
-            if any(w in tags for w in wanted) and c["name"] not in names:
-                names.append(c["name"])
-        return names
+        """Resolve a selector ("all", "browsers", "protocol", a name, a group, or a list of those)
+        to client names, with the scenario loader's own resolver (one vocabulary)."""
+        from harness.scenario.model import ClientSpec, resolve_selector
+
+        specs = [ClientSpec(c["name"], c.get("kind", "browser"), tuple(c.get("groups", ()))) for c in self.clients]
+        return resolve_selector(specs, selector, (kind,) if kind is not None else ())
 
     def for_client(self, client: str, *kinds: str) -> list[Event]:
         return [e for e in of_kind(self.events, *kinds) if e.get("client") == client]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
 from harness.journal import Event
+from harness.units import Range
 
 #: Real seconds after the server exited within which clients still learn of the close.
 CLOSE_SLACK_S = 1.0
@@ -42,7 +44,7 @@ class CloseCodes(Check):
     """Sockets closed by a graceful server stop or restart carry an allowed close code (not 1006)."""
 
     clients: ClientSelector = "all"
-    allowed: list[int] = field(default_factory=lambda: [1000, 1001, 1012])
+    allowed: Annotated[list[int], Range(1000, 4999)] = field(default_factory=lambda: [1000, 1001, 1012])
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)

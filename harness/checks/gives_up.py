@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from harness.analysis import attempt_runs, scenario_end, state_timeline
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
+from harness.units import Range
 
 
 @checks.register("gives_up")
@@ -22,7 +23,7 @@ class GivesUp(Check):
     primary: ClassVar[str] = "after_attempts"  # `- <check>: value` fills this field
 
     clients: ClientSelector = "all"
-    after_attempts: int = 20
+    after_attempts: Annotated[int, Range(1, 10_000)] = 20
     state: str = "failed"
 
     def judge(self, run: RunView) -> CheckResult:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
 from harness.checks.frames import field_matches
 from harness.lateness import Excused, excuse, explained, worst_excused
-from harness.units import Duration
+from harness.units import Duration, Range
 
 #: Real seconds between a browser event being journaled and the page acting on it.
 EVENT_SLACK_S = 0.5
@@ -74,7 +74,7 @@ class Heartbeat(Check):
 
     clients: ClientSelector = "all"
     interval: Duration = Duration(15.0)
-    tolerance: float = 0.25
+    tolerance: Annotated[float, Range(0, 10)] = 0.25
     ping_type: str = "ping"
     paused_while_hidden: bool = False
     resume_within: Duration = Duration(1.0)

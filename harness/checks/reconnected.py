@@ -6,12 +6,12 @@ sockets showed, so a reconnect faster than the probe interval is still judged.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from harness.analysis import DELIBERATE, Window, disconnections, scenario_end, state_timeline
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 def _windows(run: RunView, names: list[str], end: float) -> list[tuple[str, Window]]:
@@ -98,7 +98,7 @@ class MaxDisconnection(Check):
 
     primary: ClassVar[str] = "max"  # `- <check>: value` fills this field
 
-    max: Duration
+    max: Annotated[Duration, Range("0ms", "24h")]
     clients: ClientSelector = "all"
 
     def judge(self, run: RunView) -> CheckResult:

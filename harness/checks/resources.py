@@ -12,12 +12,12 @@ night are judged against the same limits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.checks.common import at, limit, plural
 from harness.journal import Event
-from harness.units import Duration
+from harness.units import Duration, Range
 
 MB = 1024.0 * 1024.0
 MIN_SAMPLES = 3
@@ -107,7 +107,7 @@ class ResourceDrift(Check):
     server_rss_growth_mb_per_h: float = 50.0
     server_fds_growth: int = 20
     page_heap_growth_mb_per_h: float = 100.0
-    warmup: Duration = Duration(60.0)
+    warmup: Annotated[Duration, Range("0ms", "24h")] = Duration(60.0)
     min_growth_mb: float = 16.0   # memory must also have grown this much in all to count as drift
 
     def judge(self, run: RunView) -> CheckResult:

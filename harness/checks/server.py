@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from harness.analysis import scenario_end, server_state_at
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.checks.common import at, dur, plural
 from harness.journal import Event
+from harness.units import Range
 
 
 def restarts(run: RunView, name: str = "server") -> list[tuple[Event | None, Event]]:
@@ -37,7 +38,7 @@ class ServerRestarts(Check):
 
     primary: ClassVar[str] = "count"  # `- <check>: value` fills this field
 
-    count: Optional[int] = None
+    count: Optional[Annotated[int, Range(0, 10_000)]] = None
     up_at_end: bool = True
 
     def judge(self, run: RunView) -> CheckResult:
@@ -74,8 +75,8 @@ class ServerHealth(Check):
     primary: ClassVar[str] = "field"  # `- server_health: active_connections` fills this field
 
     field: str
-    max: Optional[float] = None
-    min: Optional[float] = None
+    max: Optional[Annotated[float, Range(-1e15, 1e15)]] = None
+    min: Optional[Annotated[float, Range(-1e15, 1e15)]] = None
     at: Literal["end"] = "end"
 
     def judge(self, run: RunView) -> CheckResult:

@@ -4,6 +4,10 @@ A part (step, fault, check) declares its parameters as dataclass fields; this mo
 YAML mapping into an instance, or into a list of located problems: unknown keys (with the
 known ones), missing required keys, and values of the wrong type with what is allowed.
 A part may name a `primary` field: then a bare scalar (`screenshot: connected`) fills it.
+
+Every duration and number has an allowed range: its own (`Annotated[int, Range(1, 10000)]`)
+or the default of its type (`DURATION_RANGE`, `COUNT_RANGE`); a value outside it is a problem
+that states the range. Values quoted in messages are cut to 80 characters.
 """
 
 from __future__ import annotations
@@ -12,17 +16,17 @@ import dataclasses
 import difflib
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from harness.scenario.yamlpos import Path_, Positions, Problem
-from harness.units import Duration
+from harness.scenario.yamlpos import Path_, Positions, Problem, shown
+from harness.units import COUNT_RANGE, DURATION_RANGE, Duration, Range, format_seconds
 
 _MISSING = dataclasses.MISSING
 
 
 def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any | None:
     """Instantiate `cls` from `data`; on any problem append it and return None."""
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     params = [f for f in dataclasses.fields(cls) if f.init]
     primary = getattr(cls, "primary", None)
     if data is None:
@@ -30,7 +34,7 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
     if not isinstance(data, dict):
         if primary is None:
             what = f"a mapping of {_names(params)}" if params else f"no parameters (write `{path[-1]}: {{}}`)"
-            problems.append(pos.problem(path, f"expected {what}, got {data!r}"))
+            problems.append(pos.problem(path, f"expected {what}, got {shown(data)}"))
             return None
         data = {primary: data}
     before = len(problems)
@@ -61,19 +65,96 @@ def _names(params: list) -> str:
 def _unknown_key(key: Any, known: list[str]) -> str:
     close = difflib.get_close_matches(str(key), known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r}{hint}; allowed: {', '.join(known) or 'none'}"
+    return f"unknown key {shown(key)}{hint}; allowed: {', '.join(known) or 'none'}"
 
 
 def convert(tp: Any, value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
-    """Convert one value to type `tp`, appending a problem (and returning None) if it does not fit."""
+    """Convert one value to type `tp`, appending a problem (and returning None) if it does not
+    fit its type or its allowed range."""
+    tp, limit, markers = _unwrap(tp)
     nested = _dataclass_in(tp)
     if nested is not None and value is not None:
         return build(nested, value, path, pos, problems)
     try:
-        return _convert(tp, value)
+        out = _convert(tp, value)
     except _Mismatch as exc:
-        problems.append(pos.problem(path, f"expected {exc.expected}, got {value!r}"))
+        problems.append(pos.problem(path, f"expected {exc.expected}, got {shown(value)}"))
         return None
+    message = out_of_range(tp, out, value, limit) or _marked_problem(markers, out)
+    if message is not None:
+        problems.append(pos.problem(path, message))
+        return None
+    return out
+
+
+def _unwrap(tp: Any) -> tuple[Any, Range | None, list[Any]]:
+    """`Annotated[T, Range(...), marker]`, also inside Optional -> (the type without Annotated,
+    its range or None, its other markers such as `JavaScript`)."""
+    extras: list[Any] = []
+    if get_origin(tp) is Annotated:
+        extras = list(get_args(tp)[1:])
+    elif get_origin(tp) in (Union, types.UnionType):
+        extras = [e for arg in get_args(tp) if get_origin(arg) is Annotated for e in get_args(arg)[1:]]
+    found = next((e for e in extras if isinstance(e, Range)), None)
+    return _strip(tp), found, [e for e in extras if not isinstance(e, Range)]
+
+
+def _marked_problem(markers: list[Any], value: Any) -> str | None:
+    """What a marker (e.g. `JavaScript`) finds wrong with a converted string value."""
+    if not isinstance(value, str):
+        return None
+    return next((m for m in (getattr(k, "problem", lambda v: None)(value) for k in markers) if m), None)
+
+
+def _strip(tp: Any) -> Any:
+    """Remove Annotated wherever it is nested (Optional[Annotated[int, ...]] -> Optional[int])."""
+    if get_origin(tp) is Annotated:
+        return _strip(get_args(tp)[0])
+    if get_origin(tp) in (Union, types.UnionType):
+        return Union[tuple(_strip(a) for a in get_args(tp))]  # type: ignore[return-value]
+    return tp
+
+
+def default_range(tp: Any) -> Range | None:
+    """The range a type has when its field declares none: durations and numbers only."""
+    scalar = _scalar_in(tp)
+    if scalar is Duration:
+        return DURATION_RANGE
+    if scalar in (int, float):
+        return COUNT_RANGE
+    return None
+
+
+def _scalar_in(tp: Any) -> Any:
+    """Duration/int/float in `tp`, `Optional[tp]` or `list[tp]`, if that is what it holds."""
+    tp = _strip(tp)
+    if get_origin(tp) in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        return _scalar_in(inner[0]) if len(inner) == 1 else None
+    if get_origin(tp) is list and get_args(tp):
+        return _scalar_in(get_args(tp)[0])
+    return tp if tp in (Duration, int, float) else None
+
+
+def out_of_range(tp: Any, value: Any, written: Any, limit: Range | None = None) -> str | None:
+    """The problem with a converted value outside its range (None when inside, or no range)."""
+    limit = limit or default_range(tp)
+    scalar = _scalar_in(tp)
+    if limit is None or value is None or scalar is None:
+        return None
+    for item, raw in (zip(value, written) if isinstance(value, list) else [(value, written)]):
+        if item not in limit:
+            return f"expected {describe_range(scalar, limit)}, got {shown(raw)}"
+    return None
+
+
+def describe_range(scalar: Any, limit: Range) -> str:
+    """'a duration from 1ms to 24h', 'a whole number from 1 to 10000'."""
+    if scalar is Duration:
+        return f"a duration from {format_seconds(limit.low)} to {format_seconds(limit.high)}"
+    word = "a whole number" if scalar is int else "a number"
+    return f"{word} from {limit.low:g} to {limit.high:g}" if max(abs(limit.low), abs(limit.high)) < 1e6 \
+        else f"{word} from {int(limit.low)} to {int(limit.high)}"
 
 
 def _dataclass_in(tp: Any) -> type | None:
@@ -94,6 +175,7 @@ class _Mismatch(Exception):
 
 def describe(tp: Any) -> str:
     """Human words for a type: 'a duration like 300ms', 'one of a, b'."""
+    tp = _strip(tp)
     origin, args = get_origin(tp), get_args(tp)
     if tp is Duration:
         return "a duration like 300ms, 15s or 5m"
@@ -174,7 +256,7 @@ def _convert_scalar(tp: Any, value: Any) -> Any:
 
 def field_docs(cls: type) -> list[tuple[str, str, str]]:
     """(name, type description, default) for every parameter: used by docs and JSON Schema."""
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     rows = []
     for f in dataclasses.fields(cls):
         if not f.init:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 
@@ -13,12 +15,17 @@ from harness.errors import InvalidInput
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import ClientSpec, Profile, Scenario
-from harness.scenario.yamlpos import Path_, Positions, Problem, format_path, load_with_positions, yaml_error_problem
-from harness.steps.base import ENVELOPE_KEYS, Envelope, Parallel, Repeat, StepNode, steps as step_registry
-from harness.units import Duration
+from harness.scenario.steptree import check_selector, parse_steps
+from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, yaml_error_problem
+from harness.units import Duration, Range
 
 TOP_KEYS = ["name", "description", "tags", "target", "seed", "timeout", "time_scale",
             "clients", "steps", "checks", "profiles"]
+# A scenario's name names its report folder and journal: a slug, never a path.
+NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
+NAME_RULE = "letters, digits, '-', '_' and '.' (not first), at most 100 characters"
+TIME_SCALE = Annotated[float, Range(0.001, 1000)]
+MAX_BROWSERS, MAX_PROTOCOL = 200, 10_000
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -27,15 +34,15 @@ def load_scenario(path: str | Path) -> Scenario:
     import harness.steps  # noqa: F401  (registers every step)
 
     file = str(path)
+    text = None
+    problems: list[Problem] = []
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
+        data, pos = load_with_positions(text, file, problems)
     except OSError as exc:
         raise InvalidInput([Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")]) from None
-    try:
-        data, pos = load_with_positions(text, file)
     except yaml.YAMLError as exc:
-        raise InvalidInput([yaml_error_problem(exc, file)]) from None
-    problems: list[Problem] = []
+        raise InvalidInput([yaml_error_problem(exc, file, text)]) from None
     scenario = _scenario(data, pos, problems, Path(path))
     if problems or scenario is None:
         raise InvalidInput(sorted(problems, key=lambda p: (p.line, p.col)))
@@ -52,8 +59,8 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
     meta = _metadata(data, pos, problems, path)
     clients = _clients(data.get("clients", {"browsers": 1}), pos, problems)
     draft = Scenario(clients=tuple(clients), file=str(path), **meta)
-    nodes = _steps(data.get("steps"), ("steps",), pos, problems, draft, required=True)
-    checks = _checks(data.get("checks", []), pos, problems)
+    nodes = parse_steps(data.get("steps"), ("steps",), pos, problems, draft, required=True)
+    checks = _checks(data.get("checks", []), pos, problems, draft)
     profiles = _profiles(data.get("profiles", {}), pos, problems)
     return Scenario(clients=tuple(clients), steps=tuple(nodes), checks=tuple(checks),
                     profiles=profiles, file=str(path), **meta)
@@ -64,21 +71,26 @@ def _unknown(key: Any, known: list[str]) -> str:
 
     close = difflib.get_close_matches(str(key), known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r}{hint}; allowed: {', '.join(known)}"
+    return f"unknown key {shown(key)}{hint}; allowed: {', '.join(known)}"
 
 
 def _metadata(data: dict, pos: Positions, problems: list[Problem], path: Path) -> dict[str, Any]:
     types_ = {"name": str, "description": str, "tags": list[str], "target": str,
-              "seed": int, "timeout": Duration, "time_scale": float}
+              "seed": Annotated[int, Range(0, 2**63 - 1)], "timeout": Annotated[Duration, Range("1s", "48h")],
+              "time_scale": TIME_SCALE}
     meta: dict[str, Any] = {}
     for key, tp in types_.items():
         if key in data:
             value = convert(tp, data[key], (key,), pos, problems)
             if value is not None:
                 meta[key] = tuple(value) if key == "tags" else value
+    if "name" in meta and not NAME_RE.fullmatch(meta["name"]):
+        problems.append(pos.problem(("name",), f"a scenario name names its report folder: use {NAME_RULE}; "
+                                               f"got {shown(meta['name'])}"))
+    elif "name" not in data and not NAME_RE.fullmatch(path.stem):
+        problems.append(pos.problem((), f"the file name {shown(path.stem)} cannot be the scenario's name "
+                                        f"({NAME_RULE}): add `name:` or rename the file"))
     meta.setdefault("name", path.stem)
-    if meta.get("time_scale") is not None and meta["time_scale"] <= 0:
-        problems.append(pos.problem(("time_scale",), f"expected a number above 0, got {meta['time_scale']!r}"))
     return meta
 
 
@@ -86,13 +98,15 @@ def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientS
     if isinstance(data, list):
         return _client_list(data, pos, problems)
     if not isinstance(data, dict):
-        problems.append(pos.problem(("clients",), f"expected a mapping like {{browsers: 2, protocol: 10}} or a list of clients, got {data!r}"))
+        problems.append(pos.problem(("clients",), f"expected a mapping like {{browsers: 2, protocol: 10}} or a list of clients, got {shown(data)}"))
         return []
     allowed = ["browsers", "protocol", "groups"]
     for key in data:
         if key not in allowed:
             problems.append(pos.problem(("clients", key), _unknown(key, allowed), key=True))
-    counts = {k: convert(int, data.get(k, 0), ("clients", k), pos, problems) or 0 for k in ("browsers", "protocol")}
+    limits = {"browsers": Range(0, MAX_BROWSERS), "protocol": Range(0, MAX_PROTOCOL)}
+    counts = {k: convert(Annotated[int, limits[k]], data.get(k, 0), ("clients", k), pos, problems) or 0
+              for k in ("browsers", "protocol")}
     groups = convert(dict[str, Any], data.get("groups", {}), ("clients", "groups"), pos, problems) or {}
     specs = [ClientSpec(f"b{i}", "browser") for i in range(counts["browsers"])]
     specs += [ClientSpec(f"p{i}", "protocol") for i in range(counts["protocol"])]
@@ -106,7 +120,7 @@ def _with_groups(specs: list[ClientSpec], groups: dict, pos: Positions, problems
         members = convert(list[str], members, ("clients", "groups", group), pos, problems) or []
         for m in members:
             if m not in member_of:
-                problems.append(pos.problem(("clients", "groups", group), f"unknown client {m!r}; clients are: {', '.join(names)}"))
+                problems.append(pos.problem(("clients", "groups", group), f"unknown client {shown(m)}; clients are: {', '.join(names)}"))
             else:
                 member_of[m].append(group)
     return [ClientSpec(s.name, s.kind, tuple(member_of[s.name])) for s in specs]
@@ -121,120 +135,24 @@ class _ClientEntry:
 
 def _client_list(data: list, pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
     specs, seen = [], set()
+    if len(data) > MAX_PROTOCOL:
+        problems.append(pos.problem(("clients",), f"{len(data)} clients listed; at most {MAX_PROTOCOL}: "
+                                                  f"use {{browsers: N, protocol: M}} for many"))
+        return []
     for i, item in enumerate(data):
         spec = build(_ClientEntry, item, ("clients", i), pos, problems)
         if spec is None:
             continue
         if spec.name in seen:
-            problems.append(pos.problem(("clients", i, "name"), f"duplicate client name {spec.name!r}"))
+            problems.append(pos.problem(("clients", i, "name"), f"duplicate client name {shown(spec.name)}"))
         seen.add(spec.name)
         specs.append(ClientSpec(spec.name, spec.kind, tuple(spec.groups)))
     return specs
 
 
-def _steps(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario, required: bool = False) -> list:
-    if data is None and not required:
-        return []
-    if not isinstance(data, list) or (required and not data):
-        problems.append(pos.problem(path, f"expected a non-empty list of steps, got {data!r}"))
-        return []
-    nodes = []
-    for i, item in enumerate(data):
-        node = _step(item, path + (i,), pos, problems, sc)
-        if node is not None:
-            nodes.append(node)
-    return nodes
-
-
-def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario):
-    known = step_registry.names() + ["parallel", "repeat"]
-    if isinstance(item, str) and item in step_registry:
-        item = {item: None}  # `- down` is `- down: {}`
-    if not isinstance(item, dict):
-        problems.append(pos.problem(path, f"a step is a mapping like {{idle: 5s}}; step types: {', '.join(known)}"))
-        return None
-    kinds = [k for k in item if k not in ENVELOPE_KEYS]
-    if len(kinds) != 1:
-        what = f"several step types ({', '.join(map(str, kinds))})" if kinds else "no step type"
-        problems.append(pos.problem(path, f"a step needs exactly one step type, found {what}; step types: {', '.join(known)}"))
-        return None
-    kind = kinds[0]
-    env = _envelope(item, path, pos, problems)
-    line = pos.of(path)[0]
-    where = format_path(path)
-    if kind in ("parallel", "repeat") and env is not None:
-        for key, value in (("for", env.for_), ("clients", env.clients), ("name", env.name)):
-            if value is not None:
-                problems.append(pos.problem(path + (key,), f"'{key}' does not apply to a {kind} block; put it on the steps inside", key=True))
-    if kind == "parallel":
-        inner = _steps(item[kind], path + (kind,), pos, problems, sc, required=True)
-        return Parallel(tuple(inner), env or Envelope(), where, line)
-    if kind == "repeat":
-        return _repeat(item[kind], path + (kind,), pos, problems, sc, env, where, line)
-    try:
-        cls = step_registry.get(kind)
-    except UnknownName as exc:
-        problems.append(pos.problem(path + (kind,), str(exc), key=True))
-        return None
-    step = build(cls, item[kind], path + (kind,), pos, problems)
-    if step is None or env is None:
-        return None
-    _cross_check(step, env, path, pos, problems, sc)
-    return StepNode(step, env, where, line)
-
-
-def _envelope(item: dict, path: Path_, pos: Positions, problems: list[Problem]) -> Envelope | None:
-    fields = {ENVELOPE_KEYS[k]: v for k, v in item.items() if k in ENVELOPE_KEYS}
-    before = len(problems)
-    out: dict[str, Any] = {}
-    for key, value in fields.items():
-        tp = {"clients": list[str] | str, "name": str}.get(key, Duration)
-        out[key] = convert(tp, value, path + ({"for_": "for"}.get(key, key),), pos, problems)
-    return Envelope(**out) if len(problems) == before else None
-
-
-def _repeat(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario, env, where: str, line: int):
-    if not isinstance(data, dict) or set(data) - {"times", "steps"} or "steps" not in data:
-        problems.append(pos.problem(path, "repeat takes {times: N, steps: [...]}"))
-        return None
-    times = convert(int, data.get("times", 1), path + ("times",), pos, problems)
-    inner = _steps(data["steps"], path + ("steps",), pos, problems, sc, required=True)
-    if times is not None and times < 1:
-        problems.append(pos.problem(path + ("times",), f"expected a whole number of at least 1, got {times}"))
-    return Repeat(times or 1, tuple(inner), env or Envelope(), where, line)
-
-
-def _cross_check(step, env: Envelope, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> None:
-    name = step.registered_name
-    if env.for_ is not None and not step.revertible:
-        problems.append(pos.problem(path + ("for",), f"'for' only applies to steps that can be undone; {name!r} cannot", key=True))
-    if env.clients is not None:
-        if not step.client_kinds:
-            problems.append(pos.problem(path + ("clients",), f"{name!r} does not act on clients; remove 'clients'", key=True))
-        else:
-            _check_selector(env.clients, step, path, pos, problems, sc)
-    elif step.client_kinds and not sc.resolve(step.default_clients, step.client_kinds):
-        kinds = " or ".join(step.client_kinds)
-        problems.append(pos.problem(path, f"{name!r} acts on {kinds} clients, but the scenario declares none"))
-    for message in step.validate(sc, env):
-        problems.append(pos.problem(path + (name,), message))
-
-
-def _check_selector(selector: Any, step, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> None:
-    words = [selector] if isinstance(selector, str) else list(selector)
-    valid = sc.selector_words()
-    for w in words:
-        if w not in valid:
-            problems.append(pos.problem(path + ("clients",), f"unknown client or group {w!r}; known: {', '.join(valid)}"))
-            return
-    if not sc.resolve(selector, step.client_kinds):
-        kinds = " or ".join(step.client_kinds)
-        problems.append(pos.problem(path + ("clients",), f"{selector!r} selects no {kinds} client, which {step.registered_name!r} needs"))
-
-
-def _checks(data: Any, pos: Positions, problems: list[Problem]) -> list:
+def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) -> list:
     if not isinstance(data, list):
-        problems.append(pos.problem(("checks",), f"expected a list like [reconnected: {{within: 20s}}], got {data!r}"))
+        problems.append(pos.problem(("checks",), f"expected a list like [reconnected: {{within: 20s}}], got {shown(data)}"))
         return []
     out = []
     for i, item in enumerate(data):
@@ -248,9 +166,17 @@ def _checks(data: Any, pos: Positions, problems: list[Problem]) -> list:
             problems.append(pos.problem(("checks", i, name) if isinstance(item, dict) else ("checks", i), str(exc), key=True))
             continue
         check = build(cls, params, ("checks", i, name), pos, problems)
-        if check is not None:
+        if check is not None and _check_clients(check, ("checks", i, name), pos, problems, sc):
             out.append(check)
     return out
+
+
+def _check_clients(check: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> bool:
+    """A check's `clients:` uses the steps' vocabulary and must pick someone (else it could only fail)."""
+    names = {f.name for f in dataclasses.fields(check)}
+    if "clients" not in names:
+        return True
+    return check_selector(check.clients, (), "so the check would judge nobody", path + ("clients",), pos, problems, sc)
 
 
 def _check_item(item: Any) -> tuple[Any, Any]:
@@ -264,13 +190,11 @@ def _check_item(item: Any) -> tuple[Any, Any]:
 
 def _profiles(data: Any, pos: Positions, problems: list[Problem]) -> dict[str, Profile]:
     if not isinstance(data, dict):
-        problems.append(pos.problem(("profiles",), f"expected a mapping like {{nightly: {{time_scale: 1.0}}}}, got {data!r}"))
+        problems.append(pos.problem(("profiles",), f"expected a mapping like {{nightly: {{time_scale: 1.0}}}}, got {shown(data)}"))
         return {}
     out = {}
     for name, body in data.items():
         profile = build(Profile, body, ("profiles", name), pos, problems)
-        if profile is not None and profile.time_scale is not None and profile.time_scale <= 0:
-            problems.append(pos.problem(("profiles", name, "time_scale"), f"expected a number above 0, got {profile.time_scale!r}"))
-        elif profile is not None:
+        if profile is not None:
             out[str(name)] = profile
     return out

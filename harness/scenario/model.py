@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Iterable, Literal, Optional
 
-from harness.units import Duration
+from harness.units import Duration, Range
 
 ClientKind = Literal["browser", "protocol"]
+
+#: Selector words besides client and group names; `clients:` of steps and checks takes one
+#: of these, a client name, a group name, or a list of them (the union).
+KIND_WORDS = {"browsers": "browser", "protocol": "protocol"}
+SELECTOR_WORDS = ("all", *KIND_WORDS)
 
 
 @dataclass(frozen=True)
@@ -26,8 +31,8 @@ class ClientSpec:
 class Profile:
     """Overrides a named profile (`--profile nightly`) applies to a scenario."""
 
-    time_scale: Optional[float] = None
-    timeout: Optional[Duration] = None
+    time_scale: Optional[Annotated[float, Range(0.001, 1000)]] = None
+    timeout: Optional[Annotated[Duration, Range("1s", "48h")]] = None
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,28 @@ class Scenario:
 
     def resolve(self, selector: Any, kinds: tuple[str, ...] = ()) -> list[str]:
         """Client names a selector picks ("all", "browsers", "protocol", a name, a group, a list)."""
-        wanted = [selector] if isinstance(selector, str) else list(selector or [])
-        picked = []
-        for c in self.clients:
-            if kinds and c.kind not in kinds:
-                continue
-            tags = {"all", c.name, *c.groups, "browsers" if c.kind == "browser" else "protocol"}
-            if any(w in tags for w in wanted):
-                picked.append(c.name)
-        return picked
+        return resolve_selector(self.clients, selector, kinds)
 
     def selector_words(self) -> list[str]:
-        return ["all", "browsers", "protocol", *self.client_names(), *sorted(self.groups())]
+        return selector_vocabulary(self.clients)
+
+
+def resolve_selector(clients: Iterable[ClientSpec], selector: Any, kinds: Iterable[str] = ()) -> list[str]:
+    """The one selector resolver (the loader and the checks' RunView both use it): names of the
+    clients, of `kinds` if given, that `selector` picks, in declaration order, each once."""
+    wanted = set([selector] if isinstance(selector, str) else list(selector or []))
+    kinds = tuple(kinds)
+    picked = []
+    for c in clients:
+        if kinds and c.kind not in kinds:
+            continue
+        words = {"all", c.name, *c.groups, *(w for w, k in KIND_WORDS.items() if k == c.kind)}
+        if wanted & words and c.name not in picked:
+            picked.append(c.name)
+    return picked
+
+
+def selector_vocabulary(clients: Iterable[ClientSpec]) -> list[str]:
+    """Every word a selector may use with these clients."""
+    clients = list(clients)
+    return [*SELECTOR_WORDS, *(c.name for c in clients), *sorted({g for c in clients for g in c.groups})]

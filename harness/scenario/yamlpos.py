@@ -1,18 +1,33 @@
-"""YAML loading that remembers where every value came from (line and column).
+"""YAML loading that remembers where every value came from (line and column), within limits.
 
 `load_with_positions(text)` returns plain Python data plus a map from document path
 (a tuple of keys and indexes) to its 1-based (line, column), so every validation error can
 point at `file:line:col`.
+
+A scenario is a small hand-written file, so the loader refuses what no scenario needs and
+what would cost minutes or gigabytes to read: files over `MAX_FILE_BYTES`, nesting deeper
+than `MAX_DEPTH`, aliases that expand the document past `MAX_VALUES` values (the "billion
+laughs"), alias cycles. Each refusal is a `Refused` (a `yaml.YAMLError`, so every caller that
+already reports YAML errors reports it too) with the position of the offending node.
+Duplicate keys, keys that are lists or mappings, and values YAML cannot represent (a
+5,000-digit number) are collected as problems instead, so they come out with all the others.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 Path_ = tuple  # a document path: ("steps", 3, "latency", "jitter")
+
+MAX_FILE_BYTES = 1024 * 1024   # the largest bundled scenario is ~2 KB
+MAX_DEPTH = 100                # nested lists/mappings, aliases counted as expanded
+MAX_VALUES = 100_000           # values in the document once every alias is expanded
+MAX_SHOWN = 80                 # characters of a bad value quoted in a message
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,25 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line > 0 else f"{self.file}:"
         return f"{where} {self.path}: {self.message}" if self.path else f"{where} {self.message}"
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """`repr(value)` cut to `limit` characters with '…', so a 5 MB value is not echoed whole."""
+    if isinstance(value, (str, bytes)):
+        text = repr(value[: limit + 2])
+    elif isinstance(value, (list, tuple, dict)):
+        text = _shown_container(value, limit)
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _shown_container(value: Any, limit: int) -> str:
+    """repr of the first items only: a big list is never rendered in full."""
+    items = list(value.items()) if isinstance(value, dict) else list(value)
+    head = items[:limit]
+    small = dict(head) if isinstance(value, dict) else (tuple(head) if isinstance(value, tuple) else head)
+    return repr(small)
 
 
 def format_path(path: Path_) -> str:
@@ -65,36 +99,201 @@ class Positions:
         return Problem(self.file, line, col, format_path(path), message)
 
 
-def load_with_positions(text: str, file: str) -> tuple[Any, Positions]:
-    """Parse YAML text; raise `yaml.YAMLError` (with its mark) when it is not YAML at all."""
-    positions = Positions(file)
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if node is None:
-        return None, positions
-    constructor = yaml.SafeLoader(text)
+class Refused(yaml.MarkedYAMLError):
+    """The document is refused before it is read whole: too big, too deep, too many aliases."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    line: int    # 0-based, like yaml.Mark
+    column: int
+
+    def __str__(self) -> str:
+        return f'  in "<file>", line {self.line + 1}, column {self.column + 1}'
+
+
+def read_text(path: str | Path) -> str:
+    """A YAML file's text: raise `Refused` (with a position) when it is too large or not UTF-8;
+    `OSError` when it cannot be read."""
+    data = Path(path).read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise Refused(f"the file is {len(data):,} bytes; a scenario or target file is at most "
+                      f"{MAX_FILE_BYTES:,} bytes: split it, or keep data in the app", _Mark(0, 0))
     try:
-        return _build(node, (), positions, constructor), positions
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start)
+        col = len(data[start:exc.start].decode("utf-8", errors="replace"))
+        raise Refused(f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as "
+                      f"UTF-8", _Mark(line, col)) from None
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader's composer, refusing deep nesting and alias expansion past the limits while
+    it composes (so a billion-laughs document stops after MAX_VALUES values, not 2 GB later)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+        self._values = 0
+        self._open: set[str] = set()
+        self._measured: dict[int, tuple[int, int]] = {}   # id(node) -> (values, depth)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            self._count_alias(event)
+            return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            raise Refused(f"nested deeper than {MAX_DEPTH} levels; a scenario needs far fewer: "
+                          f"flatten it", event.start_mark)
+        self._add(1, event.start_mark)
+        anchor = getattr(event, "anchor", None)
+        self._depth += 1
+        if anchor:
+            self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            self._open.discard(anchor)
+
+    def _count_alias(self, event: yaml.AliasEvent) -> None:
+        name = event.anchor
+        if name in self._open:
+            raise Refused(f"alias *{name} is used inside its own anchor &{name}; YAML cycles are "
+                          f"not allowed", event.start_mark)
+        node = self.anchors.get(name)
+        if node is None:
+            return  # the composer reports the undefined alias
+        values, depth = self._measure(node)
+        if self._depth + depth > MAX_DEPTH:
+            raise Refused(f"alias *{name} nests the document deeper than {MAX_DEPTH} levels; "
+                          f"write the values out", event.start_mark)
+        self._add(values, event.start_mark, alias=name)
+
+    def _add(self, values: int, mark: Any, alias: str | None = None) -> None:
+        self._values += values
+        if self._values > MAX_VALUES:
+            what = f"alias *{alias} expands" if alias else "this value takes"
+            raise Refused(f"{what} the document past {MAX_VALUES:,} values (aliases are counted "
+                          f"as written out); a scenario needs far fewer: use fewer aliases", mark)
+
+    def _measure(self, node: yaml.Node) -> tuple[int, int]:
+        """(values, depth) of a complete node with its aliases expanded; memoised."""
+        known = self._measured.get(id(node))
+        if known is not None:
+            return known
+        values, depth = 1, 1
+        if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)):
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for kv in node.value for n in kv]
+            for child in children:
+                v, d = self._measure(child)
+                values, depth = values + v, max(depth, d + 1)
+        self._measured[id(node)] = (values, depth)
+        return values, depth
+
+
+def load_with_positions(text: str, file: str, problems: list[Problem] | None = None) -> tuple[Any, Positions]:
+    """Parse YAML text; raise `yaml.YAMLError` (with its mark) when it is not YAML at all or is
+    refused (see the module docstring). Duplicate keys and unreadable keys or values go to
+    `problems` when given (the value is dropped, the rest is read); without it the first one
+    is raised as `Refused`."""
+    positions = Positions(file)
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, positions
+        found: list[Problem] = []
+        data = _Builder(loader, positions, found).build(node, ())
+        data = None if data is _UNREADABLE else data
     finally:
-        constructor.dispose()
+        loader.dispose()
+    if problems is not None:
+        problems += found
+    elif found:
+        raise Refused(found[0].message, _Mark(found[0].line - 1, found[0].col - 1))
+    return data, positions
 
 
-def _build(node: yaml.Node, path: Path_, positions: Positions, loader: yaml.SafeLoader) -> Any:
-    positions.set(path, node)
-    if isinstance(node, yaml.MappingNode):
+@dataclass
+class _Builder:
+    loader: yaml.SafeLoader
+    positions: Positions
+    problems: list[Problem]
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.positions.set(path, node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            items = [self.build(n, path + (i,)) for i, n in enumerate(node.value)]
+            return [None if v is _UNREADABLE else v for v in items]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
         out: dict[Any, Any] = {}
+        first_at: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            positions.set_key(path + (key,), key_node)
-            out[key] = _build(value_node, path + (key,), positions, loader)
+            key = self._key(key_node, path)
+            if key is _UNREADABLE:
+                continue
+            if key in out:
+                self._problem(key_node, path + (key,), f"duplicate key {shown(key)} (first at line "
+                              f"{first_at[key]}); YAML would keep only the last: remove one")
+                continue
+            first_at[key] = key_node.start_mark.line + 1
+            self.positions.set_key(path + (key,), key_node)
+            value = self.build(value_node, path + (key,))
+            if value is not _UNREADABLE:
+                out[key] = value
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(n, path + (i,), positions, loader) for i, n in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+
+    def _key(self, key_node: yaml.Node, path: Path_) -> Any:
+        if key_node.tag == _MERGE_TAG:
+            self._problem(key_node, path, "YAML merge keys (<<) are not supported; write the keys out")
+            return _UNREADABLE
+        if not isinstance(key_node, yaml.ScalarNode):
+            self._problem(key_node, path, "a key must be a plain word like `name`, not a list or mapping")
+            return _UNREADABLE
+        return self._scalar(key_node, path)
+
+    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
+            reason = str(exc) if len(str(exc)) <= MAX_SHOWN else str(exc)[: MAX_SHOWN - 1] + "…"
+            self._problem(node, path, f"cannot read this value ({reason}); write a smaller one")
+            return _UNREADABLE
+
+    def _problem(self, node: yaml.Node, path: Path_, message: str) -> None:
+        mark = node.start_mark
+        self.problems.append(Problem(self.positions.file, mark.line + 1, mark.column + 1, format_path(path), message))
 
 
-def yaml_error_problem(exc: yaml.YAMLError, file: str) -> Problem:
-    """Turn a YAML syntax error into a located Problem."""
+_UNREADABLE = object()
+
+
+def yaml_error_problem(exc: yaml.YAMLError, file: str, text: str | None = None) -> Problem:
+    """Turn a YAML syntax error (or a refusal) into a located Problem."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    what = getattr(exc, "problem", None) or str(exc)
+    if mark is None and isinstance(getattr(exc, "position", None), int) and text is not None:
+        line, col = _line_col(text, exc.position)  # a ReaderError: a character YAML forbids
+    what = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    if isinstance(exc, yaml.reader.ReaderError):
+        what = f"unacceptable character #x{exc.character:04x}: remove it or write it as an escape in a \"quoted\" string" \
+            if isinstance(exc.character, int) else str(exc)
+    if isinstance(exc, Refused):
+        return Problem(file, line, col, "", str(what))
     return Problem(file, line, col, "", f"not valid YAML: {what}")
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional
+from typing import Annotated, Any, ClassVar, Optional
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from harness.errors import StepFailed
 from harness.steps.base import Envelope, Step, steps
 from harness.target import Action, fill
+from harness.units import Range
 
 
 async def run_ops(client, name: str, action: Action, values: dict[str, Any]) -> dict[str, Any]:
@@ -64,9 +65,6 @@ class _RepeatedUIAction(Step):
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)
 
-    def validate(self, scenario, env: Envelope) -> list[str]:
-        return [] if self.count >= 1 else [f"count must be at least 1, got {self.count}"]
-
 
 @steps.register("action")
 @dataclass(frozen=True)
@@ -75,8 +73,8 @@ class UIAction(_RepeatedUIAction):
 
     primary: ClassVar[str] = "name"
     name: str
-    count: int = 1
-    rate: float = 0.0
+    count: Annotated[int, Range(1, 100_000)] = 1
+    rate: Annotated[float, Range(0, 10_000)] = 0.0
 
     def action_name(self) -> str:
         return self.name
@@ -88,8 +86,8 @@ class AddTickets(_RepeatedUIAction):
     """Add `count` tickets through each selected page's UI (the target's `add_ticket` action), `rate` per second (0 = as fast as possible)."""
 
     primary: ClassVar[str] = "count"
-    count: int = 1
-    rate: float = 0.0
+    count: Annotated[int, Range(1, 100_000)] = 1
+    rate: Annotated[float, Range(0, 10_000)] = 0.0
 
     def action_name(self) -> str:
         return "add_ticket"
@@ -102,7 +100,7 @@ class TriggerWorkflow(Step):
 
     primary: ClassVar[str] = "count"
     client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
-    count: int = 1
+    count: Annotated[int, Range(1, 100_000)] = 1
 
     def required_actions(self) -> list[str]:
         return ["trigger_workflow"]
@@ -130,8 +128,8 @@ class Send(Step):
     client_kinds: ClassVar[tuple[str, ...]] = ("protocol",)
     message: Optional[str] = None
     raw: Optional[str] = None
-    count: int = 1
-    rate: float = 0.0
+    count: Annotated[int, Range(1, 1_000_000)] = 1
+    rate: Annotated[float, Range(0, 10_000)] = 0.0
 
     def __post_init__(self) -> None:
         if (self.message is None) == (self.raw is None):

@@ -61,6 +61,11 @@ class Step:
         """Cross-checks against the whole scenario; returns messages (empty = fine)."""
         return []
 
+    def undoable(self) -> bool:
+        """Whether `for:` or a `during:` block can undo this very step (its action, if it has one)."""
+        actions = getattr(self, "undoable_actions", ())
+        return self.revertible and (not actions or getattr(self, "action", None) in actions)
+
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Duration) else value

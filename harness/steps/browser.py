@@ -36,6 +36,7 @@ class Browser(Step):
     primary: ClassVar[str] = "action"
     client_kinds: ClassVar[tuple[str, ...]] = ("browser",)
     revertible: ClassVar[bool] = True
+    undoable_actions: ClassVar[tuple[str, ...]] = tuple(_UNDO)
     action: BrowserAction
 
     async def run(self, ctx, env: Envelope) -> None:
@@ -48,7 +49,7 @@ class Browser(Step):
             await _do(client, self.action)
 
     def validate(self, scenario, env: Envelope) -> list[str]:
-        if env.for_ is not None and self.action not in _UNDO:
+        if env.for_ is not None and not self.undoable():
             return [f"'for' undoes {', '.join(_UNDO)}; {self.action!r} cannot be undone"]
         return []
 

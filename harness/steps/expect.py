@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, ClassVar, Optional, Union
+from typing import Annotated, Any, ClassVar, Optional, Union
 
 from harness.errors import StepFailed
+from harness.jscheck import JavaScript
 from harness.steps.base import Envelope, Step, steps
-from harness.units import Duration
+from harness.units import Duration, Range
 
 LEVELS = ["HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL"]
 
@@ -26,9 +27,9 @@ class Expect(Step):
     state: Optional[Union[str, list[str]]] = None
     health: Optional[Union[str, list[str]]] = None
     min_health: Optional[str] = None
-    queue_length: Optional[int] = None
-    alerts_at_least: Optional[int] = None
-    js: Optional[str] = None
+    queue_length: Optional[Annotated[int, Range(0, 1_000_000)]] = None
+    alerts_at_least: Optional[Annotated[int, Range(0, 1_000_000)]] = None
+    js: Optional[Annotated[str, JavaScript("expression")]] = None  # syntax-checked at load
     within: Duration = Duration(10.0)
 
     def __post_init__(self) -> None:

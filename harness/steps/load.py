@@ -8,13 +8,13 @@ it (`reply_type`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.drivers.protocol import LoadGroup, Message
 from harness.drivers.ws_tracker import FrameFormat
 from harness.steps.actions import build_message
 from harness.steps.base import Envelope, Step, steps
-from harness.units import Duration
+from harness.units import Duration, Range
 
 #: Heartbeat templates are answered by the frame type next to them, not by the ack type.
 HEARTBEAT_REPLIES = {"ping": "pong"}
@@ -39,8 +39,8 @@ class Load(Step):
     """Each selected protocol client sends `messages` messages (`rate` per second each) and waits up to `ack_within` for the replies (acks; pongs for a ping)."""
 
     client_kinds: ClassVar[tuple[str, ...]] = ("protocol",)
-    messages: int = 10
-    rate: float = 10.0
+    messages: Annotated[int, Range(1, 1_000_000)] = 10
+    rate: Annotated[float, Range(0, 10_000)] = 10.0
     message: str = "ticket"
     ack_within: Duration = Duration(10.0)
 

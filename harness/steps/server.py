@@ -17,6 +17,7 @@ class Server(Step):
 
     primary: ClassVar[str] = "action"
     revertible: ClassVar[bool] = True
+    undoable_actions: ClassVar[tuple[str, ...]] = ("stop", "kill", "pause")
     action: Action
 
     async def run(self, ctx, env: Envelope) -> None:
@@ -37,6 +38,6 @@ class Server(Step):
             await proc.start()
 
     def validate(self, scenario, env: Envelope) -> list[str]:
-        if env.for_ is not None and self.action not in ("stop", "kill", "pause"):
+        if env.for_ is not None and not self.undoable():
             return [f"'for' undoes stop, kill or pause; {self.action!r} cannot be undone"]
         return []

@@ -185,7 +185,7 @@ def test_envelope_keys_on_blocks_are_refused(tmp_path):
 def test_profile_time_scale_must_be_positive(tmp_path):
     """A profile's time_scale of 0 is refused like the scenario's own."""
     path = write(tmp_path, "profiles: {nightly: {time_scale: 0}}\nsteps:\n  - idle: 1s\n")
-    assert problems_of(path) == [f"{path}:1:34 profiles.nightly.time_scale: expected a number above 0, got 0.0"]
+    assert problems_of(path) == [f"{path}:1:34 profiles.nightly.time_scale: expected a number from 0.001 to 1000, got 0"]
 
 
 def test_scalar_for_a_step_without_parameters(tmp_path):

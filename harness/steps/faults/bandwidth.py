@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
+from harness.units import Range
 
 
 @steps.register("bandwidth")
@@ -16,7 +17,7 @@ class Bandwidth(ToxicFault):
 
     primary: ClassVar[str] = "rate_kbps"
     toxic_type: ClassVar[str] = "bandwidth"
-    rate_kbps: int
+    rate_kbps: Annotated[int, Range(1, 10_000_000)]  # 0 would stall all data: use blackhole
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:

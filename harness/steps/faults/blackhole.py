@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 @steps.register("blackhole")
@@ -18,7 +18,7 @@ class Blackhole(ToxicFault):
     toxic_type: ClassVar[str] = "timeout"
     # Toxiproxy closes the connections a timeout toxic held when it is removed.
     note: ClassVar[str] = "removing a timeout toxic closes the connections it held: the blackhole ended as a close"
-    timeout: Duration = Duration(0.0)
+    timeout: Annotated[Duration, Range("0ms", "24h")] = Duration(0.0)  # 0: hold forever
     stream: Stream = "both"
 
     def attributes(self) -> dict[str, Any]:

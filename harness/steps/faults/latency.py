@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 @steps.register("latency")
@@ -17,8 +17,8 @@ class Latency(ToxicFault):
 
     primary: ClassVar[str] = "latency"
     toxic_type: ClassVar[str] = "latency"
-    latency: Duration
-    jitter: Duration = Duration(0.0)
+    latency: Annotated[Duration, Range("1ms", "1h")]
+    jitter: Annotated[Duration, Range("0ms", "1h")] = Duration(0.0)
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:

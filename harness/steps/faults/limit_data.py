@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
+from harness.units import Range
 
 
 @steps.register("limit_data")
@@ -16,7 +17,7 @@ class LimitData(ToxicFault):
 
     primary: ClassVar[str] = "bytes"
     toxic_type: ClassVar[str] = "limit_data"
-    bytes: int
+    bytes: Annotated[int, Range(1, 1_000_000_000_000)]
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:

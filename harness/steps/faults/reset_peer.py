@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 @steps.register("reset_peer")
@@ -16,7 +16,7 @@ class ResetPeer(ToxicFault):
     """Reset connections (TCP RST) after `timeout` of data (0 = at once)."""
 
     toxic_type: ClassVar[str] = "reset_peer"
-    timeout: Duration = Duration(0.0)
+    timeout: Annotated[Duration, Range("0ms", "24h")] = Duration(0.0)
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 @steps.register("slicer")
@@ -16,9 +16,9 @@ class Slicer(ToxicFault):
     """Slice data into small chunks (`average_size` bytes, +/- `size_variation`) with `delay` between them."""
 
     toxic_type: ClassVar[str] = "slicer"
-    average_size: int = 16
-    size_variation: int = 8
-    delay: Duration = Duration(0.001)
+    average_size: Annotated[int, Range(1, 1_048_576)] = 16
+    size_variation: Annotated[int, Range(0, 1_048_576)] = 8
+    delay: Annotated[Duration, Range("0ms", "1h")] = Duration(0.001)
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:

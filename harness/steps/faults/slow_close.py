@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
-from harness.units import Duration
+from harness.units import Duration, Range
 
 
 @steps.register("slow_close")
@@ -17,7 +17,7 @@ class SlowClose(ToxicFault):
 
     primary: ClassVar[str] = "delay"
     toxic_type: ClassVar[str] = "slow_close"
-    delay: Duration
+    delay: Annotated[Duration, Range("1ms", "1h")]
     stream: Stream = "downstream"
 
     def attributes(self) -> dict[str, Any]:
