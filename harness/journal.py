@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import weakref
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -56,9 +57,9 @@ class Journal:
         self.path = path
         self.flush_interval_s = flush_interval_s
         self._file = None
-        self._pending: list[str] = []
-        self._lock = threading.Lock()  # guards _pending
-        self._write_lock = threading.Lock()  # guards the file
+        self._pending: deque[str] = deque()  # append and popleft are atomic: recording takes no lock
+        self._write_lock = threading.Lock()  # one writer at a time, in order
+        self._frame_heads: dict[tuple[Any, Any, str], str] = {}
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._writer: threading.Thread | None = None
@@ -90,22 +91,25 @@ class Journal:
                         "dir": direction, "type": type, "id": id, "data": data}
         line = None
         if self._file is not None and raw is not None and "\n" not in raw and "\r" not in raw:
-            line = (f'{{"t":{event["t"]!r},"kind":"ws.frame","client":{_scalar(client)},"socket":{_scalar(socket)},'
-                    f'"dir":{_scalar(direction)},"type":{_scalar(type)},"id":{_scalar(id)},"data":{raw}}}\n')
+            head = self._frame_heads.get((client, socket, direction))
+            if head is None:  # key order in a line is free: the constant part comes first, once per socket
+                head = self._frame_heads[(client, socket, direction)] = (
+                    f'{{"kind":"ws.frame","client":{_scalar(client)},"socket":{_scalar(socket)},'
+                    f'"dir":{_scalar(direction)},')
+            line = f'{head}"t":{event["t"]!r},"type":{_scalar(type)},"id":{_scalar(id)},"data":{raw}}}\n'
         self._append(event, line)
         return event
 
     def _append(self, event: Event, line: str | None) -> None:
         self.events.append(event)
         if self._file is not None:
-            if line is None:
-                line = _encode(event) + "\n"
-            with self._lock:
-                self._pending.append(line)
-                if len(self._pending) == 1:
-                    self._wake.set()
-        for listener in list(self._listeners):
-            self._notify(listener, event)
+            pending = self._pending
+            pending.append(_encode(event) + "\n" if line is None else line)
+            if len(pending) == 1:  # the first line of a batch wakes the writer
+                self._wake.set()
+        if self._listeners:
+            for listener in tuple(self._listeners):
+                self._notify(listener, event)
 
     def _write_loop(self) -> None:
         """Writer thread: after the first pending line, wait the interval, then write the batch."""
@@ -118,9 +122,10 @@ class Journal:
 
     def flush(self) -> None:
         """Write every pending line to the file now."""
-        with self._write_lock:  # one writer at a time, in order; recording never waits for the disk
-            with self._lock:
-                lines, self._pending = self._pending, []
+        with self._write_lock:
+            pending, lines = self._pending, []
+            while pending:
+                lines.append(pending.popleft())
             if lines and self._file is not None:
                 self._file.write("".join(lines))
                 self._file.flush()
