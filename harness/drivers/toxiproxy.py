@@ -210,7 +210,9 @@ class ToxiproxyServer:
             self.process = ManagedProcess(
                 "toxiproxy", [str(self.binary), "-host", self.host, "-port", str(self.port)],
                 journal=self.journal, env={"LOG_LEVEL": "info"},  # debug logs every API call
-                ready=ReadyProbe(http=f"http://{self.api}/version"), ready_timeout_s=self.ready_timeout_s,
+                # A TCP probe: the HTTP probe may send a browser User-Agent, which Toxiproxy answers
+                # with 403 (its stopBrowsersMiddleware); `GET /version` below proves the API.
+                ready=ReadyProbe(tcp=(self.host, self.port)), ready_timeout_s=self.ready_timeout_s,
                 stop_grace_s=3.0,
             )
             try:
