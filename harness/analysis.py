@@ -5,8 +5,8 @@ no I/O, no clocks. Times are journal `t` seconds (wall time since the run starte
 name says `page_t`.
 
 A client's *state timeline* comes from its `probe` events (`values.state`); a client without
-state probes (a protocol client) falls back to its sockets: `ws.open` => connected,
-`ws.close` => reconnecting, `client.close` => disconnected. Its *disconnections* are what that
+a state probe (a protocol client, a target with no probes) falls back to its sockets
+(`harness.socket_state`: connecting, connected, reconnecting, disconnected). Its *disconnections* are what that
 timeline shows merged with what its sockets show, so a reconnect faster than the probe's
 polling interval is still seen.
 
@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from harness.events import RunStart
 from harness.journal import Event
 from harness.journal_index import index_of
+from harness.socket_state import KINDS as SOCKET_KINDS, socket_timeline
 
 CONNECTED = "connected"
 #: States a client enters on purpose; a disconnection ending in one of them is not a failure.
@@ -132,10 +133,7 @@ def state_timeline(events: list[Event], client: str) -> list[tuple[float, str]]:
     out = [(t, str(v)) for t, v in probe_series(events, client, "state")]
     if out:
         return out
-    states = {"ws.open": CONNECTED, "ws.close": "reconnecting", "client.close": "disconnected"}
-    for e in _of(events, client, *states):
-        _append_change(out, e["t"], states[e["kind"]])
-    return out
+    return socket_timeline(_of(events, client, *SOCKET_KINDS))  # no state probe: the app socket's lifecycle
 
 
 def value_at(series: list[tuple[float, Any]], t: float, default: Any = None) -> Any:
