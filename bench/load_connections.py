@@ -48,7 +48,7 @@ async def one_client(i: int, url: str, journal: Journal, messages: int, rate: fl
             if len(answered) == messages:
                 done.set()
 
-    client.on_message = on_message
+    client.listen(on_message)
     async with slots:
         t0 = time.perf_counter()
         try:

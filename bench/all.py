@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Every set-up and load benchmark in one command, printed side by side.
+
+    .venv/bin/python bench/all.py                     # this checkout
+    .venv/bin/python bench/all.py --before a549059    # and the same scripts against an older revision
+
+Parts (each in its own process, each bounded in time; loopback only):
+  proxies   1,000 Toxiproxy proxies: toxiproxy-python's per-create path vs bulk (bench/proxies.py)
+  pages     20 pages set up in one scenario: time, page-to-socket, reconnects (bench/pages.py)
+  load      the load generator at 1,000 and 5,000 connections vs a bare websockets loop, frames
+            journaled and not: messages/s, CPU per message, memory per connection (bench/load_generator.py)
+  report    a 500-client load scenario: its steps' time vs its report's (bench/load_report.py)
+
+`--before REV` extracts REV's harness/, app/ and targets/ (git archive) to a temporary folder
+and runs the same scripts against it (`WSCHAOS_ROOT`), so both columns come from one sitting.
+Without it, the pages "before" column is this checkout opening pages one at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PY = sys.executable
+
+
+def run(script: str, *args: str, root: Path | None = None, timeout_s: float = 240) -> dict | None:
+    """Run one bench script; its RESULT line as a dict (None if it failed or timed out)."""
+    env = dict(os.environ)
+    if root is not None:
+        env["WSCHAOS_ROOT"] = str(root)
+        env.setdefault("WSCHAOS_TOXIPROXY", str(ROOT / ".tools" / "bin" / "toxiproxy-server"))
+    try:
+        proc = subprocess.run([PY, str(BENCH / script), *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        print(f"  {script} {' '.join(args)}: timed out after {timeout_s:g}s", flush=True)
+        return None
+    lines = proc.stdout.splitlines()
+    for line in lines:
+        if not line.startswith("RESULT "):
+            print("  " + line, flush=True)
+    found = [json.loads(line[7:]) for line in lines if line.startswith("RESULT ")]
+    if not found:
+        print(f"  {script} failed (exit {proc.returncode}): {proc.stderr.strip().splitlines()[-1:]}", flush=True)
+    return found[-1] if found else None
+
+
+def extract(rev: str) -> Path:
+    """REV's code in a temporary folder (nothing in this checkout changes)."""
+    dest = Path(tempfile.mkdtemp(prefix=f"wschaos-{rev[:12]}-"))
+    archive = subprocess.run(["git", "archive", rev, "harness", "app", "targets"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+class AckServer:
+    """bench/ack_server.py in its own process, for the load part."""
+
+    def __enter__(self) -> str:
+        self.proc = subprocess.Popen([PY, str(BENCH / "ack_server.py")], stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        return f"ws://127.0.0.1:{line.split()[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def load_part(old: Path | None, sizes: list[tuple[int, int]], repeats: int) -> list[dict]:
+    rows = []
+    with AckServer() as url:
+        for conns, msgs in sizes:
+            for _ in range(repeats):  # interleaved, so a busy moment hits every mode alike
+                for label, args, root in (("bare", ["--mode", "bare"], None),
+                                          ("harness", ["--mode", "harness"], None),
+                                          ("harness +frames", ["--mode", "harness", "--record"], None),
+                                          ("before: harness", ["--mode", "harness"], old),
+                                          ("before: harness +frames", ["--mode", "harness", "--record"], old)):
+                    if label.startswith("before") and old is None:
+                        continue
+                    r = run("load_generator.py", "--url", url, "--connections", str(conns), "--messages", str(msgs),
+                            *args, root=root, timeout_s=180)
+                    if r:
+                        rows.append({**r, "label": label})
+    return rows
+
+
+def median(values: list[float]) -> float:
+    xs = sorted(values)
+    return xs[len(xs) // 2] if xs else float("nan")
+
+
+def print_tables(proxies: dict | None, pages: list[tuple[str, dict | None]], load: list[dict],
+                 reports: list[tuple[str, dict | None]]) -> None:
+    print("\n== Set-up ==")
+    if proxies:
+        o, n = proxies["old"], proxies["new"]
+        print(f"| {proxies['count']} proxies | per-create (toxiproxy-python) | bulk (/populate) |")
+        print(f"| create | {o['create_s']:.2f} s (quarters {' / '.join(f'{q:.2f}' for q in o['quarters_s'])}) "
+              f"| {n['create_s']:.2f} s |")
+        print(f"| delete | {o['delete_s']:.2f} s one by one | {n['delete_s']:.2f} s concurrently |")
+    for label, p in pages:
+        if p:
+            print(f"| {p['pages']} pages, {label} | set-up {p['setup_s']:.1f} s | page-to-socket p50 "
+                  f"{p['page_to_socket_p50_s']:.1f} s, p95 {p['page_to_socket_p95_s']:.1f} s | reconnects "
+                  f"{p['reconnects']} | connected {p['connected']}/{p['pages']} | teardown {p['teardown_s']:.1f} s "
+                  f"| {p['outcome']} |")
+    print("\n== Load generator (median of repeats; CPU is the generator's own) ==")
+    print("| connections x messages | mode | msg/s | vs bare | CPU us/msg | vs bare | kB/conn |")
+    for conns in sorted({r["connections"] for r in load}):
+        group = [r for r in load if r["connections"] == conns]
+        bare = [r for r in group if r["label"] == "bare"]
+        base_rate = median([r["msgs_per_s"] for r in bare])
+        base_cpu = median([r["cpu_us_per_msg"] for r in bare])
+        for label in dict.fromkeys(r["label"] for r in group):
+            rs = [r for r in group if r["label"] == label]
+            rate, cpu = median([r["msgs_per_s"] for r in rs]), median([r["cpu_us_per_msg"] for r in rs])
+            print(f"| {conns} x {rs[0]['messages']} | {label} | {rate:,.0f} | {rate / base_rate:.2f} | {cpu:.0f} | "
+                  f"{cpu / base_cpu:.2f} | {median([r['kb_per_conn'] for r in rs]):.1f} |")
+    print("\n== A load scenario: steps vs report ==")
+    for label, r in reports:
+        if r:
+            print(f"| {r['clients']} clients x {r['messages']} pings, {label} | set-up {r['setup_s']:.1f} s | steps "
+                  f"{r['steps_s']:.1f} s | teardown {r['teardown_s']:.1f} s | report {r['report_s']:.1f} s "
+                  f"({r['events']} events, {r['journal_mb']:.1f} MB) | acked {r['acked']}/{r['sent']} | {r['outcome']} |")
+
+
+def main(args) -> None:
+    started = time.perf_counter()
+    old = extract(args.before) if args.before else None
+    print("proxies", flush=True)
+    proxies = run("proxies.py", "--count", "1000", timeout_s=120)
+    print("pages", flush=True)
+    pages = [("before: " + (f"{args.before}" if old else "one at a time"),
+              run("pages.py", "--pages", str(args.pages), "--concurrency", "1", root=old, timeout_s=240)),
+             ("4 at a time", run("pages.py", "--pages", str(args.pages), "--concurrency", "4", timeout_s=240))]
+    print("load", flush=True)
+    load = load_part(old, [(1000, 20), (5000, 4)], args.repeats)
+    print("report", flush=True)
+    reports = [("after", run("load_report.py", "--clients", "500", timeout_s=240))]
+    if old:
+        reports.insert(0, (f"before: {args.before}", run("load_report.py", "--clients", "500", root=old, timeout_s=240)))
+    print_tables(proxies, pages, load, reports)
+    print(f"\n{time.perf_counter() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", metavar="REV", help="also run the scripts against this git revision")
+    ap.add_argument("--pages", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=3, help="runs of each load mode (interleaved)")
+    main(ap.parse_args())
