@@ -59,6 +59,16 @@ def params_schema(cls: type) -> dict[str, Any]:
     return {"description": doc, **mapping}
 
 
+def during_schema(steps: Any, envelope: dict[str, Any]) -> dict[str, Any]:
+    """`during: {<one fault that can be undone>: ..., clients, name, steps: [...]}`."""
+    own = {"clients": envelope["clients"], "name": envelope["name"], "steps": {"$ref": "#/$defs/steps"}}
+    variants = [{"type": "object", "required": [name, "steps"], "additionalProperties": False,
+                 "properties": {name: params_schema(steps.get(name)), **own}}
+                for name in steps.names() if steps.get(name).revertible]
+    return {"description": "hold one fault exactly as long as the nested steps run, then undo it",
+            "anyOf": variants}
+
+
 def scenario_schema() -> dict[str, Any]:
     """The whole scenario document's schema."""
     import harness.checks  # noqa: F401
@@ -78,6 +88,7 @@ def scenario_schema() -> dict[str, Any]:
     step_variants.append({**block, "required": ["repeat"], "properties": {**envelope, "repeat": {
         "type": "object", "required": ["steps"], "additionalProperties": False,
         "properties": {"times": {"type": "integer", "minimum": 1}, "steps": {"$ref": "#/$defs/steps"}}}}})
+    step_variants.append({**block, "required": ["during"], "properties": {**envelope, "during": during_schema(steps, envelope)}})
     check_variants = [{"const": n} for n in checks.names()]
     check_variants += [{"type": "object", "required": [n], "additionalProperties": False,
                         "properties": {n: params_schema(checks.get(n))}} for n in checks.names()]

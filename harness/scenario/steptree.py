@@ -211,7 +211,7 @@ def check_selector(selector: Any, kinds: tuple[str, ...], needs: str, path: Path
             problems.append(pos.problem(path, f"unknown client or group {shown(w)}{hint}; known: {', '.join(valid)}"))
             return False
     if not resolve_selector(sc.clients, selector, kinds):
-        kind_words = " or ".join(kinds) if kinds else "scenario"
-        problems.append(pos.problem(path, f"{shown(selector)} selects no {kind_words} client{', ' + needs if needs else ''}"))
+        what = f"no {' or '.join(kinds)} client" if kinds else "no client of this scenario"
+        problems.append(pos.problem(path, f"{shown(selector)} selects {what}{', ' + needs if needs else ''}"))
         return False
     return True

@@ -33,3 +33,13 @@ def test_schema_rejects_an_unknown_step_and_a_bad_duration():
     assert not validator.is_valid({"steps": [{"nap": "1s"}]})
     assert not validator.is_valid({"steps": [{"idle": "soon"}]})
     assert validator.is_valid({"steps": [{"idle": "5m"}, "restore", {"down": {}, "for": "2s", "clients": "b0"}]})
+
+
+def test_schema_knows_during_blocks():
+    """A during block holds one fault that can be undone, with its steps; `for:` inside is refused."""
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    held = {"down": {}, "clients": "b0", "steps": [{"idle": "1s"}]}
+    assert validator.is_valid({"steps": [{"during": held, "after": "1s"}]})
+    assert not validator.is_valid({"steps": [{"during": {"idle": "1s", "steps": [{"idle": "1s"}]}}]})
+    assert not validator.is_valid({"steps": [{"during": {**held, "for": "5s"}}]})
+    assert not validator.is_valid({"steps": [{"during": {"down": {}}}]})
