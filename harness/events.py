@@ -252,6 +252,14 @@ KINDS: tuple[EventKind, ...] = (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         opt("code", "int?", "close code"), opt("reason", "str?", "close reason"),
         opt("page_t", "float?", "the page's clock"))),
+    EventKind("ws.ignored", CLIENT, "a socket of the page that is not the app's (its URL does not match the "
+              "target's `websocket`, e.g. a dev server's hot-reload socket): never counted", (
+        CLIENT_F, f("url", "str", "the URL it dialled"))),
+    EventKind("client.setup", CLIENT, "one try of the target's page `setup:` (or its reuse of a stored state)", (
+        CLIENT_F, f("attempt", "int", "1, 2, ...; 0 when the stored state of an earlier client was reused"),
+        f("passed", "bool", "whether the set-up ops all succeeded"),
+        opt("error", "str?", "why a try failed"),
+        opt("reused", "bool", "the page started with the browser state another client's set-up stored"))),
     EventKind("probe", CLIENT, "the target's probes, when any value changed", (
         CLIENT_F, f("values", "dict", "e.g. `{state, attempt, queue_length, health, alerts, connection_id, "
                     "server_instance_id}`"))),
