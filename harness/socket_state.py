@@ -46,6 +46,13 @@ class SocketState:
                 self.state = RECONNECTING
         return self.state
 
+    def lost(self) -> str | None:
+        """The page went away with its sockets (a reload): reconnecting until it opens one again."""
+        if self._open:
+            self._open.clear()
+            self.state = RECONNECTING
+        return self.state
+
     def ended(self) -> str | None:
         self._open.clear()
         self.state = DISCONNECTED

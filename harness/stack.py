@@ -21,6 +21,8 @@ from typing import Any, Awaitable, Callable, Iterable
 from harness import tools
 from harness.context import RunContext
 from harness.drivers.browser import BrowserClient
+from harness.drivers.browser_js import page_seed
+from harness.drivers.page_setup import PageSetup
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
@@ -28,6 +30,8 @@ from harness.drivers.toxiproxy import ProxySpec
 from harness.drivers.ws_tracker import FrameFormat
 from harness.plan import Plan
 from harness.target import ProcessSpec, fill
+from harness.targets.ports import check_fixed_ports
+from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
 
 
 #: Pages opened (and closed) at once. Opening one is mostly waiting (context, navigation, the
@@ -41,6 +45,7 @@ async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared:
     """Start everything the scenario needs, in dependency order."""
     target = plan.target
     ctx.values.update(_base_values(plan, ctx))
+    check_fixed_ports(target)
     ctx.toxiproxy = shared.toxiproxy
     if target.static is not None:
         static = _process("static", target.static, ctx)
@@ -49,8 +54,8 @@ async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared:
     ctx.server = _process("server", target.server, ctx)
     stack.push_async_callback(ctx.server.stop)
     await ctx.server.start()
-    upstream = urllib.parse.urlsplit(ctx.fill(target.websocket))
-    await _open_proxies(stack, ctx, plan, shared, upstream)
+    upstream = urllib.parse.urlsplit(ctx.fill(target.websocket))  # what the page dials
+    await _open_proxies(stack, ctx, plan, shared, ctx.fill(target.upstream_address))
     await _open_clients(stack, ctx, plan, shared, upstream)
     await open_observers(stack, ctx, plan)
 
@@ -64,10 +69,10 @@ async def open_observers(stack: AsyncExitStack, ctx: RunContext, plan: Plan) -> 
         await stack.enter_async_context(ResourceSampler(ctx, plan.options.sample_resources_s))
 
 
-async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any,
-                        upstream: urllib.parse.SplitResult) -> None:
-    """One proxy per client, created in bulk; their deletion is registered before they exist."""
-    specs = [ProxySpec(f"{ctx.values['run_key']}-{c.name}", upstream.netloc, c.name) for c in plan.scenario.clients]
+async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any, upstream: str) -> None:
+    """One proxy per client to `upstream` (`host:port` where the server listens), created in
+    bulk; their deletion is registered before they exist."""
+    specs = [ProxySpec(f"{ctx.values['run_key']}-{c.name}", upstream, c.name) for c in plan.scenario.clients]
     stack.push_async_callback(shared.toxiproxy.delete_proxies, [s.name for s in specs])
     for proxy in await shared.toxiproxy.create_proxies(specs, journal=ctx.journal):
         ctx.proxies[proxy.client] = proxy
@@ -76,7 +81,9 @@ async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shar
 async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any,
                         upstream: urllib.parse.SplitResult) -> None:
     """Build every client (registered in `ctx` in scenario order), then open them concurrently, bounded."""
-    browsers = [_browser(ctx, plan, shared, c.name, upstream) for c in plan.scenario.clients if c.kind == "browser"]
+    setup = PageSetup(plan.target.setup, ctx.journal, dict(ctx.values)) if plan.target.setup else None
+    browsers = [_browser(ctx, plan, shared, c.name, upstream, setup)
+                for c in plan.scenario.clients if c.kind == "browser"]
     protocol = [_protocol(ctx, c.name, upstream) for c in plan.scenario.clients if c.kind != "browser"]
     for client in browsers:
         ctx.browsers[client.name] = client
@@ -124,7 +131,7 @@ def _base_values(plan: Plan, ctx: RunContext) -> dict[str, Any]:
         "bugs.client": ",".join(plan.client_bugs), "seed": plan.seed,
         "run_key": f"{plan.scenario.name}-{tools.free_port()}",
     }
-    values.update({f"port.{p}": tools.free_port() for p in plan.target.ports})
+    values.update({f"port.{p}": plan.target.fixed_ports.get(p) or tools.free_port() for p in plan.target.ports})
     return values
 
 
@@ -150,8 +157,9 @@ def _proxy_origin(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult
 
 
 def _browser(ctx: RunContext, plan: Plan, shared: Any, name: str,
-             upstream: urllib.parse.SplitResult) -> BrowserClient:
+             upstream: urllib.parse.SplitResult, setup: PageSetup | None) -> BrowserClient:
     target = plan.target
+    storage = str((target.root / ctx.fill(target.storage_state)).resolve()) if target.storage_state else None
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
     origin = f"{upstream.scheme}://{upstream.netloc}"
@@ -159,7 +167,9 @@ def _browser(ctx: RunContext, plan: Plan, shared: Any, name: str,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
                          trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name,
-                         frame_format=frame_format(target))
+                         frame_format=frame_format(target), socket_state="state" not in target.probes,
+                         setup=setup, init_scripts=target.init_scripts, storage_state=storage,
+                         random_seed=page_seed(plan.seed, name) if target.seed_random else None)
 
 
 def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
@@ -173,24 +183,3 @@ def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) ->
 def frame_format(target) -> FrameFormat:
     """The journal records each frame's `type` and `id` from the target's own field names."""
     return FrameFormat(target.protocol.type_field, target.protocol.id_field)
-
-
-def probe_expression(target) -> str | None:
-    """One JS expression returning every probe's value: `{state: ..., queue_length: ...}`."""
-    if not target.probes:
-        return target.snapshot
-    parts = []
-    for name, probe in target.probes.items():
-        if isinstance(probe, dict):
-            sel = probe["selector"]
-            attr = probe.get("attribute")
-            getter = f"el.getAttribute({attr!r})" if attr else "el.textContent.trim()"
-            expr = f"(() => {{ const el = document.querySelector({sel!r}); return el ? {getter} : null; }})()"
-        else:
-            expr = str(probe)
-        parts.append(f"{name!r}: (() => {{ try {{ return {expr}; }} catch (e) {{ return null; }} }})()")
-    body = f"return {{{', '.join(parts)}}};"
-    if target.snapshot is None:
-        return f"(() => {{ {body} }})()"
-    guard = "if (s === null || s === undefined) return null;"
-    return f"(() => {{ const s = {target.snapshot}; {guard} {body} }})()"

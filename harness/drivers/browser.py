@@ -22,9 +22,12 @@ from playwright.async_api import Browser, BrowserContext, Error as PlaywrightErr
 
 from harness.aio import stop_task, within
 from harness.drivers.browser_js import BINDING, init_script
+from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
 from harness.journal import Journal
+from harness.socket_state import SocketState
+from harness.targets.probes import AWAIT_MS
 
 class _AsyncioStartingSessions:
     """`asyncio` as Playwright's driver launcher sees it, except that the Node driver (and the
@@ -132,8 +135,18 @@ class BrowserClient:
         proxy: str | None = None,
         nav_timeout_s: float = 15.0,
         frame_format: FrameFormat = DEFAULT_FORMAT,
+        socket_state: bool = False,
+        setup: PageSetup | None = None,
+        init_scripts: tuple[str, ...] = (),
+        storage_state: str | None = None,
+        random_seed: int | None = None,
     ) -> None:
-        """`ws_rewrite=(upstream_prefix, proxy_prefix)`; `probe_js` is an expression giving a JSON object."""
+        """`ws_rewrite=(upstream_prefix, proxy_prefix)`: only sockets dialling the upstream prefix
+        are the app's, the others are journaled as `ws.ignored`; `probe_js` is an expression
+        giving a JSON object; `socket_state` adds `state` from the app socket's lifecycle to
+        `last_probe` (a target without a state probe); `setup` runs after the page loads;
+        `init_scripts` run in the page after wschaos's own; `storage_state` is a Playwright
+        storage-state file every context starts with; `random_seed` seeds `Math.random`."""
         self.session = session
         self.name = name
         self.journal = journal
@@ -147,7 +160,13 @@ class BrowserClient:
         self.context: BrowserContext | None = None
         self.page: Page | None = None
         self.tracker = SocketTracker(name, journal, frame_format=frame_format)
-        self.last_probe: dict[str, Any] | None = None
+        self.probed: dict[str, Any] | None = None
+        self._generation = 0
+        self.socket_state = SocketState() if socket_state else None
+        self.setup = setup
+        self.init_scripts = init_scripts
+        self.storage_state = storage_state
+        self.random_seed = random_seed
         self._probe_task: asyncio.Task | None = None
         self._tracing = False
         self._asleep = False
@@ -165,10 +184,25 @@ class BrowserClient:
             raise
 
     async def _open(self) -> "BrowserClient":
-        self.context = await self.session.browser.new_context()
+        stored = await self.setup.stored_state(self.name) if self.setup else None
+        try:
+            await self._open_context(stored)
+        except BaseException:
+            if self.setup:
+                self.setup.abandon(self.name)
+            raise
+        if self.setup:
+            await self.setup.run(self, reused=stored is not None)
+        return self
+
+    async def _open_context(self, stored: dict[str, Any] | None) -> None:
+        state = stored if stored is not None else self.storage_state
+        self.context = await self.session.browser.new_context(storage_state=state)
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
-        await self.context.add_init_script(script=init_script(ws_from, ws_to))
+        await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
+        for script in self.init_scripts:
+            await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
         if self.trace:
             await self.context.tracing.start(screenshots=True, snapshots=True)
@@ -179,10 +213,10 @@ class BrowserClient:
         await self._new_page()
         if self.probe_js:
             self._probe_task = asyncio.create_task(self._probe_loop())
-        return self
 
     async def _new_page(self) -> None:
         assert self.context is not None
+        self._generation += 1
         page = await self.context.new_page()
         page.on("websocket", self._on_websocket)
         page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))
@@ -217,11 +251,49 @@ class BrowserClient:
         await self.close()
 
     # -- observation ---------------------------------------------------------------------
+    @property
+    def last_probe(self) -> dict[str, Any] | None:
+        """The page's latest values: its probes, plus `state` from the app socket when the
+        target has no state probe (None before anything was seen)."""
+        if self.socket_state is None or self.socket_state.state is None:
+            return self.probed
+        return {"state": self.socket_state.state, **(self.probed or {})}
+
     async def _on_binding(self, source: dict, payload: dict) -> None:
         if isinstance(payload, dict):
+            self._follow_socket(payload)
             self.tracker.page_event(payload)
 
+    def _follow_socket(self, payload: dict) -> None:
+        state, event, sid = self.socket_state, payload.get("event"), payload.get("sid")
+        if state is None:
+            return
+        key = (self._generation, sid)  # the init script numbers sockets per page load
+        if event == "attempt":
+            state.attempt()
+        elif event == "open":
+            state.opened(key)
+        elif event == "close":
+            state.closed(key)
+
+    def _page_gone(self) -> None:
+        """The page is reloading or replaced: its sockets go with it."""
+        self._generation += 1
+        if self.socket_state is not None:
+            self.socket_state.lost()
+
+    def is_app_socket(self, url: str) -> bool:
+        """Whether a socket of the page is the app's: it dials the client's proxy (after the
+        rewrite), or anything at all when nothing is rewritten."""
+        if not self.ws_rewrite:
+            return True
+        prefix = self.ws_rewrite[1]
+        return url.startswith(prefix) and url[len(prefix):][:1] in ("", "/", "?", "#")
+
     def _on_websocket(self, ws: Any) -> None:
+        if not self.is_app_socket(ws.url):
+            self.journal.record("ws.ignored", client=self.name, url=ws.url)
+            return
         key = id(ws)
         self.tracker.created(key, ws.url)
         ws.on("framesent", lambda payload: self.tracker.frame(key, "sent", payload))
@@ -238,7 +310,7 @@ class BrowserClient:
         if not self.probe_js or self.page is None or self._asleep:
             return None
         try:
-            values = await within(max(1.0, self.probe_interval_s * 5), self.page.evaluate(self.probe_js))
+            values = await within(max(AWAIT_MS / 1000 + 1.0, self.probe_interval_s * 5), self.page.evaluate(self.probe_js))
         except (PlaywrightError, asyncio.TimeoutError):
             return None  # navigation, reload, closed page: the next tick will see the new page
         return values if isinstance(values, dict) else {"value": values}
@@ -246,8 +318,8 @@ class BrowserClient:
     async def _probe_loop(self) -> None:
         while not self._closed:
             values = await self.probe()
-            if values is not None and values != self.last_probe:
-                self.last_probe = values
+            if values is not None and values != self.probed:
+                self.probed = values
                 self.journal.record("probe", client=self.name, values=values)
             await asyncio.sleep(self.probe_interval_s)
 
@@ -294,6 +366,7 @@ class BrowserClient:
     async def reload(self) -> None:
         """Reload the page (the app starts over; the context and its storage stay)."""
         self.journal.record("browser.event", client=self.name, event="reload")
+        self._page_gone()
         self._asleep = False
         await self._require_page().reload()
 
@@ -302,6 +375,8 @@ class BrowserClient:
         if self.page is None:
             return
         self.journal.record("browser.event", client=self.name, event="close")
+        if self.socket_state is not None:
+            self.socket_state.ended()
         page, self.page = self.page, None
         self._asleep = False
         with contextlib.suppress(PlaywrightError):

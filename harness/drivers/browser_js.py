@@ -1,17 +1,21 @@
 """The init script every browser client page runs before any of the app's own code.
 
 It wraps `window.WebSocket` so that (1) a socket whose URL starts with the upstream prefix
-connects to the client's Toxiproxy listener instead (the app is not changed), and (2) each
-connection attempt, open and close (with code and reason) is reported to the harness through
-an exposed binding, stamped with the page's own clock. It also installs a visibility hook so
-the harness can make `document.visibilityState` say `hidden` and fire `visibilitychange`,
-and (3) a timer-drift monitor that reports how late the page's timers fire (`lag`, see
-`lagmon`), so a check can tell a busy machine from a slow app.
+(followed by `/`, `?` or nothing) connects to the client's Toxiproxy listener instead (the
+app is not changed), and (2) each connection attempt, open and close (with code and reason)
+of such an app socket is reported to the harness through an exposed binding, stamped with the
+page's own clock and numbered (`sid`); other sockets (a dev server's hot-reload socket) are
+left alone and not reported. It also installs a visibility hook so the harness can make
+`document.visibilityState` say `hidden` and fire `visibilitychange`, (3) a timer-drift
+monitor that reports how late the page's timers fire (`lag`, see `lagmon`), so a check can
+tell a busy machine from a slow app, and (4) optionally a seeded `Math.random`
+(`random_seed`), so `--seed` replays the page's own jitter.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 
 BINDING = "__wschaosReport"
 
@@ -27,19 +31,32 @@ _TEMPLATE = r"""
     } catch (e) { /* the harness is gone: never break the page */ }
   };
   const pageT = () => (performance.timeOrigin + performance.now()) / 1000;
+  if (cfg.random_seed !== null && cfg.random_seed !== undefined) {
+    // mulberry32: a small seeded generator; the page's own jitter replays with the run's seed.
+    let a = cfg.random_seed >>> 0;
+    Math.random = function random() {
+      a = (a + 0x6D2B79F5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
   const Native = window.WebSocket;
-  const rewrite = (url) => {
-    const text = String(url);
-    if (cfg.from && cfg.to && text.startsWith(cfg.from)) return cfg.to + text.slice(cfg.from.length);
-    return text;
-  };
+  // The app's socket: its URL starts with the prefix, and the prefix ends the host:port.
+  const isApp = (text) => !cfg.from || (text.startsWith(cfg.from) && /^([/?#]|$)/.test(text.slice(cfg.from.length)));
+  let sockets = 0;
   function Wrapped(url, protocols) {
-    const target = rewrite(url);
-    report({event: "attempt", url: target, original: String(url), page_t: pageT()});
+    const text = String(url);
+    const app = isApp(text);
+    const target = app && cfg.to ? cfg.to + text.slice(cfg.from.length) : text;
     const ws = protocols === undefined ? new Native(target) : new Native(target, protocols);
-    ws.addEventListener("open", () => report({event: "open", url: target, page_t: pageT()}));
+    if (!app) return ws;
+    const sid = ++sockets;
+    report({event: "attempt", url: target, original: text, sid, page_t: pageT()});
+    ws.addEventListener("open", () => report({event: "open", url: target, sid, page_t: pageT()}));
     ws.addEventListener("close", (ev) => report({
-      event: "close", url: target, code: ev.code, reason: ev.reason, clean: ev.wasClean, page_t: pageT(),
+      event: "close", url: target, code: ev.code, reason: ev.reason, clean: ev.wasClean, sid, page_t: pageT(),
     }));
     return ws;
   }
@@ -101,8 +118,16 @@ _TEMPLATE = r"""
 PAGE_LAG = {"interval_ms": 100, "window_ms": 1000, "notable_ms": 50}
 
 
-def init_script(ws_from: str | None, ws_to: str | None, lag: dict | None = PAGE_LAG) -> str:
+def init_script(ws_from: str | None, ws_to: str | None, lag: dict | None = PAGE_LAG,
+                random_seed: int | None = None) -> str:
     """The init script, configured to rewrite URLs starting with `ws_from` to `ws_to`
-    (`lag=None` leaves the page's timer-drift monitor out)."""
-    config = {"binding": BINDING, "from": ws_from, "to": ws_to, "lag": lag}
+    (`lag=None` leaves the page's timer-drift monitor out; `random_seed`, a 32-bit number,
+    replaces the page's `Math.random` with a generator seeded by it)."""
+    config = {"binding": BINDING, "from": ws_from, "to": ws_to, "lag": lag, "random_seed": random_seed}
     return _TEMPLATE.replace("__CONFIG__", json.dumps(config))
+
+
+def page_seed(seed: int | str, client: str) -> int:
+    """The 32-bit `Math.random` seed of one client's page: the run's seed and the client's
+    name, so clients draw different numbers and the same seed replays them all."""
+    return zlib.crc32(f"{seed}:{client}".encode())

@@ -98,6 +98,19 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Setup:
+    """What each page does after it loads and before the steps: ops, tried up to `attempts`
+    times (reloading the page between tries), each op given `timeout`. With `reuse`, the
+    first page's browser state (cookies, localStorage) after a successful set-up is given to
+    every later page of the scenario, which then skips the ops."""
+
+    ops: tuple[Op, ...]
+    attempts: int = 3
+    timeout: Duration = Duration(5.0)
+    reuse: bool = True
+
+
+@dataclass(frozen=True)
 class Protocol:
     """How protocol clients speak the target's protocol."""
 
@@ -139,8 +152,21 @@ class Target:
     protocol: Protocol = Protocol()
     bugs: Bugs = Bugs()
     allow_remote: bool = False
+    upstream: Optional[str] = None
+    setup: Optional[Setup] = None
+    init_scripts: tuple[str, ...] = ()
+    storage_state: Optional[str] = None
+    seed_random: bool = False
+    fixed_ports: Mapping[str, int] = _empty()  # from `ports: [{dev: 5173}]`; not a YAML key
     file: str = ""
     root: Path = Path(".")
+
+    @property
+    def upstream_address(self) -> str:
+        """Where the server really listens (`host:port`, unfilled): `upstream`, else `websocket`'s."""
+        if self.upstream:
+            return self.upstream
+        return self.websocket.split("://", 1)[-1].split("/", 1)[0]
 
     def split_bugs(self, wanted: list[str]) -> tuple[list[str], list[str]]:
         """Sort requested bug names into (server, client); raise InvalidInput for unknown ones."""

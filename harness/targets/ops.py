@@ -1,4 +1,5 @@
-"""The operations a target's UI action runs on one page: fill, click, press, read.
+"""The operations a target's UI action (or page `setup:`) runs on one page: fill, click,
+press, read, wait, evaluate.
 
 Each is a frozen dataclass registered by name; `parse_op` turns one YAML item
 (`- click: "#add"`, `- fill: {selector: ..., value: ...}`) into one, or into located problems.
@@ -24,7 +25,8 @@ READ_JS = "(el, a) => a ? el.getAttribute(a) : el.textContent"
 
 @dataclass(frozen=True)
 class Op:
-    """One operation; `selector` is a Playwright selector template, filled before it runs."""
+    """One operation; `selector` is a Playwright selector template, filled before it runs
+    (`evaluate` has none: its selector is the empty string)."""
 
     primary: ClassVar[Optional[str]] = None  # the field a bare scalar fills (`click: "#add"`)
     selector: str
@@ -83,6 +85,41 @@ class Read(Op):
         values[self.into] = await locator.evaluate(READ_JS, self.attribute)
 
 
+@ops.register("wait")
+@dataclass(frozen=True)
+class Wait(Op):
+    """Wait until the first match of `selector` is visible (`page.wait_for_selector`)."""
+
+    primary: ClassVar[Optional[str]] = "selector"
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        await client.page.wait_for_selector(fill(self.selector, values), state="visible")
+
+
+#: How an `evaluate` op's expression runs: the op's values are `v`; a Promise is awaited.
+EVALUATE_JS = "async (v) => ({js})"
+
+
+@ops.register("evaluate")
+@dataclass(frozen=True)
+class Evaluate(Op):
+    """Evaluate a JavaScript expression in the page (a Promise is awaited); the values so far
+    are `v` (`v.title`, `v.client`); `as` stores the result for later ops and the key."""
+
+    primary: ClassVar[Optional[str]] = "js"
+    selector: str = field(default="", init=False, metadata={"yaml": None})
+    js: str = ""
+    into: Optional[str] = field(default=None, metadata={"yaml": "as"})
+
+    def describe(self, values: dict[str, Any]) -> str:
+        return f"evaluate {self.js!r}"
+
+    async def run(self, client: Any, values: dict[str, Any]) -> None:
+        result = await client.page.evaluate(EVALUATE_JS.format(js=self.js), values)
+        if self.into:
+            values[self.into] = result
+
+
 def parse_op(data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
     """One YAML item of `ops:` -> an Op, or None with the reasons appended to `problems`."""
     if not isinstance(data, dict) or len(data) != 1:
@@ -99,7 +136,7 @@ def parse_op(data: Any, path: Path_, pos: Positions, problems: list[Problem]) ->
 
 
 def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
-    fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls)}
+    fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls) if f.init}
     if not isinstance(arg, dict):
         if cls.primary is None:
             problems.append(pos.problem(path, f"expected a mapping of {', '.join(fields)}, got {arg!r}"))
@@ -120,7 +157,7 @@ def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[
         else:
             problems.append(pos.problem(path + (key,), f"expected a string, got {value!r}"))
     for name, f in fields.items():
-        if name not in arg and f.default is dataclasses.MISSING:
+        if name not in arg and (f.default is dataclasses.MISSING or name == cls.primary):
             problems.append(pos.problem(path, f"missing required key {name!r}"))
     if len(problems) > before:
         return None

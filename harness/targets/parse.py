@@ -17,12 +17,13 @@ from typing import Any, Callable, Optional
 
 from harness.scenario.convert import build, convert
 from harness.scenario.yamlpos import Path_, Positions, Problem
-from harness.targets.model import Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Target
+from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
+                                   Target)
 from harness.targets.ops import Op, parse_op
 from harness.units import Duration
 
 #: Keys a target file may have, in the order the docs list them.
-TOP_KEYS = [f.name for f in dataclasses.fields(Target) if f.name not in ("file", "root")]
+TOP_KEYS = [f.name for f in dataclasses.fields(Target) if f.name not in ("file", "root", "fixed_ports")]
 REQUIRED = [f.name for f in dataclasses.fields(Target)
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
 
@@ -80,6 +81,10 @@ def parse_target(data: Any, pos: Positions, problems: list[Problem], path: Path)
             problems.append(pos.problem((), f"missing required key {key!r}"))
     if len(problems) > before:
         return None
+    ports = kwargs.pop("ports", None)
+    if ports is not None:
+        kwargs["ports"] = tuple(ports)
+        kwargs["fixed_ports"] = MappingProxyType({k: v for k, v in ports.items() if v is not None})
     return Target(**kwargs, file=str(path), root=path.parent.resolve())
 
 
@@ -129,9 +134,59 @@ def _bugs(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> O
     return Bugs(tuple(doc.server), tuple(doc.client)) if doc is not None else None
 
 
-def _ports(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[str, ...]]:
-    ports = convert(list[str], value, path, pos, problems)
-    return tuple(ports) if ports is not None else None
+def _ports(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[dict[str, Optional[int]]]:
+    """`[server, {dev: 5173}]` -> {"server": None (picked free), "dev": 5173 (fixed)}."""
+    if not isinstance(value, list):
+        problems.append(pos.problem(path, f"expected a list of port names (`server`) or fixed ports (`{{dev: 5173}}`), got {value!r}"))
+        return None
+    out: dict[str, Optional[int]] = {}
+    ok = True
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            out[item] = None
+        elif (isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item.values())), int)
+              and not isinstance(next(iter(item.values())), bool) and 0 < next(iter(item.values())) < 65536):
+            (name, number), = item.items()
+            out[str(name)] = number
+        else:
+            problems.append(pos.problem(path + (i,), f"expected a port name like `server` (a free port is picked) or a fixed "
+                                                     f"port like `{{dev: 5173}}` (1-65535), got {item!r}"))
+            ok = False
+    return out if ok else None
+
+
+def _strings(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[str, ...]]:
+    items = convert(list[str], value, path, pos, problems)
+    return tuple(items) if items is not None else None
+
+
+def _setup(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Setup]:
+    if not isinstance(spec, dict):
+        problems.append(pos.problem(path, f"expected a mapping of ops, attempts, timeout, reuse; got {spec!r}"))
+        return None
+    known = ["ops", "attempts", "timeout", "reuse"]
+    before = len(problems)
+    for key in spec:
+        if key not in known:
+            problems.append(pos.problem(path + (key,), _unknown_key(key, known), key=True))
+    ops = _op_list(spec, path, pos, problems)
+    attempts = convert(int, spec.get("attempts", 3), path + ("attempts",), pos, problems)
+    if isinstance(attempts, int) and not 1 <= attempts <= 100:
+        problems.append(pos.problem(path + ("attempts",), f"expected 1 to 100 tries, got {attempts}"))
+    timeout = convert(Duration, spec.get("timeout", "5s"), path + ("timeout",), pos, problems)
+    reuse = convert(bool, spec.get("reuse", True), path + ("reuse",), pos, problems)
+    if len(problems) > before:
+        return None
+    return Setup(tuple(op for op in ops if op is not None), attempts, timeout, reuse)
+
+
+def _op_list(spec: dict, path: Path_, pos: Positions, problems: list[Problem]) -> list[Optional[Op]]:
+    raw_ops = spec.get("ops")
+    if not isinstance(raw_ops, list) or not raw_ops:
+        what = "missing required key 'ops'" if "ops" not in spec else f"expected a non-empty list of operations, got {raw_ops!r}"
+        problems.append(pos.problem(path + (("ops",) if "ops" in spec else ()), what))
+        return []
+    return [parse_op(op, path + ("ops", i), pos, problems) for i, op in enumerate(raw_ops)]
 
 
 def _probes(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[MappingProxyType]:
@@ -172,13 +227,7 @@ def _action(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> 
     for key in spec:
         if key not in ("ops", "key"):
             problems.append(pos.problem(path + (key,), _unknown_key(key, ["ops", "key"]), key=True))
-    raw_ops = spec.get("ops")
-    ops: list[Optional[Op]] = []
-    if not isinstance(raw_ops, list) or not raw_ops:
-        what = "missing required key 'ops'" if "ops" not in spec else f"expected a non-empty list of operations, got {raw_ops!r}"
-        problems.append(pos.problem(path + (("ops",) if "ops" in spec else ()), what))
-    else:
-        ops = [parse_op(op, path + ("ops", i), pos, problems) for i, op in enumerate(raw_ops)]
+    ops = _op_list(spec, path, pos, problems)
     key = convert(Optional[str], spec.get("key"), path + ("key",), pos, problems)
     if len(problems) > before:
         return None
@@ -200,4 +249,6 @@ _PARSERS: dict[str, Callable[..., Any]] = {
     "ports": _ports, "static": _process, "snapshot": _scalar(Optional[str]), "probes": _probes,
     "probe_interval": _scalar(Duration), "health": _scalar(Optional[str]), "ledger": _ledger,
     "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
+    "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
+    "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool),
 }

@@ -14,6 +14,7 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z0-9_]+)?)\}")
 BASE_NAMES = frozenset({"python", "root", "run_dir", "time_scale", "bugs.server", "bugs.client", "seed"})
 PAGE_NAMES = frozenset({"ws_url", "client"})
 ACTION_NAMES = frozenset({"client", "title"})
+SETUP_NAMES = frozenset({"client"})
 PROTOCOL_NAMES = frozenset({"client", "id", "n", "title"})
 QUERY_NAMES = frozenset({"client"})
 

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterator, Optional
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets import checks
 from harness.targets.placeholders import (ACTION_NAMES, BASE_NAMES, PAGE_NAMES, PROTOCOL_NAMES, QUERY_NAMES,
-                                          unknown_message, unknown_placeholders)
+                                          SETUP_NAMES, blank, unknown_message, unknown_placeholders)
 
 PORT_NAME = re.compile(r"[a-z0-9_]+")
 URLS = {("page",): ("http", "https", "file"), ("websocket",): ("ws", "wss"),
@@ -34,7 +34,14 @@ def check_target_data(data: Any, pos: Positions) -> list[Problem]:
     for name in ("server", "static"):
         _process(data.get(name), (name,), problem)
     _probes(data, problem)
+    _upstream(data.get("upstream"), allow_remote, problem)
+    for i, script in enumerate(data.get("init_scripts") or [] if isinstance(data.get("init_scripts"), list) else []):
+        if isinstance(script, str):
+            _report(problem, ("init_scripts", i), checks.js_problem(script, "function_body"))
     _actions(data.get("actions"), base, problem)
+    setup = data.get("setup")
+    if isinstance(setup, dict):
+        _ops(("setup",), setup.get("ops"), set(base | SETUP_NAMES), problem)
     _protocol(data.get("protocol"), problem)
     return out
 
@@ -65,6 +72,7 @@ def _port_names(data: dict, problem: Callable[[Path_, str], None]) -> list[str]:
     ports = data.get("ports", ["server"])
     if not isinstance(ports, list):
         return []
+    ports = [(next(iter(p)) if isinstance(p, dict) and len(p) == 1 else p) for p in ports]  # {dev: 5173}: fixed
     names = [p for p in ports if isinstance(p, str) and PORT_NAME.fullmatch(p)]
     seen: set[str] = set()
     for i, name in enumerate(ports):
@@ -82,7 +90,8 @@ def _placeholders(data: dict, base: frozenset[str] | set[str], problem: Callable
     """Placeholders filled from the run's values: processes, URLs, the page, the protocol."""
     areas: list[tuple[Path_, set[str]]] = [
         (("server",), set(base)), (("static",), set(base)), (("websocket",), set(base)), (("health",), set(base)),
-        (("ledger", "url"), set(base)), (("page",), set(base | PAGE_NAMES)),
+        (("ledger", "url"), set(base)), (("page",), set(base | PAGE_NAMES)), (("upstream",), set(base)),
+        (("storage_state",), set(base)),
         (("protocol", "messages"), set(base | PROTOCOL_NAMES)), (("protocol", "keys"), set(base | PROTOCOL_NAMES)),
         (("protocol", "query"), set(QUERY_NAMES)),
     ]
@@ -130,6 +139,22 @@ def _js(source: str) -> Optional[str]:
     return checks.js_problem(source, "expression")
 
 
+def _upstream(upstream: Any, allow_remote: bool, problem: Callable[[Path_, str], None]) -> None:
+    """`host:port` where the server listens, on a loopback host unless `allow_remote`."""
+    if not isinstance(upstream, str):
+        return
+    text = checks.tcp_problem(upstream)
+    if text is None and "://" in upstream:
+        text = f"expected host:port like 127.0.0.1:{{port.server}} (no scheme or path), got {upstream!r}"
+    host = upstream.rpartition(":")[0].strip("[]")
+    if text is None and "{" in host:
+        text = f"the host in {upstream!r} must be written literally (placeholders go in the port)"
+    if text is None and not allow_remote and not checks.is_loopback(blank(host)):
+        text = (f"host {host!r} is not loopback (localhost, 127.0.0.0/8, ::1): wschaos sends faults and load to it; "
+                "use a local address, or set `allow_remote: true` if you really mean to test that host")
+    _report(problem, ("upstream",), text)
+
+
 def _actions(actions: Any, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
     """Selectors are well formed; templates use only placeholders known at that op."""
     if not isinstance(actions, dict):
@@ -138,27 +163,36 @@ def _actions(actions: Any, base: frozenset[str] | set[str], problem: Callable[[P
         if not isinstance(spec, dict):
             continue
         allowed = set(base | ACTION_NAMES)
-        ops = spec.get("ops") if isinstance(spec.get("ops"), list) else []
-        for i, op in enumerate(ops):
-            if not isinstance(op, dict) or len(op) != 1:
-                continue
-            (verb, arg), = op.items()
-            path = ("actions", name, "ops", i, verb)
-            fields = arg if isinstance(arg, dict) else {"selector": arg}
-            for key in ("selector", "value"):
-                text = fields.get(key)
-                if not isinstance(text, str):
-                    continue
-                for unknown in unknown_placeholders(text, allowed):
-                    problem(path + ((key,) if isinstance(arg, dict) else ()), unknown_message(unknown, allowed))
-                if key == "selector":
-                    _report(problem, path + ((key,) if isinstance(arg, dict) else ()), checks.selector_problem(text, css_only=False))
-            if verb == "read" and isinstance(fields.get("as"), str):
-                allowed.add(fields["as"])
+        _ops(("actions", name), spec.get("ops"), allowed, problem)
         key = spec.get("key")
         if isinstance(key, str):
             for unknown in unknown_placeholders(key, allowed):
                 problem(("actions", name, "key"), unknown_message(unknown, allowed))
+
+
+def _ops(where: Path_, ops: Any, allowed: set[str], problem: Callable[[Path_, str], None]) -> None:
+    """Each op's selector and value: well formed, placeholders known at that op (`allowed` grows
+    with each `read`/`evaluate` that stores a value); an `evaluate` expression parses."""
+    for i, op in enumerate(ops if isinstance(ops, list) else []):
+        if not isinstance(op, dict) or len(op) != 1:
+            continue
+        (verb, arg), = op.items()
+        path = where + ("ops", i, verb)
+        primary = "js" if verb == "evaluate" else "selector"
+        fields = arg if isinstance(arg, dict) else {primary: arg}
+        at = lambda key: path + ((key,) if isinstance(arg, dict) else ())  # noqa: E731
+        for key in ("selector", "value"):
+            text = fields.get(key)
+            if not isinstance(text, str):
+                continue
+            for unknown in unknown_placeholders(text, allowed):
+                problem(at(key), unknown_message(unknown, allowed))
+            if key == "selector":
+                _report(problem, at(key), checks.selector_problem(text, css_only=False))
+        if verb == "evaluate" and isinstance(fields.get("js"), str):
+            _report(problem, at("js"), _js(fields["js"]))
+        if verb in ("read", "evaluate") and isinstance(fields.get("as"), str):
+            allowed.add(fields["as"])
 
 
 def _protocol(protocol: Any, problem: Callable[[Path_, str], None]) -> None:

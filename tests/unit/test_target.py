@@ -114,14 +114,15 @@ colour: blue
         "t.yaml:9:25 probes.indicator.selector: 'text=Connected' uses the Playwright engine 'text=', but a DOM probe "
         "is read with document.querySelector: write a CSS selector",
         "t.yaml:10:8 probes.bad: expected a JS expression (a string) or a DOM probe {selector: ..., attribute: ...}, got 5",
-        "t.yaml:14:9 actions.add.ops[0].hover: unknown operation 'hover'; known: click, fill, press, read",
+        "t.yaml:14:9 actions.add.ops[0].hover: unknown operation 'hover'; known: click, evaluate, fill, press, read, wait",
         "t.yaml:15:16 actions.add.ops[1].click: '[data-testid=add' has an unclosed '['",
         "t.yaml:17:10 actions.add.key: unknown placeholder {ticket}; allowed here: {bugs.client}, {bugs.server}, "
         "{client}, {port.server}, {python}, {root}, {run_dir}, {seed}, {tid}, {time_scale}, {title}",
         "t.yaml:19:38 protocol.messages.ping.who: unknown placeholder {whom}; allowed here: {bugs.client}, "
         "{bugs.server}, {client}, {id}, {n}, {port.server}, {python}, {root}, {run_dir}, {seed}, {time_scale}, {title}",
         "t.yaml:20:1 colour: unknown key 'colour'; allowed: name, server, page, websocket, description, time_scale, "
-        "min_wait, ports, static, snapshot, probes, probe_interval, health, ledger, actions, protocol, bugs, allow_remote",
+        "min_wait, ports, static, snapshot, probes, probe_interval, health, ledger, actions, protocol, bugs, allow_remote, "
+            "upstream, setup, init_scripts, storage_state, seed_random",
     ]
 
 
@@ -138,12 +139,12 @@ actions:
       - "#send"
 """
     assert problems_of(write(tmp_path, text)) == [
-        "t.yaml:10:9 actions.post.ops[0].clik: unknown operation 'clik' (did you mean 'click'?); known: click, fill, press, read",
+        "t.yaml:10:9 actions.post.ops[0].clik: unknown operation 'clik' (did you mean 'click'?); known: click, evaluate, fill, press, read, wait",
         "t.yaml:11:15 actions.post.ops[1].fill: missing required key 'value'",
         "t.yaml:12:46 actions.post.ops[2].press.delay: unknown key 'delay'; allowed: selector, key",
         "t.yaml:13:15 actions.post.ops[3].read: missing required key 'as'",
         "t.yaml:14:9 actions.post.ops[4]: expected one operation like `click: \"#add\"` or `fill: {selector: ..., "
-        "value: ...}` (click, fill, press, read), got '#send'",
+        "value: ...}` (click, evaluate, fill, press, read, wait), got '#send'",
     ]
 
 
@@ -330,7 +331,7 @@ def test_probe_expression_combines_snapshot_and_selector_probes():
     """Probes become one JS expression: snapshot fields and DOM attributes, each guarded."""
     t = load_target(ROOT / "targets" / "kanban.yaml")
     js = probe_expression(t)
-    assert js.startswith("(() => { const s = window.kanbanDebug ? window.kanbanDebug.snapshot() : null;")
-    assert "'state': (() => { try { return s.state; } catch (e) { return null; } })()" in js
+    assert "const s = await bound(window.kanbanDebug ? window.kanbanDebug.snapshot() : null);" in js
+    assert '"state": await read(() => (s.state))' in js
     assert 'document.querySelector("[data-testid=connection-status]")' in js
     assert 'el.getAttribute("data-state")' in js

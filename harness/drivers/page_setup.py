@@ -1,0 +1,89 @@
+"""A target's page `setup:`: operations each page runs after it loads, before the steps.
+
+One `PageSetup` per scenario is shared by its browser clients. Each try runs the ops in order
+with the set-up's `timeout` per op; a failed try reloads the page and tries again, up to
+`attempts` tries, each journaled as `client.setup`. With `reuse`, the first client to run the
+set-up stores its browser state (cookies, localStorage) once it succeeded; every later client
+waits for it, starts its context with that state and skips the ops. If the first client's
+set-up fails, the others run it themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from playwright.async_api import Error as PlaywrightError
+
+from harness.errors import StepFailed
+from harness.journal import Journal
+from harness.targets.model import Setup
+
+
+class PageSetup:
+    """The scenario's set-up and the browser state its first success stored."""
+
+    def __init__(self, spec: Setup, journal: Journal, values: dict[str, Any]) -> None:
+        self.spec = spec
+        self.journal = journal
+        self.values = values
+        self._first: asyncio.Future | None = None  # the stored state, once the first client is done
+        self._owner: str | None = None
+
+    async def stored_state(self, client: str) -> dict[str, Any] | None:
+        """The browser state to start `client`'s context with: None for the client that runs
+        the set-up first (and when reuse is off, or the first set-up failed)."""
+        if not self.spec.reuse:
+            return None
+        if self._first is None:
+            self._first = asyncio.get_running_loop().create_future()
+            self._owner = client
+            return None
+        return await asyncio.shield(self._first)
+
+    async def run(self, client: Any, reused: bool) -> None:
+        """Run the ops on `client`'s loaded page (or record the reuse); StepFailed after the last try."""
+        if reused:
+            self.journal.record("client.setup", client=client.name, attempt=0, passed=True, reused=True)
+            return
+        try:
+            await self._tries(client)
+        except BaseException:
+            self.abandon(client.name)
+            raise
+
+    async def _tries(self, client: Any) -> None:
+        values = {**self.values, "client": client.name}
+        error = ""
+        for attempt in range(1, self.spec.attempts + 1):
+            if attempt > 1:
+                await client.page.reload()
+            error = await self._once(client, dict(values))
+            self.journal.record("client.setup", client=client.name, attempt=attempt, passed=not error,
+                                error=error or None)
+            if not error:
+                self._store(client.name, await client.context.storage_state() if self.spec.reuse else None)
+                return
+        raise StepFailed(f"set-up of {client.name} failed {self.spec.attempts} time(s); last: {error}; check the "
+                         "target's `setup:` (a longer `timeout`, more `attempts`, or the selectors)")
+
+    async def _once(self, client: Any, values: dict[str, Any]) -> str:
+        """One try: '' when every op succeeded, else what failed."""
+        client.page.set_default_timeout(self.spec.timeout.seconds * 1000)
+        try:
+            for op in self.spec.ops:
+                try:
+                    await op.run(client, values)
+                except PlaywrightError as exc:
+                    return f"{op.describe(values)}: {str(exc).splitlines()[0]}"
+        finally:
+            client.page.set_default_timeout(client.nav_timeout_s * 1000)
+        return ""
+
+    def abandon(self, client: str) -> None:
+        """`client` will store no state (its page failed to open): the others run the set-up themselves."""
+        self._store(client, None)
+
+    def _store(self, client: str, state: dict[str, Any] | None) -> None:
+        if self._first is not None and self._owner == client and not self._first.done():
+            self._first.set_result(state)

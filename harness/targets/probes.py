@@ -1,0 +1,31 @@
+"""The one JavaScript expression a page evaluates every `probe_interval`: every probe's value.
+
+The snapshot and each probe may return a Promise (an app whose state lives in an ES module is
+reached by `import()`): it is awaited for at most `AWAIT_MS`; a Promise that takes longer, or
+rejects, reads `null` like a probe that throws. Plain values are never put behind a timer.
+"""
+
+from __future__ import annotations
+
+import json
+
+#: How long a probe's (or the snapshot's) Promise is awaited before it reads null.
+AWAIT_MS = 1000
+
+_BOUND = ("const bound = (v) => (v && typeof v.then === 'function') ? new Promise((ok, no) => {"
+          " const timer = setTimeout(() => no(new Error('probe timed out')), %d);"
+          " v.then((x) => { clearTimeout(timer); ok(x); }, (e) => { clearTimeout(timer); no(e); }); }) : v;")
+
+
+def probe_expression(target, await_ms: int = AWAIT_MS) -> str | None:
+    """`{state: ..., queue_length: ...}` in one async expression, or None without snapshot and probes."""
+    if not target.probes and target.snapshot is None:
+        return None
+    head = f"(async () => {{ {_BOUND % await_ms} "
+    if target.snapshot is not None:
+        head += f"const s = await bound({target.snapshot}); if (s === null || s === undefined) return null; "
+    if not target.probes:
+        return head + "return s; })()"
+    reads = ", ".join(f"{json.dumps(name)}: await read(() => ({probe}))" for name, probe in target.probes.items())
+    read = "const read = async (f) => { try { return await bound(f()); } catch (e) { return null; } }; "
+    return head + read + f"return {{{reads}}}; }})()"
