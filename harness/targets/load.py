@@ -15,7 +15,7 @@ from typing import Any, Optional
 import yaml
 
 from harness.errors import InvalidInput
-from harness.scenario.yamlpos import Problem, load_with_positions, yaml_error_problem
+from harness.scenario.yamlpos import Problem, load_with_positions, read_text, yaml_error_problem
 from harness.targets.model import Target
 from harness.targets.parse import parse_target
 from harness.targets.validate import check_target_data
@@ -39,8 +39,9 @@ def validate_target_file(path: str | Path) -> list[Problem]:
 
 def _load(path: Path) -> tuple[list[Problem], Optional[Target]]:
     file = str(path)
+    read_problems: list[Problem] = []
     try:
-        data, pos = load_with_positions(path.read_text(encoding="utf-8"), file)
+        data, pos = load_with_positions(read_text(path), file, read_problems)
     except OSError as exc:
         return [Problem(file, 1, 1, "", f"cannot read file: {exc.strerror}")], None
     except yaml.YAMLError as exc:
@@ -48,7 +49,7 @@ def _load(path: Path) -> tuple[list[Problem], Optional[Target]]:
     if isinstance(data, dict) and "steps" in data and not any(k in data for k in TARGET_ONLY_KEYS):
         return [pos.problem(("steps",), "this is a scenario file (it has `steps:`), not a target file: a target has "
                                         "name, server, page and websocket (docs/targets.md)", key=True)], None
-    problems: list[Problem] = []
+    problems: list[Problem] = list(read_problems)
     target = parse_target(data, pos, problems, path)
     problems += check_target_data(data, pos)
     unique = list(dict.fromkeys(problems))
@@ -65,8 +66,9 @@ def _top_level(path: Path) -> Any:
     if path.suffix not in (".yaml", ".yml") or not path.is_file():
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        # The hardened loader: a file too big, too deep or full of aliases is refused quickly.
+        return load_with_positions(read_text(path), str(path), [])[0]
+    except (OSError, yaml.YAMLError):
         return None
 
 
@@ -103,7 +105,7 @@ def _not_found(name: str, search_dirs: list[Path], asked_by: str | Path | None) 
 
 def _at_target_key(scenario: Path, message: str) -> Problem:
     try:
-        data, pos = load_with_positions(scenario.read_text(encoding="utf-8"), str(scenario))
+        data, pos = load_with_positions(read_text(scenario), str(scenario), [])
     except (OSError, yaml.YAMLError):
         return Problem(str(scenario), 0, 0, "target", message)
     if isinstance(data, dict) and "target" in data:
