@@ -5,7 +5,8 @@ on a target that declares none:
 
     connecting     the page has tried to open its first socket, none is open yet
     connected      an app socket is open
-    reconnecting   the page had a socket (or tried one) and none is open now
+    reconnecting   the page had a socket (or tried one) and none is open now, or it dialled a
+                   new one (it gave the open one up)
     disconnected   the scenario closed the page or the client (a deliberate end)
 
 A socket cannot say that the app gave up (`failed`): after its last attempt a page that stopped
@@ -29,8 +30,10 @@ class SocketState:
         self._open: set[Hashable] = set()
 
     def attempt(self) -> str | None:
-        if not self._open:
-            self.state = CONNECTING if self.state in (None, CONNECTING) else RECONNECTING
+        """A new connection attempt. One made while a socket is still open means the app gave
+        that socket up (a heartbeat timeout on a dead link, whose close can take a minute)."""
+        self._open.clear()
+        self.state = CONNECTING if self.state in (None, CONNECTING) else RECONNECTING
         return self.state
 
     def opened(self, socket: Hashable) -> str | None:

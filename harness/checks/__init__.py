@@ -8,6 +8,7 @@ from harness.checks import (  # noqa: F401  (imported for their registration)
     alerts_persisted,
     backoff,
     close_codes,
+    dead_link,
     delivery,
     frames,
     gives_up,

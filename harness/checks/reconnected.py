@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from harness.analysis import DELIBERATE, Window, disconnections, scenario_end, state_timeline
+from harness.analysis import CONNECTED, DELIBERATE, Window, disconnections, scenario_end, state_timeline
+from harness.checks.dead_link import dead_links
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
 from harness.units import Duration, Range
@@ -20,6 +21,19 @@ def _windows(run: RunView, names: list[str], end: float) -> list[tuple[str, Wind
     page) that lasted to the end."""
     return [(c, w) for c in names for w in disconnections(run.events, c)
             if w.start <= end and not (w.end is None and w.label in DELIBERATE)]
+
+
+def story(run: RunView, c: str, w: Window, end: float, word: str = "from") -> str:
+    """Each state of a disconnection in sequence: `reconnecting t=9.5-24.4s, then failed from t=24.4s`
+    (a window with one state reads `reconnecting from t=9.5s`)."""
+    until = w.end if w.end is not None else end
+    states = [(t, s) for t, s in state_timeline(run.events, c) if w.start <= t < until and s != CONNECTED]
+    if len(states) <= 1:
+        return f"{w.label} {word} {at(w.start)}"
+    parts = [f"{s} t={t:.1f}-{states[i + 1][0]:.1f}s" for i, (t, s) in enumerate(states[:-1])]
+    last_t, last = states[-1]
+    tail = f"{last} t={last_t:.1f}-{w.end:.1f}s" if w.end is not None else f"{last} from {at(last_t)}"
+    return ", then ".join(parts + [tail])
 
 
 def _socket_only(c: str, w: Window, seconds: float) -> str:
@@ -52,11 +66,21 @@ class Reconnected(Check):
             return self.result(False, f"{plural(len(problems), 'problem')} reconnecting within {lim}",
                                capped(problems), metrics, marks)
         if not windows:
-            return self.result(True, f"no disconnection of {', '.join(names)}: nothing to recover from",
-                               [], metrics)
+            return self._no_windows(run, names, metrics)
         return self.result(True, f"{plural(len(windows), 'disconnection')} of {', '.join(names)} all "
                            f"recovered within {lim} (longest {dur(max(times))})",
                            capped(_recovered(c, w) for c, w in windows), metrics)
+
+    def _no_windows(self, run: RunView, names: list[str], metrics: dict) -> CheckResult:
+        """No disconnection seen: unless a client sat on a dead link (a blackhole) without noticing."""
+        dead = [d for c in names for d in dead_links(run.all_events, c) if d.noticed_t is None]
+        if not dead:
+            return self.result(True, f"no disconnection of {', '.join(names)}: nothing to recover from", [], metrics)
+        lines = [f"{d.client}: said 'connected' on a dead link ({d.fault.fault} from {at(d.fault.start)}, "
+                 f"socket {d.socket} received {plural(d.received, 'frame')}) for at least {dur(d.seconds)} and "
+                 "never noticed, so it never reconnected (dead_link times this)" for d in dead]
+        return self.result(False, f"no disconnection seen, but {plural(len(dead), 'client')} sat on a dead link "
+                           "without noticing", capped(lines), metrics, [d.fault.start for d in dead])
 
     def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
                   end: float) -> tuple[list[str], list[float]]:
@@ -67,13 +91,13 @@ class Reconnected(Check):
         for c, w in windows:
             if w.end is None:
                 since = (f"disconnected since {at(w.start)} ({w.note})" if w.source == "socket"
-                         else f"{w.label} since {at(w.start)}")
+                         else story(run, c, w, end, "since"))
                 problems.append(f"{c}: {since}, still not connected when the "
                                 f"scenario ended at {at(end)}, {dur(end - w.start)} later; limit {lim}")
                 marks.append(w.start)
             elif w.end - w.start > limit_s:
                 took = (_socket_only(c, w, w.end - w.start) if w.source == "socket" else
-                        f"{c}: {w.label} from {at(w.start)}, connected again at {at(w.end)} "
+                        f"{c}: {story(run, c, w, end)}, connected again at {at(w.end)} "
                         f"after {dur(w.end - w.start)}")
                 problems.append(f"{took}, limit {lim}")
                 marks.append(w.start)
@@ -116,7 +140,7 @@ class MaxDisconnection(Check):
         longest = w.duration(end)
         until = f"connected again at {at(w.end)}" if w.end is not None else f"still {w.label} at the end {at(end)}"
         line = (_socket_only(c, w, longest) if w.source == "socket"
-                else f"{c}: {w.label} from {at(w.start)}, {until}: {dur(longest)}")
+                else f"{c}: {story(run, c, w, end)}, {until}: {dur(longest)}")
         metrics = {"max_disconnection_s": longest, "limit_s": limit_s, "disconnections": len(windows)}
         if longest > limit_s:
             others = [_socket_only(c2, w2, w2.duration(end)) if w2.source == "socket" else

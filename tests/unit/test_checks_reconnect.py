@@ -189,3 +189,21 @@ def test_a_page_the_scenario_closed_is_not_a_disruption():
     result = Reconnected().judge(j.steps_end(9).run())
     assert result.passed
     assert result.summary == "no disconnection of b0: nothing to recover from"
+
+
+def test_evidence_names_each_state_of_a_disconnection_in_sequence():
+    """reconnecting until t=24.4, then failed: not 'failed since t=9.5s' for the whole window."""
+    j = JournalBuilder().connect(1, "b0").drop(9.5, "b0").probe(24.4, "b0", state="failed").steps_end(30)
+    result = Reconnected().judge(j.run())
+    assert result.evidence == ["b0: reconnecting t=9.5-24.4s, then failed from t=24.4s, still not connected when "
+                               "the scenario ended at t=30.0s, 20.5s later; limit 20s"]
+
+
+def test_a_dead_link_never_noticed_is_not_nothing_to_recover_from():
+    """No close and no state change under a blackhole: reconnected says the client sat on a dead link."""
+    j = JournalBuilder().connect(1, "b0").fault(5.0, ["b0"], "blackhole").steps_end(30)
+    result = Reconnected().judge(j.run())
+    assert not result.passed
+    assert result.summary == "no disconnection seen, but 1 client sat on a dead link without noticing"
+    assert result.evidence == ["b0: said 'connected' on a dead link (blackhole from t=5.0s, socket s1 received 0 "
+                               "frames) for at least 25s and never noticed, so it never reconnected (dead_link times this)"]

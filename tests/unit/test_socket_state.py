@@ -42,3 +42,13 @@ def test_probe_less_disconnection_is_judged_from_sockets():
          .attempt(5.0, "b0").ws_open(6.0, "b0", "s2").steps_end(10))
     [window] = disconnections(j.events(), "b0")
     assert (window.start, window.end) == (4.0, 6.0)
+
+
+def test_a_new_attempt_while_a_socket_is_open_gives_that_socket_up():
+    """An app that dials again has given up its open socket (its close may come a minute later)."""
+    machine = SocketState()
+    machine.attempt()
+    machine.opened("s1")
+    assert machine.attempt() == "reconnecting"
+    assert machine.closed("s1") == "reconnecting"
+    assert machine.opened("s2") == "connected"

@@ -1,0 +1,138 @@
+"""`dead_link`: how long a client keeps saying "connected" on a link that carries nothing.
+
+A blackhole keeps the TCP connection open and passes nothing, so no close tells the page; only
+its own heartbeat watchdog can. This check times that, from the socket-level evidence: for each
+fault of the named kinds on a client that was connected when it began, the client *noticed* at
+the first of: its app socket closed, it dialled a new socket, or its state left `connected`.
+Noticed only when the fault was removed (Toxiproxy then closes the connections it held), or
+never, is not noticing: the time is then at least the fault's length. What the socket received
+during the fault is reported, so "nothing passed" is evidence, not an assumption.
+
+It reads the journal only, so it is measured even when an inline `expect` ended the steps early
+(the time is then a lower bound, up to the end of the steps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, ClassVar, Optional
+
+from harness.analysis import CONNECTED, FaultWindow, fault_windows, scenario_end, state_timeline, value_at
+from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.common import at, capped, dur, limit, plural, select
+from harness.journal import Event
+from harness.units import Duration, Range
+
+
+@dataclass(frozen=True)
+class DeadLink:
+    """One client on one dead-link fault: when it noticed (None: not while the fault lasted)."""
+
+    client: str
+    fault: FaultWindow
+    socket: Any
+    noticed_t: Optional[float]
+    how: str               # "its socket closed", "it dialled a new socket", "its state became reconnecting"
+    received: int          # frames the socket received during the fault
+    until: float           # the fault's end, or the end of the steps
+
+    @property
+    def seconds(self) -> float:
+        """Time from the fault to noticing it; at least the fault's length when not noticed."""
+        return (self.noticed_t if self.noticed_t is not None else self.until) - self.fault.start
+
+
+def dead_links(events: list[Event], client: str, faults: tuple[str, ...] = ("blackhole",)) -> list[DeadLink]:
+    """Every fault of the kinds `faults` that hit `client` while it was connected, and when it noticed."""
+    end = scenario_end(events)
+    states = state_timeline(events, client)
+    mine = [e for e in events if e.get("client") == client and e.get("t", 0.0) <= end]
+    out = []
+    for fw in fault_windows(events):
+        if fw.fault not in faults or not fw.hits(client) or fw.start > end:
+            continue
+        if value_at(states, fw.start) != CONNECTED:
+            continue
+        socket = _open_at(mine, fw.start)
+        until = min(fw.end, end) if fw.end is not None else end
+        noticed, how = _noticed(mine, states, socket, fw.start)
+        if noticed is not None and (noticed > until or (fw.end is not None and noticed >= fw.end)):
+            noticed, how = None, how  # closed by the fault's removal (or after the steps): not noticed
+        received = sum(1 for e in mine if e["kind"] == "ws.frame" and e.get("socket") == socket
+                       and e.get("dir") == "received" and fw.start < e["t"] <= (noticed or until))
+        out.append(DeadLink(client, fw, socket, noticed, how, received, until))
+    return out
+
+
+def _open_at(events: list[Event], t: float) -> Any:
+    """The app socket open at time t (the last one opened and not closed by then)."""
+    open_now: list[Any] = []
+    for e in events:
+        if e["t"] > t:
+            break
+        if e["kind"] == "ws.open":
+            open_now.append(e.get("socket"))
+        elif e["kind"] == "ws.close" and e.get("socket") in open_now:
+            open_now.remove(e.get("socket"))
+    return open_now[-1] if open_now else None
+
+
+def _noticed(events: list[Event], states: list[tuple[float, str]], socket: Any,
+             start: float) -> tuple[Optional[float], str]:
+    """The first sign after `start` that the client gave the link up."""
+    signs: list[tuple[float, str]] = []
+    for e in events:
+        if e["t"] <= start:
+            continue
+        if e["kind"] == "ws.close" and e.get("socket") == socket:
+            signs.append((e["t"], "its socket closed"))
+            break
+        if e["kind"] == "ws.attempt":
+            signs.append((e["t"], "it dialled a new socket"))
+            break
+    left = next(((t, s) for t, s in states if t > start and s != CONNECTED), None)
+    if left is not None:
+        signs.append((left[0], f"its state became {left[1]}"))
+    return min(signs) if signs else (None, "")
+
+
+@checks.register("dead_link")
+@dataclass(frozen=True)
+class DeadLinkDetected(Check):
+    """Each selected client connected when a `blackhole` (or a fault named in `faults`) began notices within `within`."""
+
+    primary: ClassVar[str] = "within"  # `- dead_link: 10s`
+
+    within: Annotated[Duration, Range("0ms", "24h")] = Duration(10.0)
+    clients: ClientSelector = "all"
+    faults: list[str] = field(default_factory=lambda: ["blackhole"])
+
+    def judge(self, run: RunView) -> CheckResult:
+        names, bad = select(self, run, self.clients)
+        if bad:
+            return bad
+        links = [d for c in names for d in dead_links(run.all_events, c, tuple(self.faults))]
+        limit_s, lim = run.time.scaled(self.within), limit(run, self.within, deadline=False)
+        metrics: dict[str, Any] = {"dead_links": len(links), "limit_s": limit_s,
+                                   "detection_s": max((d.seconds for d in links), default=None)}
+        if not links:
+            return self.result(False, f"no {' or '.join(self.faults)} hit a connected client of "
+                               f"{', '.join(names)}: nothing to time", [], metrics)
+        late = [d for d in links if d.noticed_t is None or d.seconds > limit_s]
+        lines = [_line(d) for d in links]
+        if late:
+            return self.result(False, f"{plural(len(late), 'client')} stayed 'connected' on a dead link longer "
+                               f"than {lim} (longest {dur(max(d.seconds for d in late))})",
+                               capped(lines), metrics, [d.fault.start for d in late])
+        return self.result(True, f"every dead link noticed within {lim} (slowest {dur(metrics['detection_s'])})",
+                           capped(lines), metrics)
+
+
+def _line(d: DeadLink) -> str:
+    what = f"{d.client}: {d.fault.fault} from {at(d.fault.start)}"
+    heard = f"; socket {d.socket} received {plural(d.received, 'frame')} meanwhile"
+    if d.noticed_t is not None:
+        return f"{what}: noticed at {at(d.noticed_t)} ({d.how}) after {dur(d.seconds)}{heard}"
+    ended = (f"the fault ended at {at(d.fault.end)}" if d.fault.end is not None and d.fault.end <= d.until
+             else f"the steps ended at {at(d.until)}")
+    return f"{what}: still 'connected' when {ended}, at least {dur(d.seconds)}: not noticed{heard}"
