@@ -288,6 +288,19 @@ def fault_windows(events: list[Event]) -> list[FaultWindow]:
     return out
 
 
+LIFTS = {"online", "visible", "wake", "open"}  # browser events that end a browser-side disruption
+
+
+def disruption_lifted(events: list[Event], client: str, start: float, end: float) -> float | None:
+    """When the last cause of a disconnection of `client` between `start` and `end` went away:
+    a fault on it reverted, the server ready again, the page back online/visible/awake.
+    None when nothing was lifted in that span (the app lost the link on its own)."""
+    lifts = [w.end for w in fault_windows(events) if w.end is not None and w.hits(client) and start <= w.end <= end]
+    lifts += [e["t"] for e in _of(events, None, "proc.ready") if e.get("name") == "server" and start <= e["t"] <= end]
+    lifts += [e["t"] for e in _of(events, client, "browser.event") if e.get("event") in LIFTS and start <= e["t"] <= end]
+    return max(lifts, default=None)
+
+
 _PROC_STATES = {"proc.start": "up", "proc.resume": "up", "proc.pause": "paused",
                 "proc.stop": "down", "proc.exit": "down"}
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from harness.analysis import CONNECTED, DELIBERATE, Window, disconnections, scenario_end, state_timeline
+from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, disruption_lifted, scenario_end,
+                              state_timeline)
 from harness.checks.dead_link import dead_links
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
@@ -44,7 +45,10 @@ def _socket_only(c: str, w: Window, seconds: float) -> str:
 @checks.register("reconnected")
 @dataclass(frozen=True)
 class Reconnected(Check):
-    """After every disconnection each selected client is connected again within `within`."""
+    """After every disconnection each selected client is connected again within `within`.
+
+    Timed from when the disruption was lifted (fault reverted, server ready, page online) if that
+    came later than the disconnection itself."""
 
     primary: ClassVar[str] = "within"  # `- <check>: value` fills this field
 
@@ -58,7 +62,7 @@ class Reconnected(Check):
         end = scenario_end(run.all_events)
         windows = _windows(run, names, end)
         problems, marks = self._problems(run, names, windows, end)
-        times = [w.end - w.start for _, w in windows if w.end is not None]
+        times = [w.end - recovery_from(run, c, w, w.end) for c, w in windows if w.end is not None]
         metrics = {"disconnections": len(windows), "max_reconnect_s": max(times, default=0.0),
                    "limit_s": run.time.deadline(self.within)}
         lim = limit(run, self.within)
@@ -89,19 +93,29 @@ class Reconnected(Check):
                     if not any(s == "connected" for _, s in state_timeline(run.events, c))]
         marks = []
         for c, w in windows:
+            began = recovery_from(run, c, w, w.end if w.end is not None else end)
+            held = f" (the disruption lasted until {at(began)})" if began > w.start else ""
             if w.end is None:
                 since = (f"disconnected since {at(w.start)} ({w.note})" if w.source == "socket"
                          else story(run, c, w, end, "since"))
-                problems.append(f"{c}: {since}, still not connected when the "
-                                f"scenario ended at {at(end)}, {dur(end - w.start)} later; limit {lim}")
-                marks.append(w.start)
-            elif w.end - w.start > limit_s:
+                problems.append(f"{c}: {since}{held}, still not connected when the "
+                                f"scenario ended at {at(end)}, {dur(end - began)} later; limit {lim}")
+                marks.append(began)
+            elif w.end - began > limit_s:
                 took = (_socket_only(c, w, w.end - w.start) if w.source == "socket" else
-                        f"{c}: {story(run, c, w, end)}, connected again at {at(w.end)} "
-                        f"after {dur(w.end - w.start)}")
+                        f"{c}: {story(run, c, w, end)}{held}, connected again at {at(w.end)} "
+                        f"after {dur(w.end - began)}")
                 problems.append(f"{took}, limit {lim}")
-                marks.append(w.start)
+                marks.append(began)
         return problems, marks
+
+
+def recovery_from(run: RunView, client: str, w: Window, until: float) -> float:
+    """Where a reconnection is timed from: the disruption's end when the scenario held it (a fault
+    reverted, the server ready, the page online again) during the window, else the window's start.
+    A fault held by `during:` for as long as slow steps take must not count against the app."""
+    lifted = disruption_lifted(run.events, client, w.start, until)
+    return lifted if lifted is not None else w.start
 
 
 def _recovered(c: str, w: Window) -> str:

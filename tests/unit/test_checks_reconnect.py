@@ -207,3 +207,26 @@ def test_a_dead_link_never_noticed_is_not_nothing_to_recover_from():
     assert result.summary == "no disconnection seen, but 1 client sat on a dead link without noticing"
     assert result.evidence == ["b0: said 'connected' on a dead link (blackhole from t=5.0s, socket s1 received 0 "
                                "frames) for at least 25s and never noticed, so it never reconnected (dead_link times this)"]
+
+
+def test_reconnection_is_timed_from_when_a_held_fault_was_lifted():
+    """A fault held by `during:` for 15 s (slow steps) is not the app's time: the limit counts
+    from the revert; an app slow after the revert still fails."""
+    from harness.checks.reconnected import Reconnected
+    from harness.units import Duration
+
+    def journal(reconnect_at: float) -> list:
+        j = JournalBuilder(["b0"])
+        j.connect(1.0, "b0", socket="s1")
+        j.add(2.0, "fault.apply", fault_id="f1", fault="down", clients=["b0"], proxies=["p"], stream="both",
+              params={})
+        j.drop(2.1, "b0", "s1")
+        j.add(17.0, "fault.revert", fault_id="f1", fault="down", clients=["b0"], note="")
+        j.connect(reconnect_at, "b0", socket="s2")
+        return j.steps_end(reconnect_at + 5).run()
+
+    ok = Reconnected(within=Duration(5.0)).judge(journal(18.0))
+    assert ok.passed, ok.evidence
+    late = Reconnected(within=Duration(5.0)).judge(journal(25.0))
+    assert not late.passed
+    assert "(the disruption lasted until t=17.0s)" in late.evidence[0] and "after 8s" in late.evidence[0]
