@@ -72,10 +72,27 @@ def js_syntax_error(source: str, kind: Literal["expression", "function_body"]) -
         return f"longer than {_MAX_SOURCE_CHARS:,} characters; keep page code in the app and call it"
     if kind == "expression" and not source.strip():
         return "empty expression"
-    with _lock:
-        racer = _engine()
-        result = racer.call("__wschaosSyntax", source, kind, timeout_sec=_PARSE_TIMEOUT_S)
+    result = _off_the_loop(lambda: _parse(source, kind))
     return None if result is None else _ours_is_end(str(result), source)
+
+
+def _parse(source: str, kind: str) -> Any:
+    with _lock:
+        return _engine().call("__wschaosSyntax", source, kind, timeout_sec=_PARSE_TIMEOUT_S)
+
+
+def _off_the_loop(fn: Any) -> Any:
+    """mini-racer refuses a timed call from a thread running an asyncio loop (plans are made
+    inside one by the matrix and benchmarks): parse in a short-lived worker thread then."""
+    import asyncio
+    import concurrent.futures
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn()
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="wschaos-jscheck") as pool:
+        return pool.submit(fn).result()
 
 
 def _ours_is_end(message: str, source: str) -> str:

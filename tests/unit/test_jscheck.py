@@ -68,3 +68,13 @@ def test_unknown_kind_is_a_programming_error():
     """The kind is checked, not guessed."""
     with pytest.raises(ValueError, match="kind must be 'expression' or 'function_body', got 'script'"):
         js_syntax_error("1", "script")  # type: ignore[arg-type]
+
+
+def test_checks_work_inside_a_running_event_loop():
+    """Plans are made inside an asyncio loop by the matrix and benchmarks: the check still answers."""
+    import asyncio
+
+    async def inside() -> tuple:
+        return js_syntax_error("1 +", "expression"), js_syntax_error("1 + 2", "expression")
+
+    assert asyncio.run(inside()) == ("Unexpected end of input", None)
