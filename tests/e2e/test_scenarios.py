@@ -51,10 +51,16 @@ BUGS = sorted(CATCHERS)
 
 
 def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path):
+    """One scenario through the session's run owner. An inconclusive verdict (the machine, not
+    the app, broke the scenario's premise; harness.verdict) is a skip with its reasons: it is
+    neither the pass nor the failure the test is about."""
     options = RunOptions(bugs=bugs, report_dir=tmp_path, targets_dir=ROOT / "targets")
     plan = make_plan(SCENARIOS[scenario_name], options)
     infra = infra_for(pytestconfig)
-    return infra.run(lambda run: run.scenario(plan, subdir=tmp_path))
+    outcome = infra.run(lambda run: run.scenario(plan, subdir=tmp_path))
+    if outcome.outcome == "inconclusive":
+        pytest.skip("inconclusive: " + "; ".join(outcome.reasons or [failure_text(outcome)]))
+    return outcome
 
 
 @pytest.mark.e2e
