@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -78,3 +79,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) 
         leftovers = kill_marked(proc.mark)
     assert not leftovers, f"processes outlived `wschaos {' '.join(args)}`: {leftovers}"
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def only_run_dir(report: Path) -> Path:
+    """The one run folder a single `wschaos run --report REPORT` wrote."""
+    runs = [p for p in report.iterdir() if p.is_dir()]
+    assert len(runs) == 1, runs
+    return runs[0]
+
+
+def wait_for_step(report: Path, proc: subprocess.Popen, timeout_s: float = 60) -> None:
+    """Poll until a scenario journal records a started step (the run's processes are all up by then)."""
+    deadline = time.monotonic() + timeout_s * FACTOR
+    while time.monotonic() < deadline:
+        if any('"step.start"' in j.read_text() for j in report.glob("*/scenarios/*/journal.jsonl")):
+            return
+        assert proc.poll() is None, f"wschaos exited early ({proc.returncode}): {proc.communicate()[1]}"
+        time.sleep(0.1)
+    raise AssertionError(f"no step started within {timeout_s}s")

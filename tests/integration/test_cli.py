@@ -10,24 +10,17 @@ import os
 import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from cli_process import FACTOR, REPO, marked_processes, run_cli, wschaos
+from cli_process import FACTOR, REPO, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
 
 pytestmark = pytest.mark.e2e
 
 FIVE_MISTAKES = "tests/fixtures/scenarios/five-mistakes.yaml"
 BUGGED_RERUN = "wschaos run scenarios/connects-on-load.yaml --seed 1 --bugs no_pong_timestamp"
-
-
-def only_run_dir(report: Path) -> Path:
-    runs = [p for p in report.iterdir() if p.is_dir()]
-    assert len(runs) == 1, runs
-    return runs[0]
 
 
 @pytest.fixture(scope="module")
@@ -131,17 +124,6 @@ def test_run_without_toxiproxy_exits_3_and_says_what_to_do(tmp_path):
     assert result.stderr == ("wschaos: toxiproxy-server not found at /nonexistent (from $WSCHAOS_TOXIPROXY): "
                              "point WSCHAOS_TOXIPROXY at an executable file\n")
     assert not report.exists()
-
-
-def wait_for_step(report: Path, proc: subprocess.Popen, timeout_s: float) -> None:
-    """Poll until a scenario journal records a started step (the run's processes are all up by then)."""
-    deadline = time.monotonic() + timeout_s * FACTOR
-    while time.monotonic() < deadline:
-        if any('"step.start"' in j.read_text() for j in report.glob("*/scenarios/*/journal.jsonl")):
-            return
-        assert proc.poll() is None, f"wschaos exited early ({proc.returncode}): {proc.communicate()[1]}"
-        time.sleep(0.1)
-    pytest.fail(f"no step started within {timeout_s}s")
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])

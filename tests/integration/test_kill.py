@@ -7,31 +7,11 @@ import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
-import pytest
-
-from cli_process import FACTOR, marked_processes, run_cli, wschaos
+from cli_process import FACTOR, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
 
 LONG = "scenarios/idle-five-minutes-stays-connected.yaml"
 SHORT = "scenarios/connects-on-load.yaml"
-
-
-def run_dir_of(report: Path) -> Path:
-    runs = [p for p in report.iterdir() if p.is_dir()]
-    assert len(runs) == 1, runs
-    return runs[0]
-
-
-def wait_for_step(report: Path, proc: subprocess.Popen, timeout_s: float = 60) -> None:
-    """Until a scenario journal records a started step (everything of the run is up by then)."""
-    deadline = time.monotonic() + timeout_s * FACTOR
-    while time.monotonic() < deadline:
-        if any('"step.start"' in j.read_text() for j in report.glob("*/scenarios/*/journal.jsonl")):
-            return
-        assert proc.poll() is None, f"wschaos exited early ({proc.returncode}): {proc.communicate()[1]}"
-        time.sleep(0.1)
-    pytest.fail(f"no step started within {timeout_s}s")
 
 
 def others(proc: subprocess.Popen) -> list[tuple[int, str]]:
@@ -57,7 +37,7 @@ def test_sigkill_leaves_no_process_and_a_readable_result(tmp_path):
         proc.wait(timeout=5)
         leftovers = gone_within(proc, 10)
     assert not leftovers, f"still alive 10 s after SIGKILL: {leftovers}"
-    run_dir = run_dir_of(tmp_path)
+    run_dir = only_run_dir(tmp_path)
     doc = json.loads((run_dir / "results.json").read_text())
     assert doc["outcome"] == "interrupted"
     assert [(s["name"], s["outcome"]) for s in doc["scenarios"]] == [
@@ -83,9 +63,9 @@ def test_two_interrupts_in_a_row_exit_130_quickly(tmp_path):
     assert took < 15 * FACTOR, f"took {took:.1f}s to stop after two interrupts\n{err}"
     assert not leftovers, leftovers
     assert "Traceback" not in err, err
-    doc = json.loads((run_dir_of(tmp_path) / "results.json").read_text())
+    doc = json.loads((only_run_dir(tmp_path) / "results.json").read_text())
     assert [s["outcome"] for s in doc["scenarios"]] == ["interrupted", "skipped", "skipped"]
-    junit = (run_dir_of(tmp_path) / "junit.xml").read_text()
+    junit = (only_run_dir(tmp_path) / "junit.xml").read_text()
     assert junit.count("<skipped") == 2
 
 
@@ -100,7 +80,7 @@ def test_a_new_run_ends_what_a_killed_run_left(tmp_path):
         result = run_cli("run", SHORT, "--report", str(tmp_path), "--quiet", timeout=90)
         assert result.returncode == 0, result.stderr
         assert sleeper.wait(timeout=5) == -signal.SIGKILL
-        infra = (run_dir_of(tmp_path) / "infra.jsonl").read_text()
+        infra = (only_run_dir(tmp_path) / "infra.jsonl").read_text()
         assert '"kind":"harness.reaped"' in infra and f"{dead.pid}:old-run" in infra
     finally:
         if sleeper.poll() is None:
