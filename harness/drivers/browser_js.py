@@ -33,7 +33,14 @@ _TEMPLATE = r"""
   const pageT = () => (performance.timeOrigin + performance.now()) / 1000;
   if (cfg.random_seed !== null && cfg.random_seed !== undefined) {
     // mulberry32: a small seeded generator; the page's own jitter replays with the run's seed.
-    let a = cfg.random_seed >>> 0;
+    // Each load of the tab draws a new sequence (a reload that retries a random failure must
+    // not replay it), counted in sessionStorage, so the whole run still replays.
+    let loads = 0;
+    try {
+      loads = Number(sessionStorage.getItem("__wschaosLoads") || 0);
+      sessionStorage.setItem("__wschaosLoads", String(loads + 1));
+    } catch (e) { /* no storage here (file:, sandboxed): every load draws the same */ }
+    let a = (cfg.random_seed + Math.imul(loads, 0x9E3779B1)) >>> 0;
     Math.random = function random() {
       a = (a + 0x6D2B79F5) >>> 0;
       let t = a;

@@ -61,3 +61,12 @@ def test_the_state_probe_leaving_connected_counts_as_noticing():
     result = DeadLinkDetected(within=Duration(10.0)).judge(j.run())
     assert result.passed
     assert "noticed at t=9.0s (its state became reconnecting) after 4s" in result.evidence[0]
+
+
+def test_a_close_journaled_just_before_the_revert_event_is_the_removal():
+    """Toxiproxy closes held connections during the revert call: a close 0.1 s before fault.revert is no detection."""
+    j = JournalBuilder(["b0"]).attempt(1.0, "b0").ws_open(1.0, "b0", "s1")
+    j.fault(5.0, ["b0"], "blackhole", revert_at=25.0).ws_close(24.9, "b0", "s1").steps_end(30.0)
+    result = DeadLinkDetected(within=Duration(10.0)).judge(j.run())
+    assert not result.passed
+    assert "still 'connected' when the fault ended at t=25.0s, at least 20s: not noticed" in result.evidence[0]
