@@ -8,7 +8,11 @@ Fixtures are layered like pytest-playwright's:
               wschaos_proxy       factory: create proxies; deleted and Toxiproxy reset afterwards
               wschaos_browser_client  factory: open browser clients; closed afterwards
 
-Every fixture tears down what it created, on success, failure or interruption.
+Every fixture tears down what it created, on success, failure or interruption. The async
+fixtures need pytest-asyncio, which wschaos does not install: scenario items (`pytest
+scenarios/`) run on a loop of their own, and a project that does not use pytest-asyncio gets
+neither it nor its configuration warnings. Without it, asking for an async fixture fails with
+the command that installs it.
 """
 
 from __future__ import annotations
@@ -18,13 +22,35 @@ from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
 
 import pytest
-import pytest_asyncio
+
+try:
+    import pytest_asyncio
+except ImportError:  # optional: only the async fixtures below need it
+    pytest_asyncio = None  # type: ignore[assignment]
 
 from harness import pytest_scenarios as _scenarios
 from harness.drivers.browser import BrowserClient, BrowserSession
 from harness.drivers.toxiproxy import Proxy, ToxiproxyServer
 from harness.journal import Journal
 from harness.tools import find_chromium, find_toxiproxy
+
+
+def async_fixture(**kwargs: str) -> Callable[[Callable[..., object]], object]:
+    """`pytest_asyncio.fixture(**kwargs)`; without pytest-asyncio, a fixture of the same name and
+    scope that fails the test saying what to install (instead of "fixture not found")."""
+
+    def wrap(fn: Callable[..., object]) -> object:
+        if pytest_asyncio is not None:
+            return pytest_asyncio.fixture(**kwargs)(fn)
+
+        def missing() -> None:
+            pytest.fail(f"{fn.__name__} is an async fixture: install pytest-asyncio "
+                        "(pip install pytest-asyncio) and write the test as `async def`", pytrace=False)
+
+        missing.__doc__ = fn.__doc__
+        return pytest.fixture(scope=kwargs.get("scope", "function"), name=fn.__name__)(missing)
+
+    return wrap
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,7 +89,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _scenarios.write_reports(session.config)
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Where the scenarios' report went (the terminal reporter calls this after sessionfinish)."""
+    html = _scenarios.report_path(config)
+    if html is not None:
+        terminalreporter.write_sep("-", "wschaos")
+        terminalreporter.write_line(f"wschaos report: {html}")
+
+
+@async_fixture(scope="session", loop_scope="session")
 async def wschaos_toxiproxy() -> AsyncIterator[ToxiproxyServer]:
     """One real toxiproxy-server on a free loopback port for the test session."""
     server = ToxiproxyServer(find_toxiproxy(), Journal())
@@ -71,7 +105,7 @@ async def wschaos_toxiproxy() -> AsyncIterator[ToxiproxyServer]:
         yield server
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@async_fixture(scope="session", loop_scope="session")
 async def wschaos_browser(pytestconfig: pytest.Config) -> AsyncIterator[BrowserSession]:
     """One Chromium for the test session (system Chromium, or $WSCHAOS_CHROMIUM)."""
     headed = bool(pytestconfig.getoption("wschaos_headed", default=False))
@@ -87,7 +121,7 @@ def wschaos_journal(tmp_path: Path) -> Journal:
     journal.close()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
+@async_fixture(loop_scope="session")
 async def wschaos_proxy(
     wschaos_toxiproxy: ToxiproxyServer, wschaos_journal: Journal
 ) -> AsyncIterator[Callable[..., Awaitable[Proxy]]]:
@@ -108,7 +142,7 @@ async def wschaos_proxy(
         await wschaos_toxiproxy.reset()
 
 
-@pytest_asyncio.fixture(loop_scope="session")
+@async_fixture(loop_scope="session")
 async def wschaos_browser_client(
     wschaos_browser: BrowserSession, wschaos_journal: Journal
 ) -> AsyncIterator[Callable[..., Awaitable[BrowserClient]]]:

@@ -20,6 +20,7 @@ import yaml
 from harness.errors import InvalidInput
 
 _INFRA_KEY = pytest.StashKey["InfraThread"]()
+_REPORT_KEY = pytest.StashKey[Path]()
 
 
 def add_options(group) -> None:
@@ -28,6 +29,9 @@ def add_options(group) -> None:
     group.addoption("--wschaos-seed", type=int, help="seed for every scenario")
     group.addoption("--wschaos-profile", help="scenario profile to apply (e.g. nightly)")
     group.addoption("--wschaos-report", default="reports", help="folder for run reports (default: reports)")
+    group.addoption("--wschaos-artifacts", choices=["never", "on-failure", "always"], default="on-failure",
+                    help="keep-artifacts policy, as `wschaos run --artifacts`: which scenarios keep their "
+                         "Playwright traces and ledger copy (default: on-failure)")
 
 
 def looks_like_scenario(path: Path) -> bool:
@@ -117,6 +121,7 @@ def run_options(config: pytest.Config):
     return RunOptions(target=config.getoption("wschaos_target"), bugs=bugs,
                       seed=config.getoption("wschaos_seed"), profile=config.getoption("wschaos_profile"),
                       report_dir=Path(config.getoption("wschaos_report")), targets_dir=targets_dir(config),
+                      artifacts=config.getoption("wschaos_artifacts"),
                       headed=bool(config.getoption("wschaos_headed", default=False)))
 
 
@@ -214,4 +219,11 @@ def write_reports(config: pytest.Config) -> Path | None:
     infra = config.stash.get(_INFRA_KEY, None)
     if infra is None or not infra.opened or not infra.run_owner.result.outcomes:
         return None
-    return infra.run_owner.write_reports()
+    html = infra.run_owner.write_reports()
+    config.stash[_REPORT_KEY] = html
+    return html
+
+
+def report_path(config: pytest.Config) -> Path | None:
+    """The HTML report `write_reports` wrote in this session, if any."""
+    return config.stash.get(_REPORT_KEY, None)
