@@ -205,3 +205,35 @@ def test_a_leftover_toxic_fails_a_pytest_run_scenario(inner):
     result.stdout.fnmatch_lines(["leaves-a-toxic: error",
                                  "  Toxiproxy still held 1 proxy(ies) of this scenario after teardown (1 toxic(s), "
                                  "0 disabled): a fault was not reverted or a proxy not deleted (deleted them now)"])
+
+
+NEEDS_ASYNC = '''
+def test_wants_the_browser(wschaos_browser):
+    pass
+'''
+
+
+def test_scratch_project_runs_warning_free_and_prints_the_report_path(inner, monkeypatch):
+    """In a project with no asyncio settings and without pytest-asyncio (wschaos does not install it),
+    a scenario runs with warnings as errors, pytest's summary says where the report went, and an
+    async fixture asked for without pytest-asyncio fails saying what to install."""
+    inner.makeini("[pytest]\nfilterwarnings = error\n")  # no asyncio_* keys: a user's own project
+    # This virtualenv has pytest-asyncio for the project's own tests: hide it as if not installed
+    # (an import that fails, and its pytest11 entry point not loaded).
+    shadow = inner.path / "shadow" / "pytest_asyncio"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('pytest-asyncio is not installed here')\n")
+    monkeypatch.setenv("PYTHONPATH", str(shadow.parent))
+    copy_scenario(inner.path)
+    inner.makepyfile(test_needs_async=NEEDS_ASYNC)
+    reports = inner.path / "reports"
+    result = run_inner(inner, "-p", "no:asyncio", "-W", "error", "connects-on-load.yaml", "test_needs_async.py",
+                       "--wschaos-target", str(REPO / "targets" / "kanban.yaml"),
+                       "--wschaos-report", str(reports), "--wschaos-artifacts", "always")
+    result.assert_outcomes(passed=1, errors=1)  # a fixture that fails in setup is an error
+    assert "PytestDeprecationWarning" not in result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(["*wschaos_browser is an async fixture: install pytest-asyncio "
+                                 "(pip install pytest-asyncio) and write the test as `async def`*"])
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    result.stdout.fnmatch_lines([f"wschaos report: {run_dir / 'index.html'}"])
+    assert list((run_dir / "scenarios" / "connects-on-load" / "traces").glob("*.zip"))  # --wschaos-artifacts always
