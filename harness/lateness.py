@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from harness.journal import Event
+from harness.units import format_measured
 
 HARNESS = "harness"
 
@@ -99,9 +100,9 @@ def lateness_line(lag: Lag) -> str:
     `... ran late by 800ms in all (up to 250ms at once) between ...` when stalls added up."""
     who = "the harness's" if lag.source == HARNESS else f"{lag.source}'s"
     when = f"between t={lag.since_t:.1f}s and t={lag.until_t:.1f}s (machine busy)"
-    if _dur(lag.total_s) != _dur(lag.worst_s) and lag.total_s > lag.worst_s:
-        return f"{who} timers ran late by {_dur(lag.total_s)} in all (up to {_dur(lag.worst_s)} at once) {when}"
-    return f"{who} timers ran up to {_dur(lag.worst_s)} late {when}"
+    if format_measured(lag.total_s) != format_measured(lag.worst_s) and lag.total_s > lag.worst_s:
+        return f"{who} timers ran late by {format_measured(lag.total_s)} in all (up to {format_measured(lag.worst_s)} at once) {when}"
+    return f"{who} timers ran up to {format_measured(lag.worst_s)} late {when}"
 
 
 @dataclass(frozen=True)
@@ -114,16 +115,9 @@ class Excused:
 
 def excuse(problem: str, over_s: float, lag: Lag) -> Excused:
     """`<problem>: 555ms over, but b0's timers ran up to 610ms late between ... (machine busy)`."""
-    return Excused(f"{problem}: {_dur(over_s)} over, but {lateness_line(lag)}", lag)
+    return Excused(f"{problem}: {format_measured(over_s)} over, but {lateness_line(lag)}", lag)
 
 
 def worst_excused(excused: Iterable[Excused]) -> float:
     """Seconds of the largest lag among excused problems (0.0 for none)."""
     return max((e.lag.late_s for e in excused), default=0.0)
-
-
-def _dur(seconds: float) -> str:
-    # the checks' own `dur`, repeated here so this module needs nothing from harness.checks
-    if abs(seconds) < 1:
-        return f"{seconds * 1000:.0f}ms"
-    return f"{seconds:.2f}".rstrip("0").rstrip(".") + "s"

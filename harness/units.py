@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Union
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$")
+# The one spelling of a duration: the loader parses it, the JSON Schema states it.
+DURATION_PATTERN = r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$"
+_DURATION_RE = re.compile(DURATION_PATTERN)
 
 
 @dataclass(frozen=True, order=True)
@@ -86,6 +88,13 @@ def format_seconds(seconds: float) -> str:
         return f"{int(m)}m" + (f"{round(s, 3):g}s" if s else "")
     h, rest = divmod(seconds, 3600)
     return f"{int(h)}h" + (f"{int(rest // 60)}m" if rest else "")
+
+
+def format_measured(seconds: float) -> str:
+    """A measured duration, as checks and lateness notes state it: `250ms`, `1.5s`, `42s`."""
+    if abs(seconds) < 1:
+        return f"{seconds * 1000:.0f}ms"
+    return f"{seconds:.2f}".rstrip("0").rstrip(".") + "s"
 
 
 @dataclass(frozen=True)

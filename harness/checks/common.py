@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView
-from harness.units import Duration
+from harness.units import Duration, format_measured
 
 MAX_EVIDENCE = 12
 
@@ -15,11 +15,7 @@ def at(t: float) -> str:
     return f"t={t:.1f}s"
 
 
-def dur(seconds: float) -> str:
-    """A measured duration: `250ms`, `1.5s`, `42s`."""
-    if abs(seconds) < 1:
-        return f"{seconds * 1000:.0f}ms"
-    return f"{seconds:.2f}".rstrip("0").rstrip(".") + "s"
+dur = format_measured  # the checks' short name for it
 
 
 def limit(run: RunView, d: Duration, deadline: bool = True) -> str:

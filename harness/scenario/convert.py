@@ -13,12 +13,11 @@ that states the range. Values quoted in messages are cut to 80 characters.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 import typing
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from harness.scenario.yamlpos import Path_, Positions, Problem, shown
+from harness.scenario.yamlpos import Path_, Positions, Problem, shown, unknown_key
 from harness.units import COUNT_RANGE, DURATION_RANGE, Duration, Range, format_seconds
 
 _MISSING = dataclasses.MISSING
@@ -43,7 +42,7 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
     for key, value in data.items():
         field = known.get(key)
         if field is None:
-            problems.append(pos.problem(path + (key,), _unknown_key(key, list(known)), key=True))
+            problems.append(pos.problem(path + (key,), unknown_key(key, list(known)), key=True))
             continue
         kwargs[key] = convert(hints[key], value, path + (key,), pos, problems)
     for f in params:
@@ -60,12 +59,6 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
 
 def _names(params: list) -> str:
     return ", ".join(f.name for f in params) or "nothing"
-
-
-def _unknown_key(key: Any, known: list[str]) -> str:
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {shown(key)}{hint}; allowed: {', '.join(known) or 'none'}"
 
 
 def convert(tp: Any, value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
@@ -252,20 +245,3 @@ def _convert_scalar(tp: Any, value: Any) -> Any:
     else:
         raise TypeError(f"unsupported parameter type {tp!r}")
     raise _Mismatch(describe(tp))
-
-
-def field_docs(cls: type) -> list[tuple[str, str, str]]:
-    """(name, type description, default) for every parameter: used by docs and JSON Schema."""
-    hints = typing.get_type_hints(cls, include_extras=True)
-    rows = []
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            continue
-        if f.default is not _MISSING:
-            default = str(f.default)
-        elif f.default_factory is not _MISSING:
-            default = str(f.default_factory())
-        else:
-            default = "required"
-        rows.append((f.name, describe(hints[f.name]), default))
-    return rows

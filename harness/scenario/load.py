@@ -16,7 +16,7 @@ from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import ClientSpec, Profile, Scenario
 from harness.scenario.steptree import check_selector, parse_steps
-from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, yaml_error_problem
+from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, unknown_key, yaml_error_problem
 from harness.units import Duration, Range
 
 TOP_KEYS = ["name", "description", "tags", "target", "seed", "timeout", "time_scale",
@@ -55,7 +55,7 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
         return None
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(pos.problem((key,), _unknown(key, TOP_KEYS), key=True))
+            problems.append(pos.problem((key,), unknown_key(key, TOP_KEYS), key=True))
     meta = _metadata(data, pos, problems, path)
     clients = _clients(data.get("clients", {"browsers": 1}), pos, problems)
     draft = Scenario(clients=tuple(clients), file=str(path), **meta)
@@ -64,14 +64,6 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
     profiles = _profiles(data.get("profiles", {}), pos, problems)
     return Scenario(clients=tuple(clients), steps=tuple(nodes), checks=tuple(checks),
                     profiles=profiles, file=str(path), **meta)
-
-
-def _unknown(key: Any, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {shown(key)}{hint}; allowed: {', '.join(known)}"
 
 
 def _metadata(data: dict, pos: Positions, problems: list[Problem], path: Path) -> dict[str, Any]:
@@ -103,7 +95,7 @@ def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientS
     allowed = ["browsers", "protocol", "groups"]
     for key in data:
         if key not in allowed:
-            problems.append(pos.problem(("clients", key), _unknown(key, allowed), key=True))
+            problems.append(pos.problem(("clients", key), unknown_key(key, allowed), key=True))
     limits = {"browsers": Range(0, MAX_BROWSERS), "protocol": Range(0, MAX_PROTOCOL)}
     counts = {k: convert(Annotated[int, limits[k]], data.get(k, 0), ("clients", k), pos, problems) or 0
               for k in ("browsers", "protocol")}

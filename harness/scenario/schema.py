@@ -13,9 +13,9 @@ import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
 
-from harness.units import Duration
+from harness.units import DURATION_PATTERN, Duration
 
-DURATION = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(ms|s|m|h)\s*$", "description": "e.g. 300ms, 15s, 5m"}
+DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 300ms, 15s, 5m"}
 SELECTOR = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
             "description": "all, browsers, protocol, a client name, a group, or a list of those"}
 

@@ -7,13 +7,12 @@ selector names real clients of the kinds it acts on. Problems are appended, neve
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any, Optional
 
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import Scenario, resolve_selector, selector_vocabulary
-from harness.scenario.yamlpos import MAX_SHOWN, Path_, Positions, Problem, format_path, shown
+from harness.scenario.yamlpos import MAX_SHOWN, Path_, Positions, Problem, did_you_mean, format_path, shown
 from harness.steps.base import ENVELOPE_KEYS, During, Envelope, Parallel, Repeat, StepNode, steps as step_registry
 from harness.units import Duration, Range
 
@@ -154,7 +153,7 @@ def _held_fault(data: dict, path: Path_, pos: Positions, problems: list[Problem]
     kind = kinds[0]
     cls = step_registry.get(kind) if kind in step_registry else None
     if cls is None or kind in BLOCKS:
-        hint = "" if kind in BLOCKS else _close(kind)
+        hint = "" if kind in BLOCKS else did_you_mean(kind, _known())
         problems.append(pos.problem(path + (kind,), f"{shown(kind)} cannot be held during steps{hint}; "
                                                     f"only faults that can be undone: {holdable()}", key=True))
         return None
@@ -178,9 +177,6 @@ def _word(key: Any) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
-def _close(word: Any) -> str:
-    close = difflib.get_close_matches(str(word), _known(), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _cross_check(step, env: Envelope, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> None:
@@ -206,9 +202,8 @@ def check_selector(selector: Any, kinds: tuple[str, ...], needs: str, path: Path
     valid = selector_vocabulary(sc.clients)
     for w in words:
         if w not in valid:
-            close = difflib.get_close_matches(str(w), valid, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(pos.problem(path, f"unknown client or group {shown(w)}{hint}; known: {', '.join(valid)}"))
+            problems.append(pos.problem(path, f"unknown client or group {shown(w)}{did_you_mean(w, valid)}; "
+                                              f"known: {', '.join(valid)}"))
             return False
     if not resolve_selector(sc.clients, selector, kinds):
         what = f"no {' or '.join(kinds)} client" if kinds else "no client of this scenario"

@@ -15,9 +15,10 @@ Duplicate keys, keys that are lists or mappings, and values YAML cannot represen
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -54,6 +55,17 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
     else:
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def did_you_mean(word: object, known: Iterable[str]) -> str:
+    """' (did you mean 'latency'?)' for the closest known word, or '' when none is close."""
+    close = difflib.get_close_matches(str(word), list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_key(key: object, known: list[str]) -> str:
+    """The one message for a key nobody declared: the closest known key, then all of them."""
+    return f"unknown key {shown(key)}{did_you_mean(key, known)}; allowed: {', '.join(known) or 'none'}"
 
 
 def _shown_container(value: Any, limit: int) -> str:
