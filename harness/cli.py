@@ -19,6 +19,7 @@ from harness.scenario.yamlpos import Problem
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wschaos", description="Chaos and reliability tests for WebSocket apps.")
+    p.add_argument("--version", action="version", version=f"wschaos {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run scenarios (files or folders) and write a report")
     run.add_argument("paths", nargs="+", type=Path)
@@ -56,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("source", type=Path)
     rep.add_argument("--out", type=Path, help="output folder for a bare journal (default: next to it)")
     return p
+
+
+def _version() -> str:
+    """The installed distribution's version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wschaos")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
 
 
 def _duration(text: str):
@@ -273,8 +284,11 @@ def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False
     tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
     tools.find_chromium()
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
-    result, html = asyncio.run(_with_signals(lambda: run_plans(
-        plans, options, on_event=progress.on_event, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs)))
+    try:
+        result, html = asyncio.run(_with_signals(lambda: run_plans(
+            plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs)))
+    finally:
+        progress.close()
     progress.final(result, html)
     return result.exit_code
 

@@ -1,80 +1,188 @@
-"""Live progress on stderr: which scenario, which step, elapsed; then a verdict per scenario."""
+"""What a run shows on the terminal: a live display of the running scenarios (one line per lane,
+ticking: elapsed, the current step, the time left before the current `expect` or `idle` ends),
+then one plain line per scenario verdict and a summary.
+
+The live part is drawn with rich (a TTY only; `--quiet` or a pipe gets the plain lines alone,
+which tools and tests parse: `PASS  name  (1.2s)`, `FAIL ...`, `SKIP ...`, `N passed in 3.1s`).
+"""
 
 from __future__ import annotations
 
+import re
 import sys
 import time
-from typing import Any, TextIO
+from dataclasses import dataclass
+from typing import Any, Callable, TextIO
 
+from rich.console import Console, Group
+from rich.live import Live
+from rich.text import Text
+
+from harness.units import Duration, TimeScale
 
 MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED",
-         "inconclusive": "INCONCLUSIVE"}
+         "inconclusive": "INCONCLUSIVE", "skipped": "SKIP"}
+REFRESH_PER_S = 4
+
+
+@dataclass
+class Lane:
+    """One running scenario as the live display shows it."""
+
+    index: int
+    name: str
+    started: float
+    scale: TimeScale
+    step: str = "starting"
+    deadline: float | None = None   # monotonic time the current expect/idle/for ends
+    deadline_what: str = ""
+
+    def line(self, total: int, now: float) -> Text:
+        text = Text(f"[{self.index}/{total}] ", style="dim")
+        text.append(self.name, style="bold")
+        text.append(f"  {now - self.started:5.1f}s  ", style="cyan")
+        text.append(self.step)
+        if self.deadline is not None:
+            text.append(f"  ({max(0.0, self.deadline - now):.1f}s {self.deadline_what})", style="yellow")
+        return text
+
+
+def _seconds(text: str) -> float:
+    """App seconds of a duration as `step.start` params spell it (`10s`, `1m30s`)."""
+    parts = re.findall(r"\d+(?:\.\d+)?(?:ms|s|m|h)", text)
+    if not parts or "".join(parts) != text.replace(" ", ""):
+        raise ValueError(text)
+    return sum(Duration.parse(part).seconds for part in parts)
+
+
+def step_deadline(event: dict[str, Any], scale: TimeScale) -> tuple[float | None, str]:
+    """Real seconds until a step started by `event` ends by itself, and what that end is:
+    an `expect` gives up after its (scaled, floored) `within`, an `idle` ends after its
+    (scaled) duration, a fault held `for:` is undone after `for_s`."""
+    params = event.get("params") or {}
+    try:
+        if event.get("name") == "expect":
+            return scale.deadline(_seconds(str(params.get("within", "10s")))), "left"
+        if event.get("name") == "idle" and params.get("duration") is not None:
+            return scale.scaled(_seconds(str(params["duration"]))), "left"
+    except ValueError:
+        return None, ""
+    if event.get("for_s") is not None:
+        return float(event["for_s"]), "until undone"
+    return None, ""
 
 
 class Progress:
-    """A journal listener that keeps one status line (TTY) and prints one line per scenario."""
+    """Journal listener and outcome listener of a run; `lane(name)` gives each scenario its own
+    listener so scenarios running side by side (`-j`) keep their own lines."""
 
     def __init__(self, total: int, live: bool = True, out: TextIO = sys.stderr) -> None:
         self.total, self.live, self.out = total, live, out
         self.index = 0
-        self.scenario = ""
         self.started = time.monotonic()
-        self.scenario_started = self.started
+        self.lanes: dict[str, Lane] = {}
+        self._current = ""     # the last scenario started, for events that come without a lane
+        self._display: Live | None = None
+        self.console = Console(file=out, highlight=False, soft_wrap=True) if live else None
+
+    # -- listeners --------------------------------------------------------------------------
+
+    def lane(self, name: str) -> Callable[[dict[str, Any]], None]:
+        """The journal listener of scenario `name`."""
+        return lambda event: self._on_event(name, event)
 
     def on_event(self, event: dict[str, Any]) -> None:
+        """A journal listener for one scenario at a time (no lanes)."""
+        self._on_event(str(event.get("scenario") or self._current) if event.get("kind") == "run.start"
+                       else self._current, event)
+
+    __call__ = on_event
+
+    def _on_event(self, name: str, event: dict[str, Any]) -> None:
         kind = event.get("kind")
+        now = time.monotonic()
         if kind == "run.start":
             self.index += 1
-            self.scenario = event.get("scenario", "")
-            self.scenario_started = time.monotonic()
-            self._status("starting")
-        elif kind == "step.start":
-            self._status(f"step {event.get('step')}: {event.get('summary')}")
-
-    def _status(self, text: str) -> None:
-        if not self.live:
+            self._current = name = str(event.get("scenario") or name)
+            scale = TimeScale(float(event.get("time_scale") or 1.0), float(event.get("min_wait_s") or 0.0))
+            self.lanes[name] = Lane(self.index, name, now, scale)
+            self._start_display()
             return
-        elapsed = time.monotonic() - self.scenario_started
-        line = f"[{self.index}/{self.total}] {self.scenario}  {elapsed:5.1f}s  {text}"
-        self.out.write("\r\033[K" + line[:160])
-        self.out.flush()
+        lane = self.lanes.get(name)
+        if lane is None:
+            return
+        if kind == "step.start":
+            lane.step = f"step {event.get('step')}: {event.get('summary')}"
+            seconds, lane.deadline_what = step_deadline(event, lane.scale)
+            lane.deadline = None if seconds is None else now + seconds
+        elif kind == "step.end":
+            lane.deadline = None
+        elif kind == "run.teardown":
+            lane.step, lane.deadline = "tearing down", None
 
-    def on_outcome(self, outcome) -> None:
-        if self.live:
-            self.out.write("\r\033[K")
+    def on_outcome(self, outcome: Any) -> None:
+        self.lanes.pop(outcome.name, None)
         mark = MARKS.get(outcome.outcome, outcome.outcome.upper())
-        self.out.write(f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)\n")
+        lines = [f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)"]
         if outcome.outcome != "passed":
-            self._explain(outcome)
-        self.out.flush()
+            lines += self._explain(outcome)
+        self._print(lines)
 
-    def _explain(self, outcome) -> None:
-        if outcome.error:
-            self.out.write(f"      {outcome.error}\n")
-        for reason in getattr(outcome, "reasons", ()):
-            self.out.write(f"      inconclusive: {reason}\n")
+    # -- output -----------------------------------------------------------------------------
+
+    def _start_display(self) -> None:
+        if self.console is not None and self._display is None:
+            self._display = Live(console=self.console, get_renderable=self._render, transient=True,
+                                 refresh_per_second=REFRESH_PER_S, redirect_stdout=False, redirect_stderr=False)
+            self._display.start()
+
+    def _render(self) -> Group:
+        now = time.monotonic()
+        lines = [lane.line(self.total, now) for lane in list(self.lanes.values())]
+        return Group(*lines) if lines else Group(Text(f"{now - self.started:.1f}s", style="dim"))
+
+    def _print(self, lines: list[str]) -> None:
+        if self.console is not None:
+            for line in lines:
+                self.console.print(line, markup=False, highlight=False)
+        else:
+            self.out.write("".join(f"{line}\n" for line in lines))
+            self.out.flush()
+
+    def close(self) -> None:
+        """Stop the live display (idempotent)."""
+        if self._display is not None:
+            self._display.stop()
+            self._display = None
+
+    @staticmethod
+    def _explain(outcome: Any) -> list[str]:
+        lines = [f"      {outcome.error}"] if outcome.error else []
+        lines += [f"      inconclusive: {reason}" for reason in getattr(outcome, "reasons", ())]
         for check in outcome.checks:
             if not check.passed:
-                self.out.write(f"      check {check.name}: {check.summary}\n")
-                for line in check.evidence[:8]:
-                    self.out.write(f"        {line}\n")
-        self.out.write(f"      seed {outcome.plan.seed}; rerun: {outcome.plan.rerun}\n")
+                lines.append(f"      check {check.name}: {check.summary}")
+                lines += [f"        {line}" for line in check.evidence[:8]]
+        lines.append(f"      seed {outcome.plan.seed}; rerun: {outcome.plan.rerun}")
+        return lines
 
-    def final(self, result, html) -> None:
+    def final(self, result: Any, html: Any) -> None:
+        """Skipped and flaky scenarios, the summary line and where the report is."""
+        self.close()
         counts: dict[str, int] = {}
         for o in result.outcomes:
             counts[o.outcome] = counts.get(o.outcome, 0) + 1
+        lines = []
         if result.skipped:
             counts["skipped"] = len(result.skipped)
-            for plan, why in result.skipped[:5]:
-                self.out.write(f"SKIP  {plan.scenario.name}  ({why})\n")
+            lines += [f"SKIP  {plan.scenario.name}  ({why})" for plan, why in result.skipped[:5]]
             if len(result.skipped) > 5:
-                self.out.write(f"      ... and {len(result.skipped) - 5} more skipped\n")
-        for name, seen in result.flaky.items():
-            self.out.write(f"FLAKY {name}: {', '.join(seen)}\n")
+                lines.append(f"      ... and {len(result.skipped) - 5} more skipped")
+        lines += [f"FLAKY {name}: {', '.join(seen)}" for name, seen in result.flaky.items()]
         if result.infra_error:
-            self.out.write(f"ERROR shared infrastructure: {result.infra_error}\n")
+            lines.append(f"ERROR shared infrastructure: {result.infra_error}")
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing ran"
         took = time.monotonic() - self.started
-        self.out.write(f"\n{summary} in {took:.1f}s" + (" (interrupted)" if result.interrupted else "") + "\n")
-        self.out.write(f"report: {html}\n")
+        lines += ["", f"{summary} in {took:.1f}s" + (" (interrupted)" if result.interrupted else ""),
+                  f"report: {html}"]
+        self._print(lines)

@@ -139,7 +139,7 @@ class Run:
         self._write_progress()
         try:
             assert self.shared is not None
-            outcome = await execute_scenario(plan, self.shared, run_dir, self.result.run_id, self.on_event)
+            outcome = await execute_scenario(plan, self.shared, run_dir, self.result.run_id, self._listener(plan))
         except asyncio.CancelledError:
             self.stopping = self.result.interrupted = True
             self._add(self._interrupted(plan, run_dir))
@@ -149,6 +149,12 @@ class Run:
         outcome = await self._invariants(outcome)
         self._add(outcome)
         return outcome
+
+    def _listener(self, plan: Plan) -> Callable[[Event], None] | None:
+        """The scenario's journal listener: one of its own when the listener tells lanes apart
+        (`lane(name)`, as the CLI's progress display does), so scenarios side by side keep apart."""
+        lane = getattr(self.on_event, "lane", None)
+        return lane(plan.scenario.name) if callable(lane) else self.on_event
 
     def skip(self, plan: Plan, why: str) -> None:
         """List a scenario that never ran (shown as skipped in every report)."""
@@ -279,6 +285,13 @@ class Run:
         except OSError as exc:
             self._infra_note(f"could not write results.json: {exc}")
 
+    def _seed(self) -> int | None:
+        """The run's seed: `--seed`, else the one seed every scenario ran with, else None (per scenario)."""
+        if self.options.seed is not None:
+            return self.options.seed
+        seeds = {p.seed for p in self.planned} or {o.plan.seed for o in self.result.outcomes}
+        return seeds.pop() if len(seeds) == 1 else None
+
     def _results_doc(self, final: bool) -> dict[str, Any]:
         from harness.report import build_run_result, build_scenario_result
 
@@ -299,7 +312,7 @@ class Run:
             "run_id": self.result.run_id, "started_at": self.result.started_at.isoformat(timespec="seconds"),
             "duration_s": round(self.result.duration_s, 3), "outcome": outcome,
             "target": first.target.name if first else None,
-            "seed": self.options.seed if self.options.seed is not None else None,
+            "seed": self._seed(),
             "bugs": list(self.options.bugs),
             "versions": self.shared.versions if self.shared else {},
             "rerun": "\n".join(o.plan.rerun for o in self.result.outcomes if o.outcome != "passed"),

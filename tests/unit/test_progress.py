@@ -1,0 +1,78 @@
+"""The terminal output of a run: plain verdict lines that tools parse, and a live display that ticks per lane."""
+
+from __future__ import annotations
+
+import io
+import re
+from types import SimpleNamespace as NS
+
+import pytest
+
+from harness import progress as progress_mod
+from harness.progress import Progress
+
+
+def outcome(name: str, verdict: str, duration_s: float = 1.23, checks=()):
+    plan = NS(seed=7, rerun=f"wschaos run scenarios/{name}.yaml --seed 7", scenario=NS(name=name))
+    return NS(name=name, outcome=verdict, duration_s=duration_s, error=None, reasons=(), checks=list(checks), plan=plan)
+
+
+def run_start(name: str) -> dict:
+    return {"kind": "run.start", "scenario": name, "time_scale": 0.1, "min_wait_s": 5.0}
+
+
+def test_plain_lines_keep_their_exact_format():
+    """Without a terminal: `PASS  name  (1.2s)`, a failure's check, seed and rerun, SKIP lines, the summary."""
+    out = io.StringIO()
+    p = Progress(3, live=False, out=out)
+    p.on_outcome(outcome("a", "passed"))
+    check = NS(name="reconnected", passed=False, summary="1/1 clients did not reconnect within 10s", evidence=["b0 ..."])
+    p.on_outcome(outcome("b", "failed", 2.0, [check]))
+    skipped = [(NS(scenario=NS(name="c")), "the run was interrupted before it started")]
+    p.final(NS(outcomes=[outcome("a", "passed"), outcome("b", "failed")], skipped=skipped, flaky={},
+               infra_error=None, interrupted=True), "reports/x/index.html")
+    lines = out.getvalue().splitlines()
+    assert lines[:5] == ["PASS  a  (1.2s)", "FAIL  b  (2.0s)",
+                         "      check reconnected: 1/1 clients did not reconnect within 10s", "        b0 ...",
+                         "      seed 7; rerun: wschaos run scenarios/b.yaml --seed 7"]
+    assert lines[5] == "SKIP  c  (the run was interrupted before it started)"
+    assert lines[-2].startswith("1 failed, 1 passed, 1 skipped in ") and lines[-2].endswith("s (interrupted)")
+    assert lines[-1] == "report: reports/x/index.html"
+
+
+def test_lanes_tick_with_their_own_step_and_deadline(monkeypatch: pytest.MonkeyPatch):
+    """Two scenarios side by side keep their own lines; elapsed time and the expect/idle countdown move on their own."""
+    now = [100.0]
+    monkeypatch.setattr(progress_mod.time, "monotonic", lambda: now[0])
+    p = Progress(2, live=False)
+    a, b = p.lane("a"), p.lane("b")
+    a(run_start("a"))
+    b(run_start("b"))
+    a({"kind": "step.start", "step": 1, "name": "expect", "summary": "expect connected within 10s",
+       "params": {"within": "10s"}})
+    b({"kind": "step.start", "step": 2, "name": "idle", "summary": "idle 1m30s", "params": {"duration": "1m30s"}})
+    now[0] += 2.0
+    first = [line.plain for line in p._render().renderables]
+    now[0] += 1.5
+    second = [line.plain for line in p._render().renderables]
+    assert first == ["[1/2] a    2.0s  step 1: expect connected within 10s  (3.0s left)",
+                     "[2/2] b    2.0s  step 2: idle 1m30s  (7.0s left)"]
+    assert second == ["[1/2] a    3.5s  step 1: expect connected within 10s  (1.5s left)",
+                      "[2/2] b    3.5s  step 2: idle 1m30s  (5.5s left)"]
+    p.on_outcome(outcome("a", "passed"))
+    assert [line.plain for line in p._render().renderables] == ["[2/2] b    3.5s  step 2: idle 1m30s  (5.5s left)"]
+
+
+def test_live_display_draws_on_a_terminal_and_prints_verdicts_above_it():
+    """On a terminal, rich draws the running lanes and the verdict line is printed as plain text."""
+    out = io.StringIO()
+    p = Progress(1, live=True, out=out)
+    p.console = progress_mod.Console(file=out, force_terminal=True, width=120, highlight=False, soft_wrap=True)
+    p.on_event(run_start("a"))
+    p.on_event({"kind": "step.start", "step": 1, "name": "idle", "summary": "idle 5s", "params": {"duration": "5s"}})
+    p._display.refresh()
+    p.on_outcome(outcome("a", "passed"))
+    p.close()
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())  # without the terminal's escape codes
+    assert "[1/1] a" in text and "step 1: idle 5s" in text and "left)" in text
+    assert "PASS  a  (1.2s)" in text
