@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Iterable
 
-from harness.events import RunStart
+from harness.events import JSON, JSONObject, RunStart
 from harness.journal import Event
 from harness.journal_index import index_of
 from harness.socket_state import KINDS as SOCKET_KINDS, socket_timeline
@@ -58,7 +58,7 @@ class FaultWindow:
     clients: tuple[str, ...]
     start: float
     end: float | None
-    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    params: JSONObject = field(default_factory=dict, hash=False, compare=False)
 
     def hits(self, client: str) -> bool:
         return client in self.clients or "all" in self.clients
@@ -94,8 +94,8 @@ def scenario_end(events: list[Event]) -> float:
     for kinds in (("run.teardown",), ("step.end",), ("run.end",)):
         times = [e["t"] for e in events if e.get("kind") in kinds]
         if times:
-            return max(times) if kinds == ("step.end",) else times[0]
-    return max((e.get("t", 0.0) for e in events), default=0.0)
+            return float(max(times) if kinds == ("step.end",) else times[0])
+    return float(max((e.get("t", 0.0) for e in events), default=0.0))
 
 
 def client_names(events: list[Event]) -> list[str]:
@@ -108,18 +108,18 @@ def client_names(events: list[Event]) -> list[str]:
     return list(names)
 
 
-def _append_change(out: list[tuple[float, Any]], t: float, value: Any) -> None:
+def _append_change(out: list[tuple[float, JSON]], t: float, value: JSON) -> None:
     if not out or out[-1][1] != value:
         out.append((t, value))
 
 
-def probe_series(events: list[Event], client: str, key: str | tuple[str, ...]) -> list[tuple[float, Any]]:
+def probe_series(events: list[Event], client: str, key: str | tuple[str, ...]) -> list[tuple[float, JSON]]:
     """(t, value) of one probe value each time it changed; missing or null values are skipped.
 
     `key` may be several names for one value (targets spell it differently): the first name a
     snapshot holds is read."""
     keys = (key,) if isinstance(key, str) else key
-    out: list[tuple[float, Any]] = []
+    out: list[tuple[float, JSON]] = []
     for e in _of(events, client, "probe"):
         values = e.get("values") or {}
         value = next((values[k] for k in keys if k in values), None)
@@ -136,7 +136,7 @@ def state_timeline(events: list[Event], client: str) -> list[tuple[float, str]]:
     return socket_timeline(_of(events, client, *SOCKET_KINDS))  # no state probe: the app socket's lifecycle
 
 
-def value_at(series: list[tuple[float, Any]], t: float, default: Any = None) -> Any:
+def value_at(series: list[tuple[float, JSON]], t: float, default: JSON = None) -> JSON:
     """The value a (t, value) series held at time t (the last change at or before t)."""
     current = default
     for when, value in series:
@@ -198,7 +198,7 @@ def app_socket_events(events: list[Event], client: str) -> list[Event]:
     return [e for e in found if not e["kind"].startswith("ws.") or e.get("socket") in app]
 
 
-def _netloc(url: Any) -> str:
+def _netloc(url: object) -> str:
     return urllib.parse.urlsplit(url).netloc if isinstance(url, str) else ""
 
 
@@ -207,7 +207,7 @@ def socket_windows(events: list[Event], client: str) -> list[Window]:
     from the close of the last open one to the next `ws.open`. Labelled `SOCKET_CLOSED`, or
     `PAGE_CLOSED` when the scenario had closed the page or client (a deliberate end)."""
     windows: list[Window] = []
-    open_now: set[Any] = set()
+    open_now: set[JSON] = set()
     closed_on_purpose = False
     lost: Event | None = None  # the ws.close that left no socket open
     label = SOCKET_CLOSED
@@ -398,7 +398,7 @@ class MessageAudit:
     """Keyed actions of the selected clients compared with the last server ledger."""
 
     actions: list[Event]
-    ledger: list[dict[str, Any]] | None  # None: the journal has no `server.ledger`
+    ledger: list[JSONObject] | None  # None: the journal has no `server.ledger`
     acked: list[Event]
     lost: list[Event]
     duplicated: dict[str, int]  # key -> how many ledger entries carry it
@@ -449,8 +449,8 @@ def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[R
     timeout; two copies at once on the same connection are not (unless the server refused the
     first with an error, e.g. rate_limited)."""
     out: dict[str, Resend] = {}
-    sent_on: dict[tuple, float] = {}
-    refused: set[tuple] = set()
+    sent_on: dict[tuple[JSON, str], float] = {}
+    refused: set[tuple[JSON, str]] = set()
     for e in _of(events, client, "ws.frame"):
         mid = None if e.get("id") is None else str(e["id"])
         if mid is None or mid in out:

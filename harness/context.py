@@ -10,9 +10,10 @@ import asyncio
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional, TypeVar
 
 from harness.errors import InfrastructureError
+from harness.events import JSON, JSONObject
 from harness.journal import Journal
 from harness.scenario.model import Scenario
 from harness.target import Target, fill
@@ -54,7 +55,7 @@ class RunContext:
     time: TimeScale
     rng: random.Random
     scenario_dir: Path
-    values: dict[str, Any]                     # placeholder values for the target's templates
+    values: JSONObject                     # placeholder values for the target's templates
     toxiproxy: Optional["ToxiproxyServer"] = None
     server: Optional["ManagedProcess"] = None
     proxies: dict[str, "Proxy"] = field(default_factory=dict)
@@ -63,16 +64,16 @@ class RunContext:
     reverts: list[PendingRevert] = field(default_factory=list)
     counter: int = 0
     background: list[asyncio.Task[None]] = field(default_factory=list)
-    _memory: dict[str, Any] = field(default_factory=dict)
+    _memory: JSONObject = field(default_factory=dict)
 
     def memory(self, owner: str, make: Callable[[], T]) -> T:
         """Per-run state a step family keeps between its steps (e.g. which items a page created
         and has not used yet), under the family's own name: the context knows no app."""
         if owner not in self._memory:
             self._memory[owner] = make()
-        return self._memory[owner]  # type: ignore[no-any-return]
+        return self._memory[owner]
 
-    def select(self, selector: Any, kinds: tuple[str, ...] = ()) -> list[str]:
+    def select(self, selector: object, kinds: tuple[str, ...] = ()) -> list[str]:
         return self.scenario.resolve(selector, kinds)
 
     def on_revert(self, label: str, fn: Revert, teardown: bool = True) -> PendingRevert:
@@ -103,5 +104,5 @@ class RunContext:
         self.counter += 1
         return self.counter
 
-    def fill(self, template: str, **extra: Any) -> str:
+    def fill(self, template: str, **extra: JSON) -> str:
         return fill(template, {**self.values, **extra})

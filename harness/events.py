@@ -20,7 +20,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-Event = dict[str, Any]
+#: Where JSON crosses into Python, named once: a journal line, a results.json entry, a check's
+#: params and metrics, a frame's decoded payload, a page probe's answer. Their keys are declared
+#: (the events below, docs/results.md) and tested; their values are whatever JSON holds, which
+#: no static type states, so this is the one place the harness spells that as a type.
+JSON = Any
+JSONObject = dict[str, JSON]
+Event = JSONObject
 
 #: The network faults a `fault.apply` names: the registered step names of harness.steps.faults
 #: (a unit test keeps the two lists equal). Toxiproxy's toxic names (`timeout`) never appear.
@@ -280,7 +286,7 @@ _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (i
                                        "list": (list, tuple), "dict": (dict,), "any": (object,)}
 
 
-def _type_ok(value: Any, spec: Field) -> bool:
+def _type_ok(value: object, spec: Field) -> bool:
     if value is None:
         return spec.nullable or spec.type == "any"
     wanted = _TYPES[spec.type.rstrip("?")]
@@ -313,12 +319,12 @@ def check_event(event: Event) -> list[str]:
     return problems
 
 
-def _short(value: Any) -> str:
+def _short(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def make(kind: str, t: float, **fields: Any) -> Event:
+def make(kind: str, t: float, **fields: JSON) -> Event:
     """A declared event, as `Journal.record` would write it; ValueError when it is off-spec."""
     event: Event = {"t": float(t), "kind": kind, **fields}
     problems = check_event(event)
@@ -372,7 +378,7 @@ class RunStart:
     min_wait_s: float = 5.0
     bugs: tuple[str, ...] = ()
     clients: tuple[ClientDecl, ...] = ()
-    versions: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    versions: JSONObject = field(default_factory=dict, hash=False, compare=False)
     rerun: str = ""
     ack_type: str = "ack"
     run_id: str = ""

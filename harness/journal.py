@@ -25,19 +25,19 @@ import time
 import weakref
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-Event = dict[str, Any]
+from harness.events import JSON, Event
 Listener = Callable[[Event], None]
 
 #: The longest a recorded event waits before it is written to the file.
 FLUSH_INTERVAL_S = 0.2
 _open_journals: "weakref.WeakSet[Journal]" = weakref.WeakSet()
 _encode = json.JSONEncoder(default=str, separators=(",", ":")).encode
-_encode_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_encode_str = json.encoder.encode_basestring_ascii
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: object) -> str:
     """JSON text of one short field: a string (the common case) without building an encoder call."""
     if type(value) is str:
         return _encode_str(value)
@@ -59,7 +59,7 @@ class Journal:
         self._file = None
         self._pending: deque[str] = deque()  # append and popleft are atomic: recording takes no lock
         self._write_lock = threading.Lock()  # one writer at a time, in order
-        self._frame_heads: dict[tuple[Any, Any, str], str] = {}
+        self._frame_heads: dict[tuple[str, str | None, str], str] = {}
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._writer: threading.Thread | None = None
@@ -74,15 +74,15 @@ class Journal:
         """Seconds since the journal started, on the journal's monotonic clock."""
         return self._clock() - self._t0
 
-    def record(self, kind: str, **fields: Any) -> Event:
+    def record(self, kind: str, **fields: JSON) -> Event:
         """Append one event stamped with the current time and return it."""
         event: Event = {"t": round(self.now(), 6), "kind": kind}
         event.update(fields)
         self._append(event, None)
         return event
 
-    def record_frame(self, client: str, socket: str | None, direction: str, type: Any, id: Any,
-                     data: Any, raw: str | None = None) -> Event:
+    def record_frame(self, client: str, socket: str | None, direction: str, type: JSON, id: JSON,
+                     data: JSON, raw: str | None = None) -> Event:
         """Append one `ws.frame` event; `raw` is the frame's JSON text when `data` was parsed from it.
 
         The same event as `record("ws.frame", ...)`; the line reuses `raw` instead of encoding

@@ -14,8 +14,9 @@ still being written) is indexed again.
 from __future__ import annotations
 
 import heapq
-from typing import Any, Iterable
+from typing import Iterable
 
+from harness.events import JSON
 from harness.journal import Event
 
 #: How many event lists keep their index (RunView.events and .all_events, a report's journal).
@@ -28,8 +29,8 @@ class JournalIndex:
     def __init__(self, events: Iterable[Event]) -> None:
         events = list(events)
         self.events: list[Event] = sorted(events, key=lambda e: e.get("t", 0.0))
-        self._by_kind: dict[Any, list[int]] = {}
-        self._by_client: dict[tuple[Any, Any], list[int]] = {}
+        self._by_kind: dict[JSON, list[int]] = {}
+        self._by_client: dict[tuple[JSON, JSON], list[int]] = {}
         for pos, e in enumerate(self.events):
             kind = e.get("kind")
             self._by_kind.setdefault(kind, []).append(pos)

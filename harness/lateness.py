@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from harness.events import JSON
 from harness.journal import Event
 from harness.units import format_measured
 
@@ -55,7 +56,8 @@ def lag_windows(events: Iterable[Event], client: str | None = None) -> list[Lag]
         until = float(e["t"])
         since = float(e.get("since_t", until - float(e.get("window_s", 0.0))))
         worst = float(e.get("max_ms", 0.0)) / 1000
-        total = float(e.get("total_ms", e.get("max_ms", 0.0))) / 1000
+        max_ms: JSON = e.get("max_ms", 0.0)
+        total = float(e["total_ms"] if "total_ms" in e else max_ms) / 1000
         windows.append(Lag(str(source), worst, total, since, until))
     return windows
 

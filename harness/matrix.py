@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
+from harness.events import JSONObject
 from harness.plan import RunOptions, make_plan
 from harness.run import Run, new_run_id
 from harness.runner import ScenarioOutcome
@@ -30,7 +31,7 @@ def what_failed(outcome: ScenarioOutcome) -> list[str]:
 
 
 async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Path,
-                     on_cell: Callable[[dict], None] | None = None) -> list[dict[str, Any]]:
+                     on_cell: Callable[[dict], None] | None = None) -> list[JSONObject]:
     """Run every (bug, scenario) cell; returns one record per cell."""
     run_id = f"matrix-{new_run_id()}"
     cells = []
@@ -50,7 +51,7 @@ async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Pat
     return cells
 
 
-def render_markdown(cells: list[dict[str, Any]], scenarios: list[str], bugs: list[str], meta: str) -> str:
+def render_markdown(cells: list[JSONObject], scenarios: list[str], bugs: list[str], meta: str) -> str:
     """docs/discrimination.md: per bug the scenarios that catch it, then the full matrix."""
     by = {(c["bug"], c["scenario"]): c for c in cells}
     lines = ["# Discrimination: which scenario catches which seeded bug", "", meta, "",
@@ -76,5 +77,5 @@ def render_markdown(cells: list[dict[str, Any]], scenarios: list[str], bugs: lis
     return "\n".join(lines)
 
 
-def save(cells: list[dict[str, Any]], path: Path) -> None:
+def save(cells: list[JSONObject], path: Path) -> None:
     path.write_text(json.dumps(cells, indent=1) + "\n", encoding="utf-8")

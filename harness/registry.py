@@ -22,7 +22,7 @@ class UnknownName(KeyError):
         super().__init__(f"unknown {family} {name!r}{hint} known: {', '.join(known)}")
 
     def __str__(self) -> str:
-        return self.args[0]
+        return str(self.args[0])
 
 
 class Registry(Generic[T]):

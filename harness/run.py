@@ -23,13 +23,14 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from harness import tools
 from harness.drivers import reaper
 from harness.drivers.browser import BrowserSession
 from harness.drivers.toxiproxy import ToxiproxyServer
 from harness.drivers.watchdog import Watchdog, reap_orphans
+from harness.events import JSONObject
 from harness.journal import Event, Journal
 from harness.plan import Plan, RunOptions
 from harness.runner import ScenarioOutcome, Shared, execute_scenario, versions
@@ -92,7 +93,7 @@ class Run:
         self._stack = AsyncExitStack()
         self._infra: Journal | None = None
         self._t0 = time.monotonic()
-        self._docs: dict[int, dict[str, Any]] = {}   # id(outcome) -> its results.json entry
+        self._docs: dict[int, JSONObject] = {}   # id(outcome) -> its results.json entry
         self._running: list[Plan] = []     # more than one with lanes (-j)
         self._closed = False
 
@@ -292,7 +293,7 @@ class Run:
         seeds = {p.seed for p in self.planned} or {o.plan.seed for o in self.result.outcomes}
         return seeds.pop() if len(seeds) == 1 else None
 
-    def _results_doc(self, final: bool) -> dict[str, Any]:
+    def _results_doc(self, final: bool) -> JSONObject:
         from harness.report import build_run_result, build_scenario_result
 
         entries = []
@@ -323,7 +324,7 @@ class Run:
         return build_run_result(entries, meta)
 
 
-def not_run_entry(plan: Plan, outcome: str, why: str) -> dict[str, Any]:
+def not_run_entry(plan: Plan, outcome: str, why: str) -> JSONObject:
     """The results.json entry of a scenario with no journal of its own (skipped, or killed)."""
     sc = plan.scenario
     return {"name": sc.name, "file": sc.file, "description": sc.description, "tags": list(sc.tags),
@@ -442,7 +443,7 @@ def _uncancel() -> None:
         task.uncancel()
 
 
-def _append_events(outcome: ScenarioOutcome, extra: list[dict[str, Any]]) -> None:
+def _append_events(outcome: ScenarioOutcome, extra: list[JSONObject]) -> None:
     """Add events after a scenario's journal closed (an invariant the run owner found broken)."""
     import json
 

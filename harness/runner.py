@@ -24,7 +24,7 @@ from harness.context import RunContext
 from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import InfrastructureError, StepFailed, WschaosError
-from harness.events import StrictEvents
+from harness.events import JSONObject, StrictEvents
 from harness.journal import Journal
 from harness.plan import Plan
 from harness.stack import open_stack
@@ -38,7 +38,7 @@ class Shared:
 
     toxiproxy: Any
     browser: Any
-    versions: dict[str, Any] = field(default_factory=dict)
+    versions: JSONObject = field(default_factory=dict)
 
     def broken(self) -> str | None:
         """Why the shared infrastructure can no longer run a scenario, or None."""
@@ -59,7 +59,7 @@ class ScenarioOutcome:
     outcome: str                      # see harness.verdict.OUTCOMES
     error: Optional[str]
     checks: list[CheckResult]
-    events: list[dict[str, Any]]
+    events: list[JSONObject]
     dir: Path
     duration_s: float
     reasons: tuple[str, ...] = ()     # why inconclusive (evidence lines)
@@ -119,7 +119,7 @@ def _classify(exc: BaseException) -> tuple[str, str]:
     return "error", f"{type(exc).__name__}: {exc}"
 
 
-def _start_fields(plan: Plan, shared: Shared, run_id: str) -> dict[str, Any]:
+def _start_fields(plan: Plan, shared: Shared, run_id: str) -> JSONObject:
     sc = plan.scenario
     return {
         "run_id": run_id, "scenario": sc.name, "scenario_file": sc.file, "description": sc.description,
@@ -262,7 +262,7 @@ async def _collect_server_truth(ctx: RunContext) -> None:
             ctx.journal.record("harness.error", error=f"reading the ledger failed: {exc}")
 
 
-def ledger_entries(doc: Any, spec) -> list[dict[str, Any]]:
+def ledger_entries(doc: Any, spec) -> list[JSONObject]:
     """The target's ledger document -> entries with a `key` computed from the target's templates
     and the message's id as `message_id`, whatever the app calls it."""
     entries = lookup(doc, spec.entries) if spec.entries else doc
@@ -281,7 +281,7 @@ def lookup(doc: Any, dotted: str) -> Any:
     return doc
 
 
-def _fill_path(template: str, entry: dict[str, Any]) -> str:
+def _fill_path(template: str, entry: JSONObject) -> str:
     import re
 
     return re.sub(r"\{([a-zA-Z0-9_.]+)\}", lambda m: str(lookup(entry, m.group(1))), template)
@@ -307,11 +307,11 @@ async def _wait_for_user(ctx: RunContext) -> None:
         pass
 
 
-def versions() -> dict[str, Any]:
+def versions() -> JSONObject:
     """Versions of everything a run depends on, for the report."""
     from importlib.metadata import version
 
-    found: dict[str, Any] = {"python": sys.version.split()[0], "wschaos": version("wschaos"),
+    found: JSONObject = {"python": sys.version.split()[0], "wschaos": version("wschaos"),
                              "playwright": tools.playwright_version()}
     try:
         found["toxiproxy"] = tools.toxiproxy_version(tools.find_toxiproxy())

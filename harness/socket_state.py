@@ -17,7 +17,9 @@ init script's reports, for `expect: {state: ...}`) and, by `socket_timeline`, fr
 
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable
+from typing import Hashable, Iterable
+
+from harness.events import JSONObject
 
 CONNECTING, CONNECTED, RECONNECTING, DISCONNECTED = "connecting", "connected", "reconnecting", "disconnected"
 
@@ -66,7 +68,7 @@ class SocketState:
 KINDS = ("ws.attempt", "ws.open", "ws.close", "client.close", "browser.event")
 
 
-def socket_timeline(events: Iterable[dict[str, Any]]) -> list[tuple[float, str]]:
+def socket_timeline(events: Iterable[JSONObject]) -> list[tuple[float, str]]:
     """(t, state) each time the state changed, from one client's events in time order."""
     machine = SocketState()
     out: list[tuple[float, str]] = []

@@ -28,6 +28,7 @@ from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
 from harness.drivers.toxiproxy import ProxySpec
 from harness.drivers.ws_tracker import FrameFormat
+from harness.events import JSONObject
 from harness.plan import Plan
 from harness.target import ProcessSpec, fill
 from harness.targets.ports import check_fixed_ports
@@ -124,8 +125,8 @@ async def bounded(limit: int, calls: Iterable[Callable[[], Awaitable[Any]]], fai
             raise task.exception()  # type: ignore[misc]
 
 
-def _base_values(plan: Plan, ctx: RunContext) -> dict[str, Any]:
-    values: dict[str, Any] = {
+def _base_values(plan: Plan, ctx: RunContext) -> JSONObject:
+    values: JSONObject = {
         "python": sys.executable, "root": str(plan.target.root), "run_dir": str(ctx.scenario_dir.resolve()),
         "time_scale": f"{plan.time.factor:g}", "bugs.server": ",".join(plan.server_bugs),
         "bugs.client": ",".join(plan.client_bugs), "seed": plan.seed,

@@ -17,9 +17,10 @@ pytest plugin, the matrix and the CLI read that answer instead of deciding again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, Protocol, Sequence
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, EXIT_PASSED
+from harness.events import JSON, JSONObject
 from harness.journal import Event
 
 OUTCOMES = ("passed", "inconclusive", "failed", "error", "interrupted", "skipped")
@@ -38,7 +39,7 @@ class Verdict:
     reasons: tuple[str, ...] = ()
 
 
-def scenario_outcome(events: Sequence[Event], checks: Iterable[Any], ended_by: str | None = None) -> Verdict:
+def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[str, JSON]], ended_by: str | None = None) -> Verdict:
     """Decide one scenario. `ended_by` is how the steps ended when not normally:
     'failed' (an inline expectation or page action), 'error', 'interrupted'."""
     if ended_by in ("error", "interrupted"):
@@ -80,9 +81,9 @@ def fault_window_overruns(events: Sequence[Event]) -> list[str]:
 def timed_windows(events: Sequence[Event]) -> list[tuple[str, str, float, float]]:
     """(fault, clients, applied at, reverted at) of every fault a `for:` step applied."""
     timed_steps = {e["step"] for e in _kind(events, "step.start") if e.get("for_s") is not None}
-    step_of: dict[Any, Any] = {}
+    step_of: dict[JSON, JSON] = {}
     current = None
-    applied: dict[Any, Event] = {}
+    applied: dict[JSON, Event] = {}
     for e in events:
         kind = e.get("kind")
         if kind == "step.start":
@@ -131,7 +132,7 @@ def counts(outcomes: Iterable[str]) -> dict[str, int]:
     return {o: listed.count(o) for o in OUTCOMES}
 
 
-def _steps(events: Sequence[Event]) -> list[dict[str, Any]]:
+def _steps(events: Sequence[Event]) -> list[JSONObject]:
     starts = {e["step"]: e for e in _kind(events, "step.start")}
     out = []
     for e in _kind(events, "step.end"):
@@ -145,5 +146,11 @@ def _kind(events: Sequence[Event], kind: str) -> Iterable[Event]:
     return (e for e in events if e.get("kind") == kind)
 
 
-def _as_dict(check: Any) -> Mapping[str, Any]:
-    return check.to_dict() if hasattr(check, "to_dict") else check
+class Judged(Protocol):
+    """A check's result as the runner holds it (`CheckResult`); a results.json entry is a mapping."""
+
+    def to_dict(self) -> JSONObject: ...
+
+
+def _as_dict(check: Judged | Mapping[str, JSON]) -> Mapping[str, JSON]:
+    return check if isinstance(check, Mapping) else check.to_dict()

@@ -28,7 +28,8 @@ class AlertsPersisted(Check):
         if not reloads:
             return self.result(False, "no page reload: nothing to judge",
                                ["add a `reload` browser step after the client has raised alerts"])
-        problems, evidence = [], []
+        problems: list[str] = []
+        evidence: list[str] = []
         for e in reloads:
             line, ok = self._reload(run, e["client"], e["t"])
             (evidence if ok else problems).append(line)

@@ -14,6 +14,7 @@ from typing import Annotated
 from harness.analysis import AttemptRun, attempt_runs, scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
+from harness.events import JSONObject
 from harness.lateness import Excused, excuse, explained, worst_excused
 from harness.units import Duration, Range
 
@@ -60,7 +61,7 @@ class Backoff(Check):
             late += excused
             ratios_all += ratios
             marks += [r.lost_t for r in runs if r.lost_t is not None and (lines or excused)]
-        metrics = {"intervals": len(ratios_all),
+        metrics: JSONObject = {"intervals": len(ratios_all),
                    "min_ratio": round(min(ratios_all), 3) if ratios_all else None,
                    "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None,
                    "late_explained_by_lag": len(late),

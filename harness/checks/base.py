@@ -18,9 +18,9 @@ and Optional of those. A field without a default is required.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Union
+from typing import Iterable, Union
 
-from harness.events import RunStart
+from harness.events import JSONObject, RunStart
 from harness.journal import Event, of_kind
 from harness.registry import Registry
 from harness.units import Duration, TimeScale
@@ -36,8 +36,8 @@ class CheckResult:
     passed: bool
     summary: str
     evidence: list[str] = field(default_factory=list)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
+    metrics: JSONObject = field(default_factory=dict)
+    params: JSONObject = field(default_factory=dict)
     at: list[float] = field(default_factory=list)  # journal times worth marking in a report
     # Could not be judged fairly: the machine, not the app, broke the check's premise (a late
     # timer on a starved core). Only meaningful with passed=False; the summary says why.
@@ -48,7 +48,7 @@ class CheckResult:
         """passed | failed | inconclusive."""
         return "passed" if self.passed else ("inconclusive" if self.inconclusive else "failed")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {
             "name": self.name, "passed": self.passed, "summary": self.summary,
             "evidence": list(self.evidence), "metrics": dict(self.metrics),
@@ -64,7 +64,7 @@ class RunView:
         self.events = _before_teardown(events)
         self.start = next(of_kind(events, "run.start"), {})
         self.run_start = RunStart.from_events(events)  # typed: time scale, clients, ack type
-        self.clients: list[dict[str, Any]] = [{"name": c.name, "kind": c.kind, "groups": list(c.groups)}
+        self.clients: list[JSONObject] = [{"name": c.name, "kind": c.kind, "groups": list(c.groups)}
                                               for c in self.run_start.clients]
         self.time = TimeScale(self.run_start.time_scale, self.run_start.min_wait_s)
         self.end_t = events[-1]["t"] if events else 0.0
@@ -103,15 +103,15 @@ class Check:
     def judge(self, run: RunView) -> CheckResult:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def params(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def params(self) -> JSONObject:
+        out: JSONObject = {}
         for f in fields(self):  # type: ignore[arg-type]
             v = getattr(self, f.name)
             out[f.name] = str(v) if isinstance(v, Duration) else v
         return out
 
     def result(self, passed: bool, summary: str, evidence: Iterable[str] = (),
-               metrics: dict[str, Any] | None = None, at: Iterable[float] = ()) -> CheckResult:
+               metrics: JSONObject | None = None, at: Iterable[float] = ()) -> CheckResult:
         """Build this check's result with its name and parameters filled in."""
         return CheckResult(self.registered_name, passed, summary, list(evidence),
                            dict(metrics or {}), self.params(), list(at))

@@ -15,11 +15,12 @@ It reads the journal only, so it is measured even when an inline `expect` ended 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Optional
+from typing import Annotated, ClassVar, Optional
 
 from harness.analysis import CONNECTED, FaultWindow, fault_windows, scenario_end, state_timeline, value_at
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
+from harness.events import JSON, JSONObject
 from harness.journal import Event
 from harness.units import Duration, Range
 
@@ -30,7 +31,7 @@ class DeadLink:
 
     client: str
     fault: FaultWindow
-    socket: Any
+    socket: JSON
     noticed_t: Optional[float]
     how: str               # "its socket closed", "it dialled a new socket", "its state became reconnecting"
     received: int          # frames the socket received during the fault
@@ -76,9 +77,9 @@ def _by_removal(fw: FaultWindow, noticed: float, how: str) -> bool:
     return noticed >= fw.end or (how == "its socket closed" and noticed >= fw.end - REMOVAL_GRACE_S)
 
 
-def _open_at(events: list[Event], t: float) -> Any:
+def _open_at(events: list[Event], t: float) -> JSON:
     """The app socket open at time t (the last one opened and not closed by then)."""
-    open_now: list[Any] = []
+    open_now: list[JSON] = []
     for e in events:
         if e["t"] > t:
             break
@@ -89,7 +90,7 @@ def _open_at(events: list[Event], t: float) -> Any:
     return open_now[-1] if open_now else None
 
 
-def _noticed(events: list[Event], states: list[tuple[float, str]], socket: Any,
+def _noticed(events: list[Event], states: list[tuple[float, str]], socket: JSON,
              start: float) -> tuple[Optional[float], str]:
     """The first sign after `start` that the client gave the link up."""
     signs: list[tuple[float, str]] = []
@@ -125,7 +126,7 @@ class DeadLinkDetected(Check):
             return bad
         links = [d for c in names for d in dead_links(run.all_events, c, tuple(self.faults))]
         limit_s, lim = run.time.scaled(self.within), limit(run, self.within, deadline=False)
-        metrics: dict[str, Any] = {"dead_links": len(links), "limit_s": limit_s,
+        metrics: JSONObject = {"dead_links": len(links), "limit_s": limit_s,
                                    "detection_s": max((d.seconds for d in links), default=None)}
         if not links:
             return self.result(False, f"no {' or '.join(self.faults)} hit a connected client of "

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 from harness.analysis import MessageAudit, message_audit
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
+from harness.events import JSONObject
 
 
 @checks.register("delivered_exactly_once")
@@ -64,7 +65,7 @@ class DeliveredExactlyOnce(Check):
 def _order_problems(audit: MessageAudit, names: list[str]) -> list[str]:
     """Per client: the order the ledger holds its keys must be the order they were sent."""
     assert audit.ledger is not None
-    position: dict[str, Any] = {}
+    position: JSONObject = {}
     for i, entry in enumerate(audit.ledger):
         position.setdefault(str(entry.get("key")), (entry.get("seq", i), i))
     lines = []

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, select
+from harness.events import JSON, JSONObject
 
 _MISSING = object()
 
 
-def field_value(data: Any, path: str) -> Any:
+def field_value(data: JSON, path: str) -> JSON:
     """`data["a"]["b"]` for the dotted path `a.b`; a missing step yields a sentinel."""
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
@@ -20,13 +21,13 @@ def field_value(data: Any, path: str) -> Any:
     return data
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else str(value)
 
 
-def field_matches(frame: dict[str, Any], path: str | None, equals: str | None) -> bool:
+def field_matches(frame: JSONObject, path: str | None, equals: str | None) -> bool:
     """Does the frame's JSON have `path` (and, if `equals` is given, with that value as text)?"""
     if path is None:
         return True
@@ -75,6 +76,6 @@ class FramesSeen(Check):
             return ""
         return f" with {self.field} = {self.equals}" if self.equals is not None else f" with a {self.field}"
 
-    def _matches(self, e: dict[str, Any]) -> bool:
+    def _matches(self, e: JSONObject) -> bool:
         return e.get("dir") == self.dir and e.get("type") == self.type and \
             field_matches(e, self.field, self.equals)

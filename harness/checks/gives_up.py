@@ -51,11 +51,11 @@ class GivesUp(Check):
             else:
                 evidence.append(line)
             states = state_timeline(events, client)
-            last = states[-1] if states else (None, "none")
+            last: tuple[float | None, str] = states[-1] if states else (None, "none")
             if last[1] != self.state:
                 problems.append(f"{client}: final state {last[1]!r}, expected {self.state!r}")
             else:
-                evidence.append(f"{client}: state {self.state!r} from {at(last[0])}")
+                evidence.append(f"{client}: state {self.state!r} from {at(last[0]) if last[0] is not None else 'the start'}")
         metrics = {"attempts": counts}
         if problems:
             return self.result(False, f"{plural(len(problems), 'problem')} giving up after "

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from harness.analysis import (HEALTH_LEVELS, Window, fault_windows, probe_series, scenario_end,
                               server_windows, value_at)
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, select
+from harness.events import JSON
 from harness.units import Duration
 
 #: Real seconds a probe may lag behind the page (probes are polled).
@@ -26,14 +27,14 @@ def disruptions(run: RunView, client: str) -> list[Window]:
     return sorted((w for w in out if w.start <= end), key=lambda w: w.start)
 
 
-def alert_count(value: Any) -> int:
+def alert_count(value: JSON) -> int:
     """How many alerts a probe value holds (a list of alerts or a number)."""
     if isinstance(value, (list, tuple)):
         return len(value)
     return int(value) if isinstance(value, (int, float)) else 0
 
 
-def _rank(level: Any) -> int:
+def _rank(level: object) -> int:
     return HEALTH_LEVELS.index(level) if level in HEALTH_LEVELS else -1
 
 
@@ -53,7 +54,9 @@ class HealthAlert(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        problems, evidence, marks = [], [], []
+        problems: list[str] = []
+        evidence: list[str] = []
+        marks: list[float] = []
         for client in names:
             lines, ok, t = self._client(run, client)
             (evidence if ok else problems).extend(lines)
@@ -94,7 +97,7 @@ class HealthAlert(Check):
         return lines + [line], ok, t
 
     def _cleared(self, run: RunView, client: str, faults: list[Window],
-                 health: list[tuple[float, Any]], end: float) -> tuple[bool, str]:
+                 health: list[tuple[float, JSON]], end: float) -> tuple[bool, str]:
         open_ = [w for w in faults if w.end is None]
         if open_:
             return False, f"{client}: {open_[0].label} from {at(open_[0].start)} never ended, so health cannot clear"

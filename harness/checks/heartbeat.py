@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
 from harness.checks.frames import field_matches
+from harness.events import JSONObject
 from harness.lateness import Excused, excuse, explained, worst_excused
 from harness.units import Duration, Range
 
@@ -86,7 +87,7 @@ class Heartbeat(Check):
             raise ValueError("equals: needs field: (which JSON field of the ping to compare), "
                              "e.g. {field: source, equals: heartbeat}")
 
-    def _pings(self, run: RunView, client: str) -> list[dict[str, Any]]:
+    def _pings(self, run: RunView, client: str) -> list[JSONObject]:
         return [e for e in run.for_client(client, "ws.frame") if e.get("dir") == "sent"
                 and e.get("type") == self.ping_type and field_matches(e, self.field, self.equals)]
 
@@ -115,7 +116,7 @@ class Heartbeat(Check):
                 problems += lines
                 late += excused
         high = run.time.scaled(self.interval) * (1 + self.tolerance)
-        metrics = {"intervals": len(intervals), "max_interval_s": max(intervals, default=None),
+        metrics: JSONObject = {"intervals": len(intervals), "max_interval_s": max(intervals, default=None),
                    "median_interval_s": statistics.median(intervals) if intervals else None,
                    "limit_s": high, "late_explained_by_lag": len(late), "lag_s": round(worst_excused(late), 3)}
         what = f"heartbeat {self._what} every {self.interval} (x {run.time.factor:g} = {dur(run.time.scaled(self.interval))})"
@@ -192,7 +193,7 @@ class Heartbeat(Check):
                     f"({self.resume_within} x {run.time.factor:g} + {dur(EVENT_SLACK_S)} slack)")
             later = next((t for t in pings if t > visible + resume), None)
             lag = None if later is None else explained(later - visible - resume, run.events, client, visible, later)
-            if lag is None:
+            if lag is None or later is None:
                 problems.append(line)
             else:
                 late.append(excuse(f"{line}; the next at {at(later)}", later - visible - resume, lag))

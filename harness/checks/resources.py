@@ -12,16 +12,17 @@ night are judged against the same limits.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.checks.common import at, limit, plural
+from harness.events import JSON, JSONObject
 from harness.journal import Event
 from harness.units import Duration, Range
 
 MB = 1024.0 * 1024.0
 MIN_SAMPLES = 3
-Point = tuple[Any, float, float]   # (group: the server's pid or the page, t, value)
+Point = tuple[JSON, float, float]   # (group: the server's pid or the page, t, value)
 
 
 def pooled_slope(points: list[Point]) -> Optional[float]:
@@ -39,7 +40,7 @@ def pooled_slope(points: list[Point]) -> Optional[float]:
 
 def after_warmup(points: list[Point], warm_s: float) -> list[Point]:
     """The points of each group taken `warm_s` or more after that group's first one."""
-    first: dict[Any, float] = {}
+    first: dict[JSON, float] = {}
     for g, t, _ in points:
         first.setdefault(g, t)
     return [(g, t, y) for g, t, y in points if t - first[g] >= warm_s]
@@ -176,7 +177,7 @@ def _short(s: Series, factor: float) -> str:
     return f"{s.label} {value:+.1f}{per}{over}"
 
 
-def _metrics(series: list[Series], factor: float, samples: int) -> dict[str, Any]:
+def _metrics(series: list[Series], factor: float, samples: int) -> JSONObject:
     value = {s.label: None if (g := s.growth(factor)) is None else round(g, 3) for s in series}
     return {"samples": samples,
             "server_rss_mb_per_h": value.get("server RSS"),

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from harness.analysis import probe_series, scenario_end, value_at
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
 from harness.checks.server import restarts
+from harness.events import JSON
 
 
-def instance_ids(run: RunView, client: str) -> list[tuple[float, Any]]:
+def instance_ids(run: RunView, client: str) -> list[tuple[float, JSON]]:
     """(t, server_instance_id) from probes, else from received `connected` frames."""
     series = probe_series(run.events, client, "server_instance_id")
     if series:
         return series
-    out: list[tuple[float, Any]] = []
+    out: list[tuple[float, JSON]] = []
     for e in run.for_client(client, "ws.frame"):
         data = e.get("data")
         if e.get("dir") == "received" and isinstance(data, dict) and data.get("server_instance_id"):
@@ -41,7 +41,8 @@ class RestartDetected(Check):
             return self.result(False, "the server was never restarted: no restart to detect",
                                ["add a `server: restart` step (or stop then start) to the scenario"])
         ends = [start["t"] for _, start in found[1:]] + [scenario_end(run.all_events)]
-        problems, evidence = [], []
+        problems: list[str] = []
+        evidence: list[str] = []
         for (stop, start), until in zip(found, ends):
             down = stop["t"] if stop is not None else start["t"]
             for client in names:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Optional
+from typing import Annotated, ClassVar, Literal, Optional
 
 from harness.analysis import scenario_end, server_state_at
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.checks.common import at, dur, plural
+from harness.events import JSONObject
 from harness.journal import Event
 from harness.units import Range
 
@@ -86,7 +87,7 @@ class ServerHealth(Check):
                                ["the runner records `server.health` from the target's health endpoint; "
                                 "check that the target declares one"])
         last = docs[-1]
-        data: dict[str, Any] = last.get("data") or {}
+        data: JSONObject = last.get("data") or {}
         if self.field not in data:
             known = ", ".join(sorted(data)) or "none"
             return self.result(False, f"server.health has no field {self.field!r}",

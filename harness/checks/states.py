@@ -34,7 +34,8 @@ class StatesShown(Check):
         if bad:
             return bad
         wanted = " -> ".join(self.states)
-        problems, evidence = [], []
+        problems: list[str] = []
+        evidence: list[str] = []
         for client in names:
             timeline = state_timeline(run.events, client)
             times, matched = _match(timeline, list(self.states))

@@ -21,6 +21,7 @@ import contextlib
 from typing import Any, Optional
 
 from harness.aio import stop_task
+from harness.events import JSONObject
 from harness.journal import Event, Journal
 
 INTERVAL_S = 0.1
@@ -85,9 +86,9 @@ class LagMonitor:
         with contextlib.suppress(Exception):
             self.journal.record("lag.summary", sources=self.summary())
 
-    def summary(self) -> dict[str, dict[str, Any]]:
+    def summary(self) -> dict[str, JSONObject]:
         """Per source, the worst lag of the run: harness from every sample, pages from their windows."""
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, JSONObject] = {}
         if self.samples_ms:
             out["harness"] = {"samples": len(self.samples_ms), "max_ms": round(max(self.samples_ms), 1),
                               "p95_ms": round(p95(self.samples_ms), 1), "total_ms": round(sum(self.samples_ms), 1),
@@ -135,7 +136,7 @@ class LagMonitor:
         page["windows"] += 1
 
 
-def record_page_lag(journal: Journal, client: str, report: dict[str, Any]) -> Optional[Event]:
+def record_page_lag(journal: Journal, client: str, report: JSONObject) -> Optional[Event]:
     """Journal a page's timer-drift report (`{event: "lag", max_ms, p95_ms, total_ms, samples, window_ms}`).
 
     The page sends it when its window ends, so the window is taken to end now; a report

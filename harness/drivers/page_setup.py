@@ -16,6 +16,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 
 from harness.errors import StepFailed
+from harness.events import JSONObject
 from harness.journal import Journal
 from harness.targets.model import Setup
 
@@ -23,14 +24,14 @@ from harness.targets.model import Setup
 class PageSetup:
     """The scenario's set-up and the browser state its first success stored."""
 
-    def __init__(self, spec: Setup, journal: Journal, values: dict[str, Any]) -> None:
+    def __init__(self, spec: Setup, journal: Journal, values: JSONObject) -> None:
         self.spec = spec
         self.journal = journal
         self.values = values
         self._first: asyncio.Future | None = None  # the stored state, once the first client is done
         self._owner: str | None = None
 
-    async def stored_state(self, client: str) -> dict[str, Any] | None:
+    async def stored_state(self, client: str) -> JSONObject | None:
         """The browser state to start `client`'s context with: None for the client that runs
         the set-up first (and when reuse is off, or the first set-up failed)."""
         if not self.spec.reuse:
@@ -67,7 +68,7 @@ class PageSetup:
         raise StepFailed(f"set-up of {client.name} failed {self.spec.attempts} time(s); last: {error}; check the "
                          "target's `setup:` (a longer `timeout`, more `attempts`, or the selectors)")
 
-    async def _once(self, client: Any, values: dict[str, Any]) -> str:
+    async def _once(self, client: Any, values: JSONObject) -> str:
         """One try: '' when every op succeeded, else what failed."""
         client.page.set_default_timeout(self.spec.timeout.seconds * 1000)
         try:
@@ -84,6 +85,6 @@ class PageSetup:
         """`client` will store no state (its page failed to open): the others run the set-up themselves."""
         self._store(client, None)
 
-    def _store(self, client: str, state: dict[str, Any] | None) -> None:
+    def _store(self, client: str, state: JSONObject | None) -> None:
         if self._first is not None and self._owner == client and not self._first.done():
             self._first.set_result(state)

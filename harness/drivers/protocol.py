@@ -21,9 +21,10 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from harness.aio import within
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, parse_frame
 from harness.errors import InfrastructureError
+from harness.events import JSONObject
 from harness.journal import Journal
 
-Message = dict[str, Any]
+Message = JSONObject
 Predicate = Callable[[Message], bool]
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 

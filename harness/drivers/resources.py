@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from harness.aio import stop_task, within
+from harness.events import JSONObject
 
 HEAP_JS = "performance.memory ? performance.memory.usedJSHeapSize : null"
 PAGE_TIMEOUT_S = 2.0
@@ -75,7 +76,7 @@ class ResourceSampler:
                 self._error("sample", exc)
             await asyncio.sleep(self.interval_s)
 
-    async def sample(self) -> dict[str, Any]:
+    async def sample(self) -> JSONObject:
         """Take one sample and record it as a `resources` event."""
         pid, rss, fds = self._server()
         pages = {name: await self._page_heap(name, client) for name, client in self.ctx.browsers.items()}

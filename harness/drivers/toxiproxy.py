@@ -48,6 +48,7 @@ from toxiproxy.proxy import Proxy as _TPProxy
 from harness.aio import within
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.errors import InfrastructureError, ProcessError
+from harness.events import JSONObject
 from harness.journal import Journal
 from harness.tools import free_port
 
@@ -127,7 +128,7 @@ class Proxy:
         return int(self.listen.rsplit(":", 1)[1])
 
     async def add_toxic(
-        self, type: str, stream: str = "downstream", attributes: dict[str, Any] | None = None,
+        self, type: str, stream: str = "downstream", attributes: JSONObject | None = None,
         toxicity: float = 1.0, name: str | None = None,
     ) -> str:
         """Add a toxic and return its name (default `<type>_<stream>`)."""
@@ -149,7 +150,7 @@ class Proxy:
         except NotFound:
             pass
 
-    async def toxics(self) -> list[dict[str, Any]]:
+    async def toxics(self) -> list[JSONObject]:
         """The proxy's toxics as the server reports them."""
         raw = await self._server._call(self._raw.toxics)
         return [vars(t) for t in raw.values()]
@@ -300,7 +301,7 @@ class ToxiproxyServer:
             raise
         return made
 
-    async def _populate(self, batch: Sequence[ProxySpec]) -> list[dict[str, Any]]:
+    async def _populate(self, batch: Sequence[ProxySpec]) -> list[JSONObject]:
         body = [{"name": s.name, "upstream": s.upstream, "listen": f"{self.host}:0", "enabled": True} for s in batch]
         resp = await self._bulk(lambda http: http.post(f"{self._base}/populate", json=body, timeout=self.api_timeout_s))
         if resp.status_code != 201:
@@ -311,7 +312,7 @@ class ToxiproxyServer:
             raise InfrastructureError(f"Toxiproxy's /populate did not create {', '.join(missing[:5])}")
         return [by_name[s.name] for s in batch]
 
-    def _made(self, raw: dict[str, Any], spec: ProxySpec, journal: Journal | None) -> Proxy:
+    def _made(self, raw: JSONObject, spec: ProxySpec, journal: Journal | None) -> Proxy:
         proxy = Proxy(self, _TPProxy(**raw), spec.client, journal or self.journal)
         proxy.journal.record("proxy.create", proxy=spec.name, client=spec.client, listen=proxy.listen,
                              upstream=spec.upstream)
@@ -362,7 +363,7 @@ class ToxiproxyServer:
         except (OSError, requests.RequestException) as exc:
             raise InfrastructureError(f"Toxiproxy API at {self.api} failed: {exc}") from exc
 
-    async def proxies(self) -> dict[str, dict[str, Any]]:
+    async def proxies(self) -> dict[str, JSONObject]:
         """Every proxy with its toxics, as `GET /proxies` returns them."""
         return await self._call(lambda: _APIConsumer.get("/proxies").json())
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.drivers.lagmon import record_page_lag
+from harness.events import JSONObject
 from harness.journal import Journal
 
 TEXT_LIMIT = 2000
@@ -49,13 +50,13 @@ class FrameFormat:
 DEFAULT_FORMAT = FrameFormat()
 
 
-def frame_fields(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> dict[str, Any]:
+def frame_fields(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> JSONObject:
     """`type`, `id` and `data` of one frame: parsed JSON, or text cut to 2000 characters."""
     fields, _ = parse_frame(payload, fmt)
     return fields
 
 
-def parse_frame(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> tuple[dict[str, Any], str | None]:
+def parse_frame(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> tuple[JSONObject, str | None]:
     """`frame_fields` and the frame's JSON text (None when it is not JSON), for `record_frame`."""
     if isinstance(payload, (bytes, bytearray)):
         payload = bytes(payload).decode("utf-8", errors="replace")
@@ -69,7 +70,7 @@ def parse_frame(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> tupl
 
 
 def record_frame(journal: Journal, client: str, socket: str | None, direction: str,
-                 payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> dict[str, Any]:
+                 payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> JSONObject:
     """Parse one frame and journal it as `ws.frame` (the compact way); returns its fields."""
     fields, raw = parse_frame(payload, fmt)
     journal.record_frame(client, socket, direction, fields["type"], fields["id"], fields["data"], raw)
@@ -87,7 +88,7 @@ class SocketTracker:
         self.frame_format = frame_format
         self._sockets: list[_Socket] = []
         self._by_key: dict[int, _Socket] = {}
-        self._pending: list[dict[str, Any]] = []  # init-script events that came before their socket
+        self._pending: list[JSONObject] = []  # init-script events that came before their socket
         self._tasks: set[asyncio.Task] = set()
 
     def created(self, key: int, url: str) -> str:
@@ -100,7 +101,7 @@ class SocketTracker:
             self.page_event(event)
         return sock.id
 
-    def page_event(self, event: dict[str, Any]) -> None:
+    def page_event(self, event: JSONObject) -> None:
         """An init-script report: `attempt`, `open`, `close` or `lag`."""
         kind, url = event.get("event"), event.get("url")
         if kind == "lag":  # the page's timer drift (browser_js), journaled by the lag monitor's rules

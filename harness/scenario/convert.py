@@ -17,6 +17,7 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+from harness.events import JSONObject
 from harness.scenario.yamlpos import Path_, Positions, Problem, shown, unknown_key
 from harness.units import COUNT_RANGE, DURATION_RANGE, Duration, Range, format_seconds
 
@@ -38,7 +39,7 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
         data = {primary: data}
     before = len(problems)
     known = {f.name: f for f in params}
-    kwargs: dict[str, Any] = {}
+    kwargs: JSONObject = {}
     for key, value in data.items():
         field = known.get(key)
         if field is None:
@@ -57,7 +58,7 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
         return None
 
 
-def _names(params: list) -> str:
+def _names(params: list[dataclasses.Field[object]]) -> str:
     return ", ".join(f.name for f in params) or "nothing"
 
 
@@ -104,7 +105,7 @@ def _strip(tp: Any) -> Any:
     if get_origin(tp) is Annotated:
         return _strip(get_args(tp)[0])
     if get_origin(tp) in (Union, types.UnionType):
-        return Union[tuple(_strip(a) for a in get_args(tp))]  # type: ignore[return-value]
+        return Union[tuple(_strip(a) for a in get_args(tp))]
     return tp
 
 
@@ -152,11 +153,11 @@ def describe_range(scalar: Any, limit: Range) -> str:
 
 def _dataclass_in(tp: Any) -> type | None:
     """The dataclass in `tp` or `Optional[tp]`, if any."""
-    if dataclasses.is_dataclass(tp) and tp is not Duration:
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp is not Duration:
         return tp
     if get_origin(tp) in (Union, types.UnionType):
         inner = [a for a in get_args(tp) if a is not type(None)]
-        if len(inner) == 1 and dataclasses.is_dataclass(inner[0]) and inner[0] is not Duration:
+        if len(inner) == 1 and isinstance(inner[0], type) and dataclasses.is_dataclass(inner[0]) and inner[0] is not Duration:
             return inner[0]
     return None
 
@@ -190,7 +191,7 @@ def _convert(tp: Any, value: Any) -> Any:
     origin, args = get_origin(tp), get_args(tp)
     if tp is Any:
         return value
-    if dataclasses.is_dataclass(tp) and tp is not Duration:
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp is not Duration:
         if value is None:
             raise _Mismatch("a mapping")
         raise TypeError("nested dataclasses are converted by convert()")
@@ -216,7 +217,7 @@ def _convert(tp: Any, value: Any) -> Any:
     return _convert_scalar(tp, value)
 
 
-def _convert_union(tp: Any, args: tuple, value: Any) -> Any:
+def _convert_union(tp: Any, args: tuple[object, ...], value: Any) -> Any:
     if value is None and type(None) in args:
         return None
     for arg in args:

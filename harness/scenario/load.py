@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 
 import yaml
 
-from harness.checks.base import checks as check_registry
+from harness.checks.base import Check, checks as check_registry
 from harness.errors import InvalidInput
+from harness.events import JSONObject
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import ClientSpec, Profile, Scenario
@@ -66,11 +67,11 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
                     profiles=profiles, file=str(path), **meta)
 
 
-def _metadata(data: dict, pos: Positions, problems: list[Problem], path: Path) -> dict[str, Any]:
+def _metadata(data: dict[str, object], pos: Positions, problems: list[Problem], path: Path) -> JSONObject:
     types_ = {"name": str, "description": str, "tags": list[str], "target": str,
               "seed": Annotated[int, Range(0, 2**63 - 1)], "timeout": Annotated[Duration, Range("1s", "48h")],
               "time_scale": TIME_SCALE}
-    meta: dict[str, Any] = {}
+    meta: JSONObject = {}
     for key, tp in types_.items():
         if key in data:
             value = convert(tp, data[key], (key,), pos, problems)
@@ -99,13 +100,13 @@ def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientS
     limits = {"browsers": Range(0, MAX_BROWSERS), "protocol": Range(0, MAX_PROTOCOL)}
     counts = {k: convert(Annotated[int, limits[k]], data.get(k, 0), ("clients", k), pos, problems) or 0
               for k in ("browsers", "protocol")}
-    groups = convert(dict[str, Any], data.get("groups", {}), ("clients", "groups"), pos, problems) or {}
+    groups = convert(JSONObject, data.get("groups", {}), ("clients", "groups"), pos, problems) or {}
     specs = [ClientSpec(f"b{i}", "browser") for i in range(counts["browsers"])]
     specs += [ClientSpec(f"p{i}", "protocol") for i in range(counts["protocol"])]
     return _with_groups(specs, groups, pos, problems)
 
 
-def _with_groups(specs: list[ClientSpec], groups: dict, pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
+def _with_groups(specs: list[ClientSpec], groups: dict[str, object], pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
     names = [s.name for s in specs]
     member_of: dict[str, list[str]] = {n: [] for n in names}
     for group, members in groups.items():
@@ -125,7 +126,7 @@ class _ClientEntry:
     groups: list[str] = field(default_factory=list)
 
 
-def _client_list(data: list, pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
+def _client_list(data: list[object], pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
     specs, seen = [], set()
     if len(data) > MAX_PROTOCOL:
         problems.append(pos.problem(("clients",), f"{len(data)} clients listed; at most {MAX_PROTOCOL}: "
@@ -142,7 +143,7 @@ def _client_list(data: list, pos: Positions, problems: list[Problem]) -> list[Cl
     return specs
 
 
-def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) -> list:
+def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) -> list[Check]:
     if not isinstance(data, list):
         problems.append(pos.problem(("checks",), f"expected a list like [reconnected: {{within: 20s}}], got {shown(data)}"))
         return []

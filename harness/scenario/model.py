@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Iterable, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Iterable, Literal, Optional
 
+from harness.events import JSONObject
 from harness.units import Duration, Range
+
+if TYPE_CHECKING:  # the tree and the checks import this module
+    from harness.checks.base import Check
+    from harness.steps.base import Node
 
 ClientKind = Literal["browser", "protocol"]
 
@@ -23,7 +28,7 @@ class ClientSpec:
     kind: ClientKind
     groups: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         return {"name": self.name, "kind": self.kind, "groups": list(self.groups)}
 
 
@@ -48,8 +53,8 @@ class Scenario:
     timeout: Duration = Duration(120.0)
     time_scale: Optional[float] = None
     clients: tuple[ClientSpec, ...] = ()
-    steps: tuple = ()
-    checks: tuple = ()
+    steps: tuple[Node, ...] = ()
+    checks: tuple[Check, ...] = ()
     profiles: dict[str, Profile] = field(default_factory=dict)
 
     def client_names(self, kind: str | None = None) -> list[str]:
@@ -58,7 +63,7 @@ class Scenario:
     def groups(self) -> set[str]:
         return {g for c in self.clients for g in c.groups}
 
-    def resolve(self, selector: Any, kinds: tuple[str, ...] = ()) -> list[str]:
+    def resolve(self, selector: object, kinds: tuple[str, ...] = ()) -> list[str]:
         """Client names a selector picks ("all", "browsers", "protocol", a name, a group, a list)."""
         return resolve_selector(self.clients, selector, kinds)
 
@@ -66,10 +71,10 @@ class Scenario:
         return selector_vocabulary(self.clients)
 
 
-def resolve_selector(clients: Iterable[ClientSpec], selector: Any, kinds: Iterable[str] = ()) -> list[str]:
+def resolve_selector(clients: Iterable[ClientSpec], selector: object, kinds: Iterable[str] = ()) -> list[str]:
     """The one selector resolver (the loader and the checks' RunView both use it): names of the
     clients, of `kinds` if given, that `selector` picks, in declaration order, each once."""
-    wanted = set([selector] if isinstance(selector, str) else list(selector or []))
+    wanted = set([selector] if isinstance(selector, str) else list(selector) if isinstance(selector, Iterable) else [])
     kinds = tuple(kinds)
     picked = []
     for c in clients:

@@ -13,6 +13,7 @@ import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
 
+from harness.events import JSONObject
 from harness.units import DURATION_PATTERN, Duration
 
 DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 300ms, 15s, 5m"}
@@ -20,7 +21,7 @@ SELECTOR = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "s
             "description": "all, browsers, protocol, a client name, a group, or a list of those"}
 
 
-def type_schema(tp: Any) -> dict[str, Any]:
+def type_schema(tp: Any) -> JSONObject:
     """JSON Schema of one parameter type."""
     origin, args = get_origin(tp), get_args(tp)
     if tp is Duration:
@@ -39,7 +40,7 @@ def type_schema(tp: Any) -> dict[str, Any]:
             str: {"type": "string"}}.get(tp, {})
 
 
-def params_schema(cls: type) -> dict[str, Any]:
+def params_schema(cls: type) -> JSONObject:
     """Schema of a step's or check's parameters (a mapping, or a bare value for its primary field)."""
     hints = typing.get_type_hints(cls)
     props, required = {}, []
@@ -49,7 +50,7 @@ def params_schema(cls: type) -> dict[str, Any]:
         props[f.name] = type_schema(hints[f.name])
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             required.append(f.name)
-    mapping: dict[str, Any] = {"type": ["object", "null"], "properties": props, "additionalProperties": False}
+    mapping: JSONObject = {"type": ["object", "null"], "properties": props, "additionalProperties": False}
     if required:
         mapping["required"] = required
     primary = getattr(cls, "primary", None)
@@ -59,7 +60,7 @@ def params_schema(cls: type) -> dict[str, Any]:
     return {"description": doc, **mapping}
 
 
-def during_schema(steps: Any, envelope: dict[str, Any]) -> dict[str, Any]:
+def during_schema(steps: Any, envelope: JSONObject) -> JSONObject:
     """`during: {<one fault that can be undone>: ..., clients, name, steps: [...]}`."""
     own = {"clients": envelope["clients"], "name": envelope["name"], "steps": {"$ref": "#/$defs/steps"}}
     variants = [{"type": "object", "required": [name, "steps"], "additionalProperties": False,
@@ -69,27 +70,27 @@ def during_schema(steps: Any, envelope: dict[str, Any]) -> dict[str, Any]:
             "anyOf": variants}
 
 
-def scenario_schema() -> dict[str, Any]:
+def scenario_schema() -> JSONObject:
     """The whole scenario document's schema."""
     import harness.checks  # noqa: F401
     import harness.steps  # noqa: F401
     from harness.checks.base import checks
     from harness.steps.base import steps
 
-    envelope = {"clients": SELECTOR, "at": DURATION, "after": DURATION, "for": DURATION, "name": {"type": "string"}}
-    step_variants = []
+    envelope: JSONObject = {"clients": SELECTOR, "at": DURATION, "after": DURATION, "for": DURATION, "name": {"type": "string"}}
+    step_variants: list[JSONObject] = []
     for name in steps.names():
         step_variants.append({"type": "object", "required": [name],
                               "properties": {name: params_schema(steps.get(name)), **envelope},
                               "additionalProperties": False})
         step_variants.append({"const": name})
-    block = {"type": "object", "properties": {**envelope}, "additionalProperties": False}
+    block: JSONObject = {"type": "object", "properties": {**envelope}, "additionalProperties": False}
     step_variants.append({**block, "required": ["parallel"], "properties": {**envelope, "parallel": {"$ref": "#/$defs/steps"}}})
     step_variants.append({**block, "required": ["repeat"], "properties": {**envelope, "repeat": {
         "type": "object", "required": ["steps"], "additionalProperties": False,
         "properties": {"times": {"type": "integer", "minimum": 1}, "steps": {"$ref": "#/$defs/steps"}}}}})
     step_variants.append({**block, "required": ["during"], "properties": {**envelope, "during": during_schema(steps, envelope)}})
-    check_variants = [{"const": n} for n in checks.names()]
+    check_variants: list[JSONObject] = [{"const": n} for n in checks.names()]
     check_variants += [{"type": "object", "required": [n], "additionalProperties": False,
                         "properties": {n: params_schema(checks.get(n))}} for n in checks.names()]
     return {

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Optional
 
+from harness.events import JSONObject
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import Scenario, resolve_selector, selector_vocabulary
 from harness.scenario.yamlpos import MAX_SHOWN, Path_, Positions, Problem, did_you_mean, format_path, shown
-from harness.steps.base import ENVELOPE_KEYS, During, Envelope, Parallel, Repeat, StepNode, steps as step_registry
+from harness.steps.base import ENVELOPE_KEYS, During, Envelope, Node, Parallel, Repeat, Step, StepNode, steps as step_registry
 from harness.units import Duration, Range
 
 BLOCKS = ("parallel", "repeat", "during")
@@ -24,7 +25,7 @@ _TIMES = Annotated[int, Range(1, 10_000)]
 
 
 def parse_steps(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
-                required: bool = False) -> list:
+                required: bool = False) -> list[Node]:
     """A list of steps -> nodes; a missing optional list is empty."""
     if data is None and not required:
         return []
@@ -43,7 +44,7 @@ def _known() -> list[str]:
     return step_registry.names() + list(BLOCKS)
 
 
-def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario):
+def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> Optional[Node]:
     if isinstance(item, str) and item in step_registry:
         item = {item: None}  # `- down` is `- down: {}`
     if not isinstance(item, dict):
@@ -92,10 +93,10 @@ def _block_envelope(kind: str, env: Optional[Envelope], path: Path_, pos: Positi
             problems.append(pos.problem(path + (key,), f"'{key}' does not apply to a {kind} block; put it on {inside}", key=True))
 
 
-def _envelope(item: dict, path: Path_, pos: Positions, problems: list[Problem]) -> Envelope | None:
+def _envelope(item: dict[str, object], path: Path_, pos: Positions, problems: list[Problem]) -> Envelope | None:
     fields = {ENVELOPE_KEYS[k]: v for k, v in item.items() if k in ENVELOPE_KEYS}
     before = len(problems)
-    out: dict[str, Any] = {}
+    out: JSONObject = {}
     for key, value in fields.items():
         out[key] = convert(_ENVELOPE_TYPES[key], value, path + ({"for_": "for"}.get(key, key),), pos, problems)
     return Envelope(**out) if len(problems) == before else None
@@ -144,7 +145,7 @@ def _during(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc:
     return During(fault, tuple(inner), env, where, line)
 
 
-def _held_fault(data: dict, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> Optional[StepNode]:
+def _held_fault(data: dict[str, object], path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> Optional[StepNode]:
     kinds = [k for k in data if k not in ENVELOPE_KEYS and k != "steps"]
     if len(kinds) != 1:
         what = f"several ({', '.join(_word(k) for k in kinds)})" if kinds else "none"
@@ -179,7 +180,7 @@ def _word(key: Any) -> str:
 
 
 
-def _cross_check(step, env: Envelope, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> None:
+def _cross_check(step: Step, env: Envelope, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> None:
     name = step.registered_name
     if env.for_ is not None and not step.revertible:
         problems.append(pos.problem(path + ("for",), f"'for' only applies to steps that can be undone; {name!r} cannot", key=True))

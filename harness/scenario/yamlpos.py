@@ -18,11 +18,11 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import yaml
 
-Path_ = tuple  # a document path: ("steps", 3, "latency", "jitter")
+Path_ = tuple[object, ...]  # a document path: ("steps", 3, "latency", "jitter")
 
 MAX_FILE_BYTES = 1024 * 1024   # the largest bundled scenario is ~2 KB
 MAX_DEPTH = 100                # nested lists/mappings, aliases counted as expanded
@@ -46,7 +46,7 @@ class Problem:
         return f"{where} {self.path}: {self.message}" if self.path else f"{where} {self.message}"
 
 
-def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
     """`repr(value)` cut to `limit` characters with '…', so a 5 MB value is not echoed whole."""
     if isinstance(value, (str, bytes)):
         text = repr(value[: limit + 2])
@@ -68,12 +68,12 @@ def unknown_key(key: object, known: list[str]) -> str:
     return f"unknown key {shown(key)}{did_you_mean(key, known)}; allowed: {', '.join(known) or 'none'}"
 
 
-def _shown_container(value: Any, limit: int) -> str:
+def _shown_container(value: list[object] | tuple[object, ...] | dict[object, object], limit: int) -> str:
     """repr of the first items only: a big list is never rendered in full."""
-    items = list(value.items()) if isinstance(value, dict) else list(value)
-    head = items[:limit]
-    small = dict(head) if isinstance(value, dict) else (tuple(head) if isinstance(value, tuple) else head)
-    return repr(small)
+    if isinstance(value, dict):
+        return repr(dict(list(value.items())[:limit]))
+    head = list(value)[:limit]
+    return repr(tuple(head) if isinstance(value, tuple) else head)
 
 
 def format_path(path: Path_) -> str:
@@ -114,8 +114,8 @@ class Positions:
 class Refused(yaml.MarkedYAMLError):
     """The document is refused before it is read whole: too big, too deep, too many aliases."""
 
-    def __init__(self, message: str, mark: Any) -> None:
-        super().__init__(problem=message, problem_mark=mark)
+    def __init__(self, message: str, mark: object) -> None:
+        super().__init__(problem=message, problem_mark=mark)  # type: ignore[arg-type]  # any object with line, column and __str__
 
 
 @dataclass(frozen=True)
@@ -155,8 +155,8 @@ class _BoundedLoader(yaml.SafeLoader):
         self._open: set[str] = set()
         self._measured: dict[int, tuple[int, int]] = {}   # id(node) -> (values, depth)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
         if isinstance(event, yaml.AliasEvent):
             self._count_alias(event)
             return super().compose_node(parent, index)
@@ -188,7 +188,7 @@ class _BoundedLoader(yaml.SafeLoader):
                           f"write the values out", event.start_mark)
         self._add(values, event.start_mark, alias=name)
 
-    def _add(self, values: int, mark: Any, alias: str | None = None) -> None:
+    def _add(self, values: int, mark: object, alias: str | None = None) -> None:
         self._values += values
         if self._values > MAX_VALUES:
             what = f"alias *{alias} expands" if alias else "this value takes"
@@ -210,7 +210,7 @@ class _BoundedLoader(yaml.SafeLoader):
         return values, depth
 
 
-def load_with_positions(text: str, file: str, problems: list[Problem] | None = None) -> tuple[Any, Positions]:
+def load_with_positions(text: str, file: str, problems: list[Problem] | None = None) -> tuple[object, Positions]:
     """Parse YAML text; raise `yaml.YAMLError` (with its mark) when it is not YAML at all or is
     refused (see the module docstring). Duplicate keys and unreadable keys or values go to
     `problems` when given (the value is dropped, the rest is read); without it the first one
@@ -239,7 +239,7 @@ class _Builder:
     positions: Positions
     problems: list[Problem]
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
+    def build(self, node: yaml.Node, path: Path_) -> object:
         self.positions.set(path, node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -248,9 +248,9 @@ class _Builder:
             return [None if v is _UNREADABLE else v for v in items]
         return self._scalar(node, path)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
-        out: dict[Any, Any] = {}
-        first_at: dict[Any, int] = {}
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[object, object]:
+        out: dict[object, object] = {}
+        first_at: dict[object, int] = {}
         for key_node, value_node in node.value:
             key = self._key(key_node, path)
             if key is _UNREADABLE:
@@ -266,7 +266,7 @@ class _Builder:
                 out[key] = value
         return out
 
-    def _key(self, key_node: yaml.Node, path: Path_) -> Any:
+    def _key(self, key_node: yaml.Node, path: Path_) -> object:
         if key_node.tag == _MERGE_TAG:
             self._problem(key_node, path, "YAML merge keys (<<) are not supported; write the keys out")
             return _UNREADABLE
@@ -275,7 +275,7 @@ class _Builder:
             return _UNREADABLE
         return self._scalar(key_node, path)
 
-    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
+    def _scalar(self, node: yaml.Node, path: Path_) -> object:
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:  # e.g. an integer of 5,000 digits
@@ -295,8 +295,9 @@ def yaml_error_problem(exc: yaml.YAMLError, file: str, text: str | None = None) 
     """Turn a YAML syntax error (or a refusal) into a located Problem."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if mark is None and isinstance(getattr(exc, "position", None), int) and text is not None:
-        line, col = _line_col(text, exc.position)  # a ReaderError: a character YAML forbids
+    position = getattr(exc, "position", None)
+    if mark is None and isinstance(position, int) and text is not None:
+        line, col = _line_col(text, position)  # a ReaderError: a character YAML forbids
     what = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
     if isinstance(exc, yaml.reader.ReaderError):
         what = f"unacceptable character #x{exc.character:04x}: remove it or write it as an escape in a \"quoted\" string" \

@@ -10,12 +10,13 @@ from typing import Annotated, Any, ClassVar, Optional
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from harness.errors import StepFailed
+from harness.events import JSONObject
 from harness.steps.base import Envelope, Step, steps
 from harness.target import Action, fill
 from harness.units import Range
 
 
-async def run_ops(client, name: str, action: Action, values: dict[str, Any]) -> dict[str, Any]:
+async def run_ops(client, name: str, action: Action, values: JSONObject) -> JSONObject:
     """Run the target action `name`'s operations on one page; returns the values, with what `read` ops stored.
 
     An operation whose selector Playwright gives up on fails the step, naming the action, the
@@ -161,7 +162,7 @@ class Send(Step):
         return []
 
 
-def build_message(ctx, client: str, name: str) -> tuple[dict[str, Any], Optional[str]]:
+def build_message(ctx, client: str, name: str) -> tuple[JSONObject, Optional[str]]:
     """Fill the target's message template `name`; returns (message, ledger key)."""
     proto = ctx.target.protocol
     if name not in proto.messages:
@@ -173,7 +174,7 @@ def build_message(ctx, client: str, name: str) -> tuple[dict[str, Any], Optional
     return message, key
 
 
-def _deep_fill(template: Any, values: dict[str, Any]) -> Any:
+def _deep_fill(template: Any, values: JSONObject) -> Any:
     if isinstance(template, str):
         return fill(template, values)
     if isinstance(template, dict):

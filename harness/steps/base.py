@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Union
 
+from harness.events import JSONObject
 from harness.registry import Registry
 from harness.units import Duration
 
@@ -52,7 +53,7 @@ class Step:
         who = f" on {env.clients}" if env.clients is not None else ""
         return f"{self.registered_name}({args}){who}"
 
-    def params(self) -> dict[str, Any]:
+    def params(self) -> JSONObject:
         from dataclasses import fields
 
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Range
@@ -20,5 +21,5 @@ class Bandwidth(ToxicFault):
     rate_kbps: Annotated[int, Range(1, 10_000_000)]  # 0 would stall all data: use blackhole
     stream: Stream = "downstream"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"rate": self.rate_kbps}

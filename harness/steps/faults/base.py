@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, ClassVar, Literal
 
+from harness.events import JSONObject
 from harness.steps.base import Envelope, Step
 
 Stream = Literal["downstream", "upstream", "both"]
@@ -52,7 +53,7 @@ class ToxicFault(ProxyFault):
 
     toxic_type: ClassVar[str] = ""
 
-    def attributes(self) -> dict[str, Any]:  # pragma: no cover - interface
+    def attributes(self) -> JSONObject:  # pragma: no cover - interface
         raise NotImplementedError
 
     def stream_name(self) -> str:

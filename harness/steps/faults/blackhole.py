@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Duration, Range
@@ -21,5 +22,5 @@ class Blackhole(ToxicFault):
     timeout: Annotated[Duration, Range("0ms", "24h")] = Duration(0.0)  # 0: hold forever
     stream: Stream = "both"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"timeout": int(self.timeout.ms)}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Duration, Range
@@ -21,5 +22,5 @@ class Latency(ToxicFault):
     jitter: Annotated[Duration, Range("0ms", "1h")] = Duration(0.0)
     stream: Stream = "downstream"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"latency": int(self.latency.ms), "jitter": int(self.jitter.ms)}

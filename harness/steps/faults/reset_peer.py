@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Duration, Range
@@ -19,5 +20,5 @@ class ResetPeer(ToxicFault):
     timeout: Annotated[Duration, Range("0ms", "24h")] = Duration(0.0)
     stream: Stream = "downstream"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"timeout": int(self.timeout.ms)}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Duration, Range
@@ -21,6 +22,6 @@ class Slicer(ToxicFault):
     delay: Annotated[Duration, Range("0ms", "1h")] = Duration(0.001)
     stream: Stream = "downstream"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"average_size": self.average_size, "size_variation": self.size_variation,
                 "delay": int(self.delay.ms * 1000)}  # Toxiproxy takes microseconds here

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
+from harness.events import JSONObject
 from harness.steps.base import steps
 from harness.steps.faults.base import Stream, ToxicFault
 from harness.units import Duration, Range
@@ -20,5 +21,5 @@ class SlowClose(ToxicFault):
     delay: Annotated[Duration, Range("1ms", "1h")]
     stream: Stream = "downstream"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self) -> JSONObject:
         return {"delay": int(self.delay.ms)}
