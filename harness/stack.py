@@ -88,8 +88,8 @@ async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shar
     protocol = [_protocol(ctx, c.name, upstream) for c in plan.scenario.clients if c.kind != "browser"]
     for client in browsers:
         ctx.browsers[client.name] = client
-    for client in protocol:
-        ctx.protocol[client.name] = client
+    for peer in protocol:
+        ctx.protocol[peer.name] = peer
     # Closed in bulk at teardown, whether or not they opened (close is idempotent).
     stack.push_async_callback(bounded, CONNECT_CONCURRENCY, [c.close for c in protocol])
     stack.push_async_callback(bounded, PAGE_CONCURRENCY, [c.close for c in browsers])
@@ -147,6 +147,7 @@ def _process(name: str, spec: ProcessSpec, ctx: RunContext) -> ManagedProcess:
         host, port = ctx.fill(ready.tcp).rsplit(":", 1)
         probe = ReadyProbe(tcp=(host, int(port)))
     else:
+        assert ready.log is not None  # the target loader requires http, tcp or log
         probe = ReadyProbe(log_line=ctx.fill(ready.log))
     return ManagedProcess(name, argv, journal=ctx.journal, cwd=cwd, env=env, ready=probe,
                           ready_timeout_s=spec.ready_timeout.seconds, stop_grace_s=spec.stop_grace.seconds)

@@ -104,6 +104,11 @@ def _delete(http: requests.Session, url: str, timeout_s: float) -> None:
         raise InfrastructureError(f"Toxiproxy could not delete {url.rsplit('/', 1)[1]!r}: {_error_text(resp)}")
 
 
+def _delete_all(http: requests.Session, urls: list[str], timeout_s: float) -> None:
+    for url in urls:
+        _delete(http, url, timeout_s)
+
+
 class Proxy:
     """One Toxiproxy proxy: `listen` (host:port clients connect to) -> `upstream`."""
 
@@ -222,12 +227,14 @@ class ToxiproxyServer:
             except ProcessError as exc:
                 if attempt == 2 or "address already in use" not in str(exc):
                     raise
+        process = self.process
+        assert process is not None  # the loop above started it or raised
         try:
             self.version = await self._call(self._read_version)
         except BaseException:
-            await self.process.stop()
+            await process.stop()
             raise
-        self.journal.record("toxiproxy.start", pid=self.process.pid, api=self.api, version=self.version)
+        self.journal.record("toxiproxy.start", pid=process.pid, api=self.api, version=self.version)
         return self
 
     def _read_version(self) -> str:
@@ -302,7 +309,7 @@ class ToxiproxyServer:
         return made
 
     async def _populate(self, batch: Sequence[ProxySpec]) -> list[JSONObject]:
-        body = [{"name": s.name, "upstream": s.upstream, "listen": f"{self.host}:0", "enabled": True} for s in batch]
+        body: list[JSONObject] = [{"name": s.name, "upstream": s.upstream, "listen": f"{self.host}:0", "enabled": True} for s in batch]
         resp = await self._bulk(lambda http: http.post(f"{self._base}/populate", json=body, timeout=self.api_timeout_s))
         if resp.status_code != 201:
             raise InfrastructureError(f"Toxiproxy could not create {len(batch)} proxies: {_error_text(resp)}")
@@ -335,8 +342,8 @@ class ToxiproxyServer:
 
         async def one_batch(batch: list[str]) -> None:
             async with lanes:
-                await self._bulk(lambda http: [_delete(http, f"{self._base}/proxies/{n}", self.api_timeout_s)
-                                               for n in batch])
+                await self._bulk(lambda http: _delete_all(http, [f"{self._base}/proxies/{n}" for n in batch],
+                                                          self.api_timeout_s))
 
         await asyncio.gather(*(one_batch(names[i:i + DELETE_BATCH]) for i in range(0, len(names), DELETE_BATCH)))
 

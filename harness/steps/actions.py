@@ -152,6 +152,7 @@ class Send(Step):
                 await client.conn.send(self.raw)
                 ctx.journal.record("ws.frame", client=name, socket=client.socket_id, dir="sent", data=self.raw[:2000])
             else:
+                assert self.message is not None  # __post_init__ requires message or raw
                 message, key = build_message(ctx, name, self.message)
                 ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get(ctx.target.protocol.id_field), detail={"message": self.message})
                 await client.send_json(message)
