@@ -144,7 +144,7 @@ def _upstream(upstream: Any, allow_remote: bool, problem: Callable[[Path_, str],
     if not isinstance(upstream, str):
         return
     text = checks.tcp_problem(upstream)
-    if text is None and "://" in upstream:
+    if "://" in upstream:
         text = f"expected host:port like 127.0.0.1:{{port.server}} (no scheme or path), got {upstream!r}"
     host = upstream.rpartition(":")[0].strip("[]")
     if text is None and "{" in host:
