@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
+from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -41,7 +41,7 @@ def async_fixture(**kwargs: str) -> Callable[[Callable[..., object]], object]:
 
     def wrap(fn: Callable[..., object]) -> object:
         if pytest_asyncio is not None:
-            return pytest_asyncio.fixture(**kwargs)(fn)
+            return pytest_asyncio.fixture(**kwargs)(fn)  # type: ignore[call-overload]  # scope, loop_scope
 
         def missing() -> None:
             pytest.fail(f"{fn.__name__} is an async fixture: install pytest-asyncio "
@@ -114,7 +114,7 @@ async def wschaos_browser(pytestconfig: pytest.Config) -> AsyncIterator[BrowserS
 
 
 @pytest.fixture
-def wschaos_journal(tmp_path: Path) -> Journal:
+def wschaos_journal(tmp_path: Path) -> Iterator[Journal]:
     """A journal for this test, mirrored to `<tmp_path>/journal.jsonl`."""
     journal = Journal(tmp_path / "journal.jsonl")
     yield journal

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _pytest._code.code import TerminalRepr
 
 from harness.errors import InvalidInput
 
@@ -72,7 +73,7 @@ class InvalidScenarioItem(pytest.Item):
     def runtest(self) -> None:
         raise InvalidInput(self.problems)
 
-    def repr_failure(self, excinfo, style=None) -> str:
+    def repr_failure(self, excinfo, style=None) -> "str | TerminalRepr":
         return "\n".join(str(p) for p in self.problems)
 
     def reportinfo(self):
@@ -104,7 +105,7 @@ class ScenarioItem(pytest.Item):
         if outcome.outcome != "passed":
             raise ScenarioFailed(failure_text(outcome))
 
-    def repr_failure(self, excinfo, style=None) -> str:
+    def repr_failure(self, excinfo, style=None) -> "str | TerminalRepr":
         if isinstance(excinfo.value, (ScenarioFailed, InvalidInput)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)

@@ -13,6 +13,7 @@ from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, dis
 from harness.checks.dead_link import dead_links
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
+from harness.events import JSONObject
 from harness.units import Duration, Range
 
 
@@ -75,7 +76,7 @@ class Reconnected(Check):
                            f"recovered within {lim} (longest {dur(max(times))})",
                            capped(_recovered(c, w) for c, w in windows), metrics)
 
-    def _no_windows(self, run: RunView, names: list[str], metrics: dict) -> CheckResult:
+    def _no_windows(self, run: RunView, names: list[str], metrics: JSONObject) -> CheckResult:
         """No disconnection seen: unless a client sat on a dead link (a blackhole) without noticing."""
         dead = [d for c in names for d in dead_links(run.all_events, c) if d.noticed_t is None]
         if not dead:

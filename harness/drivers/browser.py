@@ -51,7 +51,7 @@ def _driver_in_own_session() -> None:
     except ImportError:  # a Playwright layout we do not know: keep its default
         return
     if getattr(transport, "asyncio", None) is asyncio:
-        transport.asyncio = _AsyncioStartingSessions()
+        transport.asyncio = _AsyncioStartingSessions()  # type: ignore[assignment]  # stands in for the module
 
 
 _driver_in_own_session()
@@ -197,7 +197,7 @@ class BrowserClient:
 
     async def _open_context(self, stored: dict[str, Any] | None) -> None:
         state = stored if stored is not None else self.storage_state
-        self.context = await self.session.browser.new_context(storage_state=state)
+        self.context = await self.session.browser.new_context(storage_state=state)  # type: ignore[union-attr, arg-type]
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
         await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
@@ -219,7 +219,7 @@ class BrowserClient:
         self._generation += 1
         page = await self.context.new_page()
         page.on("websocket", self._on_websocket)
-        page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))
+        page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))  # type: ignore[call-overload]
         page.on("console", self._on_console)
         self.page = page
         try:

@@ -288,16 +288,16 @@ class ManagedProcess:
     async def pause(self) -> None:
         """SIGSTOP the process group (the process freezes: no I/O, no timers)."""
         if self.running and not self.paused:
-            reaper.kill_group(self._proc.pid, signal.SIGSTOP)
+            reaper.kill_group(self._proc.pid, signal.SIGSTOP)  # type: ignore[union-attr]  # running: started
             self.paused = True
-            self.journal.record("proc.pause", name=self.name, pid=self._proc.pid)
+            self.journal.record("proc.pause", name=self.name, pid=self._proc.pid)  # type: ignore[union-attr]
 
     async def resume(self) -> None:
         """SIGCONT the process group."""
         if self.running and self.paused:
-            reaper.kill_group(self._proc.pid, signal.SIGCONT)
+            reaper.kill_group(self._proc.pid, signal.SIGCONT)  # type: ignore[union-attr]  # running: started
             self.paused = False
-            self.journal.record("proc.resume", name=self.name, pid=self._proc.pid)
+            self.journal.record("proc.resume", name=self.name, pid=self._proc.pid)  # type: ignore[union-attr]
 
     async def restart(self, mode: Literal["graceful", "crash"] = "graceful") -> None:
         """Stop (gracefully, or SIGKILL for `crash`) and start again, waiting for readiness."""

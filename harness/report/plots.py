@@ -13,6 +13,7 @@ import re
 from typing import Any, Iterable
 
 import matplotlib
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -153,7 +154,7 @@ def _draw_failures(ax, failed_at: list[tuple[float, str]], y: float, end_t: floa
 
 
 def _legend(fig, states: set[str], server: set[str], health: set[str], faults: set[str]) -> None:
-    handles = [Patch(color=STATE_COLORS.get(s, UNKNOWN), label=f"client {s}") for s in
+    handles: list[Artist] = [Patch(color=STATE_COLORS.get(s, UNKNOWN), label=f"client {s}") for s in
                STATE_COLORS if s in states]
     handles += [Patch(color=SERVER_COLORS[s], label=f"server {s}", hatch="")
                 for s in SERVER_COLORS if s in server and f"client {s}" not in STATE_COLORS]
