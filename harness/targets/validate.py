@@ -198,7 +198,7 @@ def _ops(where: Path_, ops: Any, allowed: set[str], problem: Callable[[Path_, st
 def _protocol(protocol: Any, problem: Callable[[Path_, str], None]) -> None:
     if not isinstance(protocol, dict) or not isinstance(protocol.get("keys"), dict):
         return
-    messages: dict[object, object] = protocol.get("messages") if isinstance(protocol.get("messages"), dict) else {}
+    messages: dict[object, object] = protocol["messages"] if isinstance(protocol.get("messages"), dict) else {}
     for name in protocol["keys"]:
         if name not in messages:
             problem(("protocol", "keys", name), f"no message {name!r} in protocol.messages, so this key is never used; "
