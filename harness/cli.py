@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "screenshot files are kept unless `never` (the HTML report embeds them either way; "
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
+    run.add_argument("--threshold", action="append", default=[], type=_threshold, metavar="EXPR",
+                     help="a limit on the run's pooled metrics, e.g. 'reconnect_p95_s<2' or 'lost==0' (repeatable); "
+                          "one that does not hold fails the run (exit 1)")
     run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                      help="run N scenarios at a time on the shared Toxiproxy and Chromium (lanes); `auto` picks "
                           "one per core (at most 4, one per 2 GiB). Load and many-client scenarios run alone. "
@@ -74,6 +77,15 @@ def _duration(text: str):
 
     try:
         return Duration.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _threshold(text: str):
+    from harness.thresholds import parse
+
+    try:
+        return parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -266,7 +278,8 @@ def cmd_run(args) -> int:
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
-    return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs)
+    return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs,
+                          thresholds=args.threshold)
 
 
 def _bugs(text: str) -> tuple[str, ...]:
@@ -274,7 +287,7 @@ def _bugs(text: str) -> tuple[str, ...]:
 
 
 def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False, repeat: int = 1,
-                   jobs: int = 1) -> int:
+                   jobs: int = 1, thresholds: list | None = None) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
     code: the path `run` and `soak` share."""
     from harness import tools
@@ -286,7 +299,8 @@ def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
     try:
         result, html = asyncio.run(_with_signals(lambda: run_plans(
-            plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs)))
+            plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs,
+            thresholds=thresholds or ())))
     finally:
         progress.close()
     progress.final(result, html)

@@ -34,7 +34,8 @@ from harness.events import JSONObject
 from harness.journal import Event, Journal
 from harness.plan import Plan, RunOptions
 from harness.runner import ScenarioOutcome, Shared, execute_scenario, versions
-from harness import verdict
+from harness import thresholds as limits, verdict
+from harness.thresholds import Threshold, ThresholdResult
 
 OutcomeListener = Callable[[ScenarioOutcome], None]
 
@@ -51,12 +52,13 @@ class RunResult:
     infra_error: Optional[str] = None
     started_at: dt.datetime = field(default_factory=dt.datetime.now)
     duration_s: float = 0.0
+    thresholds: list[ThresholdResult] = field(default_factory=list)   # run-level, judged at the end
 
     @property
     def outcome(self) -> str:
         """The run's verdict (harness.verdict decides)."""
         named = [o.outcome for o in self.outcomes] + (["error"] if self.infra_error else [])
-        return verdict.run_outcome(named, self.interrupted)
+        return verdict.run_outcome(named, self.interrupted, any(not t.passed for t in self.thresholds))
 
     @property
     def exit_code(self) -> int:
@@ -82,8 +84,9 @@ class Run:
 
     def __init__(self, options: RunOptions, plans: Sequence[Plan] = (), *, run_id: str | None = None,
                  run_dir: Path | None = None, on_event: Callable[[Event], None] | None = None,
-                 on_outcome: OutcomeListener | None = None) -> None:
+                 on_outcome: OutcomeListener | None = None, thresholds: Sequence[Threshold] = ()) -> None:
         self.options = options
+        self.thresholds = tuple(thresholds)   # run-level: over the run's pooled metrics
         self.planned = list(plans)
         run_id = run_id or new_run_id()
         self.result = RunResult(run_id, run_dir or options.report_dir / run_id)
@@ -148,6 +151,7 @@ class Run:
         finally:
             self._running = [r for r in self._running if r is not plan]
         outcome = await self._invariants(outcome)
+        outcome = self._judge_thresholds(outcome)
         self._add(outcome)
         return outcome
 
@@ -227,6 +231,23 @@ class Run:
         _append_events(outcome, [{"kind": "harness.error", "error": p} for p in problems]
                        + [{"kind": "run.end", "outcome": decided.outcome, "error": error, "reasons": []}])
         return replace(outcome, outcome=decided.outcome, error=error)
+
+    @staticmethod
+    def _judge_thresholds(outcome: ScenarioOutcome) -> ScenarioOutcome:
+        """The scenario's own `thresholds:` over its metrics, judged like checks (named `threshold`)
+        and recorded in its journal; one that does not hold fails the scenario."""
+        from harness.report.results import scenario_metrics
+
+        wanted = outcome.plan.scenario.thresholds
+        if not wanted or outcome.outcome in ("error", "interrupted"):
+            return outcome
+        results = [r.as_check() for r in limits.judge(wanted, scenario_metrics(outcome.events))]
+        checks = list(outcome.checks) + results
+        decided = verdict.scenario_outcome(outcome.events, checks, "failed" if outcome.outcome == "failed" else None)
+        _append_events(outcome, [{"kind": "check", **r.to_dict()} for r in results]
+                       + [{"kind": "run.end", "outcome": decided.outcome, "error": outcome.error,
+                           "reasons": list(decided.reasons)}])
+        return replace(outcome, outcome=decided.outcome, checks=checks, reasons=decided.reasons)
 
     @staticmethod
     def _leaked_processes(events: list[Event]) -> list[str]:
@@ -321,7 +342,12 @@ class Run:
             "infra_error": self.result.infra_error,
             "flaky": self.result.flaky,
         }
-        return build_run_result(entries, meta)
+        doc = build_run_result(entries, meta)
+        if final and self.thresholds:
+            self.result.thresholds = limits.judge(self.thresholds, doc["metrics"])
+            doc["thresholds"] = [t.to_dict() for t in self.result.thresholds]
+            doc["outcome"] = self.result.outcome
+        return doc
 
 
 def not_run_entry(plan: Plan, outcome: str, why: str) -> JSONObject:
@@ -336,7 +362,8 @@ def not_run_entry(plan: Plan, outcome: str, why: str) -> JSONObject:
 async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,
                     on_event: Callable[[Event], None] | None = None,
                     on_outcome: OutcomeListener | None = None, junit: Path | None = None,
-                    write: bool = True, repeat: int = 1, jobs: int = 1) -> tuple[RunResult, Path | None]:
+                    write: bool = True, repeat: int = 1, jobs: int = 1,
+                    thresholds: Sequence[Threshold] = ()) -> tuple[RunResult, Path | None]:
     """Run every plan on one Toxiproxy and one browser (the whole list `repeat` times, each
     round in its own `repeat-N/` folder), `jobs` scenarios at a time, then write every report.
 
@@ -346,7 +373,8 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
     SIGTERM) ends the running scenarios through their teardown; those not started are listed
     as skipped, and the reports are still written."""
     rounds = [[replace(p) for p in plans] for _ in range(repeat)]  # distinct plans: each is accounted once
-    run = Run(options, [p for r in rounds for p in r], run_id=run_id, on_event=on_event, on_outcome=on_outcome)
+    run = Run(options, [p for r in rounds for p in r], run_id=run_id, on_event=on_event, on_outcome=on_outcome,
+              thresholds=thresholds)
     try:
         await run.open()
         for i, round_ in enumerate(rounds):

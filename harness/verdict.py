@@ -4,11 +4,13 @@ Pure: reads journal events and check results, never sockets or clocks. The runne
 `scenario_outcome` when a scenario ends and records the answer in `run.end`; reports, the
 pytest plugin, the matrix and the CLI read that answer instead of deciding again.
 
-    passed        every check held and every inline expectation held
+    passed        every check, inline expectation and threshold held
     inconclusive  something failed, but the machine broke the scenario's premise (a timed
                   fault window closed while a step that needed it was still running, or a
                   check could not be judged fairly because timers ran late): not the app's fault
-    failed        a check or an inline expectation did not hold, and nothing excuses it
+    failed        a check, an inline expectation or a threshold did not hold, and nothing excuses
+                  it (a scenario's thresholds are judged as checks named `threshold`; a run's,
+                  `--threshold`, fail the run through `run_outcome`)
     error         the harness or its infrastructure failed (exit 3)
     interrupted   Ctrl-C, SIGTERM or a kill ended it
     skipped       never started (the run was interrupted, or shared infrastructure died first)
@@ -102,11 +104,15 @@ def timed_windows(events: Sequence[Event]) -> list[tuple[str, str, float, float]
     return out
 
 
-def run_outcome(outcomes: Iterable[str], interrupted: bool = False) -> str:
-    """A run's outcome: interrupted if it was, else its worst scenario's ('passed' if none)."""
+def run_outcome(outcomes: Iterable[str], interrupted: bool = False, thresholds_failed: bool = False) -> str:
+    """A run's outcome: interrupted if it was, else its worst scenario's ('passed' if none);
+    a run-level threshold that does not hold (`--threshold`) makes it at least `failed`."""
     if interrupted:
         return "interrupted"
-    return max(outcomes, key=lambda o: SEVERITY.get(o, 3), default="passed")
+    worst = max(outcomes, key=lambda o: SEVERITY.get(o, 3), default="passed")
+    if thresholds_failed and SEVERITY.get(worst, 3) < SEVERITY["failed"]:
+        return "failed"
+    return worst
 
 
 def exit_code(run_outcome_: str) -> int:

@@ -72,7 +72,33 @@ def summary_html(doc: dict[str, Any]) -> str:
     versions = " · ".join(f"{esc(k)} {esc(v)}" for k, v in (doc.get("versions") or {}).items())
     return (f'<section class="card"><div class="grid">{grid}</div>'
             f'<p class="small muted">versions: {versions or "—"}</p>'
+            f'{thresholds_html(doc.get("thresholds") or [])}'
             f'{_rerun_block(doc.get("rerun"))}</section>')
+
+
+def thresholds_html(results: list[dict[str, Any]]) -> str:
+    """The run's thresholds (`--threshold`): each with the measured value against its limit."""
+    if not results:
+        return ""
+    rows = "".join(
+        f'<tr class="{"" if t.get("passed") else "fail"}"><td><code>{esc(t.get("threshold"))}</code></td>'
+        f'<td class="num">{esc(_measured(t))}</td><td class="num">{esc(t.get("op"))} {esc(_limit(t))}</td>'
+        f'<td class="{"ok" if t.get("passed") else "bad"}">{"✓ holds" if t.get("passed") else "✗ does not hold"}</td></tr>'
+        for t in results)
+    return ('<h3>run thresholds</h3><table class="thresholds"><tr><th>threshold</th><th class="num">measured</th>'
+            f'<th class="num">limit</th><th>result</th></tr>{rows}</table>')
+
+
+def _measured(t: dict[str, Any]) -> str:
+    from harness.thresholds import fmt_value
+
+    return "not measured" if t.get("value") is None else fmt_value(str(t.get("metric")), float(t["value"]))
+
+
+def _limit(t: dict[str, Any]) -> str:
+    from harness.thresholds import fmt_value
+
+    return fmt_value(str(t.get("metric")), float(t.get("limit") or 0))
 
 
 def _rerun_block(rerun: str | None) -> str:

@@ -73,8 +73,9 @@ def render_junit(run_doc: dict[str, Any]) -> str:
     scenarios = run_doc.get("scenarios", [])
     counts = run_doc.get("counts", {})
     classname = run_doc.get("target") or "wschaos"
-    root = ET.Element("testsuites", name="wschaos", tests=str(len(scenarios)),
-                      failures=str(counts.get("failed", 0)),
+    limits = run_doc.get("thresholds") or []
+    root = ET.Element("testsuites", name="wschaos", tests=str(len(scenarios) + len(limits)),
+                      failures=str(counts.get("failed", 0) + sum(1 for t in limits if not t.get("passed"))),
                       errors=str(counts.get("error", 0) + counts.get("interrupted", 0)),
                       time=f"{float(run_doc.get('duration_s') or 0):.3f}")
     suite = ET.SubElement(root, "testsuite", name=_clean(f"wschaos {run_doc.get('run_id', '')}".strip()),
@@ -90,5 +91,10 @@ def render_junit(run_doc: dict[str, Any]) -> str:
         ET.SubElement(props, "property", name=key, value=_clean(value))
     for scenario in scenarios:
         _testcase(suite, classname, scenario)
+    for limit in limits:  # run-level thresholds (`--threshold`): one test case each, failing when not held
+        case = ET.SubElement(suite, "testcase", classname=_clean(f"{classname}.thresholds"),
+                             name=_clean(limit.get("threshold")), time="0.000")
+        if not limit.get("passed"):
+            ET.SubElement(case, "failure", message=_clean(limit.get("summary")), type="ThresholdNotHeld")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

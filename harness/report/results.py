@@ -53,6 +53,7 @@ def scenario_metrics(events: list[Event]) -> dict[str, Any]:
         "reconnect_p95_s": _pct(reconnects, 95),
         "reconnect_max_s": _round(max(reconnects)) if reconnects else None,
         "reconnect_samples_s": [_round(x) for x in reconnects],
+        "disconnected_s": _round(sum(reconnects)),
         "messages_sent": stats.get("sent", 0),
         "acked": stats.get("acked", 0),
         "lost": stats.get("lost", 0),
@@ -124,13 +125,19 @@ def build_scenario_result(events: list[Event], check_results: Iterable[Any] | No
 
 
 def run_metrics(scenarios: list[dict[str, Any]]) -> dict[str, Any]:
-    """Run-wide metrics: reconnect percentiles over every sample, message totals."""
+    """Run-wide metrics: reconnect percentiles over every sample, message totals; latency
+    percentiles are the worst scenario's (scenarios do not keep every latency sample)."""
     samples = [x for s in scenarios for x in (s.get("metrics") or {}).get("reconnect_samples_s", [])]
     total = {k: sum((s.get("metrics") or {}).get(k) or 0 for s in scenarios)
-             for k in ("messages_sent", "acked", "lost", "duplicated", "resent_after_ack")}
+             for k in ("messages_sent", "acked", "lost", "duplicated", "resent_after_ack", "latency_samples")}
+    worst = {}
+    for k in ("latency_p50_ms", "latency_p95_ms", "latency_max_ms"):
+        values = [(s.get("metrics") or {}).get(k) for s in scenarios]
+        worst[k] = max((v for v in values if v is not None), default=None)
     return {"reconnect_count": len(samples), "reconnect_p50_s": _pct(samples, 50),
             "reconnect_p95_s": _pct(samples, 95),
-            "reconnect_max_s": _round(max(samples)) if samples else None, **total}
+            "reconnect_max_s": _round(max(samples)) if samples else None,
+            "disconnected_s": _round(sum(samples)), **total, **worst}
 
 
 def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,6 +161,7 @@ def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[s
         "rerun": run_meta.get("rerun", ""),
         "counts": counts,
         "flaky": dict(run_meta.get("flaky") or {}),
+        "thresholds": list(run_meta.get("thresholds") or []),
         "infra_error": run_meta.get("infra_error"),
         "metrics": run_metrics(scenarios),
         "scenarios": scenarios,

@@ -11,17 +11,19 @@ from typing import Annotated, Any, Literal
 import yaml
 
 from harness.checks.base import Check, checks as check_registry
+from harness import thresholds
 from harness.errors import InvalidInput
 from harness.events import JSONObject
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert
 from harness.scenario.model import ClientSpec, Profile, Scenario
 from harness.scenario.steptree import check_selector, parse_steps
+from harness.thresholds import Threshold
 from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, unknown_key, yaml_error_problem
 from harness.units import Duration, Range
 
 TOP_KEYS = ["name", "description", "tags", "target", "seed", "timeout", "time_scale",
-            "clients", "steps", "checks", "profiles"]
+            "clients", "steps", "checks", "thresholds", "profiles"]
 # A scenario's name names its report folder and journal: a slug, never a path.
 NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 NAME_RULE = "letters, digits, '-', '_' and '.' (not first), at most 100 characters"
@@ -62,8 +64,9 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
     draft = Scenario(clients=tuple(clients), file=str(path), **meta)
     nodes = parse_steps(data.get("steps"), ("steps",), pos, problems, draft, required=True)
     checks = _checks(data.get("checks", []), pos, problems, draft)
+    limits = _thresholds(data.get("thresholds", []), pos, problems)
     profiles = _profiles(data.get("profiles", {}), pos, problems)
-    return Scenario(clients=tuple(clients), steps=tuple(nodes), checks=tuple(checks),
+    return Scenario(clients=tuple(clients), steps=tuple(nodes), checks=tuple(checks), thresholds=tuple(limits),
                     profiles=profiles, file=str(path), **meta)
 
 
@@ -179,6 +182,21 @@ def _check_item(item: Any) -> tuple[Any, Any]:
         name = next(iter(item))
         return name, item[name]
     return None, None
+
+
+def _thresholds(data: object, pos: Positions, problems: list[Problem]) -> list[Threshold]:
+    """`thresholds: ["reconnect_p95_s < 2", "lost == 0"]`: each a limit on one of the report's metrics."""
+    if not isinstance(data, list):
+        problems.append(pos.problem(("thresholds",), f"expected a list like [{thresholds.EXAMPLE!r}, 'lost == 0'], "
+                                                     f"got {shown(data)}"))
+        return []
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(thresholds.parse(item))
+        except ValueError as exc:
+            problems.append(pos.problem(("thresholds", i), str(exc)))
+    return out
 
 
 def _profiles(data: Any, pos: Positions, problems: list[Problem]) -> dict[str, Profile]:

@@ -11,6 +11,7 @@ from harness.units import Duration, Range
 if TYPE_CHECKING:  # the tree and the checks import this module
     from harness.checks.base import Check
     from harness.steps.base import Node
+    from harness.thresholds import Threshold
 
 ClientKind = Literal["browser", "protocol"]
 
@@ -56,6 +57,7 @@ class Scenario:
     steps: tuple[Node, ...] = ()
     checks: tuple[Check, ...] = ()
     profiles: dict[str, Profile] = field(default_factory=dict)
+    thresholds: tuple[Threshold, ...] = ()   # limits on the scenario's metrics (harness.thresholds)
 
     def client_names(self, kind: str | None = None) -> list[str]:
         return [c.name for c in self.clients if kind is None or c.kind == kind]

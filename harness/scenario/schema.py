@@ -70,6 +70,13 @@ def during_schema(steps: Any, envelope: JSONObject) -> JSONObject:
             "anyOf": variants}
 
 
+def threshold_pattern() -> str:
+    """`metric op number` with the known metrics (harness.thresholds.METRICS)."""
+    from harness.thresholds import METRICS
+
+    return rf"^\s*({'|'.join(METRICS)})\s*(<=|>=|==|!=|<|>)\s*-?\d+(\.\d+)?\s*$"
+
+
 def scenario_schema() -> JSONObject:
     """The whole scenario document's schema."""
     import harness.checks  # noqa: F401
@@ -112,6 +119,9 @@ def scenario_schema() -> JSONObject:
                                                            "groups": {"type": "array", "items": {"type": "string"}}}}}]},
             "steps": {"$ref": "#/$defs/steps"},
             "checks": {"type": "array", "items": {"anyOf": check_variants}},
+            "thresholds": {"type": "array", "items": {
+                "type": "string", "pattern": threshold_pattern(),
+                "description": "a limit on one of the report's metrics, e.g. 'reconnect_p95_s < 2' or 'lost == 0'"}},
             "profiles": {"type": "object", "additionalProperties": {
                 "type": "object", "additionalProperties": False,
                 "properties": {"time_scale": {"type": "number"}, "timeout": DURATION}}},

@@ -213,3 +213,34 @@ def test_validate_a_target_file_lists_every_problem(tmp_path):
     good = run_cli("validate", "targets/kanban.yaml", "examples/chat/targets/chat.yaml")
     assert (good.returncode, good.stdout) == (0, "ok  targets/kanban.yaml  (target)\n"
                                                  "ok  examples/chat/targets/chat.yaml  (target)\n")
+
+
+def test_a_failing_threshold_exits_1_naming_the_value_and_the_limit(tmp_path):
+    """A scenario threshold that does not hold fails its scenario, a run threshold fails the run (exit 1);
+    both are printed and reported with the measured value against the limit; --seed 7 is the run's seed."""
+    scenario = yaml.safe_load((REPO / "scenarios" / "connects-on-load.yaml").read_text())
+    scenario["thresholds"] = ["latency_samples >= 1000", "lost == 0"]
+    path = tmp_path / "limits.yaml"
+    path.write_text(yaml.safe_dump(scenario))
+    report = tmp_path / "reports"
+    result = run_cli("run", str(path), "--report", str(report), "--seed", "7", "--threshold", "messages_sent>=1000",
+                     "--threshold", "reconnect_count<=0")
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1, result.stderr
+    assert re.fullmatch(r"FAIL  connects-on-load  \(\d+\.\ds\)", lines[0]), lines
+    assert any(re.fullmatch(r"      check threshold: latency_samples >= 1000 does not hold: measured \d+, limit 1000", line)
+               for line in lines), lines
+    assert "FAIL  threshold messages_sent >= 1000 does not hold: measured 0, limit 1000" in lines
+    assert "PASS  threshold reconnect_count <= 0 holds: measured 0, limit 0" in lines
+    assert re.fullmatch(r"1 failed, 1 run threshold not held in \d+\.\ds", lines[-2]), lines
+    run_dir = only_run_dir(report)
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert (doc["outcome"], doc["seed"]) == ("failed", 7)
+    assert [(t["threshold"], t["passed"]) for t in doc["thresholds"]] == [
+        ("messages_sent >= 1000", False), ("reconnect_count <= 0", True)]
+    checks = {c["params"].get("threshold"): c["passed"] for c in doc["scenarios"][0]["checks"] if c["name"] == "threshold"}
+    assert checks == {"latency_samples >= 1000": False, "lost == 0": True}
+    assert '<property name="seed" value="7" />' in (run_dir / "junit.xml").read_text()
+    html = (run_dir / "index.html").read_text()
+    assert "<code>messages_sent &gt;= 1000</code>" in html and "✗ does not hold" in html
+    assert "seed<b>7</b>" in html

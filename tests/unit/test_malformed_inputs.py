@@ -206,7 +206,7 @@ EXPECTED = {
         "3:52 steps[0].during.steps[0].idle.duration: expected a duration like 300ms, 15s or 5m, got 'soon'",
     ],
     'merge-key': [
-        "1:1 base: unknown key 'base'; allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, profiles",
+        "1:1 base: unknown key 'base'; allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",
         '3:5 steps[0]: YAML merge keys (<<) are not supported; write the keys out',
         '3:5 steps[0]: a step needs exactly one step type, found no step type; step types: action, add_tickets, bandwidth, blackhole, browser, down, expect, idle, latency, limit_data, load, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow, parallel, repeat, during',
     ],
@@ -241,7 +241,7 @@ EXPECTED = {
         '1:21 clients.protocol: expected a whole number from 0 to 10000, got -1',
     ],
     'unknown-top-key': [
-        "1:1 tag: unknown key 'tag' (did you mean 'tags'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, profiles",
+        "1:1 tag: unknown key 'tag' (did you mean 'tags'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",
     ],
     'unknown-step-type': [
         "2:5 steps[0].nap: unknown step 'nap' known: action, add_tickets, bandwidth, blackhole, browser, down, expect, idle, latency, limit_data, load, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow",
@@ -262,10 +262,10 @@ EXPECTED = {
         "2:5 not valid YAML: expected ',' or ']', but got ':'",
     ],
     'top-level-list': [
-        '1:1 a scenario is a mapping with keys name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, profiles',
+        '1:1 a scenario is a mapping with keys name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles',
     ],
     'empty-file': [
-        '1:1 a scenario is a mapping with keys name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, profiles',
+        '1:1 a scenario is a mapping with keys name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles',
     ],
     'send-both': [
         '3:11 steps[0].send: send takes exactly one of message (a template name) or raw (text)',

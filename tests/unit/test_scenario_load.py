@@ -47,7 +47,7 @@ def test_unknown_top_level_key_suggests_the_close_one(tmp_path):
     """A misspelt top-level key names the key it probably meant and lists the allowed ones."""
     path = write(tmp_path, "descripton: x\nsteps:\n  - idle: 1s\n")
     assert problems_of(path) == [
-        f"{path}:1:1 descripton: unknown key 'descripton' (did you mean 'description'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, profiles"
+        f"{path}:1:1 descripton: unknown key 'descripton' (did you mean 'description'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles"
     ]
 
 
