@@ -72,9 +72,16 @@ class Reconnected(Check):
                                capped(problems), metrics, marks)
         if not windows:
             return self._no_windows(run, names, metrics)
-        return self.result(True, f"{plural(len(windows), 'disconnection')} of {', '.join(names)} all "
+        # Still open at the end but younger than the limit (else a problem above): not late, not judged.
+        pending = [f"{c}: not connected again yet when the scenario ended at {at(end)}, "
+                   f"{dur(end - recovery_from(run, c, w, end))} after the disruption; under the {lim} limit, "
+                   "so not late" for c, w in windows if w.end is None]
+        if not times:
+            return self.result(True, f"{plural(len(pending), 'disconnection')} still open when the scenario ended, "
+                               f"none older than the {lim} limit", capped(pending), metrics)
+        return self.result(True, f"{plural(len(times), 'disconnection')} of {', '.join(names)} all "
                            f"recovered within {lim} (longest {dur(max(times))})",
-                           capped(_recovered(c, w) for c, w in windows), metrics)
+                           capped([_recovered(c, w) for c, w in windows if w.end is not None] + pending), metrics)
 
     def _no_windows(self, run: RunView, names: list[str], metrics: JSONObject) -> CheckResult:
         """No disconnection seen: unless a client sat on a dead link (a blackhole) without noticing."""
@@ -97,6 +104,8 @@ class Reconnected(Check):
             began = recovery_from(run, c, w, w.end if w.end is not None else end)
             held = f" (the disruption lasted until {at(began)})" if began > w.start else ""
             if w.end is None:
+                if end - began <= limit_s:
+                    continue  # the scenario ended before the limit ran out: nothing was late yet
                 since = (f"disconnected since {at(w.start)} ({w.note})" if w.source == "socket"
                          else story(run, c, w, end, "since"))
                 problems.append(f"{c}: {since}{held}, still not connected when the "

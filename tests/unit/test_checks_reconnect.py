@@ -45,13 +45,23 @@ def test_reconnected_raises_a_scaled_limit_to_min_wait():
                               "(20s app time x 0.1 = 2s, raised to min_wait 5s) (longest 3.5s)")
 
 
-def test_reconnected_fails_when_still_disconnected_at_the_end():
-    """A disconnection that never ended by the last step fails."""
+def test_reconnected_fails_when_still_disconnected_at_the_end_past_the_limit():
+    """A disconnection still open when the scenario ended, longer than the limit, fails."""
     j = JournalBuilder().connect(1, "b0").drop(4, "b0").steps_end(9)
-    result = Reconnected().judge(j.run())
+    result = Reconnected(within=Duration.parse("3s")).judge(j.run())
     assert not result.passed
     assert result.evidence == ["b0: reconnecting since t=4.0s, still not connected when the scenario "
-                               "ended at t=9.0s, 5s later; limit 20s"]
+                               "ended at t=9.0s, 5s later; limit 3s"]
+
+
+def test_reconnected_does_not_fail_a_window_the_scenario_ended_inside_the_limit():
+    """A scenario that simply ended 5s into a disconnection with a 20s limit did not see a late reconnect."""
+    j = JournalBuilder().connect(1, "b0").drop(4, "b0").steps_end(9)
+    result = Reconnected().judge(j.run())
+    assert result.passed
+    assert result.summary == "1 disconnection still open when the scenario ended, none older than the 20s limit"
+    assert result.evidence == ["b0: not connected again yet when the scenario ended at t=9.0s, 5s after the "
+                               "disruption; under the 20s limit, so not late"]
 
 
 def test_reconnected_fails_for_a_client_that_never_connected():
@@ -149,11 +159,11 @@ def test_reconnected_lists_a_socket_only_reconnect():
 def test_reconnected_fails_when_the_socket_never_reopened_although_the_probe_says_connected():
     """An app that keeps saying `connected` on a closed socket is still disconnected."""
     j = JournalBuilder().connect(1, "b0").ws_close(4, "b0").steps_end(9)
-    result = Reconnected().judge(j.run())
+    result = Reconnected(within=Duration.parse("3s")).judge(j.run())
     assert not result.passed
     assert result.evidence == ["b0: disconnected since t=4.0s (socket closed 1006 at t=4.0s, not reopened; "
                                "the state probe did not see it), still not connected when the scenario "
-                               "ended at t=9.0s, 5s later; limit 20s"]
+                               "ended at t=9.0s, 5s later; limit 3s"]
 
 
 def test_max_disconnection_still_counts_a_window_only_the_probe_saw():
