@@ -43,15 +43,20 @@ class RestartDetected(Check):
         ends = [start["t"] for _, start in found[1:]] + [scenario_end(run.all_events)]
         problems: list[str] = []
         evidence: list[str] = []
+        missed: list[tuple[float, list[str]]] = []   # (restart time, clients that missed it)
         for (stop, start), until in zip(found, ends):
             down = stop["t"] if stop is not None else start["t"]
+            blind = []
             for client in names:
                 line, ok = self._detect(run, client, down, start["t"], until)
                 (evidence if ok else problems).append(line)
-        if problems:
-            return self.result(False, f"{plural(len(problems), 'restart')} not detected by a client",
-                               capped(problems + evidence), {"restarts": len(found)},
-                               [s["t"] for _, s in found])
+                if not ok:
+                    blind.append(client)
+            if blind:
+                missed.append((start["t"], blind))
+        if missed:
+            return self.result(False, _missed_summary(missed, len(found)), capped(problems + evidence),
+                               {"restarts": len(found), "missed": len(missed)}, [t for t, _ in missed])
         return self.result(True, f"{', '.join(names)} detected {plural(len(found), 'server restart')}",
                            capped(evidence), {"restarts": len(found)})
 
@@ -65,3 +70,13 @@ class RestartDetected(Check):
             return (f"{client}: still reports server_instance_id {before} after the restart at "
                     f"{at(up)} (until {at(until)})"), False
         return f"{client}: server_instance_id {before} -> {after[1]} at {at(after[0])}", True
+
+
+def _missed_summary(missed: list[tuple[float, list[str]]], restarts: int) -> str:
+    """One restart seen by two clients is one restart: `the server restart at t=3.0s was not detected
+    by b0, b1`; several: `2 of 3 server restarts were not detected (by b0 at t=3.0s, ...)`."""
+    if len(missed) == 1:
+        t, clients = missed[0]
+        return f"the server restart at {at(t)} was not detected by {', '.join(clients)}"
+    who = "; ".join(f"{', '.join(clients)} at {at(t)}" for t, clients in missed)
+    return f"{len(missed)} of {restarts} server restarts were not detected ({who})"

@@ -49,8 +49,20 @@ def test_restart_detected_fails_when_the_id_does_not_change():
     """The legacy client never looks at the server instance id."""
     result = RestartDetected().judge(restart(new_id="s-1").run())
     assert not result.passed
-    assert result.summary == "1 restart not detected by a client"
+    assert result.summary == "the server restart at t=6.0s was not detected by b0"
     assert result.evidence == ["b0: still reports server_instance_id s-1 after the restart at t=6.0s (until t=10.0s)"]
+
+
+def test_one_restart_missed_by_two_clients_is_one_restart():
+    """Two clients that both miss the one restart make one missed restart, naming both (not '2 restarts')."""
+    j = JournalBuilder(["b0", "b1"]).proc(0.2, "start").proc(0.5, "ready")
+    j.connect(1, "b0", server_instance_id="s-1").connect(1, "b1", server_instance_id="s-1")
+    j.proc(5, "stop").drop(5.1, "b0").drop(5.1, "b1").proc(5.3, "exit").proc(6, "start", pid=101)
+    j.connect(7, "b0", "s2", server_instance_id="s-1").connect(7, "b1", "s2", server_instance_id="s-1").steps_end(10)
+    result = RestartDetected().judge(j.run())
+    assert not result.passed
+    assert result.summary == "the server restart at t=6.0s was not detected by b0, b1"
+    assert result.metrics == {"restarts": 1, "missed": 1}
 
 
 def test_restart_detected_reads_connected_frames_of_protocol_clients():
