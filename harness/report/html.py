@@ -32,11 +32,28 @@ def fmt_s(value: Any, unit: str = "s") -> str:
     return "—" if value is None else f"{float(value):.2f} {unit}"
 
 
-def fmt_observed(value: Any) -> str:
-    """What an expectation saw; a per-client dict reads `b0: connected, b1: reconnecting`."""
+def fmt_value(value: Any) -> str:
+    """A value in words, never a Python repr: lists joined, mappings as `key value`, null/true/false."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_value(v) for v in value) or "none"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return "—" if value is None else str(value)
+        return ", ".join(f"{k} {fmt_value(v)}" for k, v in value.items()) or "nothing"
+    return str(value)
+
+
+def fmt_observed(value: Any) -> str:
+    """What an expectation saw, per client: `b0: state connected, js false; b1: state reconnecting`."""
+    if isinstance(value, dict):
+        sep = "; " if any(isinstance(v, (dict, list)) for v in value.values()) else ", "
+        return sep.join(f"{k}: {fmt_value(v) if v else 'nothing probed yet'}" for k, v in value.items())
+    return "—" if value is None else fmt_value(value)
+
+
+def fmt_params(params: dict[str, Any]) -> str:
+    """A check's parameters as written in a scenario (`within 20s, clients all`); unset ones left out."""
+    return ", ".join(f"{k} {fmt_value(v)}" for k, v in params.items() if v is not None and v is not False)
 
 
 def key(s: dict[str, Any]) -> str:
@@ -147,7 +164,7 @@ def checks_html(checks: list[dict[str, Any]]) -> str:
         ok = c.get("passed")
         word = "✓ passed" if ok else ("? inconclusive" if c.get("inconclusive") else "✗ failed")
         evidence = "".join(f"<li>{esc(x)}</li>" for x in c.get("evidence", []))
-        params = ", ".join(f"{k}={v}" for k, v in (c.get("params") or {}).items())
+        params = fmt_params(c.get("params") or {})
         rows.append(
             f'<tr class="{"" if ok else "fail"}"><td><b>{esc(c.get("name"))}</b>'
             f'<div class="small muted">{esc(params)}</div></td>'

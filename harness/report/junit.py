@@ -12,6 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from harness.report.html import fmt_observed
+
 # Characters XML 1.0 cannot carry at all (control characters from captured logs).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -31,7 +33,7 @@ def failure_text(scenario: dict[str, Any]) -> str:
     for exp in scenario.get("expectations", []):
         if exp.get("passed") is False:
             lines.append(f"expect at {exp.get('t')}s: {exp.get('condition')} "
-                         f"(observed {exp.get('observed')})")
+                         f"(observed {fmt_observed(exp.get('observed'))})")
     return "\n".join(lines)
 
 

@@ -43,9 +43,9 @@ class Expect(Step):
     def condition(self) -> str:
         parts = []
         if self.state is not None:
-            parts.append(f"state in {_as_list(self.state)}")
+            parts.append(f"state {' or '.join(_as_list(self.state))}")
         if self.health is not None:
-            parts.append(f"health in {_as_list(self.health)}")
+            parts.append(f"health {' or '.join(_as_list(self.health))}")
         if self.min_health is not None:
             parts.append(f"health at least {self.min_health}")
         if self.queue_length is not None:
@@ -53,7 +53,7 @@ class Expect(Step):
         if self.alerts_at_least is not None:
             parts.append(f"alerts >= {self.alerts_at_least}")
         if self.js is not None:
-            parts.append(f"js {self.js!r} is truthy")
+            parts.append(f"`{self.js}` is truthy")
         return " and ".join(parts)
 
     def summary(self, env: Envelope) -> str:
@@ -89,7 +89,11 @@ class Expect(Step):
                 client = ctx.browsers[name]
                 values = client.last_probe
                 observed[name] = _brief(values)
-                good = self.holds(values) and (self.js is None or bool(await _safe_eval(client, self.js)))
+                good = self.holds(values)
+                if self.js is not None:  # what the expression evaluated to is the evidence of a failed `js`
+                    value = await _safe_eval(client, self.js)
+                    observed[name] = {**(observed[name] or {}), "js": _shown_js(value)}
+                    good = good and bool(value)
                 ok = ok and good
             waited = ctx.journal.now() - start
             if ok or waited >= within_s:
@@ -98,7 +102,33 @@ class Expect(Step):
         ctx.journal.record("expect", step=None, condition=self.condition(), clients=names, passed=ok,
                            observed=observed, within_s=within_s, waited_s=round(waited, 3))
         if not ok:
-            raise StepFailed(f"expected {self.condition()} on {', '.join(names)} within {within_s:g}s; observed {observed}")
+            raise StepFailed(f"expected {self.condition()} on {', '.join(names)} within {within_s:g}s; "
+                             f"observed {describe_observed(observed)}")
+
+
+def describe_observed(observed: dict[str, Any]) -> str:
+    """`b0: state reconnecting, queue_length 1, js false; b1: nothing probed yet` (no Python reprs)."""
+    def one(values: Any) -> str:
+        if not values:
+            return "nothing probed yet"
+        return ", ".join(f"{k} {_word(v)}" for k, v in values.items()) if isinstance(values, dict) else _word(values)
+    return "; ".join(f"{name}: {one(values)}" for name, values in observed.items()) or "no client"
+
+
+def _word(value: Any) -> str:
+    """A value as JavaScript would print it: null, true, false."""
+    return {None: "null", True: "true", False: "false"}.get(value, str(value)) if isinstance(value, (bool, type(None))) \
+        else str(value)
+
+
+def _shown_js(value: Any, limit: int = 200) -> Any:
+    """The evaluated value as the journal keeps it: JSON scalars as they are, anything else as JSON text, cut."""
+    import json
+
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _as_list(value: Any) -> list:
