@@ -143,6 +143,8 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             await execute(list(plan.scenario.steps), ctx)
         except BaseException as exc:
             failure = exc
+            if isinstance(exc, StepFailed):
+                await _failure_screenshots(ctx)  # the pages as they were when the step failed
             raise
         finally:
             await _cancel_background(ctx)
@@ -152,12 +154,29 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
                 # Checks read only what came before run.teardown, so they can be judged now,
                 # and a failed check still gets its Playwright traces saved.
                 verdicts.extend(judge_all(journal.events, list(plan.scenario.checks)))
+                if failure is None and not all(c.passed for c in verdicts):
+                    await _failure_screenshots(ctx)  # faults still applied, pages still up
             failed = failure is not None or not all(c.passed for c in verdicts)
             if plan.options.artifacts == "always" or (failed and plan.options.artifacts == "on-failure"):
                 await _save_traces(ctx, failed)
             if plan.options.keep:
                 await _wait_for_user(ctx)
             await ctx.revert_all()
+
+
+FAILURE_SHOT_S = 5.0  # a hung page must not hold up teardown
+
+
+async def _failure_screenshots(ctx: RunContext) -> None:
+    """A PNG of every open page at the moment the scenario failed (label `failure`), before teardown;
+    a page that cannot be captured is skipped, never a new error."""
+    for name, client in ctx.browsers.items():
+        rel = f"screenshots/failure-{name}.png"
+        try:
+            await asyncio.wait_for(client.screenshot(ctx.scenario_dir / rel), FAILURE_SHOT_S)
+        except Exception:  # noqa: BLE001 - a closed or crashed page has nothing to show
+            continue
+        ctx.journal.record("screenshot", label="failure", client=name, path=rel)
 
 
 async def execute(nodes: list, ctx: RunContext) -> None:

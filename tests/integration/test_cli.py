@@ -100,6 +100,10 @@ def test_run_with_seeded_bug_fails_with_check_seed_and_rerun(tmp_path):
     assert f"      seed 1; rerun: {BUGGED_RERUN}" in lines
     doc = json.loads((only_run_dir(tmp_path) / "results.json").read_text())
     assert (doc["outcome"], doc["rerun"]) == ("failed", BUGGED_RERUN)
+    # the failed check left a screenshot of every page taken before teardown
+    shots = [s for s in doc["scenarios"][0]["screenshots"] if s["label"] == "failure"]
+    assert [(s["client"], s["path"]) for s in shots] == [("b0", "scenarios/connects-on-load/screenshots/failure-b0.png")]
+    assert (only_run_dir(tmp_path) / shots[0]["path"]).is_file()
 
 
 def test_run_unknown_bug_exits_2_and_starts_nothing(tmp_path):
