@@ -15,17 +15,30 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar, Union, get_args, get_origin
 
-from harness.events import JSONObject
 from harness.scenario.yamlpos import Path_, Positions, Problem, shown, unknown_key
 from harness.units import COUNT_RANGE, DURATION_RANGE, Duration, Range, format_seconds
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+    from typing_extensions import TypeForm
+
 _MISSING = dataclasses.MISSING
+D = TypeVar("D")
+T = TypeVar("T")
 
 
-def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any | None:
+class _Marker(Protocol):
+    """An `Annotated` extra that judges a converted string (e.g. `JavaScript`)."""
+
+    def problem(self, value: str) -> str | None: ...
+
+
+def build(cls: type[D], data: object, path: Path_, pos: Positions, problems: list[Problem]) -> D | None:
     """Instantiate `cls` from `data`; on any problem append it and return None."""
+    if not dataclasses.is_dataclass(cls):  # what dataclasses.fields() would raise
+        raise TypeError("build() takes a dataclass type")
     hints = typing.get_type_hints(cls, include_extras=True)
     params = [f for f in dataclasses.fields(cls) if f.init]
     primary = getattr(cls, "primary", None)
@@ -39,7 +52,7 @@ def build(cls: type, data: Any, path: Path_, pos: Positions, problems: list[Prob
         data = {primary: data}
     before = len(problems)
     known = {f.name: f for f in params}
-    kwargs: JSONObject = {}
+    kwargs: dict[str, object] = {}
     for key, value in data.items():
         field = known.get(key)
         if field is None:
@@ -62,9 +75,22 @@ def _names(params: list[dataclasses.Field[object]]) -> str:
     return ", ".join(f.name for f in params) or "nothing"
 
 
-def convert(tp: Any, value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
+def convert_to(tp: TypeForm[T], value: object, path: Path_, pos: Positions, problems: list[Problem]) -> T | None:
     """Convert one value to type `tp`, appending a problem (and returning None) if it does not
-    fit its type or its allowed range."""
+    fit its type or its allowed range. A `dict[K, V]` type is checked as a mapping only: its
+    keys and values are kept as written (so declare `dict[str, object]` unless V is checked)."""
+    # the cast states `_converted`'s contract (a value of type tp, or None), which mypy cannot follow
+    return typing.cast("T | None", _converted(tp, value, path, pos, problems))
+
+
+def convert(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
+    """`convert_to` for a type held in a variable (a table of field types), whose value's type
+    mypy cannot name. Any: its callers (scenario/load.py, steptree.py) assign the value to the
+    field that type came from; `convert_to` is the typed form to move them to."""
+    return _converted(tp, value, path, pos, problems)
+
+
+def _converted(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> object:
     tp, limit, markers = _unwrap(tp)
     nested = _dataclass_in(tp)
     if nested is not None and value is not None:
@@ -81,10 +107,10 @@ def convert(tp: Any, value: Any, path: Path_, pos: Positions, problems: list[Pro
     return out
 
 
-def _unwrap(tp: Any) -> tuple[Any, Range | None, list[Any]]:
+def _unwrap(tp: object) -> tuple[object, Range | None, list[object]]:
     """`Annotated[T, Range(...), marker]`, also inside Optional -> (the type without Annotated,
     its range or None, its other markers such as `JavaScript`)."""
-    extras: list[Any] = []
+    extras: list[object] = []
     if get_origin(tp) is Annotated:
         extras = list(get_args(tp)[1:])
     elif get_origin(tp) in (Union, types.UnionType):
@@ -93,14 +119,15 @@ def _unwrap(tp: Any) -> tuple[Any, Range | None, list[Any]]:
     return _strip(tp), found, [e for e in extras if not isinstance(e, Range)]
 
 
-def _marked_problem(markers: list[Any], value: Any) -> str | None:
+def _marked_problem(markers: list[object], value: object) -> str | None:
     """What a marker (e.g. `JavaScript`) finds wrong with a converted string value."""
     if not isinstance(value, str):
         return None
-    return next((m for m in (getattr(k, "problem", lambda v: None)(value) for k in markers) if m), None)
+    judges = [typing.cast(_Marker, k) for k in markers if callable(getattr(k, "problem", None))]
+    return next((m for m in (k.problem(value) for k in judges) if m), None)
 
 
-def _strip(tp: Any) -> Any:
+def _strip(tp: object) -> object:
     """Remove Annotated wherever it is nested (Optional[Annotated[int, ...]] -> Optional[int])."""
     if get_origin(tp) is Annotated:
         return _strip(get_args(tp)[0])
@@ -109,7 +136,7 @@ def _strip(tp: Any) -> Any:
     return tp
 
 
-def default_range(tp: Any) -> Range | None:
+def default_range(tp: object) -> Range | None:
     """The range a type has when its field declares none: durations and numbers only."""
     scalar = _scalar_in(tp)
     if scalar is Duration:
@@ -119,7 +146,7 @@ def default_range(tp: Any) -> Range | None:
     return None
 
 
-def _scalar_in(tp: Any) -> Any:
+def _scalar_in(tp: object) -> type[Duration] | type[int] | type[float] | None:
     """Duration/int/float in `tp`, `Optional[tp]` or `list[tp]`, if that is what it holds."""
     tp = _strip(tp)
     if get_origin(tp) in (Union, types.UnionType):
@@ -127,22 +154,23 @@ def _scalar_in(tp: Any) -> Any:
         return _scalar_in(inner[0]) if len(inner) == 1 else None
     if get_origin(tp) is list and get_args(tp):
         return _scalar_in(get_args(tp)[0])
-    return tp if tp in (Duration, int, float) else None
+    return tp if tp is Duration or tp is int or tp is float else None
 
 
-def out_of_range(tp: Any, value: Any, written: Any, limit: Range | None = None) -> str | None:
+def out_of_range(tp: object, value: object, written: object, limit: Range | None = None) -> str | None:
     """The problem with a converted value outside its range (None when inside, or no range)."""
     limit = limit or default_range(tp)
     scalar = _scalar_in(tp)
     if limit is None or value is None or scalar is None:
         return None
-    for item, raw in (zip(value, written) if isinstance(value, list) else [(value, written)]):
+    pairs = zip(value, written) if isinstance(value, list) and isinstance(written, list) else [(value, written)]
+    for item, raw in pairs:
         if item not in limit:
             return f"expected {describe_range(scalar, limit)}, got {shown(raw)}"
     return None
 
 
-def describe_range(scalar: Any, limit: Range) -> str:
+def describe_range(scalar: type[Duration] | type[int] | type[float], limit: Range) -> str:
     """'a duration from 1ms to 24h', 'a whole number from 1 to 10000'."""
     if scalar is Duration:
         return f"a duration from {format_seconds(limit.low)} to {format_seconds(limit.high)}"
@@ -151,7 +179,7 @@ def describe_range(scalar: Any, limit: Range) -> str:
         else f"{word} from {int(limit.low)} to {int(limit.high)}"
 
 
-def _dataclass_in(tp: Any) -> type | None:
+def _dataclass_in(tp: object) -> type[DataclassInstance] | None:
     """The dataclass in `tp` or `Optional[tp]`, if any."""
     if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp is not Duration:
         return tp
@@ -167,7 +195,7 @@ class _Mismatch(Exception):
         self.expected = expected
 
 
-def describe(tp: Any) -> str:
+def describe(tp: object) -> str:
     """Human words for a type: 'a duration like 300ms', 'one of a, b'."""
     tp = _strip(tp)
     origin, args = get_origin(tp), get_args(tp)
@@ -183,11 +211,11 @@ def describe(tp: Any) -> str:
         return f"a list of {describe(args[0])}" if args else "a list"
     if origin is dict:
         return "a mapping"
-    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
-    return names.get(tp, getattr(tp, "__name__", str(tp)))
+    names: dict[object, str] = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    return names.get(tp) or str(getattr(tp, "__name__", tp))
 
 
-def _convert(tp: Any, value: Any) -> Any:
+def _convert(tp: object, value: object) -> object:
     origin, args = get_origin(tp), get_args(tp)
     if tp is Any:
         return value
@@ -217,7 +245,7 @@ def _convert(tp: Any, value: Any) -> Any:
     return _convert_scalar(tp, value)
 
 
-def _convert_union(tp: Any, args: tuple[object, ...], value: Any) -> Any:
+def _convert_union(tp: object, args: tuple[object, ...], value: object) -> object:
     if value is None and type(None) in args:
         return None
     for arg in args:
@@ -230,7 +258,7 @@ def _convert_union(tp: Any, args: tuple[object, ...], value: Any) -> Any:
     raise _Mismatch(describe(tp))
 
 
-def _convert_scalar(tp: Any, value: Any) -> Any:
+def _convert_scalar(tp: object, value: object) -> object:
     if tp is bool:
         if isinstance(value, bool):
             return value
