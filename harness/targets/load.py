@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import yaml
 
@@ -62,7 +62,7 @@ def is_target_file(path: str | Path) -> bool:
     return isinstance(data, dict) and "steps" not in data and any(k in data for k in TARGET_ONLY_KEYS)
 
 
-def _top_level(path: Path) -> Any:
+def _top_level(path: Path) -> object:
     if path.suffix not in (".yaml", ".yml") or not path.is_file():
         return None
     try:

@@ -10,17 +10,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Optional, Union
+from typing import Mapping, Never, Optional, Union
 
 from harness.errors import InvalidInput
 from harness.scenario.yamlpos import Problem
 from harness.targets.ops import Op
 from harness.units import Duration
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+EMPTY: Mapping[str, Never] = MappingProxyType({})  # no values, so it is a Mapping[str, V] for every V
 
 
-def _empty() -> Any:
+def _empty() -> Mapping[str, Never]:
     return field(default_factory=lambda: EMPTY)
 
 
@@ -114,7 +114,7 @@ class Setup:
 class Protocol:
     """How protocol clients speak the target's protocol."""
 
-    messages: Mapping[str, Any] = _empty()  # name -> JSON template (a mapping)
+    messages: Mapping[str, Mapping[str, object]] = _empty()  # name -> JSON template: a mapping of YAML values
     keys: Mapping[str, str] = _empty()      # name -> ledger key template
     ack_type: str = "ack"
     id_field: str = "id"

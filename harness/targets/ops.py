@@ -12,11 +12,16 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Optional
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Optional
 
 from harness.registry import Registry
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets.placeholders import fill
+
+if TYPE_CHECKING:  # ops run on a browser client; the driver is imported only by those that run them
+    from playwright.async_api import Page
+
+    from harness.drivers.browser import BrowserClient
 
 ops: Registry[type["Op"]] = Registry("action operation")
 
@@ -31,12 +36,18 @@ class Op:
     primary: ClassVar[Optional[str]] = None  # the field a bare scalar fills (`click: "#add"`)
     selector: str
 
-    def describe(self, values: dict[str, Any]) -> str:
+    def describe(self, values: Mapping[str, object]) -> str:
         """`click '#add-btn'`: the op and its filled selector, for error messages."""
         return f"{self.registered_name} {fill(self.selector, values)!r}"  # type: ignore[attr-defined]
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:  # pragma: no cover - interface
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:  # pragma: no cover - interface
         raise NotImplementedError
+
+
+def _page(client: BrowserClient) -> Page:
+    """The client's page: ops run only on an open page (`PageSetup` and actions open it first)."""
+    assert client.page is not None, f"client {client.name} has no open page"
+    return client.page
 
 
 @ops.register("fill")
@@ -46,7 +57,7 @@ class Fill(Op):
 
     value: str
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
         await client.fill(fill(self.selector, values), fill(self.value, values))
 
 
@@ -57,7 +68,7 @@ class Click(Op):
 
     primary: ClassVar[Optional[str]] = "selector"
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
         await client.click(fill(self.selector, values))
 
 
@@ -68,7 +79,7 @@ class Press(Op):
 
     key: str
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
         await client.press(fill(self.selector, values), self.key)
 
 
@@ -80,8 +91,8 @@ class Read(Op):
     into: str = field(metadata={"yaml": "as"})  # YAML `as`, a Python keyword
     attribute: Optional[str] = None
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
-        locator = client.page.locator(fill(self.selector, values)).first
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+        locator = _page(client).locator(fill(self.selector, values)).first
         values[self.into] = await locator.evaluate(READ_JS, self.attribute)
 
 
@@ -92,8 +103,8 @@ class Wait(Op):
 
     primary: ClassVar[Optional[str]] = "selector"
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
-        await client.page.wait_for_selector(fill(self.selector, values), state="visible")
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+        await _page(client).wait_for_selector(fill(self.selector, values), state="visible")
 
 
 #: How an `evaluate` op's expression runs: the op's values are `v`; a Promise is awaited.
@@ -111,16 +122,16 @@ class Evaluate(Op):
     js: str = ""
     into: Optional[str] = field(default=None, metadata={"yaml": "as"})
 
-    def describe(self, values: dict[str, Any]) -> str:
+    def describe(self, values: Mapping[str, object]) -> str:
         return f"evaluate {self.js!r}"
 
-    async def run(self, client: Any, values: dict[str, Any]) -> None:
-        result = await client.page.evaluate(EVALUATE_JS.format(js=self.js), values)
+    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+        result = await _page(client).evaluate(EVALUATE_JS.format(js=self.js), values)
         if self.into:
             values[self.into] = result
 
 
-def parse_op(data: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
+def parse_op(data: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
     """One YAML item of `ops:` -> an Op, or None with the reasons appended to `problems`."""
     if not isinstance(data, dict) or len(data) != 1:
         problems.append(pos.problem(path, f"expected one operation like `click: \"#add\"` or "
@@ -135,7 +146,7 @@ def parse_op(data: Any, path: Path_, pos: Positions, problems: list[Problem]) ->
     return _build(ops.get(verb), arg, path + (verb,), pos, problems)
 
 
-def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
+def _build(cls: type[Op], arg: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Op]:
     fields = {f.metadata.get("yaml", f.name): f for f in dataclasses.fields(cls) if f.init}
     if not isinstance(arg, dict):
         if cls.primary is None:
@@ -143,7 +154,7 @@ def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[
             return None
         arg = {cls.primary: arg}
     before = len(problems)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, str | None] = {}
     for key, value in arg.items():
         f = fields.get(key)
         if f is None:
@@ -161,4 +172,5 @@ def _build(cls: type[Op], arg: Any, path: Path_, pos: Positions, problems: list[
             problems.append(pos.problem(path, f"missing required key {name!r}"))
     if len(problems) > before:
         return None
-    return cls(**kwargs)
+    make: Callable[..., Op] = cls  # the op's own fields, known at run time: each a str or an optional str
+    return make(**kwargs)

@@ -13,14 +13,21 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, TypeVar
 
-from harness.scenario.convert import build, convert
+from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
 from harness.units import Duration
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
+T = TypeVar("T")
+#: One top-level key's parser: (its raw YAML value, path, positions, problems) -> typed value or None.
+_Parser = Callable[[object, Path_, Positions, list[Problem]], object]
 
 #: Keys a target file may have, in the order the docs list them.
 TOP_KEYS = [f.name for f in dataclasses.fields(Target) if f.name not in ("file", "root", "fixed_ports")]
@@ -33,7 +40,7 @@ class _ProcessDoc:
     command: list[str]
     ready: Ready
     cwd: str = "."
-    env: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, object] = field(default_factory=dict)  # values are str()'d
     ready_timeout: Duration = Duration(30.0)
     stop_grace: Duration = Duration(5.0)
 
@@ -44,13 +51,13 @@ class _LedgerDoc:
     entries: str = "entries"
     type_field: str = "type"
     id_field: str = "message_id"
-    keys: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, object] = field(default_factory=dict)  # checked to be strings by _key_templates
 
 
 @dataclass(frozen=True)
 class _ProtocolDoc:
-    messages: dict[str, Any] = field(default_factory=dict)
-    keys: dict[str, Any] = field(default_factory=dict)
+    messages: dict[str, object] = field(default_factory=dict)  # checked to be mappings by _protocol
+    keys: dict[str, object] = field(default_factory=dict)
     ack_type: str = "ack"
     id_field: str = "id"
     type_field: str = "type"
@@ -63,13 +70,13 @@ class _BugsDoc:
     client: list[str] = field(default_factory=list)
 
 
-def parse_target(data: Any, pos: Positions, problems: list[Problem], path: Path) -> Optional[Target]:
+def parse_target(data: object, pos: Positions, problems: list[Problem], path: Path) -> Optional[Target]:
     """Build the Target; append every structural problem to `problems` (None if there is any)."""
     if not isinstance(data, dict):
         problems.append(pos.problem((), f"a target file is a mapping with at least {', '.join(REQUIRED)}; got {type(data).__name__}"))
         return None
     before = len(problems)
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, object] = {}
     for key, value in data.items():
         parser = _PARSERS.get(key)
         if parser is None:
@@ -82,23 +89,24 @@ def parse_target(data: Any, pos: Positions, problems: list[Problem], path: Path)
     if len(problems) > before:
         return None
     ports = kwargs.pop("ports", None)
-    if ports is not None:
+    if isinstance(ports, dict):  # what _ports returned: name -> fixed port or None
         kwargs["ports"] = tuple(ports)
         kwargs["fixed_ports"] = MappingProxyType({k: v for k, v in ports.items() if v is not None})
-    return Target(**kwargs, file=str(path), root=path.parent.resolve())
+    make: Callable[..., Target] = Target  # each key's value has its field's type: _PARSERS maps one to the other
+    return make(**kwargs, file=str(path), root=path.parent.resolve())
 
 
-def _unknown_key(key: Any, known: list[str]) -> str:
+def _unknown_key(key: object, known: list[str]) -> str:
     close = difflib.get_close_matches(str(key), known, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown key {key!r}{hint}; allowed: {', '.join(known)}"
 
 
-def _scalar(tp: Any) -> Callable[..., Any]:
-    return lambda value, path, pos, problems: convert(tp, value, path, pos, problems)
+def _scalar(tp: TypeForm[T]) -> Callable[[object, Path_, Positions, list[Problem]], T | None]:
+    return lambda value, path, pos, problems: convert_to(tp, value, path, pos, problems)
 
 
-def _process(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[ProcessSpec]:
+def _process(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[ProcessSpec]:
     doc = build(_ProcessDoc, value, path, pos, problems)
     if doc is None:
         return None
@@ -106,35 +114,38 @@ def _process(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -
     return ProcessSpec(tuple(doc.command), doc.ready, doc.cwd, env, doc.ready_timeout, doc.stop_grace)
 
 
-def _ledger(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Ledger]:
+def _ledger(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Ledger]:
     doc = build(_LedgerDoc, value, path, pos, problems)
-    if doc is None or not _strings_only(doc.keys, path + ("keys",), pos, problems):
+    keys = _key_templates(doc.keys, path + ("keys",), pos, problems) if doc is not None else None
+    if doc is None or keys is None:
         return None
-    return Ledger(doc.url, doc.entries, doc.type_field, doc.id_field, MappingProxyType(dict(doc.keys)))
+    return Ledger(doc.url, doc.entries, doc.type_field, doc.id_field, MappingProxyType(keys))
 
 
-def _protocol(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Protocol]:
+def _protocol(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Protocol]:
     doc = build(_ProtocolDoc, value, path, pos, problems)
     if doc is None:
         return None
-    ok = _strings_only(doc.keys, path + ("keys",), pos, problems)
+    keys = _key_templates(doc.keys, path + ("keys",), pos, problems)
+    templates: dict[str, Mapping[str, object]] = {}
     for name, template in doc.messages.items():
-        if not isinstance(template, dict):
+        if isinstance(template, dict):
+            templates[name] = template
+        else:
             problems.append(pos.problem(path + ("messages", name), f"expected a mapping (the JSON object to send, "
                                                                    f"like {{type: ping, id: \"{{id}}\"}}), got {template!r}"))
-            ok = False
-    if not ok:
+    if keys is None or len(templates) < len(doc.messages):
         return None
-    messages = MappingProxyType(copy.deepcopy(doc.messages))
-    return Protocol(messages, MappingProxyType(dict(doc.keys)), doc.ack_type, doc.id_field, doc.type_field, doc.query)
+    messages = MappingProxyType(copy.deepcopy(templates))
+    return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query)
 
 
-def _bugs(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:
+def _bugs(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:
     doc = build(_BugsDoc, value, path, pos, problems)
     return Bugs(tuple(doc.server), tuple(doc.client)) if doc is not None else None
 
 
-def _ports(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[dict[str, Optional[int]]]:
+def _ports(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[dict[str, Optional[int]]]:
     """`[server, {dev: 5173}]` -> {"server": None (picked free), "dev": 5173 (fixed)}."""
     if not isinstance(value, list):
         problems.append(pos.problem(path, f"expected a list of port names (`server`) or fixed ports (`{{dev: 5173}}`), got {value!r}"))
@@ -155,12 +166,12 @@ def _ports(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> 
     return out if ok else None
 
 
-def _strings(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[str, ...]]:
-    items = convert(list[str], value, path, pos, problems)
+def _strings(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[str, ...]]:
+    items = convert_to(list[str], value, path, pos, problems)
     return tuple(items) if items is not None else None
 
 
-def _setup(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Setup]:
+def _setup(spec: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Setup]:
     if not isinstance(spec, dict):
         problems.append(pos.problem(path, f"expected a mapping of ops, attempts, timeout, reuse; got {spec!r}"))
         return None
@@ -170,17 +181,18 @@ def _setup(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> O
         if key not in known:
             problems.append(pos.problem(path + (key,), _unknown_key(key, known), key=True))
     ops = _op_list(spec, path, pos, problems)
-    attempts = convert(int, spec.get("attempts", 3), path + ("attempts",), pos, problems)
+    attempts = convert_to(int, spec.get("attempts", 3), path + ("attempts",), pos, problems)
     if isinstance(attempts, int) and not 1 <= attempts <= 100:
         problems.append(pos.problem(path + ("attempts",), f"expected 1 to 100 tries, got {attempts}"))
-    timeout = convert(Duration, spec.get("timeout", "5s"), path + ("timeout",), pos, problems)
-    reuse = convert(bool, spec.get("reuse", True), path + ("reuse",), pos, problems)
+    timeout = convert_to(Duration, spec.get("timeout", "5s"), path + ("timeout",), pos, problems)
+    reuse = convert_to(bool, spec.get("reuse", True), path + ("reuse",), pos, problems)
     if len(problems) > before:
         return None
+    assert attempts is not None and timeout is not None and reuse is not None  # None only with a problem
     return Setup(tuple(op for op in ops if op is not None), attempts, timeout, reuse)
 
 
-def _op_list(spec: dict, path: Path_, pos: Positions, problems: list[Problem]) -> list[Optional[Op]]:
+def _op_list(spec: dict[object, object], path: Path_, pos: Positions, problems: list[Problem]) -> list[Optional[Op]]:
     raw_ops = spec.get("ops")
     if not isinstance(raw_ops, list) or not raw_ops:
         what = "missing required key 'ops'" if "ops" not in spec else f"expected a non-empty list of operations, got {raw_ops!r}"
@@ -189,7 +201,7 @@ def _op_list(spec: dict, path: Path_, pos: Positions, problems: list[Problem]) -
     return [parse_op(op, path + ("ops", i), pos, problems) for i, op in enumerate(raw_ops)]
 
 
-def _probes(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[MappingProxyType]:
+def _probes(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Mapping[str, Probe]]:
     if not isinstance(value, dict):
         problems.append(pos.problem(path, f"expected a mapping of probe name -> JS expression or {{selector, attribute}}, got {value!r}"))
         return None
@@ -207,11 +219,11 @@ def _probes(value: Any, path: Path_, pos: Positions, problems: list[Problem]) ->
     return MappingProxyType(out) if len(out) == len(value) else None
 
 
-def _actions(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[MappingProxyType]:
+def _actions(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Mapping[str, Action]]:
     if not isinstance(value, dict):
         problems.append(pos.problem(path, f"expected a mapping of action name -> {{ops: [...], key: ...}}, got {value!r}"))
         return None
-    out = {}
+    out: dict[str, Action] = {}
     for name, spec in value.items():
         action = _action(spec, path + (name,), pos, problems)
         if action is not None:
@@ -219,7 +231,7 @@ def _actions(value: Any, path: Path_, pos: Positions, problems: list[Problem]) -
     return MappingProxyType(out) if len(out) == len(value) else None
 
 
-def _action(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Action]:
+def _action(spec: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Action]:
     if not isinstance(spec, dict):
         problems.append(pos.problem(path, f"expected a mapping of ops, key; got {spec!r}"))
         return None
@@ -228,22 +240,24 @@ def _action(spec: Any, path: Path_, pos: Positions, problems: list[Problem]) -> 
         if key not in ("ops", "key"):
             problems.append(pos.problem(path + (key,), _unknown_key(key, ["ops", "key"]), key=True))
     ops = _op_list(spec, path, pos, problems)
-    key = convert(Optional[str], spec.get("key"), path + ("key",), pos, problems)
+    key = convert_to(Optional[str], spec.get("key"), path + ("key",), pos, problems)
     if len(problems) > before:
         return None
     return Action(tuple(op for op in ops if op is not None), key)
 
 
-def _strings_only(mapping: dict[str, Any], path: Path_, pos: Positions, problems: list[Problem]) -> bool:
-    ok = True
+def _key_templates(mapping: dict[str, object], path: Path_, pos: Positions, problems: list[Problem]) -> Optional[dict[str, str]]:
+    """The key templates, or None with a problem for each one that is not a string."""
+    out: dict[str, str] = {}
     for name, template in mapping.items():
-        if not isinstance(template, str):
+        if isinstance(template, str):
+            out[name] = template
+        else:
             problems.append(pos.problem(path + (name,), f"expected a key template (a string like \"msg:{{title}}\"), got {template!r}"))
-            ok = False
-    return ok
+    return out if len(out) == len(mapping) else None
 
 
-_PARSERS: dict[str, Callable[..., Any]] = {
+_PARSERS: dict[str, _Parser] = {
     "name": _scalar(str), "server": _process, "page": _scalar(str), "websocket": _scalar(str),
     "description": _scalar(str), "time_scale": _scalar(float), "min_wait": _scalar(Duration),
     "ports": _ports, "static": _process, "snapshot": _scalar(Optional[str]), "probes": _probes,

@@ -7,7 +7,7 @@ object literals) are not placeholders and are left alone.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Iterable, Mapping
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z0-9_]+)?)\}")
 
@@ -19,7 +19,7 @@ PROTOCOL_NAMES = frozenset({"client", "id", "n", "title"})
 QUERY_NAMES = frozenset({"client"})
 
 
-def fill(template: str, values: dict[str, Any]) -> str:
+def fill(template: str, values: Mapping[str, object]) -> str:
     """Replace `{name}` placeholders; unknown ones are left as they are."""
     return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 

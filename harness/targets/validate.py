@@ -6,7 +6,7 @@ they run even where the structural pass found a problem, and every problem is re
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets import checks
@@ -18,7 +18,7 @@ URLS = {("page",): ("http", "https", "file"), ("websocket",): ("ws", "wss"),
         ("health",): ("http", "https"), ("ledger", "url"): ("http", "https")}
 
 
-def check_target_data(data: Any, pos: Positions) -> list[Problem]:
+def check_target_data(data: object, pos: Positions) -> list[Problem]:
     """Every problem in the interpreted strings of a target file's raw data."""
     if not isinstance(data, dict):
         return []
@@ -51,13 +51,13 @@ def _report(problem: Callable[[Path_, str], None], path: Path_, text: Optional[s
         problem(path, text)
 
 
-def _at(data: Any, path: Path_) -> Any:
+def _at(data: object, path: Path_) -> object:
     for key in path:
         data = data.get(key) if isinstance(data, dict) else None
     return data
 
 
-def _strings(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
+def _strings(value: object, path: Path_) -> Iterator[tuple[Path_, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
@@ -101,7 +101,7 @@ def _placeholders(data: dict, base: frozenset[str] | set[str], problem: Callable
                 problem(path, unknown_message(name, allowed))
 
 
-def _process(spec: Any, path: Path_, problem: Callable[[Path_, str], None]) -> None:
+def _process(spec: object, path: Path_, problem: Callable[[Path_, str], None]) -> None:
     if not isinstance(spec, dict):
         return
     env = spec.get("env")
@@ -139,7 +139,7 @@ def _js(source: str) -> Optional[str]:
     return checks.js_problem(source, "expression")
 
 
-def _upstream(upstream: Any, allow_remote: bool, problem: Callable[[Path_, str], None]) -> None:
+def _upstream(upstream: object, allow_remote: bool, problem: Callable[[Path_, str], None]) -> None:
     """`host:port` where the server listens, on a loopback host unless `allow_remote`."""
     if not isinstance(upstream, str):
         return
@@ -155,7 +155,7 @@ def _upstream(upstream: Any, allow_remote: bool, problem: Callable[[Path_, str],
     _report(problem, ("upstream",), text)
 
 
-def _actions(actions: Any, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
+def _actions(actions: object, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
     """Selectors are well formed; templates use only placeholders known at that op."""
     if not isinstance(actions, dict):
         return
@@ -170,7 +170,7 @@ def _actions(actions: Any, base: frozenset[str] | set[str], problem: Callable[[P
                 problem(("actions", name, "key"), unknown_message(unknown, allowed))
 
 
-def _ops(where: Path_, ops: Any, allowed: set[str], problem: Callable[[Path_, str], None]) -> None:
+def _ops(where: Path_, ops: object, allowed: set[str], problem: Callable[[Path_, str], None]) -> None:
     """Each op's selector and value: well formed, placeholders known at that op (`allowed` grows
     with each `read`/`evaluate` that stores a value); an `evaluate` expression parses."""
     for i, op in enumerate(ops if isinstance(ops, list) else []):
@@ -195,7 +195,7 @@ def _ops(where: Path_, ops: Any, allowed: set[str], problem: Callable[[Path_, st
             allowed.add(fields["as"])
 
 
-def _protocol(protocol: Any, problem: Callable[[Path_, str], None]) -> None:
+def _protocol(protocol: object, problem: Callable[[Path_, str], None]) -> None:
     if not isinstance(protocol, dict) or not isinstance(protocol.get("keys"), dict):
         return
     messages: dict[object, object] = protocol["messages"] if isinstance(protocol.get("messages"), dict) else {}
