@@ -16,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from playwright.async_api import Browser, BrowserContext, Error as PlaywrightError, Page, Playwright, async_playwright
+from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, Playwright,
+                                  StorageState, WebSocket, async_playwright)
 
 from harness.aio import stop_task, within
 from harness.drivers.browser_js import BINDING, init_script
@@ -29,6 +30,9 @@ from harness.journal import Journal
 from harness.socket_state import SocketState
 from harness.targets.probes import AWAIT_MS
 
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
+
 class _AsyncioStartingSessions:
     """`asyncio` as Playwright's driver launcher sees it, except that the Node driver (and the
     Chromium it starts) get a session of their own. Ctrl-C in a terminal signals the whole
@@ -36,11 +40,13 @@ class _AsyncioStartingSessions:
     could not close its browser cleanly. The driver still exits when the harness does: it
     stops when its stdin closes."""
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(asyncio, name)
 
     @staticmethod
-    async def create_subprocess_exec(*args: Any, **kwargs: Any) -> Any:
+    async def create_subprocess_exec(
+            *args: StrOrBytesPath, **kwargs: Any,  # Playwright's keywords, passed unread to asyncio's typed ones
+    ) -> asyncio.subprocess.Process:
         kwargs.setdefault("start_new_session", True)
         return await asyncio.create_subprocess_exec(*args, **kwargs)
 
@@ -160,7 +166,7 @@ class BrowserClient:
         self.context: BrowserContext | None = None
         self.page: Page | None = None
         self.tracker = SocketTracker(name, journal, frame_format=frame_format)
-        self.probed: dict[str, Any] | None = None
+        self.probed: dict[str, object] | None = None
         self._generation = 0
         self.socket_state = SocketState() if socket_state else None
         self.setup = setup
@@ -195,9 +201,9 @@ class BrowserClient:
             await self.setup.run(self, reused=stored is not None)
         return self
 
-    async def _open_context(self, stored: dict[str, Any] | None) -> None:
+    async def _open_context(self, stored: StorageState | None) -> None:
         state = stored if stored is not None else self.storage_state
-        self.context = await self.session.browser.new_context(storage_state=state)  # type: ignore[union-attr, arg-type]
+        self.context = await self.session.browser.new_context(storage_state=state)  # type: ignore[union-attr]
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
         await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
@@ -252,7 +258,7 @@ class BrowserClient:
 
     # -- observation ---------------------------------------------------------------------
     @property
-    def last_probe(self) -> dict[str, Any] | None:
+    def last_probe(self) -> dict[str, object] | None:
         """The page's latest values: its probes, plus `state` from the app socket when the
         target has no state probe (None before anything was seen)."""
         if self.socket_state is None or self.socket_state.state is None:
@@ -290,7 +296,7 @@ class BrowserClient:
         prefix = self.ws_rewrite[1]
         return url.startswith(prefix) and url[len(prefix):][:1] in ("", "/", "?", "#")
 
-    def _on_websocket(self, ws: Any) -> None:
+    def _on_websocket(self, ws: WebSocket) -> None:
         if not self.is_app_socket(ws.url):
             self.journal.record("ws.ignored", client=self.name, url=ws.url)
             return
@@ -300,12 +306,12 @@ class BrowserClient:
         ws.on("framereceived", lambda payload: self.tracker.frame(key, "received", payload))
         ws.on("close", lambda _ws: self.tracker.playwright_closed(key))
 
-    def _on_console(self, msg: Any) -> None:
+    def _on_console(self, msg: ConsoleMessage) -> None:
         level = msg.type
         if level in ("error", "warning"):
             self.journal.record("page.console", client=self.name, level=level, text=msg.text)
 
-    async def probe(self) -> dict[str, Any] | None:
+    async def probe(self) -> dict[str, object] | None:
         """Evaluate `probe_js` once; None while the page is navigating, closed or asleep."""
         if not self.probe_js or self.page is None or self._asleep:
             return None
@@ -390,8 +396,8 @@ class BrowserClient:
         await self._new_page()
 
     # -- passthroughs and evidence -------------------------------------------------------
-    async def evaluate(self, js: str, arg: Any = None) -> Any:
-        """`page.evaluate(js, arg)`."""
+    async def evaluate(self, js: str, arg: object = None) -> object:
+        """`page.evaluate(js, arg)`: the expression's value, decoded from JSON-like JS data."""
         return await self._require_page().evaluate(js, arg)
 
     async def fill(self, selector: str, value: str) -> None:

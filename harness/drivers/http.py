@@ -5,15 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
-from typing import Any
-
 from harness.aio import within
 
 
-async def fetch_json(url: str, timeout_s: float = 5.0) -> Any:
+async def fetch_json(url: str, timeout_s: float = 5.0) -> object:
     """GET a JSON document with a deadline; urllib is blocking, so it runs in a thread."""
 
-    def get() -> Any:
+    def get() -> object:
         with urllib.request.urlopen(url, timeout=timeout_s) as resp:
             return json.loads(resp.read().decode())
 

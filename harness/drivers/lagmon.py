@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any, Optional
+from typing import Callable, Optional
 
 from harness.aio import stop_task
 from harness.events import JSONObject
@@ -54,7 +54,7 @@ class LagMonitor:
         self._harness_windows = 0
         self._pages: dict[str, dict[str, float]] = {}
         self._task: Optional[asyncio.Task] = None
-        self._unsubscribe: Any = None
+        self._unsubscribe: Optional[Callable[[], None]] = None
         self._closed = False
 
     async def __aenter__(self) -> "LagMonitor":

@@ -11,14 +11,18 @@ set-up fails, the others run it themselves.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING
 
-from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Error as PlaywrightError, StorageState
 
 from harness.errors import StepFailed
 from harness.events import JSONObject
 from harness.journal import Journal
 from harness.targets.model import Setup
+from harness.targets.ops import page_of
+
+if TYPE_CHECKING:  # browser.py imports this module
+    from harness.drivers.browser import BrowserClient
 
 
 class PageSetup:
@@ -28,10 +32,10 @@ class PageSetup:
         self.spec = spec
         self.journal = journal
         self.values = values
-        self._first: asyncio.Future | None = None  # the stored state, once the first client is done
+        self._first: asyncio.Future[StorageState | None] | None = None  # the stored state, once the first client is done
         self._owner: str | None = None
 
-    async def stored_state(self, client: str) -> JSONObject | None:
+    async def stored_state(self, client: str) -> StorageState | None:
         """The browser state to start `client`'s context with: None for the client that runs
         the set-up first (and when reuse is off, or the first set-up failed)."""
         if not self.spec.reuse:
@@ -42,7 +46,7 @@ class PageSetup:
             return None
         return await asyncio.shield(self._first)
 
-    async def run(self, client: Any, reused: bool) -> None:
+    async def run(self, client: BrowserClient, reused: bool) -> None:
         """Run the ops on `client`'s loaded page (or record the reuse); StepFailed after the last try."""
         if reused:
             self.journal.record("client.setup", client=client.name, attempt=0, passed=True, reused=True)
@@ -53,24 +57,26 @@ class PageSetup:
             self.abandon(client.name)
             raise
 
-    async def _tries(self, client: Any) -> None:
+    async def _tries(self, client: BrowserClient) -> None:
         values = {**self.values, "client": client.name}
         error = ""
         for attempt in range(1, self.spec.attempts + 1):
             if attempt > 1:
-                await client.page.reload()
+                await page_of(client).reload()
             error = await self._once(client, dict(values))
             self.journal.record("client.setup", client=client.name, attempt=attempt, passed=not error,
                                 error=error or None)
             if not error:
+                assert client.context is not None  # the page is open, so its context is
                 self._store(client.name, await client.context.storage_state() if self.spec.reuse else None)
                 return
         raise StepFailed(f"set-up of {client.name} failed {self.spec.attempts} time(s); last: {error}; check the "
                          "target's `setup:` (a longer `timeout`, more `attempts`, or the selectors)")
 
-    async def _once(self, client: Any, values: JSONObject) -> str:
+    async def _once(self, client: BrowserClient, values: dict[str, object]) -> str:
         """One try: '' when every op succeeded, else what failed."""
-        client.page.set_default_timeout(self.spec.timeout.seconds * 1000)
+        page = page_of(client)
+        page.set_default_timeout(self.spec.timeout.seconds * 1000)
         try:
             for op in self.spec.ops:
                 try:
@@ -78,13 +84,13 @@ class PageSetup:
                 except PlaywrightError as exc:
                     return f"{op.describe(values)}: {str(exc).splitlines()[0]}"
         finally:
-            client.page.set_default_timeout(client.nav_timeout_s * 1000)
+            page.set_default_timeout(client.nav_timeout_s * 1000)
         return ""
 
     def abandon(self, client: str) -> None:
         """`client` will store no state (its page failed to open): the others run the set-up themselves."""
         self._store(client, None)
 
-    def _store(self, client: str, state: JSONObject | None) -> None:
+    def _store(self, client: str, state: StorageState | None) -> None:
         if self._first is not None and self._owner == client and not self._first.done():
             self._first.set_result(state)

@@ -12,7 +12,7 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -179,7 +179,7 @@ CONNECT_ERRORS = (OSError, InvalidHandshake, asyncio.TimeoutError)
 SEND_ERRORS = (ConnectionClosed, OSError, InfrastructureError)
 
 
-def acked_by(reply_type: str, fmt: FrameFormat = DEFAULT_FORMAT) -> Callable[[Message], tuple[str, Any]]:
+def acked_by(reply_type: str, fmt: FrameFormat = DEFAULT_FORMAT) -> Callable[[Message], tuple[str, object]]:
     """A reply rule: every message is answered by a frame of `reply_type` with the same id."""
     return lambda message: (reply_type, message.get(fmt.id_field))
 
@@ -198,7 +198,7 @@ class LoadGroup:
     def __init__(
         self, clients: Sequence[ProtocolClient], journal: Journal, *,
         make_message: Callable[[str, int], Message], messages_per_client: int = 1, rate_per_s: float = 10.0,
-        reply_for: Callable[[Message], tuple[str, Any]] | None = None, frame_format: FrameFormat = DEFAULT_FORMAT,
+        reply_for: Callable[[Message], tuple[str, object]] | None = None, frame_format: FrameFormat = DEFAULT_FORMAT,
         connect_concurrency: int = 50, ack_timeout_s: float = 5.0, timeout_s: float | None = 60.0,
         group: str = "load", close_clients: bool = False,
     ) -> None:
@@ -244,7 +244,7 @@ class LoadGroup:
                     self.summary.failed_connects += 1
                     return
         fmt = self.frame_format
-        outstanding: Counter[tuple[Any, Any]] = Counter()
+        outstanding: Counter[tuple[object, object]] = Counter()  # (type, id) of replies awaited
         all_acked = asyncio.Event()
         all_acked.set()
 

@@ -16,10 +16,16 @@ import asyncio
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from harness.aio import stop_task, within
 from harness.events import JSONObject
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
+
+    from harness.context import RunContext
+    from harness.drivers.browser import BrowserClient
 
 HEAP_JS = "performance.memory ? performance.memory.usedJSHeapSize : null"
 PAGE_TIMEOUT_S = 2.0
@@ -41,7 +47,7 @@ def count_fds(pid: int, proc: Path = Path("/proc")) -> int:
 class ResourceSampler:
     """Records a `resources` event every `interval_s` real seconds until closed; idempotent close."""
 
-    def __init__(self, ctx: Any, interval_s: float = 5.0) -> None:
+    def __init__(self, ctx: RunContext, interval_s: float = 5.0) -> None:
         if interval_s <= 0:
             raise ValueError(f"interval_s must be above 0, got {interval_s:g}")
         self.ctx = ctx
@@ -93,7 +99,7 @@ class ResourceSampler:
             self._error("server", exc)
             return server.pid, None, None
 
-    async def _page_heap(self, name: str, client: Any) -> Optional[int]:
+    async def _page_heap(self, name: str, client: BrowserClient) -> Optional[int]:
         page = getattr(client, "page", None)
         if page is None or getattr(client, "_asleep", False):
             return None  # closed or frozen (`browser: sleep`): a frozen page does not answer
@@ -105,7 +111,7 @@ class ResourceSampler:
             self._error(f"page {name}", exc)
             return None
 
-    async def _heap(self, client: Any, page: Any) -> Optional[int]:
+    async def _heap(self, client: BrowserClient, page: Page) -> Optional[int]:
         context = getattr(client, "context", None)
         if context is not None:
             with contextlib.suppress(Exception):

@@ -36,7 +36,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Iterable, ParamSpec, Sequence, TypeVar
 
 import requests
 
@@ -53,6 +53,7 @@ from harness.journal import Journal
 from harness.tools import free_port
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 # Toxic types and their attributes, from the Toxiproxy README (v2.x). Units: ms unless noted.
 TOXIC_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -91,7 +92,7 @@ def _exists(name: str) -> InfrastructureError:
     return InfrastructureError(f"Toxiproxy proxy {name!r} already exists: delete it or pick another name")
 
 
-def _error_text(resp: Any) -> str:
+def _error_text(resp: requests.Response) -> str:
     try:
         return str(resp.json().get("error") or resp.text)
     except ValueError:
@@ -241,7 +242,7 @@ class ToxiproxyServer:
         with urllib.request.urlopen(f"http://{self.api}/version", timeout=self.api_timeout_s) as resp:
             return str(json.loads(resp.read().decode()).get("version", "unknown"))
 
-    async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def _call(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run one blocking toxiproxy-python call against this server, under a deadline."""
         if self.port is None:
             raise InfrastructureError("toxiproxy-server is not running: start it before creating proxies")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Callable
 
 from harness.drivers.lagmon import record_page_lag
 from harness.events import JSONObject
@@ -61,7 +61,7 @@ def parse_frame(payload: str | bytes, fmt: FrameFormat = DEFAULT_FORMAT) -> tupl
     if isinstance(payload, (bytes, bytearray)):
         payload = bytes(payload).decode("utf-8", errors="replace")
     try:
-        data: Any = json.loads(payload)
+        data: object = json.loads(payload)
     except ValueError:
         return {"type": None, "id": None, "data": payload[:TEXT_LIMIT]}, None
     if isinstance(data, dict):
@@ -171,5 +171,5 @@ class SocketTracker:
             sock.open_recorded = True
             self.journal.record("ws.open", client=self.client, socket=sock.id, url=sock.url)
 
-    def _first(self, url: Any, pred) -> _Socket | None:
+    def _first(self, url: object, pred: Callable[[_Socket], bool]) -> _Socket | None:
         return next((s for s in self._sockets if s.url == url and pred(s)), None)
