@@ -17,7 +17,7 @@ import atexit
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Callable, Literal, Protocol, TypeVar
 
 from harness.errors import SetupError
 
@@ -53,8 +53,17 @@ class JavaScript:
         return f"not a valid JavaScript {what}: {error} (checked with V8, as the page would parse it)"
 
 
+T = TypeVar("T")
 _lock = threading.Lock()
-_racer: Any = None
+
+
+class _Racer(Protocol):
+    """What is used of py_mini_racer's `MiniRacer` (an untyped library): calling a global function."""
+
+    def call(self, expr: str, *args: object, timeout_sec: float | None = None) -> object: ...
+
+
+_racer: _Racer | None = None
 
 
 def js_syntax_error(source: str, kind: Literal["expression", "function_body"]) -> str | None:
@@ -76,12 +85,12 @@ def js_syntax_error(source: str, kind: Literal["expression", "function_body"]) -
     return None if result is None else _ours_is_end(str(result), source)
 
 
-def _parse(source: str, kind: str) -> Any:
+def _parse(source: str, kind: str) -> object:
     with _lock:
         return _engine().call("__wschaosSyntax", source, kind, timeout_sec=_PARSE_TIMEOUT_S)
 
 
-def _off_the_loop(fn: Any) -> Any:
+def _off_the_loop(fn: Callable[[], T]) -> T:
     """mini-racer refuses a timed call from a thread running an asyncio loop (plans are made
     inside one by the matrix and benchmarks): parse in a short-lived worker thread then."""
     import asyncio
@@ -101,7 +110,7 @@ def _ours_is_end(message: str, source: str) -> str:
     return "Unexpected end of input" if m and m.group(1) not in source else message
 
 
-def _engine() -> Any:
+def _engine() -> _Racer:
     """One V8 isolate per process, created on first use and closed at exit (an isolate left
     open keeps its event-loop thread alive and hangs interpreter shutdown)."""
     global _racer

@@ -16,17 +16,17 @@ import asyncio
 import sys
 import urllib.parse
 from contextlib import AsyncExitStack
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Awaitable, Callable, Iterable, Protocol
 
 from harness import tools
 from harness.context import RunContext
-from harness.drivers.browser import BrowserClient
+from harness.drivers.browser import BrowserClient, BrowserSession
 from harness.drivers.browser_js import page_seed
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
-from harness.drivers.toxiproxy import ProxySpec
+from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
@@ -42,7 +42,17 @@ PAGE_CONCURRENCY = 4
 CONNECT_CONCURRENCY = 50
 
 
-async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any) -> None:
+class SharedInfra(Protocol):
+    """What a scenario's stack uses of the infrastructure its run shares (`runner.Shared`)."""
+
+    @property
+    def toxiproxy(self) -> ToxiproxyServer: ...
+
+    @property
+    def browser(self) -> BrowserSession: ...
+
+
+async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: SharedInfra) -> None:
     """Start everything the scenario needs, in dependency order."""
     target = plan.target
     ctx.values.update(_base_values(plan, ctx))
@@ -70,16 +80,17 @@ async def open_observers(stack: AsyncExitStack, ctx: RunContext, plan: Plan) -> 
         await stack.enter_async_context(ResourceSampler(ctx, plan.options.sample_resources_s))
 
 
-async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any, upstream: str) -> None:
+async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: SharedInfra, upstream: str) -> None:
     """One proxy per client to `upstream` (`host:port` where the server listens), created in
     bulk; their deletion is registered before they exist."""
     specs = [ProxySpec(f"{ctx.values['run_key']}-{c.name}", upstream, c.name) for c in plan.scenario.clients]
     stack.push_async_callback(shared.toxiproxy.delete_proxies, [s.name for s in specs])
     for proxy in await shared.toxiproxy.create_proxies(specs, journal=ctx.journal):
+        assert proxy.client is not None  # every spec above names its client
         ctx.proxies[proxy.client] = proxy
 
 
-async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: Any,
+async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: SharedInfra,
                         upstream: urllib.parse.SplitResult) -> None:
     """Build every client (registered in `ctx` in scenario order), then open them concurrently, bounded."""
     setup = PageSetup(plan.target.setup, ctx.journal, dict(ctx.values)) if plan.target.setup else None
@@ -97,14 +108,14 @@ async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shar
                          bounded(CONNECT_CONCURRENCY, [c.connect for c in protocol], fail_fast=True))
 
 
-async def bounded(limit: int, calls: Iterable[Callable[[], Awaitable[Any]]], fail_fast: bool = False) -> None:
+async def bounded(limit: int, calls: Iterable[Callable[[], Awaitable[object]]], fail_fast: bool = False) -> None:
     """Run `calls` at most `limit` at a time, all of them; the first failure is raised at the end.
 
     `fail_fast`: the first failure cancels the calls still running or waiting (set-up: nothing
     more should start once the scenario cannot run); without it every call runs (teardown)."""
     slots = asyncio.Semaphore(limit)
 
-    async def one(call: Callable[[], Awaitable[Any]]) -> None:
+    async def one(call: Callable[[], Awaitable[object]]) -> None:
         async with slots:
             await call()
 
@@ -158,7 +169,7 @@ def _proxy_origin(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult
     return f"{upstream.scheme}://{proxy.host}:{proxy.port}"
 
 
-def _browser(ctx: RunContext, plan: Plan, shared: Any, name: str,
+def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
              upstream: urllib.parse.SplitResult, setup: PageSetup | None) -> BrowserClient:
     target = plan.target
     storage = str((target.root / ctx.fill(target.storage_state)).resolve()) if target.storage_state else None
