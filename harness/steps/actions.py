@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Optional
+from typing import Annotated, ClassVar, Mapping, Optional
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -170,12 +170,12 @@ def build_message(ctx, client: str, name: str) -> tuple[JSONObject, Optional[str
         raise StepFailed(f"target has no protocol message {name!r}; known: {', '.join(proto.messages)}")
     values = {**ctx.values, "client": client, "id": uuid.uuid4().hex, "n": ctx.next_number()}
     values["title"] = f"{client}-msg-{values['n']}"
-    message = _deep_fill(proto.messages[name], values)
+    message = {k: _deep_fill(v, values) for k, v in proto.messages[name].items()}
     key = fill(proto.keys[name], values) if name in proto.keys else None
     return message, key
 
 
-def _deep_fill(template: Any, values: JSONObject) -> Any:
+def _deep_fill(template: object, values: Mapping[str, object]) -> object:
     if isinstance(template, str):
         return fill(template, values)
     if isinstance(template, dict):

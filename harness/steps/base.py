@@ -9,7 +9,7 @@ ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional, Union
+from typing import TYPE_CHECKING, ClassVar, Iterator, Optional, Union
 
 from harness.events import JSONObject
 from harness.registry import Registry
@@ -17,6 +17,7 @@ from harness.units import Duration
 
 if TYPE_CHECKING:
     from harness.context import RunContext
+    from harness.scenario.model import Scenario
 
 ClientSelector = Union[str, list[str]]
 
@@ -58,7 +59,7 @@ class Step:
 
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
-    def validate(self, scenario: Any, env: "Envelope") -> list[str]:
+    def validate(self, scenario: Scenario, env: "Envelope") -> list[str]:
         """Cross-checks against the whole scenario; returns messages (empty = fine)."""
         return []
 
@@ -68,7 +69,7 @@ class Step:
         return self.revertible and (not actions or getattr(self, "action", None) in actions)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     return str(value) if isinstance(value, Duration) else value
 
 

@@ -8,7 +8,7 @@ it (`reply_type`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 from harness.drivers.protocol import LoadGroup, Message
 from harness.drivers.ws_tracker import FrameFormat
@@ -16,11 +16,14 @@ from harness.steps.actions import build_message
 from harness.steps.base import Envelope, Step, steps
 from harness.units import Duration, Range
 
+if TYPE_CHECKING:
+    from harness.targets.model import Protocol
+
 #: Heartbeat templates are answered by the frame type next to them, not by the ack type.
 HEARTBEAT_REPLIES = {"ping": "pong"}
 
 
-def reply_type(protocol: Any, template: str) -> str:
+def reply_type(protocol: Protocol, template: str) -> str:
     """The frame type that answers the target's message template `template`.
 
     The target's `protocol.replies` (template name -> reply type) says so when it has one;

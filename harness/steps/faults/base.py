@@ -7,10 +7,13 @@ or at the end of the run (`restore` undoes early). Subclasses say what to do to 
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, ClassVar, Literal
+from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Literal
 
 from harness.events import JSONObject
 from harness.steps.base import Envelope, Step
+
+if TYPE_CHECKING:
+    from harness.drivers.toxiproxy import Proxy
 
 Stream = Literal["downstream", "upstream", "both"]
 Undo = Callable[[], Awaitable[None]]
@@ -23,7 +26,7 @@ class ProxyFault(Step):
     revertible: ClassVar[bool] = True
     note: ClassVar[str] = ""  # what undoing it really does, for the journal
 
-    async def apply(self, proxy: Any, fault_id: str) -> Undo:  # pragma: no cover - interface
+    async def apply(self, proxy: Proxy, fault_id: str) -> Undo:  # pragma: no cover - interface
         raise NotImplementedError
 
     def stream_name(self) -> str:
@@ -59,9 +62,9 @@ class ToxicFault(ProxyFault):
     def stream_name(self) -> str:
         return getattr(self, "stream", "downstream")
 
-    async def apply(self, proxy: Any, fault_id: str) -> Undo:
+    async def apply(self, proxy: Proxy, fault_id: str) -> Undo:
         streams = ["downstream", "upstream"] if self.stream_name() == "both" else [self.stream_name()]
-        toxics = []
+        toxics: list[str] = []  # their names
         for stream in streams:
             toxics.append(await proxy.add_toxic(self.toxic_type, stream, self.attributes(),
                                                 name=f"{self.registered_name}-{fault_id}-{stream}"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from harness.steps.base import steps
 from harness.steps.faults.base import ProxyFault, Undo
+
+if TYPE_CHECKING:
+    from harness.drivers.toxiproxy import Proxy
 
 
 @steps.register("down")
@@ -14,6 +17,6 @@ from harness.steps.faults.base import ProxyFault, Undo
 class Down(ProxyFault):
     """Take the client's network path down: the proxy is disabled, open connections drop, new ones are refused."""
 
-    async def apply(self, proxy: Any, fault_id: str) -> Undo:
+    async def apply(self, proxy: Proxy, fault_id: str) -> Undo:
         await proxy.disable()
         return proxy.enable
