@@ -44,7 +44,7 @@ class Op:
         raise NotImplementedError
 
 
-def _page(client: BrowserClient) -> Page:
+def page_of(client: BrowserClient) -> Page:
     """The client's page: ops run only on an open page (`PageSetup` and actions open it first)."""
     assert client.page is not None, f"client {client.name} has no open page"
     return client.page
@@ -92,7 +92,7 @@ class Read(Op):
     attribute: Optional[str] = None
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
-        locator = _page(client).locator(fill(self.selector, values)).first
+        locator = page_of(client).locator(fill(self.selector, values)).first
         values[self.into] = await locator.evaluate(READ_JS, self.attribute)
 
 
@@ -104,7 +104,7 @@ class Wait(Op):
     primary: ClassVar[Optional[str]] = "selector"
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
-        await _page(client).wait_for_selector(fill(self.selector, values), state="visible")
+        await page_of(client).wait_for_selector(fill(self.selector, values), state="visible")
 
 
 #: How an `evaluate` op's expression runs: the op's values are `v`; a Promise is awaited.
@@ -126,7 +126,7 @@ class Evaluate(Op):
         return f"evaluate {self.js!r}"
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
-        result = await _page(client).evaluate(EVALUATE_JS.format(js=self.js), values)
+        result = await page_of(client).evaluate(EVALUATE_JS.format(js=self.js), values)
         if self.into:
             values[self.into] = result
 
