@@ -85,8 +85,8 @@ def convert_to(tp: TypeForm[T], value: object, path: Path_, pos: Positions, prob
 
 def convert(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
     """`convert_to` for a type held in a variable (a table of field types), whose value's type
-    mypy cannot name. Any: its callers (scenario/load.py, steptree.py) assign the value to the
-    field that type came from; `convert_to` is the typed form to move them to."""
+    mypy cannot name, so the result is unchecked: its callers (scenario/load.py, steptree.py)
+    assign it to the field that type came from; `convert_to` is the typed form to move them to."""
     return _converted(tp, value, path, pos, problems)
 
 
