@@ -56,11 +56,13 @@ class Backoff(Check):
         for client in names:
             runs = [r for r in attempt_runs(run.events, client)
                     if not r.interrupted and (r.lost_t or 0.0) <= end]
-            lines, excused, ratios = self._judge_client(run, client, runs)
+            lines, excused, ratios, moments = self._judge_client(run, client, runs)
             problems += lines
             late += excused
             ratios_all += ratios
-            marks += [r.lost_t for r in runs if r.lost_t is not None and (lines or excused)]
+            # The moment of failure: the attempt that came early or late, the last attempt of a
+            # series without jitter; a client with too few attempts is marked where it lost its link.
+            marks += moments or [r.lost_t for r in runs if r.lost_t is not None and (lines or excused)]
         metrics: JSONObject = {"intervals": len(ratios_all),
                    "min_ratio": round(min(ratios_all), 3) if ratios_all else None,
                    "ratio_cv": round(_cv(ratios_all), 4) if len(ratios_all) > 1 else None,
@@ -90,14 +92,14 @@ class Backoff(Check):
         return nominal, max(0.0, low), nominal * (1 + TOLERANCE_RATIO) + LATE_S
 
     def _judge_client(self, run: RunView, client: str,
-                      runs: list[AttemptRun]) -> tuple[list[str], list[Excused], list[float]]:
+                      runs: list[AttemptRun]) -> tuple[list[str], list[Excused], list[float], list[float]]:
         if not runs:
-            return [f"{client}: never lost its connection, so it made no reconnection attempt"], [], []
+            return [f"{client}: never lost its connection, so it made no reconnection attempt"], [], [], []
         most = max(len(r.attempts) for r in runs)
         if most < self.min_attempts:
             return [f"{client}: at most {plural(most, 'reconnection attempt')} in one disconnection, "
-                    f"need {self.min_attempts} to judge the backoff (make the outage longer)"], [], []
-        problems, late, ratios = [], [], []
+                    f"need {self.min_attempts} to judge the backoff (make the outage longer)"], [], [], []
+        problems, late, ratios, moments, judged = [], [], [], [], []
         for r in runs:
             for n, (t, wait) in enumerate(zip(r.attempts, r.waits), start=1):
                 if wait is None:
@@ -106,24 +108,27 @@ class Backoff(Check):
                 if n == 1 and wait <= IMMEDIATE_S:
                     continue  # reconnecting at once (offline->online, pong timeout) is by design
                 ratios.append(wait / nominal)
+                judged.append(t)
                 if low <= wait <= high:
                     continue
                 line = (f"{client}: reconnection attempt {n} at {at(t)} waited {dur(wait)}, "
                         f"expected {dur(low)}..{dur(high)} (nominal {dur(nominal)})")
                 # Only a late timer can be the machine's fault; an early one is always the app's.
                 lag = explained(wait - high, run.events, client, t - wait, t) if wait > high else None
+                moments.append(t)
                 if lag is None:
                     problems.append(line)
                 else:
                     late.append(excuse(line, wait - high, lag))
         if not ratios:
-            return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], [], []
+            return [f"{client}: no ws.attempt carries page_t, so the delays cannot be measured"], [], [], []
         # Never excused: lateness only lengthens delays, it cannot make identical ones look jittered.
         if self.jitter and len(ratios) >= 3 and min(ratios) >= JITTER_BELOW:
             problems.append(f"{client}: no jitter: none of {len(ratios)} delays is shorter than "
                             f"{JITTER_BELOW:g} x nominal (shortest {min(ratios):.2f} x, mean "
                             f"{statistics.fmean(ratios):.2f} x); jitter makes them 0.5..1 x")
-        return problems, late, ratios
+            moments.append(max(judged))  # the last delay judged completes the pattern
+        return problems, late, ratios, moments
 
 
 def _cv(values: list[float]) -> float:

@@ -110,13 +110,13 @@ class Reconnected(Check):
                          else story(run, c, w, end, "since"))
                 problems.append(f"{c}: {since}{held}, still not connected when the "
                                 f"scenario ended at {at(end)}, {dur(end - began)} later; limit {lim}")
-                marks.append(began)
+                marks.append(began + limit_s)  # the moment it became late
             elif w.end - began > limit_s:
                 took = (_socket_only(c, w, w.end - w.start) if w.source == "socket" else
                         f"{c}: {story(run, c, w, end)}{held}, connected again at {at(w.end)} "
                         f"after {dur(w.end - began)}")
                 problems.append(f"{took}, limit {lim}")
-                marks.append(began)
+                marks.append(began + limit_s)
         return problems, marks
 
 
@@ -175,5 +175,5 @@ class MaxDisconnection(Check):
                        else f"{c} was disconnected for {dur(longest)}, {over}")
             return self.result(False, summary,
                                capped([f"{line}, {over}"] + others), metrics,
-                               [w2.start for _, w2 in windows if w2.duration(end) > limit_s])
+                               [w2.start + limit_s for _, w2 in windows if w2.duration(end) > limit_s])
         return self.result(True, f"longest disconnection {dur(longest)} ({c}) within {lim}", [line], metrics)

@@ -40,6 +40,7 @@ def test_backoff_fails_without_jitter():
     assert not result.passed
     assert result.summary == "reconnection backoff does not follow min(30s, 1s x 2^(n-1)) with jitter: 1 problem"
     assert result.evidence == ["b0: no jitter: none of 4 delays is shorter than 0.9 x nominal (shortest 1.00 x, mean 1.00 x); jitter makes them 0.5..1 x"]
+    assert result.at == [25.0]  # the fourth delay, the last one judged, completes the pattern
 
 
 def test_backoff_without_jitter_expected_accepts_exact_delays():
@@ -55,6 +56,7 @@ def test_backoff_fails_when_the_delay_does_not_grow():
     assert result.evidence == [
         "b0: reconnection attempt 3 at t=13.0s waited 1s, expected 1.35s..4.85s (nominal 4s)",
         "b0: reconnection attempt 4 at t=14.0s waited 1s, expected 2.75s..9.45s (nominal 8s)"]
+    assert result.at == [13.0, 14.0]  # the attempts that came too early, not the disconnection
 
 
 def test_backoff_fails_when_the_cap_is_exceeded():
