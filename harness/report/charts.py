@@ -1,15 +1,17 @@
-"""Small metric figures (reconnect times, latency samples) and the run-index trend, as SVG."""
+"""Small metric figures (reconnect times), the latency panel the timeline draws under its lanes
+(same time axis), and the run-index trends, as SVG."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from harness.analysis import percentile, reconnect_times
 from harness.journal import Event
 from harness.report import extract
-from harness.report.plots import svg_text
+from harness.report.svg import svg_text
 
 CLIENT_COLORS = ["#1d3557", "#e76f51", "#2a9d8f", "#9d4edd", "#f4a261", "#457b9d", "#e63946",
                  "#6a994e"]
@@ -55,22 +57,17 @@ def reconnect_svg(events: list[Event], salt: str) -> str | None:
     return svg_text(fig, salt)
 
 
-def latency_svg(events: list[Event], salt: str) -> str | None:
-    """Latency samples over time, one colour per client; None if there are none."""
-    samples = extract.latency_samples(events)
-    if not samples:
-        return None
-    fig, ax = _small("latency samples (ping → pong)", "seconds since run start")
+def draw_latency(ax: Axes, events: list[Event], samples: list[tuple[float, str, float]]) -> None:
+    """Latency samples (t, client, ms) over time, one colour per client, on the timeline's axis."""
     clients = sorted({c for _, c, _ in samples})
     for client in clients:
         pts = [(t, ms) for t, c, ms in samples if c == client]
         ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=4.5, alpha=0.85,
                 color=client_color(events, client), label=client)
-    ax.set_ylabel("ms")
-    ax.set_xlim(0, max((e["t"] for e in events), default=1.0))
+    ax.set_ylabel("latency ms\n(ping → pong)", fontsize=9)
     ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, frameon=False, ncol=min(4, len(clients)))
-    return svg_text(fig, salt)
+    ax.grid(axis="y", color="#e9ecef", lw=0.6)
+    ax.legend(fontsize=8, frameon=False, ncol=min(6, len(clients)), loc="upper right")
 
 
 def pass_rate(run: dict[str, Any]) -> float | None:

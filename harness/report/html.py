@@ -248,10 +248,9 @@ def plots_html(s: dict[str, Any], events: list[Event] | None) -> str:
         return '<p class="muted">no journal available: timeline not drawn</p>'
     salt = anchor(key(s))
     parts = [plots.timeline_svg(events, s.get("screenshots", []), failed_times(s), salt + "-tl")]
-    small = [charts.reconnect_svg(events, salt + "-rc"), charts.latency_svg(events, salt + "-lat")]
-    small = [svg for svg in small if svg]
-    if small:
-        parts.append('<div class="charts">' + "".join(f"<div>{svg}</div>" for svg in small) + "</div>")
+    reconnects = charts.reconnect_svg(events, salt + "-rc")  # latency is a panel of the timeline
+    if reconnects:
+        parts.append(f'<div class="charts"><div>{reconnects}</div></div>')
     return "".join(parts)
 
 

@@ -2,60 +2,82 @@
 
 The timeline shows, on one time axis, what was injected (fault lane), what the server did
 (up/down/paused), what each client's connection was (coloured by state, with a thin health
-strip), and markers for screenshots, alert growth, queued/drained messages and the times
-failed checks point at. Colours are fixed per state so every report reads the same way.
+strip), each reconnection attempt as a tick, markers for screenshots, alert growth,
+queued/drained messages, and the moments failed checks point at; latency samples, when the
+journal has them, are a panel underneath on the same time axis. Colours are fixed per
+meaning, different for every meaning, so every report reads the same way; a state the tables
+do not know (an app's own `dead`) gets a colour of its own and a legend entry like the rest.
+Drawn elements carry `class`/`data-*` attributes (`harness.report.svg.Tags`) that tests read.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from typing import Any, Iterable
 
-import matplotlib
 from matplotlib.artist import Artist
-from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from harness.analysis import fault_windows, server_windows, state_timeline
-from harness.journal import Event
-from harness.report import extract
+from harness.journal import Event, of_kind
+from harness.report import charts, extract
+from harness.report.svg import Tags, svg_text
+
+__all__ = ["timeline_svg", "svg_text", "STATE_COLORS", "SERVER_COLORS", "HEALTH_COLORS"]
 
 STATE_COLORS = {
     "connected": "#2b9348", "connecting": "#90c2e7", "reconnecting": "#f3a712",
     "offline": "#8d99ae", "failed": "#c1121f", "disconnected": "#495057",
 }
-SERVER_COLORS = {"up": "#2b9348", "down": "#c1121f", "paused": "#f3a712"}
+SERVER_COLORS = {"up": "#1d6fa5", "down": "#1b1b1b", "paused": "#b08968"}
 HEALTH_COLORS = {"HEALTHY": "#b7e4c7", "DEGRADED": "#ffe066", "UNHEALTHY": "#f79d65",
-                 "CRITICAL": "#c1121f"}
+                 "CRITICAL": "#b5179e"}
+#: For values the tables above do not know (a custom state, health level or process state):
+#: handed out in order of appearance, never one a known meaning already uses.
+EXTRA_COLORS = ["#9c6644", "#00b4d8", "#ff8fab", "#606c38", "#3a0ca3", "#e9c46a", "#264653",
+                "#f72585", "#8338ec", "#7f4f24"]
 FAULT_COLORS = ["#6a4c93", "#1982c4", "#8ac926", "#ff595e", "#ffca3a", "#4d908e", "#577590"]
-UNKNOWN = "#ced4da"
 MARKERS = {  # name: (marker, colour, size, legend label)
     "screenshot": ("D", "#1d3557", 6, "screenshot"),
     "alert": ("*", "#d00000", 11, "alert raised"),
     "queued": ("^", "#7b2cbf", 7, "message queued"),
     "drained": ("v", "#0f766e", 7, "queue drained"),
 }
+ATTEMPT = ("|", "#343a40", 8, "connection attempt")
+FAILURE_COLOR = "#c1121f"
 MAX_CLIENT_LANES = 12
+#: Width of one character of a 7.5 pt failure label, as a share of the time axis (an 11 in
+#: figure's axis is about 9.6 in wide; DejaVu Sans averages 0.6 em): enough to keep labels apart.
+LABEL_CHAR_SHARE = 0.0075
+TABLES = {"client": STATE_COLORS, "server": SERVER_COLORS, "health": HEALTH_COLORS}
 
 
-def svg_text(fig: Figure, salt: str) -> str:
-    """The figure as an inline <svg> element that scales to its container."""
-    buf = io.StringIO()
-    FigureCanvasSVG(fig)
-    # A fixed salt per figure keeps ids stable (pure output) and unique within one page.
-    with matplotlib.rc_context({"svg.hashsalt": salt, "svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    text = buf.getvalue()
-    text = text[text.index("<svg"):]
-    # matplotlib numbers its element ids per figure (figure_1, patch_1...): prefix them so
-    # several figures inline in one page keep valid, unique ids and their own references.
-    text = re.sub(r'(\sid="|url\(#|href="#)', lambda m: m.group(1) + salt + "-", text)
-    head, rest = text.split(">", 1)
-    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
-    return head + ' class="plot" role="img" preserveAspectRatio="xMinYMin meet">' + rest
+class Palette:
+    """The colour of each (lane kind, value) drawn, and the legend entries for exactly those."""
+
+    def __init__(self) -> None:
+        self.drawn: dict[str, str] = {}  # "client:connected" -> colour, in order of first use
+        self.extra: dict[str, str] = {}
+
+    def color(self, kind: str, value: str) -> str:
+        key = f"{kind}:{value}"
+        if key not in self.drawn:
+            known = TABLES[kind].get(value)
+            if known is None:
+                known = self.extra.setdefault(key, EXTRA_COLORS[len(self.extra) % len(EXTRA_COLORS)])
+            self.drawn[key] = known
+        return self.drawn[key]
+
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(key, colour, label) per drawn value: client states, then server, then health;
+        known values in their table's order, custom ones after them."""
+        def order(key: str) -> tuple[int, int, str]:
+            kind, value = key.split(":", 1)
+            table = list(TABLES[kind])
+            return (list(TABLES).index(kind), table.index(value) if value in table else len(table), value)
+        return [(k, self.drawn[k], f"{k.split(':', 1)[0]} {k.split(':', 1)[1]}") for k in sorted(self.drawn, key=order)]
 
 
 def _segments(points: list[tuple[float, Any]], end_t: float) -> list[tuple[float, float, Any]]:
@@ -103,7 +125,7 @@ def _fault_label(f: Any) -> str:
     return f"{f.fault}{' ' + params if params else ''} → {who}"
 
 
-def _draw_faults(ax, faults, y: float, end_t: float) -> set[str]:
+def _draw_faults(ax: Axes, faults: list[Any], y: float, end_t: float) -> None:
     kinds: dict[str, str] = {}
     rows = _fault_rows(faults, end_t)
     n_rows = max(rows, default=0) + 1
@@ -117,105 +139,162 @@ def _draw_faults(ax, faults, y: float, end_t: float) -> set[str]:
                 fontsize=7.5, color="#111", clip_on=True,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
         ax.axvspan(f.start, end, color=color, alpha=0.07, lw=0)
-    return set(kinds)
 
 
-def _draw_series(ax, segs, y: float, height: float, colors: dict[str, str]) -> None:
+def _draw_series(ax: Axes, tags: Tags, palette: Palette, kind: str, lane: str,
+                 segs: list[tuple[float, float, Any]], y: float, height: float) -> None:
+    """One bar group per value of a lane, tagged `data-key="client:connected"`."""
+    by_value: dict[str, list[tuple[float, float]]] = {}
     for start, width, value in segs:
-        ax.broken_barh([(start, width)], (y - height / 2, height),
-                       facecolors=colors.get(str(value), UNKNOWN), edgecolor="white", lw=0.4)
+        by_value.setdefault(str(value), []).append((start, width))
+    for value, spans in by_value.items():
+        bars = ax.broken_barh(spans, (y - height / 2, height), facecolors=palette.color(kind, value),
+                              edgecolor="white", lw=0.4)
+        tags.tag(bars, "state", key=f"{kind}:{value}", lane=lane)
 
 
-def _draw_markers(ax, events: list[Event], client: str, y: float, shots: list[dict]) -> None:
+def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: float,
+                  shots: list[dict[str, Any]]) -> set[str]:
+    """Screenshot, alert, queue and attempt marks on one client's lane; returns the kinds drawn."""
+    drawn: set[str] = set()
+
     def mark(name: str, xs: list[float], dy: float) -> None:
         if xs:
-            marker, color, size, _ = MARKERS[name]
-            ax.plot(xs, [y + dy] * len(xs), ls="none", marker=marker, color=color,
-                    markersize=size, markeredgecolor="white", markeredgewidth=0.6, zorder=5)
+            marker, color, size, _ = ATTEMPT if name == "attempt" else MARKERS[name]
+            line, = ax.plot(xs, [y + dy] * len(xs), ls="none", marker=marker, color=color,
+                            markersize=size, markeredgecolor=color if name == "attempt" else "white",
+                            markeredgewidth=1.2 if name == "attempt" else 0.6, zorder=5)
+            tags.tag(line, "marker", key=f"marker:{name}", lane=client, times=" ".join(f"{x:.3f}" for x in xs))
+            drawn.add(name)
     mark("screenshot", [s["t"] for s in shots if s.get("client") == client], 0.36)
     mark("alert", [t for t, _ in extract.alert_marks(events, client)], 0.36)
+    mark("attempt", [e["t"] for e in of_kind(events, "ws.attempt") if e.get("client") == client], 0.0)
     queue = extract.queue_marks(events, client)
     mark("queued", [t for t, delta, _ in queue if delta > 0], 0.0)
     mark("drained", [t for t, delta, _ in queue if delta < 0], 0.0)
+    return drawn
 
 
-def _draw_failures(ax, failed_at: list[tuple[float, str]], y: float, end_t: float) -> int:
-    """Dashed lines at failure times; labels stagger into rows so close ones stay legible."""
-    row_last: list[float] = []
-    for t, check in failed_at:
-        ax.axvline(t, color="#c1121f", ls="--", lw=1.2, zorder=6)
-        row = next((i for i, last in enumerate(row_last) if t - last > end_t * 0.16), len(row_last))
-        if row == len(row_last):
-            row_last.append(t)
-        row_last[row] = t
-        ax.text(t, y + 0.3 * row, f" ✗ {check}", color="#c1121f", fontsize=7.5, va="bottom",
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
-    return len(row_last)
+def _failure_groups(failed_at: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
+    """One mark per distinct time (to the millisecond), naming every check that points there."""
+    groups: dict[float, list[str]] = {}
+    for t, what in sorted(failed_at):
+        names = groups.setdefault(round(float(t), 3), [])
+        if what not in names:
+            names.append(what)
+    return [(t, ", ".join(names)) for t, names in sorted(groups.items())]
 
 
-def _legend(fig, states: set[str], server: set[str], health: set[str], faults: set[str]) -> None:
-    handles: list[Artist] = [Patch(color=STATE_COLORS.get(s, UNKNOWN), label=f"client {s}") for s in
-               STATE_COLORS if s in states]
-    handles += [Patch(color=SERVER_COLORS[s], label=f"server {s}", hatch="")
-                for s in SERVER_COLORS if s in server and f"client {s}" not in STATE_COLORS]
-    handles += [Patch(color=HEALTH_COLORS[h], label=f"health {h}") for h in HEALTH_COLORS if h in health]
-    handles += [Line2D([], [], ls="none", marker=m, color=c, markersize=s, label=lab)
-                for m, c, s, lab in MARKERS.values()]
-    handles.append(Line2D([], [], color="#c1121f", ls="--", lw=1.2, label="failed check"))
-    fig.legend(handles=handles, loc="outside lower center", ncol=6, fontsize=8, frameon=False)
+def _draw_failures(ax: Axes, tags: Tags, failed_at: Iterable[tuple[float, str]], y: float, end_t: float) -> int:
+    """A dashed line at each failure time; labels go into the first row where they overlap no
+    other label (a label near the right edge extends to the left of its line)."""
+    rows: list[list[tuple[float, float]]] = []
+    for t, what in _failure_groups(failed_at):
+        text = f"✗ {what}"
+        width = (len(text) + 2) * LABEL_CHAR_SHARE * end_t
+        left = t + width > end_t
+        span = (t - width, t) if left else (t, t + width)
+        row = next((i for i, spans in enumerate(rows) if all(span[1] < a or span[0] > b for a, b in spans)),
+                   len(rows))
+        if row == len(rows):
+            rows.append([])
+        rows[row].append(span)
+        tags.tag(ax.axvline(t, color=FAILURE_COLOR, ls="--", lw=1.2, zorder=6),
+                 "failure-marker", key="failure", t=t, check=what)
+        label = ax.text(t, y + 0.3 * row, f" {text} " if not left else f"{text} ", color=FAILURE_COLOR,
+                        fontsize=7.5, va="bottom", ha="right" if left else "left", zorder=7,
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+        tags.tag(label, "failure-label", t=t, check=what, row=row)
+    return len(rows)
 
 
-def _draw_clients(ax, events, shown, ys, shots, end_t) -> tuple[set[str], set[str]]:
-    """State bars, health strips and markers per client; returns the states and levels seen."""
-    states: set[str] = set()
-    health_seen: set[str] = set()
+def _legend(fig: Figure, tags: Tags, palette: Palette, markers: set[str], failures: bool) -> None:
+    """Exactly what was drawn: every state, level and marker kind, tagged with its key."""
+    keyed: list[tuple[str, Artist]] = [(key, Patch(color=color, label=label))
+                                       for key, color, label in palette.entries()]
+    for name, (marker, color, size, label) in {**MARKERS, "attempt": ATTEMPT}.items():
+        if name in markers:
+            keyed.append((f"marker:{name}", Line2D([], [], ls="none", marker=marker, color=color,
+                                                   markersize=size, label=label)))
+    if failures:
+        keyed.append(("failure", Line2D([], [], color=FAILURE_COLOR, ls="--", lw=1.2, label="failure")))
+    if not keyed:
+        return
+    legend = fig.legend(handles=[h for _, h in keyed], loc="outside lower center", ncol=6, fontsize=8,
+                        frameon=False)
+    for (key, _), handle, text in zip(keyed, legend.legend_handles, legend.get_texts()):
+        if handle is not None:
+            tags.tag(handle, "legend-swatch", key=key)
+        tags.tag(text, "legend-entry", key=key)
+
+
+def _draw_clients(ax: Axes, tags: Tags, palette: Palette, events: list[Event], shown: list[str],
+                  ys: dict[str, float], shots: list[dict[str, Any]], end_t: float) -> set[str]:
+    """State bars, health strips and markers per client; returns the marker kinds drawn."""
+    markers: set[str] = set()
     for name in shown:
-        timeline = state_timeline(events, name)
-        states.update(s for _, s in timeline)
-        _draw_series(ax, _segments(timeline, end_t), ys[name], 0.42, STATE_COLORS)
-        health = extract.health_series(events, name)
-        health_seen.update(h for _, h in health)
-        _draw_series(ax, _segments(health, end_t), ys[name] - 0.3, 0.1, HEALTH_COLORS)
-        _draw_markers(ax, events, name, ys[name], shots)
-    return states, health_seen
+        _draw_series(ax, tags, palette, "client", name, _segments(state_timeline(events, name), end_t),
+                     ys[name], 0.42)
+        _draw_series(ax, tags, palette, "health", name,
+                     _segments(extract.health_series(events, name), end_t), ys[name] - 0.3, 0.1)
+        markers |= _draw_markers(ax, tags, events, name, ys[name], shots)
+    return markers
 
 
-def _style_axes(ax, end_t: float) -> None:
+def _style_axes(ax: Axes, tags: Tags, end_t: float, panel: str, bottom: bool) -> None:
     ax.set_xlim(0, end_t)
-    ax.set_xlabel("seconds since run start")
+    if bottom:
+        ax.set_xlabel("seconds since run start")
+    else:
+        ax.tick_params(axis="x", labelbottom=False)
     ax.grid(axis="x", color="#e9ecef", lw=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
+    # The plotting area spans exactly 0..end_t: a reader maps x to time from it.
+    tags.tag(ax.patch, "time-axis", panel=panel, x0=0.0, x1=float(end_t))
+
+
+def _end(events: list[Event]) -> float:
+    """The scenario ends at run.teardown: stopping the server and closing pages is not behaviour."""
+    teardown = next((e["t"] for e in events if e.get("kind") == "run.teardown"), None)
+    return float(teardown or max((e["t"] for e in events), default=1.0) or 1.0)
 
 
 def timeline_svg(events: list[Event], shots: list[dict[str, Any]], failed_at: Iterable[tuple[float, str]],
                  salt: str = "timeline") -> str:
     """The scenario timeline as inline SVG; `failed_at` is (time, check name) pairs."""
-    # The scenario ends at run.teardown: stopping the server and closing pages afterwards is not behaviour.
-    teardown = next((e["t"] for e in events if e.get("kind") == "run.teardown"), None)
-    end_t = teardown or max((e["t"] for e in events), default=1.0) or 1.0
+    end_t = _end(events)
     clients = extract.client_names(events)
     shown = clients[:MAX_CLIENT_LANES]
     kinds = extract.client_kinds(events)
     lanes = ["faults", "server"] + shown
-    fig = Figure(figsize=(11, 1.5 + 0.55 * len(lanes)), layout="constrained")
-    ax = fig.add_subplot()
-    ys = {name: len(lanes) - 1 - i for i, name in enumerate(lanes)}
-    faults = sorted(fault_windows(events), key=lambda f: f.start)
-    fault_kinds = _draw_faults(ax, faults, ys["faults"], end_t)
-    server = server_windows(events)
-    _draw_series(ax, [(w.start, (w.end if w.end is not None else end_t) - w.start, w.label)
-                      for w in server], ys["server"], 0.5, SERVER_COLORS)
-    states, health_seen = _draw_clients(ax, events, shown, ys, shots, end_t)
-    label_rows = _draw_failures(ax, sorted(failed_at), len(lanes) - 0.45, end_t)
+    latency = [s for s in extract.latency_samples(events) if s[0] <= end_t]
+    lanes_h = 1.5 + 0.55 * len(lanes)
+    fig = Figure(figsize=(11, lanes_h + (1.9 if latency else 0)), layout="constrained")
+    axes = fig.subplots(2 if latency else 1, 1, sharex=True, squeeze=False,
+                        height_ratios=[lanes_h, 1.9] if latency else [1])[:, 0]
+    ax, tags, palette = axes[0], Tags(), Palette()
+    ys = {name: float(len(lanes) - 1 - i) for i, name in enumerate(lanes)}
+    _draw_faults(ax, sorted(fault_windows(events), key=lambda f: f.start), ys["faults"], end_t)
+    _draw_series(ax, tags, palette, "server", "server",
+                 [(w.start, (w.end if w.end is not None else end_t) - w.start, w.label)
+                  for w in server_windows(events)], ys["server"], 0.5)
+    markers = _draw_clients(ax, tags, palette, events, shown, ys, shots, end_t)
+    failed = list(failed_at)
+    label_rows = _draw_failures(ax, tags, failed, len(lanes) - 0.45, end_t)
     labels = {"faults": "faults", "server": "server"}
     labels.update({n: f"{n} ({kinds[n]})" if kinds.get(n) else n for n in shown})
     ax.set_yticks([ys[n] for n in lanes], [labels[n] for n in lanes])
     ax.set_ylim(-0.6, len(lanes) - 0.2 + 0.3 * label_rows)
-    _style_axes(ax, end_t)
+    _style_axes(ax, tags, end_t, "timeline", bottom=not latency)
+    if latency:
+        charts.draw_latency(axes[1], events, latency)
+        for t, _ in _failure_groups(failed):
+            axes[1].axvline(t, color=FAILURE_COLOR, ls="--", lw=1.0, zorder=6)
+        _style_axes(axes[1], tags, end_t, "latency", bottom=True)
     hidden = len(clients) - len(shown)
     if hidden:
         ax.set_title(f"{hidden} more clients not drawn", loc="left", fontsize=9)
-    _legend(fig, states, {w.label for w in server}, health_seen, fault_kinds)
-    return svg_text(fig, salt)
+    _legend(fig, tags, palette, markers, bool(failed))
+    return svg_text(fig, salt, tags)

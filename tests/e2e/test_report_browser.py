@@ -4,13 +4,14 @@ loads, the timeline is visible."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from harness.report import render_run_dir, update_index
+from harness.report import render_from_journal, render_run_dir, update_index
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +89,68 @@ async def test_run_index_renders_in_chromium(page, tmp_path):
     await page.wait_for_load_state("load")
     assert "wschaos run 20240611-021500-7" in await page.locator("h1").inner_text()
     assert errors == []
+
+
+def failing_journal_with_custom_state(path: Path) -> Path:
+    """The failing fixture plus a custom client state (`dead`), a DEGRADED level and two more
+    failed checks whose times (13.1, 13.3) sit right next to `reconnected`'s 13.0."""
+    lines = (FIXTURES / "failing.jsonl").read_text(encoding="utf-8").splitlines()
+    extra = [
+        {"t": 12.0, "kind": "probe", "client": "p0", "values": {"state": "dead", "health": "DEGRADED"}},
+        {"t": 12.6, "kind": "probe", "client": "p0", "values": {"state": "connected", "health": "HEALTHY"}},
+        {"t": 15.6, "kind": "check", "name": "backoff", "passed": False, "summary": "no jitter", "evidence": [],
+         "metrics": {}, "params": {}, "at": [13.1], "inconclusive": False},
+        {"t": 15.6, "kind": "check", "name": "max_disconnection", "passed": False, "summary": "too long",
+         "evidence": [], "metrics": {}, "params": {}, "at": [13.3], "inconclusive": False},
+    ]
+    events = sorted([json.loads(x) for x in lines] + extra, key=lambda e: e["t"])
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+TIMELINE_FACTS = """svg => {
+  const rect = el => el.getBoundingClientRect();
+  const drawn = el => [...el.querySelectorAll('path, use')].find(x => !x.closest('defs')) || el;
+  const fill = el => getComputedStyle(drawn(el)).fill;
+  const all = sel => [...svg.querySelectorAll(sel)];
+  return {
+    drawn: all('.state, .marker, .failure-marker').map(g => g.dataset.key),
+    bars: all('.state').map(g => [g.dataset.key, fill(g)]),
+    legend: all('.legend-entry').map(g => g.dataset.key),
+    swatches: all('.legend-swatch').map(g => [g.dataset.key, fill(g)]),
+    axes: all('.time-axis').map(g => ({panel: g.dataset.panel, x0: +g.dataset.x0, x1: +g.dataset.x1,
+                                       left: rect(g).left, width: rect(g).width})),
+    markers: all('.failure-marker').map(g => ({t: +g.dataset.t, x: rect(g).left + rect(g).width / 2})),
+    labels: all('.failure-label').map(g => { const r = rect(g); return [r.left, r.right, r.top, r.bottom]; }),
+  };
+}"""
+
+
+async def test_timeline_legend_and_failure_markers_in_chromium(page, tmp_path):
+    """Every state drawn has its own legend entry in its own colour; each failure marker sits
+    at the time the failed check or expectation points at; labels do not overlap; the latency
+    panel shares the timeline's time axis."""
+    journal = failing_journal_with_custom_state(tmp_path / "journal.jsonl")
+    report = render_from_journal(journal, tmp_path / "out")
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    scenario = doc["scenarios"][0]
+    expected = sorted({round(float(t), 3) for c in scenario["checks"] if not c["passed"] for t in c["at"]}
+                      | {round(x["t"], 3) for x in scenario["expectations"] if x["passed"] is False})
+    await page.goto(report.as_uri())
+    facts = await page.locator("svg.plot").first.evaluate(TIMELINE_FACTS)
+    assert set(facts["drawn"]) <= set(facts["legend"]), set(facts["drawn"]) - set(facts["legend"])
+    assert "client:dead" in facts["legend"] and "health:DEGRADED" in facts["legend"]
+    swatch = dict(facts["swatches"])
+    assert all(swatch[key] == color for key, color in facts["bars"]), (facts["bars"], swatch)
+    state_colors = {key: color for key, color in facts["bars"]}
+    assert len(set(state_colors.values())) == len(state_colors), state_colors  # one colour per meaning
+    timeline, latency = facts["axes"]
+    assert abs(timeline["left"] - latency["left"]) < 1 and abs(timeline["width"] - latency["width"]) < 1
+    assert sorted(m["t"] for m in facts["markers"]) == expected
+    for m in facts["markers"]:
+        x = timeline["left"] + (m["t"] - timeline["x0"]) / (timeline["x1"] - timeline["x0"]) * timeline["width"]
+        assert abs(m["x"] - x) < 1.5, (m, x)
+    boxes = facts["labels"]
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]]
+    assert len(boxes) == len(expected) and overlaps == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.journal import read_journal
-from harness.report.charts import latency_svg, reconnect_svg, trend_svg
+from harness.report.charts import reconnect_svg, trend_svg
 from harness.report.plots import timeline_svg
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
@@ -40,7 +40,32 @@ def test_unreverted_fault_and_unfinished_outage_reach_the_end():
 
 
 def test_small_charts_are_skipped_without_data():
-    """No reconnects, no latency samples, no runs: no figure rather than an empty one."""
+    """No reconnects, no runs: no figure rather than an empty one."""
     events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]}]
-    assert reconnect_svg(events, "a") is None and latency_svg(events, "b") is None
+    assert reconnect_svg(events, "a") is None
     assert trend_svg([]) is None
+
+
+def test_every_meaning_has_its_own_colour_and_a_custom_state_gets_one_too():
+    """Client, server and health colours never repeat; `dead` gets an unused colour and a legend entry."""
+    from harness.report.plots import HEALTH_COLORS, SERVER_COLORS, STATE_COLORS, Palette
+
+    known = [*STATE_COLORS.values(), *SERVER_COLORS.values(), *HEALTH_COLORS.values()]
+    assert len(set(known)) == len(known)
+    palette = Palette()
+    for kind, value in (("client", "connected"), ("client", "dead"), ("server", "up"), ("health", "WEIRD")):
+        palette.color(kind, value)
+    entries = {key: (color, label) for key, color, label in palette.entries()}
+    assert entries["client:dead"][1] == "client dead" and entries["client:dead"][0] not in known
+    assert entries["health:WEIRD"][0] not in {*known, entries["client:dead"][0]}
+
+
+def test_attempts_are_ticked_and_failure_markers_carry_their_time():
+    """ws.attempt events become a tagged tick series; a failure marker says its time and check."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]},
+              {"t": 1.0, "kind": "ws.attempt", "client": "b0"}, {"t": 1.5, "kind": "ws.attempt", "client": "b0"},
+              {"t": 9.0, "kind": "run.end", "outcome": "failed"}]
+    svg = timeline_svg(events, [], [(4.25, "backoff"), (4.25, "backoff")], "t4")
+    assert 'data-key="marker:attempt" data-lane="b0" data-times="1.000 1.500"' in svg
+    assert svg.count('class="failure-marker"') == 1 and 'data-t="4.250" data-check="backoff"' in svg
+    assert 'class="legend-entry" data-key="marker:attempt"' in svg
