@@ -7,24 +7,29 @@ selector names real clients of the kinds it acts on. Problems are appended, neve
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
-from harness.events import JSONObject
 from harness.registry import UnknownName
-from harness.scenario.convert import build, convert
+from harness.scenario.convert import build, convert_to
 from harness.scenario.model import Scenario, resolve_selector, selector_vocabulary
 from harness.scenario.yamlpos import MAX_SHOWN, Path_, Positions, Problem, did_you_mean, format_path, shown
-from harness.steps.base import ENVELOPE_KEYS, During, Envelope, Node, Parallel, Repeat, Step, StepNode, steps as step_registry
+from harness.steps.base import (ENVELOPE_KEYS, ClientSelector, During, Envelope, Node, Parallel, Repeat, Step, StepNode,
+                                steps as step_registry)
 from harness.units import Duration, Range
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
+T = TypeVar("T")
+
 BLOCKS = ("parallel", "repeat", "during")
-_ENVELOPE_TYPES = {"clients": list[str] | str, "name": str,
-                   "at": Annotated[Duration, Range("0ms", "24h")], "after": Annotated[Duration, Range("0ms", "24h")],
-                   "for_": Duration}
+# the envelope's types as the loader checks them (a list is tried before a single name)
+_CLIENTS = list[str] | str
+_OFFSET = Annotated[Duration, Range("0ms", "24h")]
 _TIMES = Annotated[int, Range(1, 10_000)]
 
 
-def parse_steps(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
+def parse_steps(data: object, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
                 required: bool = False) -> list[Node]:
     """A list of steps -> nodes; a missing optional list is empty."""
     if data is None and not required:
@@ -44,7 +49,7 @@ def _known() -> list[str]:
     return step_registry.names() + list(BLOCKS)
 
 
-def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> Optional[Node]:
+def _step(item: object, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> Optional[Node]:
     if isinstance(item, str) and item in step_registry:
         item = {item: None}  # `- down` is `- down: {}`
     if not isinstance(item, dict):
@@ -70,7 +75,7 @@ def _step(item: Any, path: Path_, pos: Positions, problems: list[Problem], sc: S
     return _leaf(kind, item[kind], env, path, pos, problems, sc)
 
 
-def _leaf(kind: Any, params: Any, env: Optional[Envelope], path: Path_, pos: Positions,
+def _leaf(kind: object, params: object, env: Optional[Envelope], path: Path_, pos: Positions,
           problems: list[Problem], sc: Scenario) -> Optional[StepNode]:
     try:
         cls = step_registry.get(str(kind))
@@ -94,20 +99,22 @@ def _block_envelope(kind: str, env: Optional[Envelope], path: Path_, pos: Positi
 
 
 def _envelope(item: dict[str, object], path: Path_, pos: Positions, problems: list[Problem]) -> Envelope | None:
-    fields = {ENVELOPE_KEYS[k]: v for k, v in item.items() if k in ENVELOPE_KEYS}
     before = len(problems)
-    out: JSONObject = {}
-    for key, value in fields.items():
-        out[key] = convert(_ENVELOPE_TYPES[key], value, path + ({"for_": "for"}.get(key, key),), pos, problems)
-    return Envelope(**out) if len(problems) == before else None
+
+    def given(key: str, tp: TypeForm[T]) -> T | None:
+        return convert_to(tp, item[key], path + (key,), pos, problems) if key in item else None
+
+    env = Envelope(clients=given("clients", _CLIENTS), at=given("at", _OFFSET), after=given("after", _OFFSET),
+                   for_=given("for", Duration), name=given("name", str))
+    return env if len(problems) == before else None
 
 
-def _repeat(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
+def _repeat(data: object, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
             env: Envelope, where: str, line: int) -> Optional[Repeat]:
     if not isinstance(data, dict) or set(data) - {"times", "steps"} or "steps" not in data:
         problems.append(pos.problem(path, "repeat takes {times: N, steps: [...]}"))
         return None
-    times = convert(_TIMES, data.get("times", 1), path + ("times",), pos, problems)
+    times = convert_to(_TIMES, data.get("times", 1), path + ("times",), pos, problems)
     inner = parse_steps(data["steps"], path + ("steps",), pos, problems, sc, required=True)
     return Repeat(times or 1, tuple(inner), env, where, line)
 
@@ -123,7 +130,7 @@ def holdable() -> str:
     return ", ".join(out)
 
 
-def _during(data: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
+def _during(data: object, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario,
             env: Envelope, where: str, line: int) -> Optional[During]:
     """`during: {<fault>: {...}, clients: b0, steps: [...]}`: the fault holds while the steps run."""
     if not isinstance(data, dict):
@@ -172,7 +179,7 @@ def _held_fault(data: dict[str, object], path: Path_, pos: Positions, problems: 
     return node
 
 
-def _word(key: Any) -> str:
+def _word(key: object) -> str:
     """A key as written, cut like any quoted value."""
     text = str(key)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
@@ -196,7 +203,7 @@ def _cross_check(step: Step, env: Envelope, path: Path_, pos: Positions, problem
         problems.append(pos.problem(path + (name,), message))
 
 
-def check_selector(selector: Any, kinds: tuple[str, ...], needs: str, path: Path_, pos: Positions,
+def check_selector(selector: ClientSelector, kinds: tuple[str, ...], needs: str, path: Path_, pos: Positions,
                    problems: list[Problem], sc: Scenario) -> bool:
     """A selector must use only known words and pick at least one client (of `kinds`, if given)."""
     words = [selector] if isinstance(selector, str) else list(selector)
