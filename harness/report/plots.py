@@ -84,7 +84,7 @@ def _segments(points: list[tuple[float, Any]], end_t: float) -> list[tuple[float
     """(start, width, value) for a step series that holds until the next point or end_t."""
     out = []
     for i, (t, value) in enumerate(points):
-        t_next = points[i + 1][0] if i + 1 < len(points) else end_t
+        t_next = min(points[i + 1][0] if i + 1 < len(points) else end_t, end_t)  # teardown is not drawn
         if t_next > t:
             out.append((t, t_next - t, value))
     return out
@@ -277,9 +277,10 @@ def timeline_svg(events: list[Event], shots: list[dict[str, Any]], failed_at: It
     ax, tags, palette = axes[0], Tags(), Palette()
     ys = {name: float(len(lanes) - 1 - i) for i, name in enumerate(lanes)}
     _draw_faults(ax, sorted(fault_windows(events), key=lambda f: f.start), ys["faults"], end_t)
+    # Stopping the server at teardown is after end_t: not drawn, so not in the legend either.
     _draw_series(ax, tags, palette, "server", "server",
-                 [(w.start, (w.end if w.end is not None else end_t) - w.start, w.label)
-                  for w in server_windows(events)], ys["server"], 0.5)
+                 [(w.start, min(w.end if w.end is not None else end_t, end_t) - w.start, w.label)
+                  for w in server_windows(events) if w.start < end_t], ys["server"], 0.5)
     markers = _draw_clients(ax, tags, palette, events, shown, ys, shots, end_t)
     failed = list(failed_at)
     label_rows = _draw_failures(ax, tags, failed, len(lanes) - 0.45, end_t)
