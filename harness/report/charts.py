@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from harness.analysis import percentile, reconnect_times
 from harness.journal import Event
 from harness.report import extract
-from harness.report.svg import svg_text
+from harness.report.svg import Tags, svg_text
 
 CLIENT_COLORS = ["#1d3557", "#e76f51", "#2a9d8f", "#9d4edd", "#f4a261", "#457b9d", "#e63946",
                  "#6a994e"]
@@ -76,27 +76,46 @@ def pass_rate(run: dict[str, Any]) -> float | None:
     return 100.0 * run.get("counts", {}).get("passed", 0) / total if total else None
 
 
+def series_of(run: dict[str, Any]) -> str:
+    """What a run's numbers can be compared with: its target and its seeded-bug set."""
+    bugs = ", ".join(sorted(str(b) for b in run.get("bugs") or [])) or "no bugs"
+    return f"{run.get('target') or 'unknown target'} · {bugs}"
+
+
 def trend_svg(runs: list[dict[str, Any]], salt: str = "trend") -> str | None:
-    """Pass rate and reconnect p95 over runs, oldest left; None with fewer than one run."""
+    """Pass rate and reconnect p95 over runs (oldest left), one line per target and seeded-bug
+    set: a run with `--bugs legacy` failing says nothing about a clean run getting worse."""
     if not runs:
         return None
-    fig = Figure(figsize=(11, 3), layout="constrained")
-    ax = fig.add_subplot()
-    xs = list(range(len(runs)))
-    rates = [pass_rate(r) for r in runs]
-    ax.plot(xs, [r if r is not None else float("nan") for r in rates], "o-", color="#2b9348",
-            label="pass rate %")
-    ax.set_ylim(-5, 105)
-    ax.set_ylabel("pass rate %", color="#2b9348")
-    right = ax.twinx()
-    p95 = [(r.get("metrics") or {}).get("reconnect_p95_s") for r in runs]
-    right.plot(xs, [v if v is not None else float("nan") for v in p95], "s--", color="#1d3557",
-               label="reconnect p95 s")
-    right.set_ylabel("reconnect p95 (s)", color="#1d3557")
-    right.set_ylim(bottom=0)
-    ax.set_xticks(xs, [str(r.get("run_id", "")) for r in runs], rotation=30, ha="right",
-                  fontsize=7)
-    ax.set_xlabel("run (oldest → newest)")
-    ax.grid(color="#e9ecef", lw=0.6)
-    fig.legend(loc="outside upper right", ncol=2, fontsize=8, frameon=False)
-    return svg_text(fig, salt)
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    rate_ax, p95_ax = fig.subplots(2, 1, sharex=True)
+    tags = Tags()
+    names = list(dict.fromkeys(series_of(r) for r in runs))
+    for i, name in enumerate(names):
+        xs = [x for x, r in enumerate(runs) if series_of(r) == name]
+        color = CLIENT_COLORS[i % len(CLIENT_COLORS)]
+        rates = [pass_rate(runs[x]) for x in xs]
+        p95 = [(runs[x].get("metrics") or {}).get("reconnect_p95_s") for x in xs]
+        line, = rate_ax.plot(xs, [nan(v) for v in rates], "o-", color=color, label=name)
+        tags.tag(line, "trend", series=name, metric="pass_rate")
+        line, = p95_ax.plot(xs, [nan(v) for v in p95], "s--", color=color)
+        tags.tag(line, "trend", series=name, metric="reconnect_p95_s")
+    rate_ax.set_ylim(-5, 105)
+    rate_ax.set_ylabel("pass rate %")
+    p95_ax.set_ylabel("reconnect p95 (s)")
+    p95_ax.set_ylim(bottom=0)
+    p95_ax.set_xticks(range(len(runs)), [str(r.get("run_id", "")) for r in runs], rotation=30,
+                      ha="right", fontsize=7)
+    p95_ax.set_xlabel("run (oldest → newest)")
+    for ax in (rate_ax, p95_ax):
+        ax.grid(color="#e9ecef", lw=0.6)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    fig.legend(loc="outside upper center", ncol=min(4, len(names)), fontsize=8, frameon=False,
+               title="target · seeded bugs", title_fontsize=8)
+    return svg_text(fig, salt, tags)
+
+
+def nan(value: float | None) -> float:
+    """A gap in a line for a run without the value."""
+    return float("nan") if value is None else float(value)

@@ -284,12 +284,13 @@ def scenario_html(s: dict[str, Any], events: list[Event] | None, images: Mapping
         f'<h3>steps</h3>{steps_html(events or [])}{artifacts_html(s)}</div></details>')
 
 
-def page(title: str, body: str) -> str:
-    """A complete standalone HTML document."""
+def page(title: str, body: str, script: str = "") -> str:
+    """A complete standalone HTML document; `script` is inline JavaScript run at the end of the body."""
+    tail = f"<script>{script}</script>" if script else ""
     return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{esc(title)}</title><style>{CSS}</style></head>'
-            f'<body><main>{body}</main></body></html>\n')
+            f'<body><main>{body}</main>{tail}</body></html>\n')
 
 
 def render_run_html(run_doc: dict[str, Any], scenario_events: Mapping[str, list[Event]],

@@ -52,4 +52,9 @@ pre.log .trouble { color:#a4161a; font-weight:600; } pre.log .t { color:#8a939c;
 .error-box { border-left:4px solid var(--err); background:#f6f0fb; padding:8px 12px; margin:8px 0;
   white-space:pre-wrap; }
 .ok { color:var(--ok); font-weight:600; } .bad { color:var(--bad); font-weight:600; }
+.flaky { background:#e9c46a; color:#222; }
+form.filter { display:flex; flex-wrap:wrap; gap:8px 14px; align-items:center; margin:0 0 10px; }
+form.filter input[type=search] { flex:1 1 260px; padding:5px 8px; border:1px solid var(--line);
+  border-radius:6px; font:inherit; }
+form.filter select { padding:4px 6px; border:1px solid var(--line); border-radius:6px; font:inherit; }
 """

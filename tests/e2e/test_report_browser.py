@@ -21,11 +21,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-def make_run_dir(reports: Path) -> Path:
+def make_run_dir(reports: Path, *args: str, **kwargs: str) -> Path:
     spec = importlib.util.spec_from_file_location("rundir", FIXTURES / "rundir.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.make_run_dir(reports, size=(480, 300))
+    return module.make_run_dir(reports, *args, size=(480, 300), **kwargs)
 
 
 @pytest.fixture
@@ -154,3 +154,22 @@ async def test_timeline_legend_and_failure_markers_in_chromium(page, tmp_path):
     overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                 if a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]]
     assert len(boxes) == len(expected) and overlaps == []
+
+
+async def test_run_index_filter_in_chromium(page, tmp_path):
+    """Typing in the index's search box and ticking 'only flaky' hide the other runs, without errors."""
+    reports = tmp_path / "reports"
+    make_run_dir(reports)
+    make_run_dir(reports, "run-older", started_at="2024-06-01T02:00:00")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(update_index(reports).as_uri())
+    rows = page.locator("#runs tr[data-series]:visible")
+    assert await rows.count() == 2
+    await page.fill("#filter input[name=q]", "older")
+    assert await rows.count() == 1 and "run-older" in await rows.first.inner_text()
+    assert await page.locator("#shown").inner_text() == "1 of 2 runs shown"
+    await page.fill("#filter input[name=q]", "")
+    await page.check("#filter input[name=flaky]")
+    assert await rows.count() == 0  # neither fixture run repeated a scenario
+    assert errors == []

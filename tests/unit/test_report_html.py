@@ -150,3 +150,28 @@ def test_run_index_lists_runs_newest_first_with_trend(tmp_path):
 def test_index_of_no_runs_says_so():
     """An empty reports directory renders a page that says there are no runs yet."""
     assert "no runs yet" in render_index([])
+
+
+def _run(run_id: str, started: str, target: str, bugs: list[str], passed: int, failed: int,
+         flaky: dict | None = None) -> dict:
+    return {"run_id": run_id, "started_at": started, "target": target, "bugs": bugs,
+            "outcome": "failed" if failed else "passed", "counts": {"passed": passed, "failed": failed},
+            "metrics": {"reconnect_p95_s": 1.0}, "flaky": flaky or {}}
+
+
+def test_run_index_trends_one_line_per_target_and_bug_set():
+    """Runs of another target or another seeded-bug set are separate trend lines, never one mixed line."""
+    html = render_index([_run("r1", "2026-11-01", "kanban", [], 4, 0), _run("r2", "2026-11-02", "kanban", ["legacy"], 1, 3),
+                         _run("r3", "2026-11-03", "chat", [], 2, 0), _run("r4", "2026-11-04", "kanban", [], 3, 1)])
+    lines = re.findall(r'class="trend" data-series="([^"]+)" data-metric="pass_rate"', html)
+    assert sorted(lines) == ["chat · no bugs", "kanban · legacy", "kanban · no bugs"]
+    assert 'data-series="kanban · legacy" data-outcome="failed"' in html
+
+
+def test_run_index_marks_flaky_runs_and_filters_inline():
+    """A run with flaky scenarios is marked with their verdicts; the filter is inline script, no network."""
+    html = render_index([_run("r1", "2026-11-01", "kanban", [], 3, 1,
+                              {"server-restart": ["passed", "failed", "passed"]})])
+    assert '<span class="badge flaky" title="server-restart: passed, failed, passed">flaky</span>' in html
+    assert 'data-flaky="yes"' in html and '<form id="filter"' in html and "<script>" in html
+    assert not re.search(r'(src|href)="(https?:)?//', html) and "<script src" not in html
