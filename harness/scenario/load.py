@@ -6,28 +6,34 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypedDict, TypeVar
 
 import yaml
 
 from harness.checks.base import Check, checks as check_registry
 from harness import thresholds
 from harness.errors import InvalidInput
-from harness.events import JSONObject
 from harness.registry import UnknownName
-from harness.scenario.convert import build, convert
+from harness.scenario.convert import build, convert_to
 from harness.scenario.model import ClientSpec, Profile, Scenario
 from harness.scenario.steptree import check_selector, parse_steps
+from harness.steps.base import ClientSelector
 from harness.thresholds import Threshold
 from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, unknown_key, yaml_error_problem
 from harness.units import Duration, Range
 
+if TYPE_CHECKING:
+    from typing_extensions import TypeForm
+
+T = TypeVar("T")
 TOP_KEYS = ["name", "description", "tags", "target", "seed", "timeout", "time_scale",
             "clients", "steps", "checks", "thresholds", "profiles"]
 # A scenario's name names its report folder and journal: a slug, never a path.
 NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 NAME_RULE = "letters, digits, '-', '_' and '.' (not first), at most 100 characters"
 TIME_SCALE = Annotated[float, Range(0.001, 1000)]
+SEED = Annotated[int, Range(0, 2**63 - 1)]
+TIMEOUT = Annotated[Duration, Range("1s", "48h")]
 MAX_BROWSERS, MAX_PROTOCOL = 200, 10_000
 
 
@@ -52,7 +58,7 @@ def load_scenario(path: str | Path) -> Scenario:
     return scenario
 
 
-def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) -> Scenario | None:
+def _scenario(data: object, pos: Positions, problems: list[Problem], path: Path) -> Scenario | None:
     if not isinstance(data, dict):
         problems.append(pos.problem((), f"a scenario is a mapping with keys {', '.join(TOP_KEYS)}"))
         return None
@@ -70,16 +76,37 @@ def _scenario(data: Any, pos: Positions, problems: list[Problem], path: Path) ->
                     profiles=profiles, file=str(path), **meta)
 
 
-def _metadata(data: dict[str, object], pos: Positions, problems: list[Problem], path: Path) -> JSONObject:
-    types_ = {"name": str, "description": str, "tags": list[str], "target": str,
-              "seed": Annotated[int, Range(0, 2**63 - 1)], "timeout": Annotated[Duration, Range("1s", "48h")],
-              "time_scale": TIME_SCALE}
-    meta: JSONObject = {}
-    for key, tp in types_.items():
-        if key in data:
-            value = convert(tp, data[key], (key,), pos, problems)
-            if value is not None:
-                meta[key] = tuple(value) if key == "tags" else value
+class _Metadata(TypedDict, total=False):
+    """The top-level keys of a scenario that become `Scenario` fields as they are."""
+
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    target: str
+    seed: int
+    timeout: Duration
+    time_scale: float
+
+
+def _metadata(data: dict[str, object], pos: Positions, problems: list[Problem], path: Path) -> _Metadata:
+    def given(key: str, tp: TypeForm[T]) -> T | None:
+        return convert_to(tp, data[key], (key,), pos, problems) if key in data else None
+
+    meta: _Metadata = {}
+    if (name := given("name", str)) is not None:
+        meta["name"] = name
+    if (description := given("description", str)) is not None:
+        meta["description"] = description
+    if (tags := given("tags", list[str])) is not None:
+        meta["tags"] = tuple(tags)
+    if (target := given("target", str)) is not None:
+        meta["target"] = target
+    if (seed := given("seed", SEED)) is not None:
+        meta["seed"] = seed
+    if (timeout := given("timeout", TIMEOUT)) is not None:
+        meta["timeout"] = timeout
+    if (time_scale := given("time_scale", TIME_SCALE)) is not None:
+        meta["time_scale"] = time_scale
     if "name" in meta and not NAME_RE.fullmatch(meta["name"]):
         problems.append(pos.problem(("name",), f"a scenario name names its report folder: use {NAME_RULE}; "
                                                f"got {shown(meta['name'])}"))
@@ -90,7 +117,7 @@ def _metadata(data: dict[str, object], pos: Positions, problems: list[Problem], 
     return meta
 
 
-def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
+def _clients(data: object, pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
     if isinstance(data, list):
         return _client_list(data, pos, problems)
     if not isinstance(data, dict):
@@ -101,9 +128,9 @@ def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientS
         if key not in allowed:
             problems.append(pos.problem(("clients", key), unknown_key(key, allowed), key=True))
     limits = {"browsers": Range(0, MAX_BROWSERS), "protocol": Range(0, MAX_PROTOCOL)}
-    counts = {k: convert(Annotated[int, limits[k]], data.get(k, 0), ("clients", k), pos, problems) or 0
+    counts = {k: convert_to(Annotated[int, limits[k]], data.get(k, 0), ("clients", k), pos, problems) or 0
               for k in ("browsers", "protocol")}
-    groups = convert(JSONObject, data.get("groups", {}), ("clients", "groups"), pos, problems) or {}
+    groups = convert_to(dict[str, object], data.get("groups", {}), ("clients", "groups"), pos, problems) or {}
     specs = [ClientSpec(f"b{i}", "browser") for i in range(counts["browsers"])]
     specs += [ClientSpec(f"p{i}", "protocol") for i in range(counts["protocol"])]
     return _with_groups(specs, groups, pos, problems)
@@ -112,8 +139,8 @@ def _clients(data: Any, pos: Positions, problems: list[Problem]) -> list[ClientS
 def _with_groups(specs: list[ClientSpec], groups: dict[str, object], pos: Positions, problems: list[Problem]) -> list[ClientSpec]:
     names = [s.name for s in specs]
     member_of: dict[str, list[str]] = {n: [] for n in names}
-    for group, members in groups.items():
-        members = convert(list[str], members, ("clients", "groups", group), pos, problems) or []
+    for group, written in groups.items():
+        members = convert_to(list[str], written, ("clients", "groups", group), pos, problems) or []
         for m in members:
             if m not in member_of:
                 problems.append(pos.problem(("clients", "groups", group), f"unknown client {shown(m)}; clients are: {', '.join(names)}"))
@@ -146,7 +173,7 @@ def _client_list(data: list[object], pos: Positions, problems: list[Problem]) ->
     return specs
 
 
-def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) -> list[Check]:
+def _checks(data: object, pos: Positions, problems: list[Problem], sc: Scenario) -> list[Check]:
     if not isinstance(data, list):
         problems.append(pos.problem(("checks",), f"expected a list like [reconnected: {{within: 20s}}], got {shown(data)}"))
         return []
@@ -157,7 +184,7 @@ def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) ->
             problems.append(pos.problem(("checks", i), f"a check is a name or {{name: {{params}}}}; checks: {', '.join(check_registry.names())}"))
             continue
         try:
-            cls = check_registry.get(name)
+            cls = check_registry.get(str(name))  # a YAML key may be a number: `- 1: {}`
         except UnknownName as exc:
             problems.append(pos.problem(("checks", i, name) if isinstance(item, dict) else ("checks", i), str(exc), key=True))
             continue
@@ -167,15 +194,17 @@ def _checks(data: Any, pos: Positions, problems: list[Problem], sc: Scenario) ->
     return out
 
 
-def _check_clients(check: Any, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> bool:
+def _check_clients(check: Check, path: Path_, pos: Positions, problems: list[Problem], sc: Scenario) -> bool:
     """A check's `clients:` uses the steps' vocabulary and must pick someone (else it could only fail)."""
-    names = {f.name for f in dataclasses.fields(check)}
-    if "clients" not in names:
+    if not dataclasses.is_dataclass(check) or "clients" not in {f.name for f in dataclasses.fields(check)}:
         return True
-    return check_selector(check.clients, (), "so the check would judge nobody", path + ("clients",), pos, problems, sc)
+    # every check that has the field declares it a ClientSelector, and build() converted it to one
+    selector: ClientSelector = getattr(check, "clients")
+    return check_selector(selector, (), "so the check would judge nobody", path + ("clients",), pos, problems, sc)
 
 
-def _check_item(item: Any) -> tuple[Any, Any]:
+def _check_item(item: object) -> tuple[object, object]:
+    """(name as written, its parameters); (None, None) when `item` is not a check."""
     if isinstance(item, str):
         return item, {}
     if isinstance(item, dict) and len(item) == 1:
@@ -199,7 +228,7 @@ def _thresholds(data: object, pos: Positions, problems: list[Problem]) -> list[T
     return out
 
 
-def _profiles(data: Any, pos: Positions, problems: list[Problem]) -> dict[str, Profile]:
+def _profiles(data: object, pos: Positions, problems: list[Problem]) -> dict[str, Profile]:
     if not isinstance(data, dict):
         problems.append(pos.problem(("profiles",), f"expected a mapping like {{nightly: {{time_scale: 1.0}}}}, got {shown(data)}"))
         return {}
