@@ -49,10 +49,31 @@ class Step:
         raise NotImplementedError
 
     def summary(self, env: Envelope) -> str:
-        """One human line for the journal and the progress display."""
-        args = ", ".join(f"{k}={v}" for k, v in self.params().items() if v not in (None, [], {}))
-        who = f" on {env.clients}" if env.clients is not None else ""
-        return f"{self.registered_name}({args}){who}"
+        """One human line for the journal and the progress display: `screenshot connected`,
+        `latency 300ms, jitter 20ms on b0`, `bandwidth 64kbps`; the primary value bare, values in
+        words (never a Python repr), parameters left at their defaults left out."""
+        from dataclasses import MISSING, fields
+
+        def words(value: object) -> str:
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            if isinstance(value, (list, tuple)):
+                return ", ".join(words(v) for v in value)
+            if isinstance(value, dict):
+                return ", ".join(f"{k} {words(v)}" for k, v in value.items())
+            return str(_plain(value))
+
+        args = []
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            default = f.default_factory() if f.default_factory is not MISSING else f.default
+            if value in (None, [], {}, ()) or (default is not MISSING and value == default):
+                continue
+            unit = next((u for u in ("_kbps", "_ms", "_s") if f.name.endswith(u)), "")  # `rate_kbps` -> 64kbps
+            shown = words(value) + unit.lstrip("_")
+            args.append(shown if f.name == self.primary else f"{f.name[:len(f.name) - len(unit)]} {shown}")
+        who = f" on {words(env.clients)}" if env.clients is not None else ""
+        return " ".join([self.registered_name, ", ".join(args)]).strip() + who
 
     def params(self) -> JSONObject:
         from dataclasses import fields

@@ -56,3 +56,28 @@ def test_expectations_and_check_parameters_read_as_words():
     html = checks_html([{"name": "backoff", "passed": False, "summary": "s", "params": {"jitter": True, "equals": None}}])
     html += expectations_html([{"t": 1.0, "condition": expect.condition(), "passed": False, "observed": observed}])
     assert not REPR.search(re.sub(r"<[^>]+>", " ", html)), html
+
+
+def test_step_summaries_are_words_with_defaults_left_out():
+    """The default step summary reads `screenshot connected`, never `screenshot(label=connected, full_page=False)`."""
+    import harness.steps  # noqa: F401  (registers every step)
+    from harness.steps.base import Envelope, steps
+
+    screenshot, latency = steps.get("screenshot"), steps.get("latency")
+    assert screenshot(label="connected").summary(Envelope()) == "screenshot connected"
+    assert (screenshot(label="after", full_page=True).summary(Envelope(clients=["b0", "b1"]))
+            == "screenshot after, full_page true on b0, b1")
+    assert latency(latency=Duration(0.3), jitter=Duration(0.02)).summary(Envelope(clients="b0")) == \
+        "latency 300ms, jitter 20ms on b0"
+    assert steps.get("bandwidth")(rate_kbps=64).summary(Envelope()) == "bandwidth 64kbps"
+
+
+def test_no_bundled_scenario_step_summary_holds_a_python_repr():
+    """Every step of every bundled scenario summarises itself in words."""
+    from harness.scenario.load import load_scenario
+    from harness.steps.base import walk
+
+    for path in sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml")):
+        for node in walk(load_scenario(path).steps):
+            line = re.sub(r"`[^`]*`", "`js`", node.step.summary(node.env))  # JavaScript may hold anything
+            assert not REPR.search(line) and not re.search(r"\w=\w|\w\(\w+=", line), (path.name, line)
