@@ -58,7 +58,7 @@ def build(cls: type[D], data: object, path: Path_, pos: Positions, problems: lis
         if field is None:
             problems.append(pos.problem(path + (key,), unknown_key(key, list(known)), key=True))
             continue
-        kwargs[key] = convert(hints[key], value, path + (key,), pos, problems)
+        kwargs[key] = _converted(hints[key], value, path + (key,), pos, problems)
     for f in params:
         if f.name not in data and f.default is _MISSING and f.default_factory is _MISSING:
             problems.append(pos.problem(path, f"missing required key {f.name!r}"))
@@ -83,14 +83,9 @@ def convert_to(tp: TypeForm[T], value: object, path: Path_, pos: Positions, prob
     return typing.cast("T | None", _converted(tp, value, path, pos, problems))
 
 
-def convert(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Any:
-    """`convert_to` for a type held in a variable (a table of field types), whose value's type
-    mypy cannot name, so the result is unchecked: its callers (scenario/load.py, steptree.py)
-    assign it to the field that type came from; `convert_to` is the typed form to move them to."""
-    return _converted(tp, value, path, pos, problems)
-
-
 def _converted(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> object:
+    """`convert_to` for a type held in a variable (a dataclass's field hints): the value is only
+    `object` to mypy; `build` passes it to the constructor of the class the hint came from."""
     tp, limit, markers = _unwrap(tp)
     nested = _dataclass_in(tp)
     if nested is not None and value is not None:
@@ -217,12 +212,12 @@ def describe(tp: object) -> str:
 
 def _convert(tp: object, value: object) -> object:
     origin, args = get_origin(tp), get_args(tp)
-    if tp is Any:
+    if tp is Any:  # a field declared `Any` (or `JSON`) takes the YAML value as it is
         return value
     if isinstance(tp, type) and dataclasses.is_dataclass(tp) and tp is not Duration:
         if value is None:
             raise _Mismatch("a mapping")
-        raise TypeError("nested dataclasses are converted by convert()")
+        raise TypeError("nested dataclasses are converted by build()")
     if tp is Duration:
         try:
             return Duration.parse(value)
