@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, disruption_lifted, scenario_end,
-                              state_timeline)
+from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, disruption_lifted, fault_windows,
+                              scenario_end, state_timeline)
 from harness.checks.dead_link import dead_links
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
@@ -79,9 +79,12 @@ class Reconnected(Check):
         if not times:
             return self.result(True, f"{plural(len(pending), 'disconnection')} still open when the scenario ended, "
                                f"none older than the {lim} limit", capped(pending), metrics)
+        lifted = any(recovery_from(run, c, w, w.end) > w.start for c, w in windows if w.end is not None)
+        after = " after the disruption was lifted" if lifted else ""
         return self.result(True, f"{plural(len(times), 'disconnection')} of {', '.join(names)} all "
-                           f"recovered within {lim} (longest {dur(max(times))})",
-                           capped([_recovered(c, w) for c, w in windows if w.end is not None] + pending), metrics)
+                           f"recovered within {lim} (longest {dur(max(times))}{after})",
+                           capped([_recovered(run, c, w) for c, w in windows if w.end is not None] + pending),
+                           metrics)
 
     def _no_windows(self, run: RunView, names: list[str], metrics: JSONObject) -> CheckResult:
         """No disconnection seen: unless a client sat on a dead link (a blackhole) without noticing."""
@@ -128,11 +131,25 @@ def recovery_from(run: RunView, client: str, w: Window, until: float) -> float:
     return lifted if lifted is not None else w.start
 
 
-def _recovered(c: str, w: Window) -> str:
+def _recovered(run: RunView, c: str, w: Window) -> str:
+    """`b0: reconnecting t=1.1s -> connected t=9.3s (8.22s)`; when the scenario held the disruption,
+    both times: `(disconnected for 8.22s, connected 216ms after the fault was lifted at t=9.1s)`."""
     assert w.end is not None
     if w.source == "socket":
         return _socket_only(c, w, w.end - w.start)
-    return f"{c}: {w.label} {at(w.start)} -> connected {at(w.end)} ({dur(w.end - w.start)})"
+    lifted = recovery_from(run, c, w, w.end)
+    took = (f"disconnected for {dur(w.end - w.start)}, connected {dur(w.end - lifted)} after "
+            f"{_lift(run, c, lifted)} at {at(lifted)}" if lifted > w.start else dur(w.end - w.start))
+    return f"{c}: {w.label} {at(w.start)} -> connected {at(w.end)} ({took})"
+
+
+def _lift(run: RunView, client: str, t: float) -> str:
+    """What ended the disruption at `t` (what `disruption_lifted` found there), in words."""
+    if any(f.end == t and f.hits(client) for f in fault_windows(run.events)):
+        return "the fault was lifted"
+    if any(e["t"] == t and e.get("name") == "server" for e in run.of_kind("proc.ready")):
+        return "the server was ready again"
+    return "the page came back"
 
 
 def _states(run: RunView, client: str) -> str:

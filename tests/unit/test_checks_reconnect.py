@@ -238,6 +238,9 @@ def test_reconnection_is_timed_from_when_a_held_fault_was_lifted():
 
     ok = Reconnected(within=Duration(5.0)).judge(journal(18.0))
     assert ok.passed, ok.evidence
+    assert ok.summary == "1 disconnection of b0 all recovered within 5s (longest 1s after the disruption was lifted)"
+    assert ok.evidence == ["b0: reconnecting t=2.1s -> connected t=18.0s (disconnected for 15.9s, connected 1s "
+                           "after the fault was lifted at t=17.0s)"]
     late = Reconnected(within=Duration(5.0)).judge(journal(25.0))
     assert not late.passed
     assert "(the disruption lasted until t=17.0s)" in late.evidence[0] and "after 8s" in late.evidence[0]
