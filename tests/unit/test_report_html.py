@@ -9,7 +9,7 @@ import pytest
 from harness.journal import read_journal
 from harness.report import (load_results, render_from_journal, render_index, render_run_dir,
                             render_run_html, update_index)
-from harness.report.html import summary_html
+from harness.report.html import checks_html, summary_html
 
 from journal_builder import FIXTURES, rundir_module
 
@@ -175,3 +175,14 @@ def test_run_index_marks_flaky_runs_and_filters_inline():
     assert '<span class="badge flaky" title="server-restart: passed, failed, passed">flaky</span>' in html
     assert 'data-flaky="yes"' in html and '<form id="filter"' in html and "<script>" in html
     assert not re.search(r'(src|href)="(https?:)?//', html) and "<script src" not in html
+
+
+def test_only_failing_evidence_is_red():
+    """Evidence of a passing check is muted; only a failed check's row (tr.fail) turns it red."""
+    from harness.report.style import CSS
+
+    assert "ul.evidence { margin:4px 0 0; padding-left:18px; color:var(--muted); }" in CSS
+    assert "tr.fail ul.evidence { color:#7a0c14; }" in CSS
+    html = checks_html([{"name": "reconnected", "passed": True, "summary": "ok", "evidence": ["b0: fine"]},
+                        {"name": "backoff", "passed": False, "summary": "no", "evidence": ["b0: no jitter"]}])
+    assert html.index('<tr class="">') < html.index("b0: fine") < html.index('<tr class="fail">')
