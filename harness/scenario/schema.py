@@ -11,17 +11,21 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Literal, Union, get_args, get_origin
 
 from harness.events import JSONObject
 from harness.units import DURATION_PATTERN, Duration
+
+if TYPE_CHECKING:
+    from harness.registry import Registry
+    from harness.steps.base import Step
 
 DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 300ms, 15s, 5m"}
 SELECTOR = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
             "description": "all, browsers, protocol, a client name, a group, or a list of those"}
 
 
-def type_schema(tp: Any) -> JSONObject:
+def type_schema(tp: object) -> JSONObject:
     """JSON Schema of one parameter type."""
     origin, args = get_origin(tp), get_args(tp)
     if tp is Duration:
@@ -34,10 +38,11 @@ def type_schema(tp: Any) -> JSONObject:
         return inner[0] if len(inner) == 1 and not nullable else {"anyOf": inner + nullable}
     if origin is list:
         return {"type": "array", "items": type_schema(args[0]) if args else {}}
-    if origin is dict or tp is Any:
-        return {"type": "object"} if origin is dict else {}
-    return {bool: {"type": "boolean"}, int: {"type": "integer"}, float: {"type": "number"},
-            str: {"type": "string"}}.get(tp, {})
+    if origin is dict:
+        return {"type": "object"}
+    scalars: dict[object, JSONObject] = {bool: {"type": "boolean"}, int: {"type": "integer"},
+                                         float: {"type": "number"}, str: {"type": "string"}}
+    return scalars.get(tp, {})  # any other type is unconstrained
 
 
 def params_schema(cls: type) -> JSONObject:
@@ -60,7 +65,7 @@ def params_schema(cls: type) -> JSONObject:
     return {"description": doc, **mapping}
 
 
-def during_schema(steps: Any, envelope: JSONObject) -> JSONObject:
+def during_schema(steps: Registry[type[Step]], envelope: JSONObject) -> JSONObject:
     """`during: {<one fault that can be undone>: ..., clients, name, steps: [...]}`."""
     own = {"clients": envelope["clients"], "name": envelope["name"], "steps": {"$ref": "#/$defs/steps"}}
     variants = [{"type": "object", "required": [name, "steps"], "additionalProperties": False,
