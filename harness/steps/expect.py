@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Annotated, ClassVar, Mapping, Optional, Union
 
 from harness.errors import StepFailed
 from harness.jscheck import JavaScript
 from harness.steps.base import Envelope, Step, steps
 from harness.units import Duration, Range
+
+if TYPE_CHECKING:
+    from harness.context import RunContext
+    from harness.drivers.browser import BrowserClient
 
 LEVELS = ["HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL"]
 
@@ -59,7 +63,7 @@ class Expect(Step):
     def summary(self, env: Envelope) -> str:
         return f"expect {self.condition()} on {env.clients or 'all'} within {self.within}"
 
-    def holds(self, values: dict[str, Any] | None) -> bool:
+    def holds(self, values: Mapping[str, object] | None) -> bool:
         """Whether one client's probe values satisfy the probe conditions (`js` is judged apart)."""
         probe_conditions = (self.state, self.health, self.min_health, self.queue_length, self.alerts_at_least)
         if all(c is None for c in probe_conditions):
@@ -74,15 +78,15 @@ class Expect(Step):
             return False
         if self.queue_length is not None and values.get("queue_length") != self.queue_length:
             return False
-        if self.alerts_at_least is not None and (values.get("alerts") or 0) < self.alerts_at_least:
+        if self.alerts_at_least is not None and _count("alerts", values.get("alerts")) < self.alerts_at_least:
             return False
         return True
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         within_s = ctx.time.deadline(self.within)
         start = ctx.journal.now()
-        observed: dict[str, Any] = {}
+        observed: dict[str, dict[str, object] | None] = {}
         while True:
             ok = True
             for name in names:
@@ -106,22 +110,22 @@ class Expect(Step):
                              f"observed {describe_observed(observed)}")
 
 
-def describe_observed(observed: dict[str, Any]) -> str:
+def describe_observed(observed: Mapping[str, object]) -> str:
     """`b0: state reconnecting, queue_length 1, js false; b1: nothing probed yet` (no Python reprs)."""
-    def one(values: Any) -> str:
+    def one(values: object) -> str:
         if not values:
             return "nothing probed yet"
         return ", ".join(f"{k} {_word(v)}" for k, v in values.items()) if isinstance(values, dict) else _word(values)
     return "; ".join(f"{name}: {one(values)}" for name, values in observed.items()) or "no client"
 
 
-def _word(value: Any) -> str:
+def _word(value: object) -> str:
     """A value as JavaScript would print it: null, true, false."""
     return {None: "null", True: "true", False: "false"}.get(value, str(value)) if isinstance(value, (bool, type(None))) \
         else str(value)
 
 
-def _shown_js(value: Any, limit: int = 200) -> Any:
+def _shown_js(value: object, limit: int = 200) -> bool | int | float | str | None:
     """The evaluated value as the journal keeps it: JSON scalars as they are, anything else as JSON text, cut."""
     import json
 
@@ -131,22 +135,32 @@ def _shown_js(value: Any, limit: int = 200) -> Any:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _as_list(value: Any) -> list:
+def _as_list(value: str | list[str] | None) -> list[str]:
     return [] if value is None else ([value] if isinstance(value, str) else list(value))
 
 
-def _level(level: Any) -> int:
-    return LEVELS.index(level) if level in LEVELS else -1
+def _level(level: object) -> int:
+    return LEVELS.index(level) if isinstance(level, str) and level in LEVELS else -1
 
 
-def _brief(values: dict[str, Any] | None) -> dict[str, Any] | None:
+def _count(key: str, value: object) -> float:
+    """A probe value compared as a count: a number, or 0 while there is none."""
+    if not value:
+        return 0
+    if isinstance(value, (int, float)):
+        return value
+    raise TypeError(f"the page's {key!r} probe gave {_shown_js(value, 80)!s}, not a number: "
+                    f"make the target's {key} probe a count")
+
+
+def _brief(values: dict[str, object] | None) -> dict[str, object] | None:
     if not values:
         return values
     keys = ("state", "health", "queue_length", "attempt", "alerts")
     return {k: values.get(k) for k in keys if k in values}
 
 
-async def _safe_eval(client, js: str) -> Any:
+async def _safe_eval(client: BrowserClient, js: str) -> object:
     try:
         return await client.evaluate(js)
     except Exception:  # the page may be navigating; try again on the next poll
