@@ -12,13 +12,19 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
+from harness.events import Event
 from harness.units import Duration, TimeScale
+
+if TYPE_CHECKING:
+    from harness.run import RunResult
+    from harness.runner import ScenarioOutcome
 
 MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED",
          "inconclusive": "INCONCLUSIVE", "skipped": "SKIP"}
@@ -55,7 +61,7 @@ def _seconds(text: str) -> float:
     return sum(Duration.parse(part).seconds for part in parts)
 
 
-def step_deadline(event: dict[str, Any], scale: TimeScale) -> tuple[float | None, str]:
+def step_deadline(event: Event, scale: TimeScale) -> tuple[float | None, str]:
     """Real seconds until a step started by `event` ends by itself, and what that end is:
     an `expect` gives up after its (scaled, floored) `within`, an `idle` ends after its
     (scaled) duration, a fault held `for:` is undone after `for_s`."""
@@ -87,18 +93,18 @@ class Progress:
 
     # -- listeners --------------------------------------------------------------------------
 
-    def lane(self, name: str) -> Callable[[dict[str, Any]], None]:
+    def lane(self, name: str) -> Callable[[Event], None]:
         """The journal listener of scenario `name`."""
         return lambda event: self._on_event(name, event)
 
-    def on_event(self, event: dict[str, Any]) -> None:
+    def on_event(self, event: Event) -> None:
         """A journal listener for one scenario at a time (no lanes)."""
         self._on_event(str(event.get("scenario") or self._current) if event.get("kind") == "run.start"
                        else self._current, event)
 
     __call__ = on_event
 
-    def _on_event(self, name: str, event: dict[str, Any]) -> None:
+    def _on_event(self, name: str, event: Event) -> None:
         kind = event.get("kind")
         now = time.monotonic()
         if kind == "run.start":
@@ -120,7 +126,7 @@ class Progress:
         elif kind == "run.teardown":
             lane.step, lane.deadline = "tearing down", None
 
-    def on_outcome(self, outcome: Any) -> None:
+    def on_outcome(self, outcome: ScenarioOutcome) -> None:
         self.lanes.pop(outcome.name, None)
         mark = MARKS.get(outcome.outcome, outcome.outcome.upper())
         lines = [f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)"]
@@ -156,7 +162,7 @@ class Progress:
             self._display = None
 
     @staticmethod
-    def _explain(outcome: Any) -> list[str]:
+    def _explain(outcome: ScenarioOutcome) -> list[str]:
         lines = [f"      {outcome.error}"] if outcome.error else []
         lines += [f"      inconclusive: {reason}" for reason in getattr(outcome, "reasons", ())]
         for check in outcome.checks:
@@ -166,7 +172,7 @@ class Progress:
         lines.append(f"      seed {outcome.plan.seed}; rerun: {outcome.plan.rerun}")
         return lines
 
-    def final(self, result: Any, html: Any) -> None:
+    def final(self, result: RunResult, html: Path | str | None) -> None:
         """Skipped and flaky scenarios, the summary line and where the report is."""
         self.close()
         counts: dict[str, int] = {}
