@@ -15,7 +15,7 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from harness.aio import within
 from harness import tools
@@ -31,21 +31,26 @@ from harness.stack import open_stack
 from harness.steps.base import During, Parallel, Repeat, StepNode
 from harness.verdict import scenario_outcome
 
+if TYPE_CHECKING:
+    from harness.drivers.browser import BrowserSession
+    from harness.drivers.toxiproxy import ToxiproxyServer
+    from harness.targets.model import Ledger
+
 
 @dataclass
 class Shared:
     """Infrastructure shared by every scenario of one run: Toxiproxy and the browser."""
 
-    toxiproxy: Any
-    browser: Any
+    toxiproxy: ToxiproxyServer
+    browser: BrowserSession
     versions: JSONObject = field(default_factory=dict)
 
     def broken(self) -> str | None:
         """Why the shared infrastructure can no longer run a scenario, or None."""
-        proc = getattr(self.toxiproxy, "process", None)
+        proc = self.toxiproxy.process
         if proc is not None and not proc.running:
             return f"toxiproxy-server exited (return code {proc.returncode})"
-        browser = getattr(self.browser, "browser", None)
+        browser = self.browser.browser
         if browser is not None and not browser.is_connected():
             return "Chromium is gone (the browser process exited or crashed)"
         return None
@@ -281,12 +286,12 @@ async def _collect_server_truth(ctx: RunContext) -> None:
             ctx.journal.record("harness.error", error=f"reading the ledger failed: {exc}")
 
 
-def ledger_entries(doc: Any, spec) -> list[JSONObject]:
+def ledger_entries(doc: object, spec: Ledger) -> list[JSONObject]:
     """The target's ledger document -> entries with a `key` computed from the target's templates
     and the message's id as `message_id`, whatever the app calls it."""
     entries = lookup(doc, spec.entries) if spec.entries else doc
-    out = []
-    for entry in entries or []:
+    out: list[JSONObject] = []
+    for entry in _objects(entries, spec):
         template = spec.keys.get(str(entry.get(spec.type_field)))
         key = _fill_path(template, entry) if template else entry.get("key")
         slim = {k: v for k, v in entry.items() if k != "payload"}
@@ -294,7 +299,17 @@ def ledger_entries(doc: Any, spec) -> list[JSONObject]:
     return out
 
 
-def lookup(doc: Any, dotted: str) -> Any:
+def _objects(entries: object, spec: Ledger) -> list[JSONObject]:
+    """The ledger's entries: a list of JSON objects (none when null or missing)."""
+    if not entries:
+        return []
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        where = f"`{spec.entries}` of {spec.url}" if spec.entries else spec.url
+        raise TypeError(f"expected a list of objects at {where}: check the target's ledger `entries` path")
+    return [e for e in entries if isinstance(e, dict)]
+
+
+def lookup(doc: object, dotted: str) -> object:
     for part in dotted.split("."):
         doc = doc.get(part) if isinstance(doc, dict) else None
     return doc
