@@ -12,7 +12,7 @@ background task.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, TypeVar
+from typing import Awaitable, TypeVar
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ async def within(seconds: float | None, aw: Awaitable[T]) -> T:
         return await aw
 
 
-async def stop_task(task: asyncio.Task[Any] | None, grace_s: float = 5.0) -> bool:
+async def stop_task(task: asyncio.Task[T] | None, grace_s: float = 5.0) -> bool:
     """Cancel a background task and wait up to `grace_s` for it to end; True if it ended.
     Never raises the task's own exception; never waits longer than `grace_s`."""
     if task is None:
