@@ -12,13 +12,17 @@ import asyncio
 import concurrent.futures
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Required, TypedDict, Unpack
 
 import pytest
 import yaml
 from _pytest._code.code import TerminalRepr
 
 from harness.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from harness.scenario.model import Scenario
+    from harness.scenario.yamlpos import Problem
 
 _INFRA_KEY = pytest.StashKey["InfraThread"]()
 _REPORT_KEY = pytest.StashKey[Path]()
@@ -63,10 +67,21 @@ class ScenarioFile(pytest.File):
         yield item
 
 
+class _ItemArgs(TypedDict, total=False):
+    """The keywords pytest's `from_parent` passes on to an Item's constructor."""
+
+    name: Required[str]
+    parent: pytest.Collector
+    config: pytest.Config
+    session: pytest.Session
+    nodeid: str
+    path: Path
+
+
 class InvalidScenarioItem(pytest.Item):
     """An invalid scenario file fails with every problem listed."""
 
-    def __init__(self, *, problems: list, **kwargs: Any) -> None:
+    def __init__(self, *, problems: list[Problem], **kwargs: Unpack[_ItemArgs]) -> None:
         super().__init__(**kwargs)
         self.problems = problems
 
@@ -87,7 +102,7 @@ class ScenarioFailed(Exception):
 class ScenarioItem(pytest.Item):
     """One scenario run against the target through the shared infrastructure."""
 
-    def __init__(self, *, scenario, **kwargs: Any) -> None:
+    def __init__(self, *, scenario: Scenario, **kwargs: Unpack[_ItemArgs]) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
 
