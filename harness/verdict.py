@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol, Sequence
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, EXIT_PASSED
-from harness.events import JSON, JSONObject
+from harness.events import JSONObject
 from harness.journal import Event
 
 OUTCOMES = ("passed", "inconclusive", "failed", "error", "interrupted", "skipped")
@@ -41,7 +41,7 @@ class Verdict:
     reasons: tuple[str, ...] = ()
 
 
-def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[str, JSON]], ended_by: str | None = None) -> Verdict:
+def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[str, object]], ended_by: str | None = None) -> Verdict:
     """Decide one scenario. `ended_by` is how the steps ended when not normally:
     'failed' (an inline expectation or page action), 'error', 'interrupted'."""
     if ended_by in ("error", "interrupted"):
@@ -83,9 +83,9 @@ def fault_window_overruns(events: Sequence[Event]) -> list[str]:
 def timed_windows(events: Sequence[Event]) -> list[tuple[str, str, float, float]]:
     """(fault, clients, applied at, reverted at) of every fault a `for:` step applied."""
     timed_steps = {e["step"] for e in _kind(events, "step.start") if e.get("for_s") is not None}
-    step_of: dict[JSON, JSON] = {}
+    step_of: dict[object, object] = {}
     current = None
-    applied: dict[JSON, Event] = {}
+    applied: dict[object, Event] = {}
     for e in events:
         kind = e.get("kind")
         if kind == "step.start":
@@ -158,5 +158,5 @@ class Judged(Protocol):
     def to_dict(self) -> JSONObject: ...
 
 
-def _as_dict(check: Judged | Mapping[str, JSON]) -> Mapping[str, JSON]:
+def _as_dict(check: Judged | Mapping[str, object]) -> Mapping[str, object]:
     return check if isinstance(check, Mapping) else check.to_dict()
