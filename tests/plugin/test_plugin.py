@@ -181,6 +181,7 @@ async def _keep(self, *args, **kwargs):
 
 toxiproxy.Proxy.remove_toxic = _keep
 toxiproxy.Proxy.delete = _keep
+toxiproxy.ToxiproxyServer.delete_proxies = _keep
 '''
 
 LATENCY_SCENARIO = """
