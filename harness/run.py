@@ -378,7 +378,7 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
     try:
         await run.open()
         for i, round_ in enumerate(rounds):
-            await _run_round(run, round_, f"repeat-{i + 1}" if repeat > 1 else None, jobs)
+            await run_lanes(run, round_, f"repeat-{i + 1}" if repeat > 1 else None, jobs)
     except asyncio.CancelledError:
         run.interrupt()
         _uncancel()
@@ -394,19 +394,23 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
     return run.result, html
 
 
-async def _run_round(run: Run, plans: list[Plan], subdir: str | None, jobs: int) -> None:
+async def run_lanes(run: Run, plans: list[Plan], subdir: str | None, jobs: int) -> list[ScenarioOutcome | None]:
+    """Run `plans` on an open Run, `jobs` at a time (those that `runs_alone` afterwards, one by
+    one); returns their outcomes in plan order (None for one that could not start)."""
+    outcomes: dict[int, ScenarioOutcome | None] = {}
     shared = [p for p in plans if jobs > 1 and not runs_alone(p)]
     lane = asyncio.Semaphore(max(1, jobs))
 
     async def one(plan: Plan) -> None:
         async with lane:
-            await run.scenario(plan, subdir=subdir)
+            outcomes[id(plan)] = await run.scenario(plan, subdir=subdir)
 
     if shared:
         await asyncio.gather(*(one(p) for p in shared))
     for plan in plans:
         if not any(plan is p for p in shared):
-            await run.scenario(plan, subdir=subdir)
+            outcomes[id(plan)] = await run.scenario(plan, subdir=subdir)
+    return [outcomes.get(id(p)) for p in plans]
 
 
 LOAD_CLIENTS_ALONE = 20  # protocol clients from which a scenario wants the machine to itself
