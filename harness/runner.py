@@ -15,7 +15,7 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from harness.aio import within
 from harness import tools
@@ -24,11 +24,11 @@ from harness.context import RunContext
 from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import InfrastructureError, StepFailed, WschaosError
-from harness.events import JSONObject, StrictEvents
+from harness.events import Event, JSONObject, StrictEvents
 from harness.journal import Journal
 from harness.plan import Plan
 from harness.stack import open_stack
-from harness.steps.base import During, Parallel, Repeat, StepNode
+from harness.steps.base import During, Node, Parallel, Repeat, StepNode
 from harness.verdict import scenario_outcome
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class ScenarioOutcome:
 
 
 async def execute_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
-                       on_event: Callable[[dict], None] | None = None) -> ScenarioOutcome:
+                       on_event: Callable[[Event], None] | None = None) -> ScenarioOutcome:
     """Run one planned scenario to a verdict; never raises for failures of the system under test.
 
     Called only by the run owner (`harness.run.Run.scenario`), which adds the invariants."""
@@ -184,7 +184,7 @@ async def _failure_screenshots(ctx: RunContext) -> None:
         ctx.journal.record("screenshot", label="failure", client=name, path=rel)
 
 
-async def execute(nodes: list, ctx: RunContext) -> None:
+async def execute(nodes: Sequence[Node], ctx: RunContext) -> None:
     """Run step nodes in order, honouring at/after/for, parallel and repeat."""
     t0 = ctx.journal.now()
     for node in nodes:
