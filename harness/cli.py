@@ -11,10 +11,16 @@ import asyncio
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
+
+if TYPE_CHECKING:
+    from harness.plan import Plan, RunOptions
+    from harness.scenario.model import Scenario
+    from harness.thresholds import Threshold
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,7 +220,7 @@ def cmd_report(args) -> int:
     return EXIT_PASSED
 
 
-def _check_profile(profile: str | None, scenarios: list) -> None:
+def _check_profile(profile: str | None, scenarios: list[Scenario]) -> None:
     """A profile no selected scenario defines is a typo, not a no-op."""
     if profile and not any(profile in sc.profiles for sc in scenarios):
         from harness.scenario.yamlpos import Problem
@@ -286,8 +292,8 @@ def _bugs(text: str) -> tuple[str, ...]:
     return tuple(b.strip() for b in text.split(",") if b.strip())
 
 
-def run_and_report(plans: list, options, junit: Path | None, quiet: bool = False, repeat: int = 1,
-                   jobs: int = 1, thresholds: list | None = None) -> int:
+def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, quiet: bool = False, repeat: int = 1,
+                   jobs: int = 1, thresholds: list[Threshold] | None = None) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
     code: the path `run` and `soak` share."""
     from harness import tools
