@@ -31,7 +31,7 @@ def what_failed(outcome: ScenarioOutcome) -> list[str]:
 
 
 async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Path,
-                     on_cell: Callable[[dict], None] | None = None) -> list[JSONObject]:
+                     on_cell: Callable[[JSONObject], None] | None = None) -> list[JSONObject]:
     """Run every (bug, scenario) cell; returns one record per cell."""
     run_id = f"matrix-{new_run_id()}"
     cells = []
