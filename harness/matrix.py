@@ -13,7 +13,7 @@ from typing import Callable
 
 from harness.events import JSONObject
 from harness.plan import RunOptions, make_plan
-from harness.run import Run, new_run_id
+from harness.run import Run, new_run_id, run_lanes
 from harness.runner import ScenarioOutcome
 from harness.scenario.model import Scenario
 
@@ -31,20 +31,21 @@ def what_failed(outcome: ScenarioOutcome) -> list[str]:
 
 
 async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Path,
-                     on_cell: Callable[[JSONObject], None] | None = None) -> list[JSONObject]:
-    """Run every (bug, scenario) cell; returns one record per cell."""
+                     on_cell: Callable[[JSONObject], None] | None = None, jobs: int = 1) -> list[JSONObject]:
+    """Run every (bug, scenario) cell, `jobs` scenarios at a time; returns one record per cell."""
     run_id = f"matrix-{new_run_id()}"
     cells = []
     async with Run(RunOptions(report_dir=report_dir), run_id=run_id) as run:
         for bug in bugs:
             options = RunOptions(bugs=() if bug == NO_BUG else (bug,), report_dir=report_dir)
-            for sc in scenarios:
-                outcome = await run.scenario(make_plan(sc, options), subdir=bug.strip("()") or "none")
+            plans = [make_plan(sc, options) for sc in scenarios]
+            outcomes = await run_lanes(run, plans, bug.strip("()") or "none", jobs)
+            for sc, outcome in zip(scenarios, outcomes):
                 if outcome is None:
                     continue
-                cell = {"bug": bug, "scenario": sc.name, "outcome": outcome.outcome,
-                        "failed": what_failed(outcome), "seconds": round(outcome.duration_s, 1),
-                        "error": outcome.error}
+                cell: JSONObject = {"bug": bug, "scenario": sc.name, "outcome": outcome.outcome,
+                                    "failed": what_failed(outcome), "seconds": round(outcome.duration_s, 1),
+                                    "error": outcome.error}
                 cells.append(cell)
                 if on_cell:
                     on_cell(cell)
