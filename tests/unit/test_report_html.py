@@ -55,7 +55,7 @@ def test_failed_scenario_is_open_and_passing_one_closed(page):
 def test_check_evidence_and_failed_expectation_are_shown(page):
     """Every failed check's evidence line and the failed inline expectation are on the page."""
     section = failing_section(page)
-    assert "<li>b1 still &#x27;reconnecting&#x27; 12.5s after the server restart at 3.0s (limit 10s)</li>" in section
+    assert "<li>b1 still &#39;reconnecting&#39; 12.5s after the server restart at 3.0s (limit 10s)</li>" in section
     assert "<li>trigger:T-3:m-9 was queued by b1 at 3.5s and never reached the server</li>" in section
     assert "b0: connected, b1: reconnecting, p0: connected" in section
 
@@ -63,13 +63,13 @@ def test_check_evidence_and_failed_expectation_are_shown(page):
 def test_log_lines_are_escaped(page):
     """A server log line containing <script> is shown as text, never executed."""
     assert "<script>" not in page
-    assert "replay &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; friends" in page
+    assert "replay &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; friends" in page
 
 
 def test_only_log_lines_that_report_trouble_are_red(page):
     """A WARNING line is marked; an ordinary line is not, whichever stream it came on."""
     section = failing_section(page)
-    assert ('<span class="trouble">WARNING ledger: replay &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; '
+    assert ('<span class="trouble">WARNING ledger: replay &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; '
             '&amp; friends</span>') in section
     assert '<span class="stdout">accepted ticket_notification m-7 (new id)</span>' in section
 
