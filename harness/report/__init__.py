@@ -3,7 +3,9 @@ purely from journals and check results (docs/reports.md, docs/results-schema.md)
 
     render_run_dir(run_dir)                 re-render a run directory (`wschaos report <dir>`)
     render_from_journal(journal, out_dir)   render one bare journal
-    build_scenario_result / build_run_result / write_results / load_results   (results.py)
+    scenario_entry / run_document / write_results / load_results   (results.py; the shapes
+        are TypedDicts in document.py; build_scenario_result / build_run_result are the same
+        as plain JSON objects, for the run owner)
     render_junit (junit.py), render_run_html (html.py), render_index / update_index (index.py)
 
 Only this module and `write_results`/`load_results`/`update_index` touch the disk.
@@ -13,16 +15,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from harness.journal import Event, read_journal
 from harness.report.html import data_uri, render_run_html
 from harness.report.index import render_index, update_index
 from harness.report.junit import render_junit
-from harness.report.results import (SCHEMA, build_run_result, build_scenario_result,
-                                    load_results, write_results)
+from harness.report.document import RunDocument, RunMeta
+from harness.report.results import (SCHEMA, build_run_result, build_scenario_result, load_results,
+                                    run_document, scenario_entry, write_results)
 
 __all__ = ["SCHEMA", "build_run_result", "build_scenario_result", "load_results", "write_results",
+           "run_document", "scenario_entry",
            "render_junit", "render_run_html", "render_index", "update_index", "render_run_dir",
            "render_from_journal", "load_images"]
 
@@ -43,7 +47,7 @@ def load_images(paths: Iterable[str], bases: Iterable[Path]) -> dict[str, str]:
     return images
 
 
-def _write_outputs(run_dir: Path, doc: dict[str, Any], events: dict[str, list[Event]],
+def _write_outputs(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]],
                    bases: list[Path]) -> Path:
     shots = [s["path"] for sc in doc.get("scenarios", []) for s in sc.get("screenshots", [])]
     (run_dir / "junit.xml").write_text(render_junit(doc), encoding="utf-8")
@@ -69,23 +73,23 @@ def render_run_dir(run_dir: Path) -> Path:
             events[scenario["journal"]] = read_journal(journal)
             if scenario.get("outcome") == "interrupted":  # written while it ran: its journal knows more
                 rel = Path(scenario["journal"]).parent.as_posix()
-                doc["scenarios"][i] = build_scenario_result(events[scenario["journal"]], None, rel)
+                doc["scenarios"][i] = scenario_entry(events[scenario["journal"]], None, rel)
     return _write_outputs(run_dir, doc, events, [run_dir])
 
 
-def _rebuild_results(run_dir: Path) -> dict[str, Any]:
+def _rebuild_results(run_dir: Path) -> RunDocument:
     journals = sorted(run_dir.glob("**/scenarios/*/journal.jsonl"))
     if not journals:
         raise FileNotFoundError(f"{run_dir} has neither results.json nor scenario journals: "
                                 "is it a wschaos run folder (reports/<run-id>)?")
-    scenarios = [build_scenario_result(read_journal(j), None, j.parent.relative_to(run_dir).as_posix())
+    scenarios = [scenario_entry(read_journal(j), None, j.parent.relative_to(run_dir).as_posix())
                  for j in journals]
-    doc = build_run_result(scenarios, {"run_id": run_dir.name, "rerun": ""})
+    doc = run_document(scenarios, {"run_id": run_dir.name, "rerun": ""})
     write_results(run_dir / "results.json", doc)
     return doc
 
 
-def render_from_journal(journal_path: Path, out_dir: Path, run_meta: dict[str, Any] | None = None) -> Path:
+def render_from_journal(journal_path: Path, out_dir: Path, run_meta: RunMeta | None = None) -> Path:
     """Render results.json, junit.xml and index.html for one bare journal into `out_dir`.
 
     Check verdicts come from the journal's `check` events (re-judging is the runner's job)."""
@@ -93,12 +97,12 @@ def render_from_journal(journal_path: Path, out_dir: Path, run_meta: dict[str, A
     out_dir.mkdir(parents=True, exist_ok=True)
     events = read_journal(journal_path)
     rel = Path(os.path.relpath(journal_path.parent, out_dir)).as_posix()
-    scenario = build_scenario_result(events, None, rel)
+    scenario = scenario_entry(events, None, rel)
     start = next((e for e in events if e.get("kind") == "run.start"), {})
-    meta = {"run_id": start.get("run_id", journal_path.parent.name),
-            "versions": start.get("versions", {}), "rerun": start.get("rerun", ""),
-            **(run_meta or {})}
-    doc = build_run_result([scenario], meta)
+    meta: RunMeta = {"run_id": start.get("run_id", journal_path.parent.name),
+                     "versions": start.get("versions", {}), "rerun": start.get("rerun", "")}
+    meta.update(run_meta or {})
+    doc = run_document([scenario], meta)
     write_results(out_dir / "results.json", doc)
     bases = [out_dir, journal_path.parent, *journal_path.parents]
     return _write_outputs(out_dir, doc, {scenario["journal"]: events}, bases[:6])

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from harness.analysis import percentile, reconnect_times
 from harness.journal import Event
 from harness.report import extract
+from harness.report.document import RunDocument
 from harness.report.svg import Tags, svg_text
 
 CLIENT_COLORS = ["#1d3557", "#e76f51", "#2a9d8f", "#9d4edd", "#f4a261", "#457b9d", "#e63946",
@@ -23,7 +22,7 @@ def client_color(events: list[Event], client: str) -> str:
     return CLIENT_COLORS[(names.index(client) if client in names else 0) % len(CLIENT_COLORS)]
 
 
-def _small(title: str, xlabel: str) -> tuple[Figure, Any]:
+def _small(title: str, xlabel: str) -> tuple[Figure, Axes]:
     fig = Figure(figsize=(5.4, 2.5), layout="constrained")
     ax = fig.add_subplot()
     ax.set_title(title, loc="left", fontsize=10)
@@ -49,6 +48,8 @@ def reconnect_svg(events: list[Event], salt: str) -> str | None:
                 markersize=6, alpha=0.85)
     for p, style in ((50, ":"), (95, "--")):
         value = percentile(everything, p)
+        if value is None:  # not reached: every client drawn has a reconnect time
+            continue
         ax.axvline(value, color="#495057", ls=style, lw=1, label=f"p{p} {value:.2f}s")
     ax.set_yticks(range(len(clients)), clients)
     ax.set_ylim(-0.7, len(clients) - 0.3)
@@ -70,19 +71,19 @@ def draw_latency(ax: Axes, events: list[Event], samples: list[tuple[float, str, 
     ax.legend(fontsize=8, frameon=False, ncol=min(6, len(clients)), loc="upper right")
 
 
-def pass_rate(run: dict[str, Any]) -> float | None:
+def pass_rate(run: RunDocument) -> float | None:
     """Share of a run's scenarios that passed, in percent; None for an empty run."""
     total = sum(run.get("counts", {}).values())
     return 100.0 * run.get("counts", {}).get("passed", 0) / total if total else None
 
 
-def series_of(run: dict[str, Any]) -> str:
+def series_of(run: RunDocument) -> str:
     """What a run's numbers can be compared with: its target and its seeded-bug set."""
     bugs = ", ".join(sorted(str(b) for b in run.get("bugs") or [])) or "no bugs"
     return f"{run.get('target') or 'unknown target'} · {bugs}"
 
 
-def trend_svg(runs: list[dict[str, Any]], salt: str = "trend") -> str | None:
+def trend_svg(runs: list[RunDocument], salt: str = "trend") -> str | None:
     """Pass rate and reconnect p95 over runs (oldest left), one line per target and seeded-bug
     set: a run with `--bugs legacy` failing says nothing about a clean run getting worse."""
     if not runs:

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable, TypedDict
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
 from harness.analysis import client_names, probe_series
 from harness.events import RunStart
 from harness.journal import Event, of_kind
+from harness.report.document import CheckEntry, check_entry
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.
 QUEUE_KEYS = ("queue_length", "queueLength", "queue")
@@ -37,23 +38,35 @@ def client_kinds(events: list[Event]) -> dict[str, str]:
     return RunStart.from_events(events).client_kinds()
 
 
-def steps(events: list[Event]) -> list[dict[str, Any]]:
+class StepRow(TypedDict):
+    """One executed step as the report lists it."""
+
+    step: object  # the step's index as the runner recorded it
+    path: str  # `steps[3]`
+    name: str
+    summary: str
+    t: float
+    status: str  # `running` until its step.end
+    duration_s: float | None
+    error: str | None
+
+
+def steps(events: list[Event]) -> list[StepRow]:
     """One row per executed step: start time, path, name, summary, status, duration."""
-    rows: dict[Any, dict[str, Any]] = {}
+    rows: dict[tuple[object, object], StepRow] = {}
     for e in of_kind(events, "step.start", "step.end"):
         key = (e.get("step"), e.get("path"))
         row = rows.setdefault(key, {"step": e.get("step"), "path": e.get("path", ""),
                                     "name": e.get("name", ""), "summary": "", "t": e["t"],
                                     "status": "running", "duration_s": None, "error": None})
         if e["kind"] == "step.start":
-            row.update(summary=e.get("summary", ""), t=e["t"])
+            row["summary"], row["t"] = e.get("summary", ""), e["t"]
         else:
-            row.update(status=e.get("status", "ok"), duration_s=e.get("duration_s"),
-                       error=e.get("error"))
+            row["status"], row["duration_s"], row["error"] = e.get("status", "ok"), e.get("duration_s"), e.get("error")
     return sorted(rows.values(), key=lambda r: (r["t"], str(r["path"])))
 
 
-def _count(value: Any) -> int | None:
+def _count(value: object) -> int | None:
     if isinstance(value, (list, tuple)):
         return len(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -90,7 +103,7 @@ def health_series(events: list[Event], client: str) -> list[tuple[float, str]]:
 
 def latency_samples(events: list[Event]) -> list[tuple[float, str, float]]:
     """(t, client, round-trip ms): ping -> pong by id; else the probe's latency values."""
-    pending: dict[tuple[Any, Any], float] = {}
+    pending: dict[tuple[object, object], float] = {}
     samples: list[tuple[float, str, float]] = []
     for e in of_kind(events, "ws.frame"):
         key = (e.get("client"), e.get("id"))
@@ -124,8 +137,6 @@ def log_excerpt(events: list[Event], at: Iterable[float], window_s: float = 5.0,
     return lines[-tail:]
 
 
-def checks_from_journal(events: list[Event]) -> list[dict[str, Any]]:
-    """CheckResult dicts the runner recorded as `check` events (all the fields `check` declares)."""
-    keep = ("name", "passed", "summary", "evidence", "metrics", "params", "at", "inconclusive")
-    return [{k: e.get(k, d) for k, d in zip(keep, ("", False, "", [], {}, {}, [], False))}
-            for e in of_kind(events, "check")]
+def checks_from_journal(events: list[Event]) -> list[CheckEntry]:
+    """The check verdicts the runner recorded as `check` events (all the fields `check` declares)."""
+    return [check_entry(e) for e in of_kind(events, "check")]

@@ -12,13 +12,14 @@ from __future__ import annotations
 import base64
 import re
 from functools import cache
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from harness.journal import Event
 from harness.report import charts, extract, plots
+from harness.report.document import CheckEntry, ExpectationEntry, RunDocument, ScenarioEntry, ThresholdEntry
 from harness.report.style import CSS
 
 
@@ -40,7 +41,7 @@ def dash(value: object) -> object:
     return "—" if value is None else value
 
 
-def fmt_s(value: Any, unit: str = "s") -> str:
+def fmt_s(value: float | None, unit: str = "s") -> str:
     return "—" if value is None else f"{float(value):.2f} {unit}"
 
 
@@ -49,7 +50,7 @@ def fmt_when(value: object) -> str:
     return str(value or "—").replace("T", " ")
 
 
-def fmt_value(value: Any) -> str:
+def fmt_value(value: object) -> str:
     """A value in words, never a Python repr: lists joined, mappings as `key value`, null/true/false."""
     if value is None or isinstance(value, bool):
         return {None: "null", True: "true", False: "false"}[value]
@@ -60,7 +61,7 @@ def fmt_value(value: Any) -> str:
     return str(value)
 
 
-def fmt_observed(value: Any) -> str:
+def fmt_observed(value: object) -> str:
     """What an expectation saw, per client: `b0: state connected, js false; b1: state reconnecting`."""
     if isinstance(value, dict):
         sep = "; " if any(isinstance(v, (dict, list)) for v in value.values()) else ", "
@@ -68,18 +69,18 @@ def fmt_observed(value: Any) -> str:
     return "—" if value is None else fmt_value(value)
 
 
-def fmt_params(params: dict[str, Any]) -> str:
+def fmt_params(params: Mapping[str, object]) -> str:
     """A check's parameters as written in a scenario (`within 20s, clients all`); unset ones left out."""
     return ", ".join(f"{k} {fmt_value(v)}" for k, v in params.items() if v is not None and v is not False)
 
 
-def key(s: dict[str, Any]) -> str:
+def key(s: ScenarioEntry) -> str:
     """What tells scenario entries apart: repeated runs share a name, not a round."""
     first = str(s.get("journal") or "").split("/", 1)[0]
     return f"{first}-{s.get('name')}" if first.startswith("repeat-") else str(s.get("name"))
 
 
-def repeat_round(s: dict[str, Any]) -> str:
+def repeat_round(s: ScenarioEntry) -> str:
     """`repeat-2` for an entry of a `--repeat` run, else ''."""
     first = str(s.get("journal") or "").split("/", 1)[0]
     return first if first.startswith("repeat-") else ""
@@ -89,7 +90,7 @@ def anchor(name: str) -> str:
     return "s-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
 
 
-def failed_times(scenario: dict[str, Any]) -> list[tuple[float, str]]:
+def failed_times(scenario: ScenarioEntry) -> list[tuple[float, str]]:
     """(t, what) for every time a failed check or expectation points at."""
     marks = [(float(t), c.get("name", "check")) for c in scenario.get("checks", [])
              if not c.get("passed") for t in c.get("at", [])]
@@ -98,13 +99,14 @@ def failed_times(scenario: dict[str, Any]) -> list[tuple[float, str]]:
     return sorted(marks)
 
 
-def _measured(t: dict[str, Any]) -> str:
+def _measured(t: ThresholdEntry) -> str:
     from harness.thresholds import fmt_value
 
-    return "not measured" if t.get("value") is None else fmt_value(str(t.get("metric")), float(t["value"]))
+    value = t.get("value")
+    return "not measured" if value is None else fmt_value(str(t.get("metric")), float(value))
 
 
-def _limit(t: dict[str, Any]) -> str:
+def _limit(t: ThresholdEntry) -> str:
     from harness.thresholds import fmt_value
 
     return fmt_value(str(t.get("metric")), float(t.get("limit") or 0))
@@ -118,12 +120,12 @@ def _log_class(event: Event) -> str:
     return "trouble" if _TROUBLE.search(str(event.get("line", ""))) else str(dash(event.get("stream", "")))
 
 
-def _timeline(s: dict[str, Any], events: list[Event]) -> Markup:
+def _timeline(s: ScenarioEntry, events: list[Event]) -> Markup:
     shots = s.get("screenshots", [])
     return pre_rendered(plots.timeline_svg(events, shots, failed_times(s), anchor(key(s)) + "-tl"))
 
 
-def _reconnect_chart(s: dict[str, Any], events: list[Event]) -> Markup | None:
+def _reconnect_chart(s: ScenarioEntry, events: list[Event]) -> Markup | None:
     svg = charts.reconnect_svg(events, anchor(key(s)) + "-rc")  # latency is a panel of the timeline
     return pre_rendered(svg) if svg else None
 
@@ -155,19 +157,19 @@ def panel(name: str, *args: object) -> str:
     return str(macro(*args))
 
 
-def summary_html(doc: dict[str, Any]) -> str:
+def summary_html(doc: RunDocument) -> str:
     return panel("summary", doc)
 
 
-def checks_html(checks: list[dict[str, Any]]) -> str:
+def checks_html(checks: list[CheckEntry]) -> str:
     return panel("checks", checks)
 
 
-def expectations_html(expectations: list[dict[str, Any]]) -> str:
+def expectations_html(expectations: list[ExpectationEntry]) -> str:
     return panel("expectations", expectations)
 
 
-def render_run_html(run_doc: dict[str, Any], scenario_events: Mapping[str, list[Event]],
+def render_run_html(run_doc: RunDocument, scenario_events: Mapping[str, list[Event]],
                     images: Mapping[str, str] | None = None) -> str:
     """The run's index.html. `scenario_events` maps a scenario's journal path (or its name) -> events;
     `images` maps a screenshot path (as in results.json) -> data: URI (see `data_uri`)."""

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from harness.report.charts import series_of, trend_svg
+from harness.report.document import RunDocument
 from harness.report.html import fmt_value, pre_rendered, render
 from harness.report.results import load_results
 
 
-def flaky_text(run: dict[str, Any]) -> str:
+def flaky_text(run: RunDocument) -> str:
     """`server-restart: passed, failed, passed` per scenario whose repeated verdicts differ."""
     return "; ".join(f"{name}: {fmt_value(verdicts)}" for name, verdicts in (run.get("flaky") or {}).items())
 
 
-def render_index(runs: list[dict[str, Any]]) -> str:
+def render_index(runs: list[RunDocument]) -> str:
     """The run index page; `runs` are results.json documents in any order."""
     ordered = sorted(runs, key=lambda r: (str(r.get("started_at", "")), str(r.get("run_id", ""))))
     trend = trend_svg(ordered) if len(ordered) > 1 else None

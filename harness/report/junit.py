@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
-
+from harness.report.document import RunDocument, ScenarioEntry
 from harness.report.html import fmt_observed
 
 # Characters XML 1.0 cannot carry at all (control characters from captured logs).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _clean(text: Any) -> str:
+def _clean(text: object) -> str:
     return _INVALID_XML.sub("\ufffd", "" if text is None else str(text))
 
 
-def failure_text(scenario: dict[str, Any]) -> str:
+def failure_text(scenario: ScenarioEntry) -> str:
     """Every failed check's summary and evidence, then every failed expectation."""
     lines: list[str] = []
     for check in scenario.get("checks", []):
@@ -37,14 +36,14 @@ def failure_text(scenario: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _failure_message(scenario: dict[str, Any]) -> str:
+def _failure_message(scenario: ScenarioEntry) -> str:
     failed = [c for c in scenario.get("checks", []) if not c.get("passed")]
     if failed:
         return "; ".join(f"{c.get('name')}: {c.get('summary')}" for c in failed)
     return "an inline expectation did not hold"
 
 
-def _testcase(suite: ET.Element, classname: str, scenario: dict[str, Any]) -> None:
+def _testcase(suite: ET.Element, classname: str, scenario: ScenarioEntry) -> None:
     case = ET.SubElement(suite, "testcase", classname=_clean(classname),
                          name=_clean(scenario.get("name", "")),
                          time=f"{float(scenario.get('duration_s') or 0):.3f}",
@@ -70,7 +69,7 @@ def _testcase(suite: ET.Element, classname: str, scenario: dict[str, Any]) -> No
                       f"journal: {scenario.get('journal')}\n")
 
 
-def render_junit(run_doc: dict[str, Any]) -> str:
+def render_junit(run_doc: RunDocument) -> str:
     """The JUnit XML text of a results.json document."""
     scenarios = run_doc.get("scenarios", [])
     counts = run_doc.get("counts", {})
@@ -87,9 +86,10 @@ def render_junit(run_doc: dict[str, Any]) -> str:
                           skipped=str(counts.get("skipped", 0) + counts.get("inconclusive", 0)), time=root.get("time"),  # type: ignore[arg-type]
                           timestamp=_clean(run_doc.get("started_at", "")))
     props = ET.SubElement(suite, "properties")
-    for key in ("run_id", "target", "seed", "bugs", "rerun"):
-        value = run_doc.get(key)
-        value = ",".join(value) if isinstance(value, list) else value
+    bugs = run_doc.get("bugs")
+    properties = {"run_id": run_doc.get("run_id"), "target": run_doc.get("target"), "seed": run_doc.get("seed"),
+                  "bugs": ",".join(bugs) if isinstance(bugs, list) else bugs, "rerun": run_doc.get("rerun")}
+    for key, value in properties.items():
         ET.SubElement(props, "property", name=key, value=_clean(value))
     for scenario in scenarios:
         _testcase(suite, classname, scenario)

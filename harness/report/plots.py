@@ -12,7 +12,7 @@ Drawn elements carry `class`/`data-*` attributes (`harness.report.svg.Tags`) tha
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable, Sequence
 
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -20,9 +20,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from harness.analysis import fault_windows, server_windows, state_timeline
+from harness.analysis import FaultWindow, fault_windows, server_windows, state_timeline
 from harness.journal import Event, of_kind
 from harness.report import charts, extract
+from harness.report.document import ScreenshotEntry
 from harness.report.svg import Tags, svg_text
 
 __all__ = ["timeline_svg", "svg_text", "STATE_COLORS", "SERVER_COLORS", "HEALTH_COLORS"]
@@ -80,7 +81,7 @@ class Palette:
         return [(k, self.drawn[k], f"{k.split(':', 1)[0]} {k.split(':', 1)[1]}") for k in sorted(self.drawn, key=order)]
 
 
-def _segments(points: list[tuple[float, Any]], end_t: float) -> list[tuple[float, float, Any]]:
+def _segments(points: Sequence[tuple[float, object]], end_t: float) -> list[tuple[float, float, object]]:
     """(start, width, value) for a step series that holds until the next point or end_t."""
     out = []
     for i, (t, value) in enumerate(points):
@@ -90,7 +91,7 @@ def _segments(points: list[tuple[float, Any]], end_t: float) -> list[tuple[float
     return out
 
 
-def _fault_rows(faults: list[Any], end_t: float) -> list[int]:
+def _fault_rows(faults: list[FaultWindow], end_t: float) -> list[int]:
     """Sub-row per fault so overlapping windows do not hide each other."""
     row_ends: list[float] = []
     rows = []
@@ -110,14 +111,14 @@ UNIT_SUFFIXES = ("_kbps",)
 UNSHOWN = (None, False, "", "0ms")  # a default that says "none": no jitter, no timeout
 
 
-def _param_text(fault: str, key: str, value: Any) -> str:
+def _param_text(fault: str, key: str, value: object) -> str:
     unit = next((u for u in UNIT_SUFFIXES if key.endswith(u)), "")
     name = key[: len(key) - len(unit)] if unit else key
     shown = f"{value}{unit.lstrip('_')}"
     return shown if key == fault else f"{name} {shown}"
 
 
-def _fault_label(f: Any) -> str:
+def _fault_label(f: FaultWindow) -> str:
     """`latency 300ms, jitter 20ms → b0`, `blackhole → p0`, `bandwidth rate 64kbps → b0,b1`."""
     params = ", ".join(_param_text(f.fault, k, v) for k, v in (f.params or {}).items()
                        if k != "stream" and v not in UNSHOWN)
@@ -125,7 +126,7 @@ def _fault_label(f: Any) -> str:
     return f"{f.fault}{' ' + params if params else ''} → {who}"
 
 
-def _draw_faults(ax: Axes, faults: list[Any], y: float, end_t: float) -> None:
+def _draw_faults(ax: Axes, faults: list[FaultWindow], y: float, end_t: float) -> None:
     kinds: dict[str, str] = {}
     rows = _fault_rows(faults, end_t)
     n_rows = max(rows, default=0) + 1
@@ -142,7 +143,7 @@ def _draw_faults(ax: Axes, faults: list[Any], y: float, end_t: float) -> None:
 
 
 def _draw_series(ax: Axes, tags: Tags, palette: Palette, kind: str, lane: str,
-                 segs: list[tuple[float, float, Any]], y: float, height: float) -> None:
+                 segs: list[tuple[float, float, object]], y: float, height: float) -> None:
     """One bar group per value of a lane, tagged `data-key="client:connected"`."""
     by_value: dict[str, list[tuple[float, float]]] = {}
     for start, width, value in segs:
@@ -154,7 +155,7 @@ def _draw_series(ax: Axes, tags: Tags, palette: Palette, kind: str, lane: str,
 
 
 def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: float,
-                  shots: list[dict[str, Any]]) -> set[str]:
+                  shots: list[ScreenshotEntry]) -> set[str]:
     """Screenshot, alert, queue and attempt marks on one client's lane; returns the kinds drawn."""
     drawn: set[str] = set()
 
@@ -229,7 +230,7 @@ def _legend(fig: Figure, tags: Tags, palette: Palette, markers: set[str], failur
 
 
 def _draw_clients(ax: Axes, tags: Tags, palette: Palette, events: list[Event], shown: list[str],
-                  ys: dict[str, float], shots: list[dict[str, Any]], end_t: float) -> set[str]:
+                  ys: dict[str, float], shots: list[ScreenshotEntry], end_t: float) -> set[str]:
     """State bars, health strips and markers per client; returns the marker kinds drawn."""
     markers: set[str] = set()
     for name in shown:
@@ -261,7 +262,7 @@ def _end(events: list[Event]) -> float:
     return float(teardown or max((e["t"] for e in events), default=1.0) or 1.0)
 
 
-def timeline_svg(events: list[Event], shots: list[dict[str, Any]], failed_at: Iterable[tuple[float, str]],
+def timeline_svg(events: list[Event], shots: list[ScreenshotEntry], failed_at: Iterable[tuple[float, str]],
                  salt: str = "timeline") -> str:
     """The scenario timeline as inline SVG; `failed_at` is (time, check name) pairs."""
     end_t = _end(events)

@@ -10,10 +10,13 @@ import json
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence, cast
 
 from harness.analysis import message_stats, percentile, reconnect_times
 from harness.journal import Event, of_kind
+from harness.report.document import (ExpectationEntry, HasToDict, RunDocument, RunMeta,
+                                     RunMetrics, ScenarioEntry, ScenarioMetrics, ScreenshotEntry,
+                                     check_entry)
 from harness.report.extract import checks_from_journal, first, last, latency_samples
 from harness.verdict import OUTCOMES, counts as outcome_counts, run_outcome, scenario_outcome as decide
 
@@ -28,10 +31,6 @@ def _pct(values: list[float], p: float) -> float | None:
     return _round(percentile(values, p)) if values else None
 
 
-def _check_dict(check: Any) -> dict[str, Any]:
-    return check.to_dict() if hasattr(check, "to_dict") else dict(check)
-
-
 def scenario_path(path: str, scenario_dir_rel: str) -> str:
     """A journal path made relative to the run directory (journals may record either)."""
     if not path or os.path.isabs(path):
@@ -42,7 +41,7 @@ def scenario_path(path: str, scenario_dir_rel: str) -> str:
     return posixpath.normpath(posixpath.join(scenario_dir_rel, path))
 
 
-def scenario_metrics(events: list[Event]) -> dict[str, Any]:
+def scenario_metrics(events: list[Event]) -> ScenarioMetrics:
     """Reconnect times, message accounting and latency samples of one scenario."""
     reconnects = [float(x) for x in reconnect_times(events)]
     stats = message_stats(events)
@@ -52,7 +51,7 @@ def scenario_metrics(events: list[Event]) -> dict[str, Any]:
         "reconnect_p50_s": _pct(reconnects, 50),
         "reconnect_p95_s": _pct(reconnects, 95),
         "reconnect_max_s": _round(max(reconnects)) if reconnects else None,
-        "reconnect_samples_s": [_round(x) for x in reconnects],
+        "reconnect_samples_s": [round(x, 3) for x in reconnects],
         "disconnected_s": _round(sum(reconnects)),
         "messages_sent": stats.get("sent", 0),
         "acked": stats.get("acked", 0),
@@ -66,7 +65,7 @@ def scenario_metrics(events: list[Event]) -> dict[str, Any]:
     }
 
 
-def scenario_outcome(events: list[Event], checks: list[dict[str, Any]]) -> str:
+def scenario_outcome(events: list[Event], checks: Sequence[Mapping[str, object]]) -> str:
     """The outcome the runner recorded in run.end (harness.verdict decided it); a journal
     without run.end was cut short (Ctrl-C, a kill): interrupted."""
     end = last(events, "run.end")
@@ -77,19 +76,20 @@ def scenario_outcome(events: list[Event], checks: list[dict[str, Any]]) -> str:
     return decide(events, checks).outcome  # a journal from before run.end carried every outcome
 
 
-def _expectations(events: list[Event]) -> list[dict[str, Any]]:
-    keep = ("t", "step", "condition", "passed", "observed", "within_s", "waited_s")
-    return [{k: e.get(k) for k in keep} for e in of_kind(events, "expect")]
+def _expectations(events: list[Event]) -> list[ExpectationEntry]:
+    return [{"t": e["t"], "step": e.get("step"), "condition": e.get("condition"), "passed": e.get("passed"),
+             "observed": e.get("observed"), "within_s": e.get("within_s"), "waited_s": e.get("waited_s")}
+            for e in of_kind(events, "expect")]
 
 
-def _screenshots(events: list[Event], rel: str) -> list[dict[str, Any]]:
+def _screenshots(events: list[Event], rel: str) -> list[ScreenshotEntry]:
     return [{"label": e.get("label", ""), "client": e.get("client", ""),
              "path": scenario_path(e.get("path", ""), rel), "t": e["t"]}
             for e in of_kind(events, "screenshot")]
 
 
-def build_scenario_result(events: list[Event], check_results: Iterable[Any] | None = None,
-                          scenario_dir_rel: str = ".", traces: Iterable[str] = ()) -> dict[str, Any]:
+def scenario_entry(events: list[Event], check_results: Iterable[HasToDict | Mapping[str, object]] | None = None,
+                   scenario_dir_rel: str = ".", traces: Iterable[str] = ()) -> ScenarioEntry:
     """One scenario's entry of results.json, from its journal and check results.
 
     `check_results` are CheckResults or their dicts; None reads the journal's `check` events.
@@ -97,7 +97,7 @@ def build_scenario_result(events: list[Event], check_results: Iterable[Any] | No
     directory relative to it (e.g. `scenarios/server-restart`).
     """
     start, end = first(events, "run.start"), last(events, "run.end")
-    checks = ([_check_dict(c) for c in check_results] if check_results is not None
+    checks = ([check_entry(c) for c in check_results] if check_results is not None
               else checks_from_journal(events))
     t0 = start.get("t", 0.0)
     t1 = end.get("t", events[-1]["t"] if events else t0)
@@ -124,29 +124,40 @@ def build_scenario_result(events: list[Event], check_results: Iterable[Any] | No
     }
 
 
-def run_metrics(scenarios: list[dict[str, Any]]) -> dict[str, Any]:
+def _total(values: Iterable[int | None]) -> int:
+    return sum(v or 0 for v in values)
+
+
+def _worst(values: Iterable[float | None]) -> float | None:
+    return max((v for v in values if v is not None), default=None)
+
+
+def run_metrics(scenarios: Sequence[ScenarioEntry]) -> RunMetrics:
     """Run-wide metrics: reconnect percentiles over every sample, message totals; latency
     percentiles are the worst scenario's (scenarios do not keep every latency sample)."""
-    samples = [x for s in scenarios for x in (s.get("metrics") or {}).get("reconnect_samples_s", [])]
-    total = {k: sum((s.get("metrics") or {}).get(k) or 0 for s in scenarios)
-             for k in ("messages_sent", "acked", "lost", "duplicated", "resent_after_ack", "latency_samples")}
-    worst = {}
-    for k in ("latency_p50_ms", "latency_p95_ms", "latency_max_ms"):
-        values = [(s.get("metrics") or {}).get(k) for s in scenarios]
-        worst[k] = max((v for v in values if v is not None), default=None)
+    ms: list[ScenarioMetrics] = [s.get("metrics") or {} for s in scenarios]
+    samples = [x for m in ms for x in m.get("reconnect_samples_s", [])]
     return {"reconnect_count": len(samples), "reconnect_p50_s": _pct(samples, 50),
             "reconnect_p95_s": _pct(samples, 95),
             "reconnect_max_s": _round(max(samples)) if samples else None,
-            "disconnected_s": _round(sum(samples)), **total, **worst}
+            "disconnected_s": _round(sum(samples)),
+            "messages_sent": _total(m.get("messages_sent") for m in ms),
+            "acked": _total(m.get("acked") for m in ms), "lost": _total(m.get("lost") for m in ms),
+            "duplicated": _total(m.get("duplicated") for m in ms),
+            "resent_after_ack": _total(m.get("resent_after_ack") for m in ms),
+            "latency_samples": _total(m.get("latency_samples") for m in ms),
+            "latency_p50_ms": _worst(m.get("latency_p50_ms") for m in ms),
+            "latency_p95_ms": _worst(m.get("latency_p95_ms") for m in ms),
+            "latency_max_ms": _worst(m.get("latency_max_ms") for m in ms)}
 
 
-def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[str, Any]) -> dict[str, Any]:
+def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -> RunDocument:
     """The whole results.json document; `run_meta` supplies run_id, started_at, duration_s,
     rerun and may override target/seed/bugs/versions/outcome (else taken from the scenarios)."""
     scenarios = list(scenario_results)
     counts = outcome_counts(s["outcome"] for s in scenarios)
     worst = run_outcome(s["outcome"] for s in scenarios)
-    head = scenarios[0] if scenarios else {}
+    head = scenarios[0] if scenarios else None
     return {
         "schema": SCHEMA,
         "run_id": run_meta.get("run_id", ""),
@@ -154,9 +165,9 @@ def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[s
         "duration_s": _round(run_meta.get("duration_s",
                                           sum(s.get("duration_s") or 0 for s in scenarios))),
         "outcome": run_meta.get("outcome", worst),
-        "target": run_meta.get("target", head.get("target", "")),
-        "seed": run_meta.get("seed", head.get("seed")),
-        "bugs": list(run_meta.get("bugs", head.get("bugs", []))),
+        "target": run_meta.get("target", head["target"] if head else ""),
+        "seed": run_meta.get("seed", head["seed"] if head else None),
+        "bugs": list(run_meta.get("bugs", head["bugs"] if head else [])),
         "versions": dict(run_meta.get("versions", {})),
         "rerun": run_meta.get("rerun", ""),
         "counts": counts,
@@ -168,7 +179,23 @@ def build_run_result(scenario_results: list[dict[str, Any]], run_meta: Mapping[s
     }
 
 
-def write_results(path: Path, doc: Mapping[str, Any]) -> None:
+# The run owner (harness/run.py) still holds results entries as JSON objects, not yet as
+# ScenarioEntry / RunDocument: these two are its door, typed the way it speaks (it reads the run
+# document's `metrics` as a mapping and sets `thresholds` and `outcome` on it, hence the one
+# `dict[str, Any]`). When it adopts the TypedDicts they go, and every caller uses
+# `scenario_entry` / `run_document`.
+def build_scenario_result(events: list[Event], check_results: Iterable[HasToDict | Mapping[str, object]] | None = None,
+                          scenario_dir_rel: str = ".", traces: Iterable[str] = ()) -> dict[str, object]:
+    """`scenario_entry`, as the plain JSON object the run owner keeps."""
+    return dict(scenario_entry(events, check_results, scenario_dir_rel, traces))
+
+
+def build_run_result(scenario_results: Sequence[Mapping[str, object]], run_meta: Mapping[str, object]) -> dict[str, Any]:
+    """`run_document` over entries built by `build_scenario_result` (or shaped like them)."""
+    return dict(run_document(cast(list[ScenarioEntry], list(scenario_results)), cast(RunMeta, run_meta)))
+
+
+def write_results(path: Path, doc: Mapping[str, object]) -> None:
     """Write results.json atomically (a reader never sees half a file)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -176,11 +203,11 @@ def write_results(path: Path, doc: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def load_results(path: Path) -> dict[str, Any]:
+def load_results(path: Path) -> RunDocument:
     """Read results.json; refuse a schema this version of wschaos does not understand."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    schema = str(doc.get("schema", ""))
+    schema = str(doc.get("schema", "")) if isinstance(doc, dict) else ""
     if schema.rsplit("/", 1)[0] != SCHEMA.rsplit("/", 1)[0] or schema.rsplit("/", 1)[-1] != "1":
         raise ValueError(f"{path}: unknown results schema {schema!r}, expected {SCHEMA!r}; "
                          "re-render it with `wschaos report <run dir>` from its journals")
-    return doc
+    return cast(RunDocument, doc)  # its schema version is one this module writes
