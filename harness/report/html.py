@@ -120,6 +120,14 @@ def _log_class(event: Event) -> str:
     return "trouble" if _TROUBLE.search(str(event.get("line", ""))) else str(dash(event.get("stream", "")))
 
 
+def _anchor_of(s: ScenarioEntry) -> str:
+    return anchor(key(s))
+
+
+def _failure_times(s: ScenarioEntry) -> list[float]:
+    return [t for t, _ in failed_times(s)]
+
+
 def _timeline(s: ScenarioEntry, events: list[Event]) -> Markup:
     shots = s.get("screenshots", [])
     return pre_rendered(plots.timeline_svg(events, shots, failed_times(s), anchor(key(s)) + "-tl"))
@@ -138,8 +146,8 @@ def environment() -> Environment:
     env.filters.update(dash=dash, seconds=fmt_s, when=fmt_when)
     env.globals.update(
         css=pre_rendered(CSS), fmt_params=fmt_params, fmt_observed=fmt_observed,
-        anchor_of=lambda s: anchor(key(s)), repeat_round=repeat_round, failure_times=lambda s: [
-            t for t, _ in failed_times(s)], threshold_measured=_measured, threshold_limit=_limit,
+        anchor_of=_anchor_of, repeat_round=repeat_round, failure_times=_failure_times,
+        threshold_measured=_measured, threshold_limit=_limit,
         log_excerpt=extract.log_excerpt, log_class=_log_class, step_rows=extract.steps,
         timeline=_timeline, reconnect_chart=_reconnect_chart,
         pass_rate=charts.pass_rate, series_of=charts.series_of)
