@@ -23,7 +23,7 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence, cast
 
 from harness import tools
 from harness.drivers import reaper
@@ -36,6 +36,9 @@ from harness.plan import Plan, RunOptions
 from harness.runner import ScenarioOutcome, Shared, execute_scenario, versions
 from harness import thresholds as limits, verdict
 from harness.thresholds import Threshold, ThresholdResult
+
+if TYPE_CHECKING:
+    from harness.report.document import RunDocument
 
 OutcomeListener = Callable[[ScenarioOutcome], None]
 
@@ -180,14 +183,17 @@ class Run:
 
     def write_reports(self, junit: Path | None = None) -> Path:
         """results.json, junit.xml and index.html from the outcomes in memory; reports/index.html."""
-        from harness.report import render_run_dir, update_index, write_results
+        from harness.report import render_run, update_index, write_results
 
         for plan in self.planned:
             if not self._accounted(plan):
                 self.result.skipped.append((plan, "the run ended before it started"))
         self.result.duration_s = time.monotonic() - self._t0
-        write_results(self.run_dir / "results.json", self._results_doc(final=True))
-        html = render_run_dir(self.run_dir)
+        doc = self._results_doc(final=True)
+        write_results(self.run_dir / "results.json", doc)
+        events = {entry["journal"]: o.events for o in self.result.outcomes
+                  if (entry := self._docs.get(id(o))) is not None}
+        html = render_run(self.run_dir, cast("RunDocument", doc), events)
         prune_artifacts(self.result, self.options.artifacts)
         update_index(self.run_dir.parent)
         if junit is not None:

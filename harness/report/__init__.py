@@ -25,7 +25,7 @@ from harness.report.document import RunDocument, RunMeta
 from harness.report.results import (SCHEMA, build_run_result, build_scenario_result, load_results,
                                     run_document, scenario_entry, write_results)
 
-__all__ = ["SCHEMA", "build_run_result", "build_scenario_result", "load_results", "write_results",
+__all__ = ["render_run", "SCHEMA", "build_run_result", "build_scenario_result", "load_results", "write_results",
            "run_document", "scenario_entry",
            "render_junit", "render_run_html", "render_index", "update_index", "render_run_dir",
            "render_from_journal", "load_images"]
@@ -54,6 +54,12 @@ def _write_outputs(run_dir: Path, doc: RunDocument, events: dict[str, list[Event
     out = run_dir / "index.html"
     out.write_text(render_run_html(doc, events, load_images(shots, bases)), encoding="utf-8")
     return out
+
+
+def render_run(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]]) -> Path:
+    """junit.xml and index.html of a run from its document and the events in memory (the run
+    owner's path: nothing is read back from disk but the screenshots it embeds)."""
+    return _write_outputs(Path(run_dir), doc, events, [Path(run_dir)])
 
 
 def render_run_dir(run_dir: Path) -> Path:
