@@ -178,7 +178,3 @@ class Target:
             msg = f"target {self.name!r} has no seeded bug {', '.join(map(repr, unknown))}; known: {', '.join(known) or 'none'}"
             raise InvalidInput([Problem(self.file, 1, 1, "bugs", msg)])
         return server, client
-
-    def action(self, name: str) -> Action:
-        """The UI action `name` (the plan has checked it exists)."""
-        return self.actions[name]

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
-from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.scenario.yamlpos import Path_, Positions, Problem, unknown_key
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
@@ -80,7 +79,7 @@ def parse_target(data: object, pos: Positions, problems: list[Problem], path: Pa
     for key, value in data.items():
         parser = _PARSERS.get(key)
         if parser is None:
-            problems.append(pos.problem((key,), _unknown_key(key, TOP_KEYS), key=True))
+            problems.append(pos.problem((key,), unknown_key(key, TOP_KEYS), key=True))
             continue
         kwargs[key] = parser(value, (key,), pos, problems)
     for key in REQUIRED:
@@ -94,12 +93,6 @@ def parse_target(data: object, pos: Positions, problems: list[Problem], path: Pa
         kwargs["fixed_ports"] = MappingProxyType({k: v for k, v in ports.items() if v is not None})
     make: Callable[..., Target] = Target  # each key's value has its field's type: _PARSERS maps one to the other
     return make(**kwargs, file=str(path), root=path.parent.resolve())
-
-
-def _unknown_key(key: object, known: list[str]) -> str:
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r}{hint}; allowed: {', '.join(known)}"
 
 
 def _scalar(tp: TypeForm[T]) -> Callable[[object, Path_, Positions, list[Problem]], T | None]:
@@ -179,7 +172,7 @@ def _setup(spec: object, path: Path_, pos: Positions, problems: list[Problem]) -
     before = len(problems)
     for key in spec:
         if key not in known:
-            problems.append(pos.problem(path + (key,), _unknown_key(key, known), key=True))
+            problems.append(pos.problem(path + (key,), unknown_key(key, known), key=True))
     ops = _op_list(spec, path, pos, problems)
     attempts = convert_to(int, spec.get("attempts", 3), path + ("attempts",), pos, problems)
     if isinstance(attempts, int) and not 1 <= attempts <= 100:
@@ -238,7 +231,7 @@ def _action(spec: object, path: Path_, pos: Positions, problems: list[Problem]) 
     before = len(problems)
     for key in spec:
         if key not in ("ops", "key"):
-            problems.append(pos.problem(path + (key,), _unknown_key(key, ["ops", "key"]), key=True))
+            problems.append(pos.problem(path + (key,), unknown_key(key, ["ops", "key"]), key=True))
     ops = _op_list(spec, path, pos, problems)
     key = convert_to(Optional[str], spec.get("key"), path + ("key",), pos, problems)
     if len(problems) > before:
