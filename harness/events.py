@@ -254,6 +254,11 @@ KINDS: tuple[EventKind, ...] = (
         opt("id", "any", "the field `protocol.id_field` names (`id`); absent for raw text sent"),
         f("data", "any", "parsed JSON, or text cut to 2000 characters"),
     )),
+    EventKind("ws.sent_at", CLIENT, "a page's app called `send` on an open socket: its own clock then "
+              "(Playwright may journal the frame late on a busy machine); pages only", (
+        CLIENT_F, f("socket", "str", "as in its ws.open"),
+        f("n", "int", "1, 2, ...: the n-th send on the socket, stamping its n-th `ws.frame` `dir: sent`"),
+        f("page_t", "float", "the page's clock (epoch seconds) when the app called `send`"))),
     EventKind("ws.close", CLIENT, "a socket closed", (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         opt("code", "int?", "close code"), opt("reason", "str?", "close reason"),

@@ -3,9 +3,10 @@
 It wraps `window.WebSocket` so that (1) a socket whose URL starts with the upstream prefix
 (followed by `/`, `?` or nothing) connects to the client's Toxiproxy listener instead (the
 app is not changed), and (2) each connection attempt, open and close (with code and reason)
-of such an app socket is reported to the harness through an exposed binding, stamped with the
-page's own clock and numbered (`sid`); other sockets (a dev server's hot-reload socket) are
-left alone and not reported. It also installs a visibility hook so the harness can make
+of such an app socket, and the moment of each of its sends (`send`, numbered `n`), is reported
+to the harness through an exposed binding, stamped with the page's own clock and numbered
+(`sid`); other sockets (a dev server's hot-reload socket) are left alone and not reported,
+and so are received frames. It also installs a visibility hook so the harness can make
 `document.visibilityState` say `hidden` and fire `visibilitychange`, (3) a timer-drift
 monitor that reports how late the page's timers fire (`lag`, see `lagmon`), so a check can
 tell a busy machine from a slow app, and (4) optionally a seeded `Math.random`
@@ -65,6 +66,18 @@ _TEMPLATE = r"""
     ws.addEventListener("close", (ev) => report({
       event: "close", url: target, code: ev.code, reason: ev.reason, clean: ev.wasClean, sid, page_t: pageT(),
     }));
+    // The page's clock when the app sends: Playwright may deliver `framesent` late on a busy
+    // machine. Only a send while OPEN puts a frame on the wire (CONNECTING throws, CLOSING and
+    // CLOSED drop it), so the n-th report is the n-th frame Playwright sees on this socket.
+    const nativeSend = ws.send;
+    let sends = 0;
+    Object.defineProperty(ws, "send", {configurable: true, writable: true, value: function send(data) {
+      const stamp = pageT();
+      const open = ws.readyState === 1;
+      const result = nativeSend.call(this, data);
+      if (open) report({event: "send", url: target, sid, n: ++sends, page_t: stamp});
+      return result;
+    }});
     return ws;
   }
   Wrapped.prototype = Native.prototype;

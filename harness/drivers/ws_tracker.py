@@ -11,6 +11,10 @@ sequentially, so this is exact in practice). Rules:
 - `ws.close` is recorded once, preferring the init script's code/reason; if only Playwright
   reports the end (the page unloaded mid-report), it is recorded after `close_wait_s`
   without a code.
+- `ws.sent_at` (the page's clock when the app called `send`) goes to the socket whose init
+  script `open` carried the same page socket number (`sid`): a send comes after its socket's
+  open on the same binding, so it follows the URL match made there, even when the app opened
+  the next socket before the last one's close was reported.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class _Socket:
     page_closed: bool = False
     open_recorded: bool = False
     close_recorded: bool = False
+    sid: object = None  # the init script's number for it (per page load), from its `open`
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class SocketTracker:
         self._sockets: list[_Socket] = []
         self._by_key: dict[int, _Socket] = {}
         self._pending: list[JSONObject] = []  # init-script events that came before their socket
+        self._by_sid: dict[object, _Socket] = {}  # the latest socket the page opened under each sid
         self._tasks: set[asyncio.Task] = set()
 
     def created(self, key: int, url: str) -> str:
@@ -102,7 +108,7 @@ class SocketTracker:
         return sock.id
 
     def page_event(self, event: JSONObject) -> None:
-        """An init-script report: `attempt`, `open`, `close` or `lag`."""
+        """An init-script report: `attempt`, `open`, `close`, `send` or `lag`."""
         kind, url = event.get("event"), event.get("url")
         if kind == "lag":  # the page's timer drift (browser_js), journaled by the lag monitor's rules
             record_page_lag(self.journal, self.client, event)
@@ -116,7 +122,11 @@ class SocketTracker:
                 self._pending.append(event)
                 return
             sock.page_opened = True
+            sock.sid = event.get("sid")
+            self._by_sid[sock.sid] = sock
             self._record_open(sock)
+        elif kind == "send":
+            self._sent_at(event)
         elif kind == "close":
             sock = self._first(url, lambda s: not s.page_closed)
             if sock is None:
@@ -129,6 +139,17 @@ class SocketTracker:
                     "ws.close", client=self.client, socket=sock.id, code=event.get("code"),
                     reason=event.get("reason"), page_t=event.get("page_t"),
                 )
+
+    def _sent_at(self, event: JSONObject) -> None:
+        sid = event.get("sid")
+        sock = self._by_sid.get(sid)
+        # A queued open of the same sid is a newer socket (a reload numbers from 1 again).
+        newer = any(p.get("event") == "open" and p.get("sid") == sid for p in self._pending)
+        if sock is None or sock.url != event.get("url") or newer:
+            self._pending.append(event)
+            return
+        self.journal.record("ws.sent_at", client=self.client, socket=sock.id, n=event.get("n"),
+                            page_t=event.get("page_t"))
 
     def frame(self, key: int, direction: str, payload: str | bytes) -> None:
         """Playwright saw a frame (`sent` or `received`)."""

@@ -97,3 +97,60 @@ def test_sequential_sockets_match_in_order():
     tracker.created(2, URL)
     tracker.page_event({"event": "open", "url": URL})
     assert [(e["kind"], e["socket"]) for e in journal.events] == [("ws.open", "s1"), ("ws.close", "s1"), ("ws.open", "s2")]
+
+
+def sent_at(journal: Journal) -> list[tuple[str, int, float]]:
+    """(socket, n, page_t) of every ws.sent_at, in order."""
+    return [(e["socket"], e["n"], e["page_t"]) for e in of_kind(journal.events, "ws.sent_at")]
+
+
+def test_sends_are_journaled_on_the_socket_their_open_matched():
+    """A page `send` report becomes ws.sent_at with the journal socket id, its n and the page's clock."""
+    journal = Journal()
+    tracker = SocketTracker("b0", journal)
+    tracker.created(1, URL)
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 100.0})
+    tracker.page_event({"event": "send", "url": URL, "sid": 1, "n": 1, "page_t": 100.5})
+    tracker.page_event({"event": "send", "url": URL, "sid": 1, "n": 2, "page_t": 102.0})
+    assert kinds(journal) == ["ws.open", "ws.sent_at", "ws.sent_at"]
+    assert sent_at(journal) == [("s1", 1, 100.5), ("s1", 2, 102.0)]
+    assert next(of_kind(journal.events, "ws.sent_at")) == {
+        "t": journal.events[1]["t"], "kind": "ws.sent_at", "client": "b0", "socket": "s1", "n": 1, "page_t": 100.5}
+
+
+def test_sends_before_their_socket_are_replayed_after_its_open():
+    """Reports that arrive before Playwright's socket wait for it, then follow their open."""
+    journal = Journal()
+    tracker = SocketTracker("b0", journal)
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 100.0})
+    tracker.page_event({"event": "send", "url": URL, "sid": 1, "n": 1, "page_t": 100.5})
+    assert kinds(journal) == []
+    tracker.created(7, URL)
+    assert kinds(journal) == ["ws.open", "ws.sent_at"]
+    assert sent_at(journal) == [("s1", 1, 100.5)]
+
+
+def test_sends_go_to_the_newer_socket_before_the_older_ones_close_is_reported():
+    """The app dials s2 while s1 is still closing: s2's sends are stamped on s2, not on s1."""
+    journal = Journal()
+    tracker = SocketTracker("b0", journal)
+    tracker.created(1, URL)
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 100.0})
+    tracker.created(2, URL)
+    tracker.page_event({"event": "open", "url": URL, "sid": 2, "page_t": 101.0})
+    tracker.page_event({"event": "send", "url": URL, "sid": 2, "n": 1, "page_t": 101.1})
+    tracker.page_event({"event": "send", "url": URL, "sid": 1, "n": 3, "page_t": 101.2})
+    assert sent_at(journal) == [("s2", 1, 101.1), ("s1", 3, 101.2)]
+
+
+def test_sends_after_a_reload_wait_for_the_new_pages_socket():
+    """A reloaded page numbers its sockets from 1 again: its sends never land on the old socket."""
+    journal = Journal()
+    tracker = SocketTracker("b0", journal)
+    tracker.created(1, URL)
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 100.0})
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 110.0})  # new page, no socket yet
+    tracker.page_event({"event": "send", "url": URL, "sid": 1, "n": 1, "page_t": 110.5})
+    assert sent_at(journal) == []
+    tracker.created(2, URL)
+    assert sent_at(journal) == [("s2", 1, 110.5)]
