@@ -100,12 +100,15 @@ def scenario_end(events: list[Event]) -> float:
 
 def client_names(events: list[Event]) -> list[str]:
     """Clients declared in `run.start`, then any other client seen in the journal."""
-    names: dict[str, None] = {}
-    for e in events:
-        if e.get("kind") == "run.start":
+    index = index_of(events)
+    held = index.memo.get("client_names")
+    if not isinstance(held, list):  # once per journal: a report asks for every client's colour
+        names: dict[str, None] = {}
+        for e in index.of(None, "run.start"):
             names.update((c.name, None) for c in RunStart.from_event(e).clients)
-    names.update((c, None) for c in index_of(events).clients_seen)
-    return list(names)
+        names.update((c, None) for c in index.clients_seen)
+        held = index.memo["client_names"] = list(names)
+    return list(held)
 
 
 def _append_change(out: list[tuple[float, JSON]], t: float, value: JSON) -> None:
@@ -411,9 +414,18 @@ class MessageAudit:
 ACK_RACE_S = 0.05
 
 
+def run_start(events: list[Event]) -> RunStart:
+    """The journal's first `run.start`, typed; parsed once per journal (kept with its index)."""
+    index = index_of(events)
+    held = index.memo.get("run_start")
+    if not isinstance(held, RunStart):
+        held = index.memo["run_start"] = RunStart.from_event(next(iter(index.of(None, "run.start")), None))
+    return held
+
+
 def ack_type_of(events: list[Event]) -> str:
     """The `type` of the target's ack frames, from `run.start` (`ack` for older journals)."""
-    return RunStart.from_events(events).ack_type
+    return run_start(events).ack_type
 
 
 def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str, float]:

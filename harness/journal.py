@@ -188,7 +188,9 @@ def read_journal(path: Path) -> list[Event]:
 
 def of_kind(events: Iterable[Event], *kinds: str) -> Iterator[Event]:
     """Events whose kind is one of `kinds` (prefix match when a kind ends with '.')."""
+    exact = {k for k in kinds if not k.endswith(".")}
+    prefixes = tuple(k for k in kinds if k.endswith("."))
     for e in events:
         k = e.get("kind", "")
-        if any(k == want or (want.endswith(".") and k.startswith(want)) for want in kinds):
+        if k in exact or (prefixes and k.startswith(prefixes)):
             yield e

@@ -38,6 +38,8 @@ class JournalIndex:
             if isinstance(client, str):
                 self._by_client.setdefault((client, kind), []).append(pos)
         self.clients_seen: list[str] = _clients_in_order(events)
+        #: Answers derived from the whole journal, kept with its index (e.g. `client_names`).
+        self.memo: dict[str, object] = {}
 
     def of(self, client: str | None, *kinds: str) -> list[Event]:
         """Events of these kinds (of one client, or of everyone for None), ordered by `t`."""

@@ -58,17 +58,33 @@ def reconnect_svg(events: list[Event], salt: str) -> str | None:
     return svg_text(fig, salt)
 
 
+#: Clients the latency panel draws in colours of their own; the rest share one grey series.
+MAX_LATENCY_SERIES = len(CLIENT_COLORS)
+OTHERS_COLOR = "#adb5bd"
+
+
 def draw_latency(ax: Axes, events: list[Event], samples: list[tuple[float, str, float]]) -> None:
-    """Latency samples (t, client, ms) over time, one colour per client, on the timeline's axis."""
-    clients = sorted({c for _, c, _ in samples})
-    for client in clients:
-        pts = [(t, ms) for t, c, ms in samples if c == client]
+    """Latency samples (t, client, ms) over time, one colour per client, on the timeline's axis.
+
+    Beyond `MAX_LATENCY_SERIES` clients (a load scenario's hundreds) the others are one grey
+    series: a legend entry per client would cost more than the rest of the report."""
+    by_client: dict[str, list[tuple[float, float]]] = {}
+    for t, client, ms in samples:
+        by_client.setdefault(client, []).append((t, ms))
+    clients = sorted(by_client)
+    own, others = clients[:MAX_LATENCY_SERIES], clients[MAX_LATENCY_SERIES:]
+    for client in own:
+        pts = by_client[client]
         ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=4.5, alpha=0.85,
                 color=client_color(events, client), label=client)
+    if others:
+        pts = [p for client in others for p in by_client[client]]
+        ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=3, alpha=0.5,
+                color=OTHERS_COLOR, label=f"{len(others)} more clients", zorder=1)
     ax.set_ylabel("latency ms\n(ping → pong)", fontsize=9)
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#e9ecef", lw=0.6)
-    ax.legend(fontsize=8, frameon=False, ncol=min(6, len(clients)), loc="upper right")
+    ax.legend(fontsize=8, frameon=False, ncol=min(6, len(own) + bool(others)), loc="upper right")
 
 
 def pass_rate(run: RunDocument) -> float | None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Iterable, TypedDict
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
-from harness.analysis import client_names, probe_series
+from harness.analysis import client_names, probe_series, run_start
 from harness.events import RunStart
 from harness.journal import Event, of_kind
+from harness.journal_index import index_of
 from harness.report.document import CheckEntry, check_entry
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.
@@ -35,7 +36,7 @@ def last(events: Iterable[Event], kind: str) -> Event:
 
 def client_kinds(events: list[Event]) -> dict[str, str]:
     """Client name -> 'browser' / 'protocol' as run.start declares it."""
-    return RunStart.from_events(events).client_kinds()
+    return run_start(events).client_kinds()
 
 
 class StepRow(TypedDict):
@@ -105,7 +106,7 @@ def latency_samples(events: list[Event]) -> list[tuple[float, str, float]]:
     """(t, client, round-trip ms): ping -> pong by id; else the probe's latency values."""
     pending: dict[tuple[object, object], float] = {}
     samples: list[tuple[float, str, float]] = []
-    for e in of_kind(events, "ws.frame"):
+    for e in index_of(events).of(None, "ws.frame"):
         key = (e.get("client"), e.get("id"))
         if e.get("type") == "ping" and e.get("dir") == "sent" and e.get("id") is not None:
             pending[key] = e["t"]

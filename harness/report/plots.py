@@ -22,6 +22,7 @@ from matplotlib.patches import Patch
 
 from harness.analysis import FaultWindow, fault_windows, server_windows, state_timeline
 from harness.journal import Event, of_kind
+from harness.journal_index import index_of
 from harness.report import charts, extract
 from harness.report.document import ScreenshotEntry
 from harness.report.svg import Tags, svg_text
@@ -169,7 +170,7 @@ def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: flo
             drawn.add(name)
     mark("screenshot", [s["t"] for s in shots if s.get("client") == client], 0.36)
     mark("alert", [t for t, _ in extract.alert_marks(events, client)], 0.36)
-    mark("attempt", [e["t"] for e in of_kind(events, "ws.attempt") if e.get("client") == client], 0.0)
+    mark("attempt", [e["t"] for e in index_of(events).of(client, "ws.attempt")], 0.0)
     queue = extract.queue_marks(events, client)
     mark("queued", [t for t, delta, _ in queue if delta > 0], 0.0)
     mark("drained", [t for t, delta, _ in queue if delta < 0], 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from harness.journal import read_journal
@@ -69,3 +70,19 @@ def test_attempts_are_ticked_and_failure_markers_carry_their_time():
     assert 'data-key="marker:attempt" data-lane="b0" data-times="1.000 1.500"' in svg
     assert svg.count('class="failure-marker"') == 1 and 'data-t="4.250" data-check="backoff"' in svg
     assert 'class="legend-entry" data-key="marker:attempt"' in svg
+
+
+def test_latency_of_many_clients_draws_eight_colours_and_one_grey_series():
+    """Beyond eight clients the latency panel draws the rest as one series, named with its count
+    (a legend entry per client made a 500-client report take seconds)."""
+    n = 20
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": f"p{i:02}", "kind": "protocol"} for i in range(n)]}]
+    for i in range(n):
+        events += [{"t": 1.0, "kind": "ws.frame", "client": f"p{i:02}", "socket": "s1", "dir": "sent",
+                    "type": "ping", "id": f"x{i}", "data": {}},
+                   {"t": 1.0 + 0.01 * (i + 1), "kind": "ws.frame", "client": f"p{i:02}", "socket": "s1",
+                    "dir": "received", "type": "pong", "id": f"x{i}", "data": {}}]
+    events.append({"t": 2.0, "kind": "run.teardown"})
+    svg = timeline_svg(events, [], [], "t9")
+    legend = [name for name in re.findall(r">([^<>]+)<", svg) if re.fullmatch(r"p\d\d|\d+ more clients", name)]
+    assert legend == [f"p{i:02}" for i in range(8)] + ["12 more clients"]
