@@ -4,19 +4,26 @@ A gap (or a resume after `visible`) over its limit by no more than the lag the h
 measured meanwhile (`harness.lateness`) makes the check inconclusive rather than failed: a starved
 core fires the heartbeat timer late. Pings while hidden, a heartbeat faster than configured and
 too few pings are never excused.
+
+A browser page's pings are timed by the page's own clock when it stamped them (`ws.sent_at`:
+its n-th stamp on a socket is its n-th sent frame there): Playwright can deliver `framesent`
+late on a busy machine, a stall no lag monitor sees, and a correct heartbeat would look late.
+Frames without a stamp (protocol clients record them as they send; older journals) keep their
+journal time.
 """
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, replace
-from typing import Annotated, Optional
+from typing import Annotated, NamedTuple, Optional
 
 from harness.analysis import scenario_end
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, dur, plural, select
 from harness.checks.frames import field_matches
 from harness.events import JSONObject
+from harness.journal import of_kind
 from harness.lateness import Excused, excuse, explained, worst_excused
 from harness.units import Duration, Range
 
@@ -25,6 +32,35 @@ EVENT_SLACK_S = 0.5
 _AWAY = {"hidden": True, "sleep": True, "visible": False, "wake": False}
 
 Span = tuple[float, float]
+
+
+class Ping(NamedTuple):
+    """One ping: its journal time, socket, and the page's clock when the app sent it (if stamped)."""
+
+    t: float
+    socket: object
+    page_t: Optional[float]
+
+
+def interval(a: Ping, b: Ping) -> tuple[float, bool]:
+    """Seconds from ping a to ping b, and whether the page's clock timed them."""
+    if a.page_t is not None and b.page_t is not None:
+        return b.page_t - a.page_t, True
+    return b.t - a.t, False
+
+
+def _clock(page_timed: int, intervals: int) -> Optional[str]:
+    """Which clock timed the intervals between pings (metrics)."""
+    if not intervals:
+        return None
+    return "page" if page_timed == intervals else "journal" if not page_timed else "page and journal"
+
+
+def send_stamps(run: RunView, client: str) -> dict[tuple[object, int], float]:
+    """(socket, n) -> page_t of the client's n-th send on it (stamps of frames sent before
+    teardown may be journaled after it, so all events are read)."""
+    return {(e.get("socket"), e["n"]): e["page_t"] for e in of_kind(run.all_events, "ws.sent_at")
+            if e.get("client") == client}
 
 
 def away_spans(run: RunView, client: str, end: float) -> list[Span]:
@@ -87,9 +123,18 @@ class Heartbeat(Check):
             raise ValueError("equals: needs field: (which JSON field of the ping to compare), "
                              "e.g. {field: source, equals: heartbeat}")
 
-    def _pings(self, run: RunView, client: str) -> list[JSONObject]:
-        return [e for e in run.for_client(client, "ws.frame") if e.get("dir") == "sent"
-                and e.get("type") == self.ping_type and field_matches(e, self.field, self.equals)]
+    def _pings(self, run: RunView, client: str) -> list[Ping]:
+        stamps = send_stamps(run, client)
+        sent: dict[object, int] = {}
+        pings = []
+        for e in run.for_client(client, "ws.frame"):
+            if e.get("dir") != "sent":
+                continue
+            sid = e.get("socket")
+            n = sent[sid] = sent.get(sid, 0) + 1
+            if e.get("type") == self.ping_type and field_matches(e, self.field, self.equals):
+                pings.append(Ping(e["t"], sid, stamps.get((sid, n))))
+        return pings
 
     @property
     def _what(self) -> str:
@@ -106,11 +151,13 @@ class Heartbeat(Check):
         problems: list[str] = []
         late: list[Excused] = []
         intervals: list[float] = []
+        page_timed = 0
         for client in names:
-            lines, excused, found = self._gaps(run, client, end)
+            lines, excused, found, stamped = self._gaps(run, client, end)
             problems += lines
             late += excused
             intervals += found
+            page_timed += stamped
             if self.paused_while_hidden:
                 lines, excused = self._hidden(run, client, end)
                 problems += lines
@@ -118,7 +165,8 @@ class Heartbeat(Check):
         high = run.time.scaled(self.interval) * (1 + self.tolerance)
         metrics: JSONObject = {"intervals": len(intervals), "max_interval_s": max(intervals, default=None),
                    "median_interval_s": statistics.median(intervals) if intervals else None,
-                   "limit_s": high, "late_explained_by_lag": len(late), "lag_s": round(worst_excused(late), 3)}
+                   "limit_s": high, "late_explained_by_lag": len(late), "lag_s": round(worst_excused(late), 3),
+                   "interval_clock": _clock(page_timed, len(intervals)), "page_clock_intervals": page_timed}
         what = f"heartbeat {self._what} every {self.interval} (x {run.time.factor:g} = {dur(run.time.scaled(self.interval))})"
         if problems:
             return self.result(False, f"{what}: {plural(len(problems), 'problem')}",
@@ -132,10 +180,11 @@ class Heartbeat(Check):
         return self.result(True, f"{what}{paused}: {len(intervals)} intervals, longest "
                            f"{dur(max(intervals))}", [], metrics)
 
-    def _gaps(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused], list[float]]:
+    def _gaps(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused], list[float], int]:
+        """Problems, excused lines, intervals, and how many of those the page's clock timed."""
         nominal = run.time.scaled(self.interval)
         high, low = nominal * (1 + self.tolerance), nominal * (1 - self.tolerance)
-        problems, late, intervals = self._socket_gaps(run, client, end, high)
+        problems, late, intervals, stamped = self._socket_gaps(run, client, end, high)
         median = statistics.median(intervals) if intervals else None
         if late and median is not None and median > high:  # the rate itself is wrong: not the machine
             problems += [line for line, _ in late]
@@ -149,33 +198,37 @@ class Heartbeat(Check):
         elif median is not None and median < low:
             problems.append(f"{client}: {self._what} every {dur(median)} (median of "
                             f"{len(intervals)}), expected at least {dur(low)}: heartbeat faster than configured")
-        return problems, [excused for _, excused in late], intervals
+        return problems, [excused for _, excused in late], intervals, stamped
 
     def _socket_gaps(self, run: RunView, client: str, end: float,
-                     high: float) -> tuple[list[str], list[tuple[str, Excused]], list[float]]:
-        """Gaps over `high` per socket piece: problems, and (line, excused) for those lag explains."""
+                     high: float) -> tuple[list[str], list[tuple[str, Excused]], list[float], int]:
+        """Gaps over `high` per socket piece: problems, (line, excused) for those lag explains,
+        the intervals between pings and how many of them the page's clock timed."""
         away = away_spans(run, client, end)
         pings = self._pings(run, client)
-        problems, late, intervals = [], [], []
+        problems, late, intervals, stamped = [], [], [], 0
         for sid, span in socket_spans(run, client, end).items():
             for start, stop in _subtract(span, away):
-                times = [p["t"] for p in pings if p.get("socket") == sid and start <= p["t"] <= stop]
-                marks = [start, *times, stop]
-                intervals += [b - a for a, b in zip(times, times[1:])]
-                for a, b in zip(marks, marks[1:]):
-                    if b - a <= high:
+                inside = [p for p in pings if p.socket == sid and start <= p.t <= stop]
+                between = [interval(a, b) for a, b in zip(inside, inside[1:])]
+                intervals += [gap for gap, _ in between]
+                stamped += sum(by_page for _, by_page in between)
+                marks = [start, *(p.t for p in inside), stop]
+                gaps = [marks[1] - start, *(gap for gap, _ in between), stop - marks[-2]] if inside else [stop - start]
+                for a, b, gap in zip(marks, marks[1:], gaps):
+                    if gap <= high:
                         continue
-                    line = (f"{client}: no {self._what} for {dur(b - a)} between {at(a)} and {at(b)} on socket "
+                    line = (f"{client}: no {self._what} for {dur(gap)} between {at(a)} and {at(b)} on socket "
                             f"{sid}, limit {dur(high)} ({self.interval} x {run.time.factor:g} x {1 + self.tolerance:g})")
-                    lag = explained(b - a - high, run.events, client, a, b)
+                    lag = explained(gap - high, run.events, client, a, b)
                     if lag is None:
                         problems.append(line)
                     else:
-                        late.append((line, excuse(line, b - a - high, lag)))
-        return problems, late, intervals
+                        late.append((line, excuse(line, gap - high, lag)))
+        return problems, late, intervals, stamped
 
     def _hidden(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused]]:
-        pings = [e["t"] for e in self._pings(run, client)]
+        pings = [p.t for p in self._pings(run, client)]
         sockets = socket_spans(run, client, end).values()
         resume = run.time.scaled(self.resume_within) + EVENT_SLACK_S
         problems, late = [], []

@@ -153,3 +153,42 @@ def test_heartbeat_late_resume_is_inconclusive_when_lag_explains_it_and_nothing_
     """No ping while hidden; the resume 800ms late under 900ms of lag: inconclusive, not failed."""
     j = hidden([2.5, 4.0, 8.4, 9.9]).lag(8.0, "b0", 900, window_s=1.0)
     assert Heartbeat(paused_while_hidden=True).judge(j.run()).status == "inconclusive"
+
+
+# -- the page's clock: Playwright may journal a sent frame late; the page stamped when the app sent it
+
+PAGE_EPOCH = 1_800_000_000.0  # page_t is epoch seconds; only its differences matter
+
+
+def stamped(sends: list[tuple[float, float]], other_at: float = 3.0) -> JournalBuilder:
+    """b0's pings as (journal t, page clock - epoch) pairs, each with its ws.sent_at, plus one
+    non-ping frame sent at `other_at` (so a ping's n counts every frame sent on the socket)."""
+    j = JournalBuilder(time_scale=0.1).connect(1, "b0")
+    frames = sorted([(t, page, "ping") for t, page in sends] + [(other_at, other_at, "add_ticket")])
+    for n, (t, page, kind) in enumerate(frames, start=1):
+        j.frame(t, "b0", "sent", kind, f"m{n}")
+        j.add(t + 0.05, "ws.sent_at", client="b0", socket="s1", n=n, page_t=PAGE_EPOCH + page)
+    return j.steps_end(10.0)
+
+
+def test_heartbeat_times_pings_by_the_page_clock_when_frames_were_delivered_late():
+    """The third ping reached the journal 900ms late (a 2.4s gap there), but the page sent every
+    ping 1.5s apart: passed, timed by the page's clock."""
+    result = Heartbeat().judge(stamped([(2.5, 2.5), (4.0, 4.0), (6.4, 5.5), (7.0, 7.0), (8.5, 8.5)]).run())
+    assert result.passed
+    assert result.summary == "heartbeat ping every 15s (x 0.1 = 1.5s): 4 intervals, longest 1.5s"
+    assert result.metrics["interval_clock"] == "page" and result.metrics["page_clock_intervals"] == 4
+
+
+def test_heartbeat_fails_when_the_page_clock_shows_the_gap_too():
+    """The page itself sent the third ping 2.4s after the second: the same failure as by journal time."""
+    result = Heartbeat().judge(stamped([(2.5, 2.5), (4.0, 4.0), (6.4, 6.4), (7.9, 7.9), (9.4, 9.4)]).run())
+    assert result.status == "failed"
+    assert result.evidence == [LATE_GAP]
+    assert result.metrics["interval_clock"] == "page"
+
+
+def test_heartbeat_without_stamps_keeps_journal_time():
+    """Protocol clients and older journals have no ws.sent_at: intervals are journal time differences."""
+    result = Heartbeat().judge(late_once().run())
+    assert result.metrics["interval_clock"] == "journal" and result.metrics["page_clock_intervals"] == 0
