@@ -89,7 +89,8 @@ async def open_b0(wschaos_browser_client, page_url, proxied, **kwargs):
 
 
 async def test_rewrite_frames_and_attempts(wschaos_browser_client, wschaos_journal, page_url, proxied, scaled):
-    """The page reaches the server through the proxy; attempts, open and frames are journaled."""
+    """The page reaches the server through the proxy; attempts, open, frames and the page's clock
+    at each send are journaled."""
     client = await open_b0(wschaos_browser_client, page_url, proxied)
     await until(lambda: client.evaluate("window.state === 'connected'"), scaled(10))
     await client.fill("#msg", "first ticket")
@@ -103,6 +104,10 @@ async def test_rewrite_frames_and_attempts(wschaos_browser_client, wschaos_journ
     sent = [e for e in of_kind(ev, "ws.frame") if e["dir"] == "sent"]
     assert [e["type"] for e in sent] == ["hello", "ticket_notification"]
     assert sent[1]["data"] == {"type": "ticket_notification", "id": "t1", "title": "first ticket"}
+    await until(lambda: asyncio.sleep(0, len(list(of_kind(ev, "ws.sent_at"))) >= 2), scaled(5))
+    stamps = list(of_kind(ev, "ws.sent_at"))  # the n-th stamp is the n-th sent frame
+    assert [(e["client"], e["socket"], e["n"]) for e in stamps] == [("b0", "s1", 1), ("b0", "s1", 2)]
+    assert attempt["page_t"] <= stamps[0]["page_t"] < stamps[1]["page_t"]
     opened = next(of_kind(ev, "client.open"))
     assert (opened["client_kind"], opened["proxy"], opened["url"]) == ("browser", "browser_b0", page_url)
 
