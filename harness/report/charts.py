@@ -61,26 +61,56 @@ def reconnect_svg(events: list[Event], salt: str) -> str | None:
 #: Clients the latency panel draws in colours of their own; the rest share one grey series.
 MAX_LATENCY_SERIES = len(CLIENT_COLORS)
 OTHERS_COLOR = "#adb5bd"
+#: A series with more samples than this is drawn as a band per time bin (min..max, median line):
+#: ten thousand SVG dots took a second to write and still more to show, and read as a smear.
+MAX_DOTS = 400
+BINS = 200
+
+
+def _binned(pts: list[tuple[float, float]]) -> tuple[list[float], list[float], list[float], list[float]]:
+    """(bin centre, min, median, max) of the samples per time bin, for the non-empty bins."""
+    lo_t, hi_t = min(t for t, _ in pts), max(t for t, _ in pts)
+    width = (hi_t - lo_t) / BINS or 1.0
+    bins: dict[int, list[float]] = {}
+    for t, ms in pts:
+        bins.setdefault(min(int((t - lo_t) / width), BINS - 1), []).append(ms)
+    xs, lows, mids, highs = [], [], [], []
+    for i in sorted(bins):
+        values = sorted(bins[i])
+        xs.append(lo_t + (i + 0.5) * width)
+        lows.append(values[0])
+        mids.append(values[len(values) // 2])
+        highs.append(values[-1])
+    return xs, lows, mids, highs
+
+
+def _series(ax: Axes, pts: list[tuple[float, float]], color: str, label: str, size: float, alpha: float) -> None:
+    if len(pts) <= MAX_DOTS:
+        ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=size, alpha=alpha, color=color,
+                label=label)
+        return
+    xs, lows, mids, highs = _binned(pts)
+    ax.fill_between(xs, lows, highs, color=color, alpha=0.25, lw=0, step="mid")
+    ax.plot(xs, mids, "-", color=color, lw=1.2, alpha=0.9, label=f"{label} (median, min..max per bin)")
 
 
 def draw_latency(ax: Axes, events: list[Event], samples: list[tuple[float, str, float]]) -> None:
     """Latency samples (t, client, ms) over time, one colour per client, on the timeline's axis.
 
     Beyond `MAX_LATENCY_SERIES` clients (a load scenario's hundreds) the others are one grey
-    series: a legend entry per client would cost more than the rest of the report."""
+    series, and a series of more than `MAX_DOTS` samples is a band per time bin: a legend entry
+    per client and a dot per sample cost more than the rest of the report."""
     by_client: dict[str, list[tuple[float, float]]] = {}
     for t, client, ms in samples:
         by_client.setdefault(client, []).append((t, ms))
-    clients = sorted(by_client)
+    order = {name: i for i, name in enumerate(extract.client_names(events))}  # the timeline's lane order
+    clients = sorted(by_client, key=lambda c: (order.get(c, len(order)), c))
     own, others = clients[:MAX_LATENCY_SERIES], clients[MAX_LATENCY_SERIES:]
     for client in own:
-        pts = by_client[client]
-        ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=4.5, alpha=0.85,
-                color=client_color(events, client), label=client)
+        _series(ax, by_client[client], client_color(events, client), client, 4.5, 0.85)
     if others:
-        pts = [p for client in others for p in by_client[client]]
-        ax.plot([t for t, _ in pts], [ms for _, ms in pts], "o", markersize=3, alpha=0.5,
-                color=OTHERS_COLOR, label=f"{len(others)} more clients", zorder=1)
+        pts = sorted(p for client in others for p in by_client[client])
+        _series(ax, pts, OTHERS_COLOR, f"{len(others)} more clients", 3, 0.5)
     ax.set_ylabel("latency ms\n(ping → pong)", fontsize=9)
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#e9ecef", lw=0.6)

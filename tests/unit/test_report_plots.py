@@ -86,3 +86,18 @@ def test_latency_of_many_clients_draws_eight_colours_and_one_grey_series():
     svg = timeline_svg(events, [], [], "t9")
     legend = [name for name in re.findall(r">([^<>]+)<", svg) if re.fullmatch(r"p\d\d|\d+ more clients", name)]
     assert legend == [f"p{i:02}" for i in range(8)] + ["12 more clients"]
+
+
+def test_a_long_latency_series_is_drawn_as_a_band_per_time_bin():
+    """A series of more samples than MAX_DOTS is a median line in a min..max band: ten thousand
+    dots took a second of the report and were unreadable."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "p0", "kind": "protocol"}]}]
+    for i in range(1000):
+        events += [{"t": i * 0.01, "kind": "ws.frame", "client": "p0", "socket": "s1", "dir": "sent",
+                    "type": "ping", "id": i, "data": {}},
+                   {"t": i * 0.01 + 0.002, "kind": "ws.frame", "client": "p0", "socket": "s1",
+                    "dir": "received", "type": "pong", "id": i, "data": {}}]
+    events.append({"t": 10.0, "kind": "run.teardown"})
+    svg = timeline_svg(events, [], [], "t10")
+    assert "p0 (median, min..max per bin)" in svg
+    assert svg.count("<use ") < 200  # markers: the lanes' few, not a thousand latency dots
