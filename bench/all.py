@@ -9,7 +9,8 @@ Parts (each in its own process, each bounded in time; loopback only):
   pages     20 pages set up in one scenario: time, page-to-socket, reconnects (bench/pages.py)
   load      the load generator at 1,000 and 5,000 connections vs a bare websockets loop, frames
             journaled and not: messages/s, CPU per message, memory per connection (bench/load_generator.py)
-  report    a 500-client load scenario: its steps' time vs its report's (bench/load_report.py)
+  report    a 500-client load scenario, a burst (4 pings at 5/s) and a sustained load (20 at 1/s):
+            its steps' time vs its report's (bench/load_report.py)
 
 `--before REV` extracts REV's harness/, app/ and targets/ (git archive) to a temporary folder
 and runs the same scripts against it (`WSCHAOS_ROOT`), so both columns come from one sitting.
@@ -134,8 +135,9 @@ def print_tables(proxies: dict | None, pages: list[tuple[str, dict | None]], loa
     print("\n== A load scenario: steps vs report ==")
     for label, r in reports:
         if r:
-            print(f"| {r['clients']} clients x {r['messages']} pings, {label} | set-up {r['setup_s']:.1f} s | steps "
-                  f"{r['steps_s']:.1f} s | teardown {r['teardown_s']:.1f} s | report {r['report_s']:.1f} s "
+            print(f"| {r['clients']} clients x {r['messages']} pings at {r.get('rate', 5):g}/s, {label} | set-up "
+                  f"{r['setup_s']:.1f} s | steps {r['steps_s']:.1f} s | teardown {r['teardown_s']:.1f} s | report "
+                  f"{r['report_s']:.2f} s = {r['report_s'] / r['steps_s']:.0%} of the steps "
                   f"({r['events']} events, {r['journal_mb']:.1f} MB) | acked {r['acked']}/{r['sent']} | {r['outcome']} |")
 
 
@@ -151,9 +153,12 @@ def main(args) -> None:
     print("load", flush=True)
     load = load_part(old, [(1000, 20), (5000, 4)], args.repeats)
     print("report", flush=True)
-    reports = [("after", run("load_report.py", "--clients", "500", timeout_s=240))]
-    if old:
-        reports.insert(0, (f"before: {args.before}", run("load_report.py", "--clients", "500", root=old, timeout_s=240)))
+    reports = []
+    for shape in (["--messages", "4", "--rate", "5"], ["--messages", "20", "--rate", "1"]):  # a burst; a sustained load
+        if old:
+            reports.append((f"before: {args.before}", run("load_report.py", "--clients", "500", *shape, root=old,
+                                                          timeout_s=240)))
+        reports.append(("this checkout", run("load_report.py", "--clients", "500", *shape, timeout_s=240)))
     print_tables(proxies, pages, load, reports)
     print(f"\n{time.perf_counter() - started:.0f} s in all")
 
