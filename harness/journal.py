@@ -9,7 +9,9 @@ interpreter exit. A process killed outright (SIGKILL, SIGTERM, the OOM killer) l
 the events of that last interval; a truncated last line is skipped by `read_journal`.
 
 Frames are the bulk of a loaded run, so `record_frame` builds a `ws.frame` line without
-re-encoding the payload: the frame's own JSON text goes into the line as is.
+re-encoding the payload: the frame's own JSON text goes into the line as is. A client that
+records many frames on one socket takes `frame_recorder(client, socket, direction)` once and
+calls it per frame (the same event and line, with the per-socket work done once).
 
 Observers subscribe through `Journal.subscribe`; a listener is called synchronously, and one
 that raises is reported once on stderr and never breaks the run (Locust's event hook idea).
@@ -28,12 +30,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from harness.events import JSON, Event
+from harness.jsontext import encoder
 Listener = Callable[[Event], None]
+#: `record(type, id, data, raw)`: `Journal.record_frame` bound to one client, socket and direction.
+FrameRecorder = Callable[[JSON, JSON, JSON, str | None], Event]
 
 #: The longest a recorded event waits before it is written to the file.
 FLUSH_INTERVAL_S = 0.2
 _open_journals: "weakref.WeakSet[Journal]" = weakref.WeakSet()
-_encode = json.JSONEncoder(default=str, separators=(",", ":")).encode
+_encode = encoder(json.JSONEncoder(default=str, separators=(",", ":")))
 _encode_str = json.encoder.encode_basestring_ascii
 
 
@@ -59,7 +64,7 @@ class Journal:
         self._file = None
         self._pending: deque[str] = deque()  # append and popleft are atomic: recording takes no lock
         self._write_lock = threading.Lock()  # one writer at a time, in order
-        self._frame_heads: dict[tuple[str, str | None, str], str] = {}
+        self._frame_recorders: dict[tuple[str, str | None, str], FrameRecorder] = {}
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._writer: threading.Thread | None = None
@@ -87,18 +92,40 @@ class Journal:
 
         The same event as `record("ws.frame", ...)`; the line reuses `raw` instead of encoding
         `data` again (unless it spans lines, which JSONL cannot hold)."""
-        event: Event = {"t": round(self.now(), 6), "kind": "ws.frame", "client": client, "socket": socket,
-                        "dir": direction, "type": type, "id": id, "data": data}
-        line = None
-        if self._file is not None and raw is not None and "\n" not in raw and "\r" not in raw:
-            head = self._frame_heads.get((client, socket, direction))
-            if head is None:  # key order in a line is free: the constant part comes first, once per socket
-                head = self._frame_heads[(client, socket, direction)] = (
-                    f'{{"kind":"ws.frame","client":{_scalar(client)},"socket":{_scalar(socket)},'
-                    f'"dir":{_scalar(direction)},')
-            line = f'{head}"t":{event["t"]!r},"type":{_scalar(type)},"id":{_scalar(id)},"data":{raw}}}\n'
-        self._append(event, line)
-        return event
+        record = self._frame_recorders.get((client, socket, direction))
+        if record is None:
+            record = self._frame_recorders[(client, socket, direction)] = self.frame_recorder(client, socket, direction)
+        return record(type, id, data, raw)
+
+    def frame_recorder(self, client: str, socket: str | None, direction: str) -> FrameRecorder:
+        """`record_frame` for one client, socket and direction: `record(type, id, data, raw)`.
+
+        A socket's frames are the hot path of a loaded run, so what is constant per socket (the
+        head of its lines) is built once here rather than once per frame."""
+        head = (f'{{"kind":"ws.frame","client":{_scalar(client)},"socket":{_scalar(socket)},'
+                f'"dir":{_scalar(direction)},"t":')  # key order in a line is free: the constant part first
+        clock, t0 = self._clock, self._t0
+
+        def record(type: JSON, id: JSON, data: JSON, raw: str | None = None) -> Event:
+            t = round(clock() - t0, 6)
+            event: Event = {"t": t, "kind": "ws.frame", "client": client, "socket": socket, "dir": direction,
+                            "type": type, "id": id, "data": data}
+            self.events.append(event)
+            if self._file is not None:
+                if raw is None or "\n" in raw or "\r" in raw:
+                    line = _encode(event) + "\n"
+                else:
+                    line = (f'{head}{t!r},"type":{_encode_str(type) if type.__class__ is str else _scalar(type)},'
+                            f'"id":{_encode_str(id) if id.__class__ is str else _scalar(id)},"data":{raw}}}\n')
+                pending = self._pending  # as in _append, inline: this runs once per frame
+                pending.append(line)
+                if len(pending) == 1:
+                    self._wake.set()
+            if self._listeners:
+                self._notify_all(event)
+            return event
+
+        return record
 
     def _append(self, event: Event, line: str | None) -> None:
         self.events.append(event)
@@ -108,8 +135,11 @@ class Journal:
             if len(pending) == 1:  # the first line of a batch wakes the writer
                 self._wake.set()
         if self._listeners:
-            for listener in tuple(self._listeners):
-                self._notify(listener, event)
+            self._notify_all(event)
+
+    def _notify_all(self, event: Event) -> None:
+        for listener in tuple(self._listeners):
+            self._notify(listener, event)
 
     def _write_loop(self) -> None:
         """Writer thread: after the first pending line, wait the interval, then write the batch."""

@@ -78,3 +78,22 @@ def test_listeners_are_called_synchronously_and_cannot_break_recording(tmp_path,
     assert seen == ["a", "ws.frame"]
     journal.close()
     assert capsys.readouterr().err.count("ZeroDivisionError") == 1
+
+
+def test_frame_recorder_gives_the_events_of_record(tmp_path):
+    """A socket's frame recorder gives record('ws.frame', ...)'s events, in memory, in the file and to listeners."""
+    frames = [("ack", "m1", {"type": "ack", "id": "m1"}, '{"type":"ack","id":"m1"}'),
+              ("x", None, {"type": "x"}, '{\n  "type": "x"\n}'), (None, None, "not json", None),
+              (7, ["id"], [1, 2], "[1,2]"), ("caf\u00e9", 1.5, {"n": None}, '{"n":null}')]
+    compact = Journal(tmp_path / "compact.jsonl", clock=lambda: 2.0)
+    plain = Journal(tmp_path / "plain.jsonl", clock=lambda: 2.0)
+    seen: list = []
+    compact.subscribe(seen.append)
+    record = compact.frame_recorder("p0", "s1", "received")
+    for type_, id_, data, raw in frames:
+        assert record(type_, id_, data, raw) == plain.record(
+            "ws.frame", client="p0", socket="s1", dir="received", type=type_, id=id_, data=data)
+    compact.close()
+    plain.close()
+    assert read_journal(tmp_path / "compact.jsonl") == read_journal(tmp_path / "plain.jsonl") == plain.events
+    assert compact.events == seen == plain.events
