@@ -8,9 +8,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
@@ -19,10 +17,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from harness.aio import within
-from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, parse_frame
+from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, decode_frame
 from harness.errors import InfrastructureError
 from harness.events import JSONObject
-from harness.journal import Journal
+from harness.journal import FrameRecorder, Journal
+from harness.jsontext import dumps
 
 Message = JSONObject
 Predicate = Callable[[Message], bool]
@@ -58,6 +57,7 @@ class ProtocolClient:
         self._reader: asyncio.Task | None = None
         self._waiters: list[tuple[Predicate, asyncio.Future]] = []
         self._announced = False
+        self._record_sent: FrameRecorder | None = None
 
     @property
     def connected(self) -> bool:
@@ -78,20 +78,28 @@ class ProtocolClient:
         )
         self._sockets += 1
         self.socket_id = f"s{self._sockets}"
+        self._record_sent = None  # made at the first frame sent: a socket that records none costs no memory
         self.journal.record("ws.open", client=self.name, socket=self.socket_id, url=self.url)
         self._reader = asyncio.create_task(self._read(self.conn, self.socket_id))
         return self
 
     async def _read(self, conn: ClientConnection, socket_id: str) -> None:
+        # Once per frame: what does not change per frame is looked up once, here.
+        record: FrameRecorder | None = None
+        fmt, received, listeners, waiters = self.frame_format, self.received, self._listeners, self._waiters
         try:
             async for raw in conn:
-                fields, text = parse_frame(raw, self.frame_format)
+                type_, id_, data, text = decode_frame(raw, fmt)
                 if self.record_frames:
-                    self.journal.record_frame(self.name, socket_id, "received", fields["type"], fields["id"],
-                                              fields["data"], text)
-                message = fields["data"] if isinstance(fields["data"], dict) else {"data": fields["data"]}
-                self.received.append(message)
-                self._notify(message)
+                    if record is None:
+                        record = self.journal.frame_recorder(self.name, socket_id, "received")
+                    record(type_, id_, data, text)
+                message = data if isinstance(data, dict) else {"data": data}
+                received.append(message)
+                for listener in listeners:
+                    listener(message)
+                if waiters:
+                    self._wake_waiters(message)
         except ConnectionClosed:
             pass
         finally:
@@ -112,23 +120,24 @@ class ProtocolClient:
         """The receive loop of the current connection (done once it closed)."""
         return self._reader
 
-    def _notify(self, message: Message) -> None:
-        for listener in self._listeners:
-            listener(message)
+    def _wake_waiters(self, message: Message) -> None:
         for pred, fut in list(self._waiters):
             if not fut.done() and pred(message):
                 fut.set_result(message)
 
     async def send_json(self, message: Message) -> None:
         """Send one JSON frame (recorded as `ws.frame` dir=sent)."""
-        if self.conn is None or not self.connected:
+        conn, reader = self.conn, self._reader
+        if conn is None or reader is None or reader.done():  # not `connected`: once per message
             raise InfrastructureError(f"protocol client {self.name} is not connected: call connect() first")
-        text = json.dumps(message)
-        await self.conn.send(text)
+        text = dumps(message)
+        await conn.send(text)
         if self.record_frames:
+            record = self._record_sent
+            if record is None:
+                record = self._record_sent = self.journal.frame_recorder(self.name, self.socket_id, "sent")
             fmt = self.frame_format
-            self.journal.record_frame(self.name, self.socket_id, "sent", message.get(fmt.type_field),
-                                      message.get(fmt.id_field), message, text)
+            record(message.get(fmt.type_field), message.get(fmt.id_field), message, text)
 
     async def wait_for(self, predicate: Predicate, timeout_s: float) -> Message:
         """First message (already received or arriving) matching `predicate`; TimeoutError otherwise."""
@@ -235,58 +244,75 @@ class LoadGroup:
             )
         return self.summary
 
-    async def _one(self, client: ProtocolClient) -> None:
+    async def _connected(self, client: ProtocolClient) -> bool:
+        """Connect `client` unless it is; False (counted in `failed_connects`) if it cannot."""
         if not client.connected:
             async with self._connect_slots:
                 try:
                     await client.connect()
                 except CONNECT_ERRORS:
                     self.summary.failed_connects += 1
-                    return
-        fmt = self.frame_format
-        outstanding: Counter[tuple[object, object]] = Counter()  # (type, id) of replies awaited
-        all_acked = asyncio.Event()
-        all_acked.set()
+                    return False
+        return True
 
-        def on_message(message: Message) -> None:
-            key = (message.get(fmt.type_field), message.get(fmt.id_field))
-            if outstanding.get(key):
-                outstanding[key] -= 1
-                if not outstanding[key]:
+    async def _one(self, client: ProtocolClient) -> None:
+        if not await self._connected(client):
+            return
+        summary, reply_for, make_message = self.summary, self.reply_for, self.make_message
+        type_field, id_field = self.frame_format.type_field, self.frame_format.id_field
+        outstanding: dict[tuple[object, object], int] = {}  # (type, id) of replies awaited: how many
+        all_acked: asyncio.Future[None] | None = None  # made once every message is sent
+
+        def on_message(message: Message) -> None:  # once per received frame: kept short
+            key = (message.get(type_field), message.get(id_field))
+            n = outstanding.get(key)
+            if n:
+                if n == 1:
                     del outstanding[key]
-                self.summary.acked += 1
-                if not outstanding:
-                    all_acked.set()
+                else:
+                    outstanding[key] = n - 1
+                summary.acked += 1
+                if not outstanding and all_acked is not None and not all_acked.done():
+                    all_acked.set_result(None)
 
         unsubscribe = client.listen(on_message)
         try:
             for i in range(self.messages_per_client):
-                message = self.make_message(client.name, i)
-                outstanding[self.reply_for(message)] += 1
-                all_acked.clear()
+                message = make_message(client.name, i)
+                key = reply_for(message)
+                outstanding[key] = outstanding.get(key, 0) + 1
                 await client.send_json(message)
-                self.summary.sent += 1
+                summary.sent += 1
                 if self.interval_s and i + 1 < self.messages_per_client:
                     await asyncio.sleep(self.interval_s)
-            if not await _acked_or_closed(all_acked, client.reader, self.ack_timeout_s):
-                self.summary.errors += 1  # the connection closed before every reply came
+            if outstanding:
+                all_acked, reader = asyncio.get_running_loop().create_future(), client.reader
+                await _acked_or_closed(all_acked, reader, self.ack_timeout_s)
+                if outstanding and reader is not None and reader.done():
+                    summary.errors += 1  # the connection closed before every reply came
         except SEND_ERRORS:
-            self.summary.errors += 1
+            summary.errors += 1
         finally:
             unsubscribe()
 
 
-async def _acked_or_closed(all_acked: asyncio.Event, reader: asyncio.Task | None, timeout_s: float) -> bool:
-    """Wait until every reply came, the connection closed or `timeout_s`; False if it closed first."""
-    if all_acked.is_set():
-        return True
-    waiter = asyncio.ensure_future(all_acked.wait())
+async def _acked_or_closed(all_acked: asyncio.Future[None], reader: asyncio.Task | None,
+                           timeout_s: float | None) -> None:
+    """Wait until `all_acked` is set, the connection closed (`reader` done) or `timeout_s` passed."""
+    def wake(_: object = None) -> None:
+        if not all_acked.done():
+            all_acked.set_result(None)
+
+    if reader is not None:
+        reader.add_done_callback(wake)
+    timer = asyncio.get_running_loop().call_later(timeout_s, wake) if timeout_s is not None else None
     try:
-        await asyncio.wait({waiter, reader} if reader else {waiter}, timeout=timeout_s,
-                           return_when=asyncio.FIRST_COMPLETED)
+        await all_acked
     finally:
-        waiter.cancel()
-    return all_acked.is_set() or reader is None or not reader.done()
+        if reader is not None:
+            reader.remove_done_callback(wake)
+        if timer is not None:
+            timer.cancel()
 
 
 async def _close_all(clients: Sequence[ProtocolClient], slots: asyncio.Semaphore) -> None:
