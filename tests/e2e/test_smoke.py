@@ -104,6 +104,38 @@ async def test_down_queue_reconnect_delivers_once(
     assert next(of_kind(journal.events, "ws.close"))["code"] == 1006
 
 
+MUTATIONS = """(ms) => new Promise((resolve) => {
+  const seen = {};
+  const watch = (sel) => new MutationObserver((list) => { seen[sel] = (seen[sel] || 0) + list.length; })
+    .observe(document.querySelector(sel), {subtree: true, childList: true, characterData: true, attributes: true});
+  for (const sel of ['#connection-status', '#connection-events', '#attempt-count', '#health-level', '#queue-count']) watch(sel);
+  setTimeout(() => resolve(seen), ms);
+})"""
+
+
+async def test_the_reference_client_leaves_an_unchanged_panel_alone(
+    wschaos_browser_client, wschaos_journal, tmp_path: Path, scaled
+):
+    """The client re-renders its panel every 250 ms; parts whose content did not change are not
+    written again (each write cost a style, layout and paint pass: half the idle page's CPU)."""
+    async with contextlib.AsyncExitStack() as stack:
+        server = app_process("server", ["app.server", "--port", "0", "--db", str(tmp_path / "ledger.sqlite3"),
+                                        "--time-scale", "1"], r"KANBAN_LISTENING port=(\d+)", wschaos_journal, scaled)
+        static = app_process("static", ["app.client", "--port", "0"], r"KANBAN_CLIENT_LISTENING port=(\d+)",
+                             wschaos_journal, scaled)
+        stack.push_async_callback(server.stop)
+        stack.push_async_callback(static.stop)
+        await server.start()
+        await static.start()
+        ws_port, web_port = int(server.ready_match.group(1)), int(static.ready_match.group(1))
+        client = await wschaos_browser_client(
+            "b0", f"http://127.0.0.1:{web_port}/?ws=ws://127.0.0.1:{ws_port}/ws/trigger&time_scale=1", probe_js=PROBE)
+        await until(lambda: _state_is(client, "connected"), scaled(15), "page did not connect")
+        await asyncio.sleep(0.3)  # the session frame right after connecting adds an event
+        mutations = await client.page.evaluate(MUTATIONS, 1500)  # six render ticks, no heartbeat due (15 s)
+        assert mutations == {}, mutations
+
+
 async def _state_is(client, state: str) -> bool:
     return (await snapshot(client)).get("state") == state
 

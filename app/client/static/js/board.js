@@ -26,6 +26,25 @@ const WF_LABELS = {
 
 const $ = (sel) => document.querySelector(sel);
 
+// The panel re-renders every 250 ms; writing an unchanged text or attribute still costs a style,
+// layout and paint pass (and a composited frame), so every write below happens only on change.
+const setText = (node, text) => {
+  if (node.textContent !== text) node.textContent = text;
+};
+const setData = (node, key, value) => {
+  if (node.dataset[key] !== value) node.dataset[key] = value;
+};
+const setHidden = (node, hidden) => {
+  if (node.hidden !== hidden) node.hidden = hidden;
+};
+// A list rebuilt from `items()` only when its content `key` differs from the last one drawn.
+const drawn = new WeakMap();
+function replaceIfChanged(node, key, items) {
+  if (drawn.get(node) === key) return;
+  drawn.set(node, key);
+  node.replaceChildren(...items());
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -126,27 +145,27 @@ export class BoardView {
 
   renderStatus(s) {
     const pill = $('#connection-status');
-    pill.dataset.state = s.state;
-    pill.querySelector('.label').textContent = STATE_LABELS[s.state] || s.state;
+    setData(pill, 'state', s.state);
+    setText(pill.querySelector('.label'), STATE_LABELS[s.state] || s.state);
     const attempt = $('#attempt-count');
-    attempt.textContent = String(s.attempt);
-    attempt.dataset.attempt = String(s.attempt);
-    $('#max-attempts').textContent = String(s.maxAttempts);
+    setText(attempt, String(s.attempt));
+    setData(attempt, 'attempt', String(s.attempt));
+    setText($('#max-attempts'), String(s.maxAttempts));
     const level = $('#health-level');
-    level.dataset.level = s.healthLevel;
-    level.textContent = s.healthLevel;
+    setData(level, 'level', s.healthLevel);
+    setText(level, s.healthLevel);
     const score = $('#quality-score');
-    score.textContent = String(s.qualityScore);
-    score.dataset.score = String(s.qualityScore);
+    setText(score, String(s.qualityScore));
+    setData(score, 'score', String(s.qualityScore));
     const latency = $('#latency');
-    latency.textContent = s.latencyMs === null ? '—' : `${s.latencyMs} ms`;
-    latency.dataset.latencyMs = s.latencyMs === null ? '' : String(s.latencyMs);
+    setText(latency, s.latencyMs === null ? '—' : `${s.latencyMs} ms`);
+    setData(latency, 'latencyMs', s.latencyMs === null ? '' : String(s.latencyMs));
     const queue = $('#queue-count');
-    queue.textContent = String(s.queueLength);
-    queue.dataset.count = String(s.queueLength);
-    $('#network-quality').textContent = s.networkQuality;
-    $('#reconnect-button').hidden = s.state === 'connected' || s.state === 'connecting';
-    $('#error-text').textContent = s.errorText;
+    setText(queue, String(s.queueLength));
+    setData(queue, 'count', String(s.queueLength));
+    setText($('#network-quality'), s.networkQuality);
+    setHidden($('#reconnect-button'), s.state === 'connected' || s.state === 'connecting');
+    setText($('#error-text'), s.errorText);
     this._details(s);
   }
 
@@ -154,23 +173,28 @@ export class BoardView {
     const q = s.quality;
     const pct = (x) => `${Math.round(x * 100)}%`;
     const avg = q.avgLatencyMs === null ? '—' : `${Math.round(q.avgLatencyMs)} ms`;
-    const box = $('#details');
-    box.replaceChildren(
-      el('div', { text: `Messages: ${q.acked} acked / ${q.sent} sent (${q.resent} re-sent), success ${pct(q.successRate)} · pongs ${pct(q.pongRate)} · avg latency ${avg}` }),
-      el('div', { text: `Recoveries: ${s.recovery.count} (last ${s.recovery.lastMs === null ? '—' : (s.recovery.lastMs / 1000).toFixed(1) + ' s'}) · auto-reconnects ${s.recovery.remediations}` }),
-      el('div', {}, 'Connection ', el('code', { text: s.connectionId || '—' }), ' on server ', el('code', { text: s.serverInstanceId || '—' })),
-    );
+    const messages = `Messages: ${q.acked} acked / ${q.sent} sent (${q.resent} re-sent), success ${pct(q.successRate)} · pongs ${pct(q.pongRate)} · avg latency ${avg}`;
+    const recoveries = `Recoveries: ${s.recovery.count} (last ${s.recovery.lastMs === null ? '—' : (s.recovery.lastMs / 1000).toFixed(1) + ' s'}) · auto-reconnects ${s.recovery.remediations}`;
+    const ids = [s.connectionId || '—', s.serverInstanceId || '—'];
+    replaceIfChanged($('#details'), JSON.stringify([messages, recoveries, ids]), () => [
+      el('div', { text: messages }),
+      el('div', { text: recoveries }),
+      el('div', {}, 'Connection ', el('code', { text: ids[0] }), ' on server ', el('code', { text: ids[1] })),
+    ]);
   }
 
   renderEvents(events) {
-    const list = $('#connection-events');
-    const items = events
+    const rows = events
       .slice()
       .reverse()
-      .map((e) =>
-        el('li', { 'data-event': e.type }, el('time', { text: clockTime(e.at) }), el('span', {}, el('span', { class: 'etype', text: e.type }), ' ', el('span', { class: 'edetail', text: eventDetail(e) }))),
-      );
-    list.replaceChildren(...(items.length ? items : [el('li', { class: 'empty', text: 'No events yet' })]));
+      .map((e) => [e.type, clockTime(e.at), eventDetail(e)]);
+    replaceIfChanged($('#connection-events'), JSON.stringify(rows), () =>
+      rows.length
+        ? rows.map(([type, at, detail]) =>
+            el('li', { 'data-event': type }, el('time', { text: at }), el('span', {}, el('span', { class: 'etype', text: type }), ' ', el('span', { class: 'edetail', text: detail }))),
+          )
+        : [el('li', { class: 'empty', text: 'No events yet' })],
+    );
   }
 
   renderAlerts(alerts) {
