@@ -404,9 +404,12 @@ async def run_lanes(run: Run, plans: list[Plan], subdir: str | None, jobs: int) 
     """Run `plans` on an open Run, `jobs` at a time (those that `runs_alone` afterwards, one by
     one); returns their outcomes in plan order (None for one that could not start)."""
     outcomes: dict[int, ScenarioOutcome | None] = {}
-    # Longest first (by the idle time they must wait out), so no long scenario starts last and
-    # runs on alone while the other lanes sit empty; reports keep plan order all the same.
-    shared = sorted((p for p in plans if jobs > 1 and not runs_alone(p)), key=waits_s, reverse=True)
+    # Longest first (as long as the last run that ran it took, else by the idle time it must wait
+    # out), so no long scenario starts last and runs on alone while the other lanes sit empty;
+    # reports keep plan order all the same.
+    past = past_durations(run.options.report_dir) if jobs > 1 else {}
+    shared = sorted((p for p in plans if jobs > 1 and not runs_alone(p)), key=lambda p: expected_s(p, past),
+                    reverse=True)
     lane = asyncio.Semaphore(max(1, jobs))
 
     async def one(plan: Plan) -> None:
@@ -427,6 +430,43 @@ def waits_s(plan: Plan) -> float:
     from harness.steps.timing import Idle
 
     return sum(plan.time.scaled(n.step.duration) for n in walk(plan.scenario.steps) if isinstance(n.step, Idle))
+
+
+#: Set-up and teardown of a scenario never run before, added to its idle time to guess its length.
+SETUP_GUESS_S = 3.0
+#: How many earlier runs `past_durations` reads.
+PAST_RUNS = 10
+
+
+def expected_s(plan: Plan, past: dict[tuple[str, tuple[str, ...]], float]) -> float:
+    """How long a scenario should take: its duration in the newest earlier run of it with the
+    same seeded bugs, else its idle time plus a typical set-up and teardown."""
+    known = past.get((plan.scenario.name, tuple(plan.bugs)))
+    return known if known is not None else waits_s(plan) + SETUP_GUESS_S
+
+
+def past_durations(report_dir: Path, runs: int = PAST_RUNS) -> dict[tuple[str, tuple[str, ...]], float]:
+    """(scenario, bugs) -> seconds, from the newest `runs` results.json under `report_dir`
+    (run folders are named by their start time); unreadable ones are skipped. Scenarios that
+    ended early (error, interrupted, skipped) say nothing about their length."""
+    import json
+
+    found: dict[tuple[str, tuple[str, ...]], float] = {}
+    try:
+        folders = sorted((d for d in report_dir.iterdir() if (d / "results.json").is_file()), reverse=True)
+    except OSError:
+        return found
+    for folder in folders[:runs]:
+        try:
+            doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+            entries = [e for e in doc.get("scenarios", []) if isinstance(e, dict)]
+        except (OSError, ValueError, AttributeError):
+            continue
+        for e in entries:
+            duration = e.get("duration_s")
+            if e.get("outcome") in ("passed", "failed", "inconclusive") and isinstance(duration, (int, float)):
+                found.setdefault((str(e.get("name")), tuple(str(b) for b in e.get("bugs") or ())), float(duration))
+    return found
 
 
 LOAD_CLIENTS_ALONE = 20  # protocol clients from which a scenario wants the machine to itself
