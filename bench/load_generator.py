@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """The harness's load generator against a bare `websockets` loop: messages/s, CPU and memory per connection.
 
-One generator per process (so memory and CPU are its own), against `bench/ack_server.py` on
-loopback (no Toxiproxy: only the generator's own cost is compared). N connections open
+One generator per process (so memory and CPU are its own), on loopback (no Toxiproxy: only the
+generator's own cost is compared), against either server of bench/servers.py: `ack` (a bare
+websockets server; the generator is the bottleneck) or `app` (the reference app's server, the
+set-up of issue 9's baseline; the server is the bottleneck). N connections open
 (`connect_concurrency` at a time), then each sends M pings at once and waits for its M pongs.
 Modes: `bare` (plain websockets: send, read, json), `harness` (ProtocolClient + LoadGroup,
 everything journaled to a file; `--record` also journals every frame).
-`.venv/bin/python bench/load_generator.py --url ws://127.0.0.1:PORT --mode harness --connections 1000`
+
+    cd bench && ../.venv/bin/python load_generator.py --server ack --mode harness --record --connections 1000
+    cd bench && ../.venv/bin/python load_generator.py --url ws://127.0.0.1:PORT --mode bare   # a server already up
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import servers
 from common import cpu_s, raise_fd_limit, result, rss_kb
 from websockets.asyncio.client import connect
 
@@ -116,20 +121,30 @@ async def main(args) -> None:
     await close()
     sent = args.connections * args.messages
     label = args.mode + (" +frames" if args.record else "")
-    print(f"{label:<15} {args.connections} conns: connect {connect_s:.1f}s  {answered}/{sent} answered in {load_s:.2f}s "
+    print(f"{label:<15} {args.server or args.url} {args.connections} conns: connect {connect_s:.1f}s  {answered}/{sent} answered in {load_s:.2f}s "
           f"= {answered / load_s:,.0f} msg/s  cpu {load_cpu / max(answered, 1) * 1e6:.0f} us/msg  "
           f"{kb_per_conn:.1f} kB/conn")
-    result(part="load", mode=args.mode, record=args.record, connections=args.connections, messages=args.messages,
+    result(part="load", server=args.server or args.url, mode=args.mode, record=args.record, connections=args.connections, messages=args.messages,
            answered=answered, connect_s=connect_s, load_s=load_s, msgs_per_s=answered / load_s,
            cpu_us_per_msg=load_cpu / max(answered, 1) * 1e6, kb_per_conn=kb_per_conn)
 
 
+async def main_with_server(args) -> None:
+    if args.url:
+        await main(args)
+        return
+    with servers.start(args.server) as args.url:
+        await main(args)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--url", required=True)
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a server already listening (ws://127.0.0.1:PORT/...)")
+    where.add_argument("--server", choices=servers.SERVERS, help="start this server for the run (bench/servers.py)")
     ap.add_argument("--mode", choices=["bare", "harness"], default="harness")
     ap.add_argument("--record", action="store_true", help="journal every frame (harness mode)")
     ap.add_argument("--connections", type=int, default=1000)
     ap.add_argument("--messages", type=int, default=20)
     ap.add_argument("--connect-concurrency", type=int, default=100)
-    asyncio.run(main(ap.parse_args()))
+    asyncio.run(main_with_server(ap.parse_args()))
