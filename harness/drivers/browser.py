@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, Playwright,
                                   StorageState, WebSocket, async_playwright)
 
-from harness.aio import stop_task, within
-from harness.drivers.browser_js import BINDING, init_script
+from harness.aio import within
+from harness.drivers.browser_js import BINDING, init_script, probe_script
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
@@ -173,7 +173,6 @@ class BrowserClient:
         self.init_scripts = init_scripts
         self.storage_state = storage_state
         self.random_seed = random_seed
-        self._probe_task: asyncio.Task | None = None
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -207,6 +206,8 @@ class BrowserClient:
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
         await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
+        if self.probe_js:
+            await self.context.add_init_script(script=probe_script(self.probe_js, self.probe_interval_s * 1000))
         for script in self.init_scripts:
             await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
@@ -217,8 +218,6 @@ class BrowserClient:
         self.journal.record(
             "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url)
         await self._new_page()
-        if self.probe_js:
-            self._probe_task = asyncio.create_task(self._probe_loop())
 
     async def _new_page(self) -> None:
         assert self.context is not None
@@ -237,11 +236,10 @@ class BrowserClient:
             ) from exc
 
     async def close(self) -> None:
-        """Stop probing, discard an unsaved trace, close the context; idempotent."""
+        """Discard an unsaved trace, close the context; idempotent."""
         if self._closed:
             return
         self._closed = True
-        await stop_task(self._probe_task)
         if self.context is not None:
             await self.stop_tracing(None)
             with contextlib.suppress(PlaywrightError):
@@ -267,8 +265,20 @@ class BrowserClient:
 
     async def _on_binding(self, source: dict, payload: dict) -> None:
         if isinstance(payload, dict):
+            if payload.get("event") == "probe":
+                self._probed(payload.get("values"))
+                return
             self._follow_socket(payload)
             self.tracker.page_event(payload)
+
+    def _probed(self, values: object) -> None:
+        """The page's probe script read new values (it reports changes only)."""
+        if self._closed or self._asleep:
+            return
+        found = values if isinstance(values, dict) else {"value": values}
+        if found != self.probed:
+            self.probed = found
+            self.journal.record("probe", client=self.name, values=found)
 
     def _follow_socket(self, payload: dict) -> None:
         state, event, sid = self.socket_state, payload.get("event"), payload.get("sid")
@@ -320,14 +330,6 @@ class BrowserClient:
         except (PlaywrightError, asyncio.TimeoutError):
             return None  # navigation, reload, closed page: the next tick will see the new page
         return values if isinstance(values, dict) else {"value": values}
-
-    async def _probe_loop(self) -> None:
-        while not self._closed:
-            values = await self.probe()
-            if values is not None and values != self.probed:
-                self.probed = values
-                self.journal.record("probe", client=self.name, values=values)
-            await asyncio.sleep(self.probe_interval_s)
 
     # -- browser-side faults -------------------------------------------------------------
     def _require_page(self) -> Page:

@@ -147,6 +147,46 @@ def init_script(ws_from: str | None, ws_to: str | None, lag: dict | None = PAGE_
     return _TEMPLATE.replace("__CONFIG__", json.dumps(config))
 
 
+_PROBE_TEMPLATE = r"""
+(() => {
+  // The target's probes, read in the page every __EVERY__ ms and reported only when they change:
+  // polling each page over the DevTools protocol cost a round trip per page per tick, which
+  // twenty pages could not afford on two cores. Top frame only; never breaks the page.
+  if (window !== window.top || window.__wschaosProbing) return;
+  window.__wschaosProbing = true;
+  const report = (payload) => {
+    try {
+      const fn = window[__BINDING__];
+      if (typeof fn === "function") fn(payload).catch(() => {});
+    } catch (e) { /* the harness is gone */ }
+  };
+  let last;
+  const tick = async () => {
+    let values = null;
+    try { values = await (__PROBE__); } catch (e) { values = null; }
+    if (values === undefined) values = null;
+    let text;
+    try { text = JSON.stringify(values); } catch (e) { values = null; text = "null"; }
+    if (text !== last) {
+      last = text;
+      report({event: "probe", values});
+    }
+    setTimeout(tick, __EVERY__);
+  };
+  setTimeout(tick, 0);
+})();
+"""
+
+
+def probe_script(probe_js: str, interval_ms: float) -> str:
+    """The init script that evaluates `probe_js` (one expression, maybe a Promise) in the page
+    every `interval_ms` and reports `{event: "probe", values}` through the binding when the
+    values differ from the last reported (the first read is always reported). Kept apart from
+    `init_script`, so a probe the page cannot run never takes the socket hooks down with it."""
+    return (_PROBE_TEMPLATE.replace("__BINDING__", json.dumps(BINDING))
+            .replace("__EVERY__", str(max(1, round(interval_ms)))).replace("__PROBE__", probe_js))
+
+
 def page_seed(seed: int | str, client: str) -> int:
     """The 32-bit `Math.random` seed of one client's page: the run's seed and the client's
     name, so clients draw different numbers and the same seed replays them all."""
