@@ -35,6 +35,20 @@ def app_process(name: str, argv: list[str], pattern: str, journal: Journal, scal
                           ready=ReadyProbe(log_line=pattern), ready_timeout_s=scaled(20), stop_grace_s=5)
 
 
+async def start_app(stack: contextlib.AsyncExitStack, journal: Journal, tmp_path: Path, scaled,
+                    time_scale: str) -> tuple[ManagedProcess, ManagedProcess]:
+    """The reference server and static client on free ports, stopped when `stack` closes."""
+    server = app_process("server", ["app.server", "--port", "0", "--db", str(tmp_path / "ledger.sqlite3"),
+                                    "--time-scale", time_scale], r"KANBAN_LISTENING port=(\d+)", journal, scaled)
+    static = app_process("static", ["app.client", "--port", "0"], r"KANBAN_CLIENT_LISTENING port=(\d+)",
+                         journal, scaled)
+    stack.push_async_callback(server.stop)
+    stack.push_async_callback(static.stop)
+    await server.start()
+    await static.start()
+    return server, static
+
+
 def get_json(url: str) -> dict:
     """GET a JSON document from a loopback URL."""
     with urllib.request.urlopen(url, timeout=5) as resp:
@@ -64,14 +78,7 @@ async def test_down_queue_reconnect_delivers_once(
     """A ticket added while the proxy is down is queued, then lands in the ledger exactly once."""
     journal = wschaos_journal
     async with contextlib.AsyncExitStack() as stack:
-        server = app_process("server", ["app.server", "--port", "0", "--db", str(tmp_path / "ledger.sqlite3"),
-                                        "--time-scale", "0.1"], r"KANBAN_LISTENING port=(\d+)", journal, scaled)
-        static = app_process("static", ["app.client", "--port", "0"], r"KANBAN_CLIENT_LISTENING port=(\d+)",
-                             journal, scaled)
-        stack.push_async_callback(server.stop)
-        stack.push_async_callback(static.stop)
-        await server.start()
-        await static.start()
+        server, static = await start_app(stack, journal, tmp_path, scaled, "0.1")
         ws_port, web_port = int(server.ready_match.group(1)), int(static.ready_match.group(1))
         proxy = await wschaos_proxy("kanban_b0", f"127.0.0.1:{ws_port}", client="b0")
         client = await wschaos_browser_client(
@@ -119,14 +126,7 @@ async def test_the_reference_client_leaves_an_unchanged_panel_alone(
     """The client re-renders its panel every 250 ms; parts whose content did not change are not
     written again (each write cost a style, layout and paint pass: half the idle page's CPU)."""
     async with contextlib.AsyncExitStack() as stack:
-        server = app_process("server", ["app.server", "--port", "0", "--db", str(tmp_path / "ledger.sqlite3"),
-                                        "--time-scale", "1"], r"KANBAN_LISTENING port=(\d+)", wschaos_journal, scaled)
-        static = app_process("static", ["app.client", "--port", "0"], r"KANBAN_CLIENT_LISTENING port=(\d+)",
-                             wschaos_journal, scaled)
-        stack.push_async_callback(server.stop)
-        stack.push_async_callback(static.stop)
-        await server.start()
-        await static.start()
+        server, static = await start_app(stack, wschaos_journal, tmp_path, scaled, "1")
         ws_port, web_port = int(server.ready_match.group(1)), int(static.ready_match.group(1))
         client = await wschaos_browser_client(
             "b0", f"http://127.0.0.1:{web_port}/?ws=ws://127.0.0.1:{ws_port}/ws/trigger&time_scale=1", probe_js=PROBE)
