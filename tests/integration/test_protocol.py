@@ -182,3 +182,24 @@ async def test_load_group_uses_connected_clients_and_leaves_them_open(ws_ack_ser
                                   ("sent", "t", "m0"), ("sent", "t", "m1")]
     finally:
         await client.close()
+
+
+async def test_load_group_leaves_older_objects_to_the_gc_only_while_it_runs(ws_ack_server, scaled):
+    """While groups run, objects older than the first are out of the GC's collections; all are back when the last ends."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    frozen_while_sending = []
+
+    def message(client, i):
+        frozen_while_sending.append(gc.get_freeze_count() > 0)
+        return {"type": "t", "id": f"{client}-{i}"}
+
+    journal = Journal()
+    groups = [LoadGroup(fresh([name], lambda n: ws_ack_server, journal), journal, make_message=message,
+                        messages_per_client=3, rate_per_s=20 * (k + 1), timeout_s=scaled(10), close_clients=True)
+              for k, name in enumerate(["a", "b"])]
+    summaries = await asyncio.gather(*(g.run() for g in groups))  # overlapping: the first to end must not unfreeze
+    assert [(s.sent, s.acked) for s in summaries] == [(3, 3), (3, 3)]
+    assert frozen_while_sending == [True] * 6
+    assert gc.get_freeze_count() == 0
