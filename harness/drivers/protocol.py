@@ -80,21 +80,22 @@ class ProtocolClient:
         )
         self._sockets += 1
         self.socket_id = f"s{self._sockets}"
-        self._record_sent = None  # made at the first frame sent: a socket that records none costs no memory
+        # made now, not at the first frame: made during a load, that is more objects for the GC (LoadGroup.run)
+        self._record_sent = self._recorder("sent") if self.record_frames else None
         self.journal.record("ws.open", client=self.name, socket=self.socket_id, url=self.url)
         self._reader = asyncio.create_task(self._read(self.conn, self.socket_id))
         return self
 
     async def _read(self, conn: ClientConnection, socket_id: str) -> None:
         # Once per frame: what does not change per frame is looked up once, here.
-        record: FrameRecorder | None = None
+        record = self._recorder("received", socket_id) if self.record_frames else None
         fmt, received, listeners, waiters = self.frame_format, self.received, self._listeners, self._waiters
         try:
             async for raw in conn:
                 type_, id_, data, text = decode_frame(raw, fmt)
                 if self.record_frames:
-                    if record is None:
-                        record = self.journal.frame_recorder(self.name, socket_id, "received")
+                    if record is None:  # frames were switched on after the connection opened
+                        record = self._recorder("received", socket_id)
                     record(type_, id_, data, text)
                 message = data if isinstance(data, dict) else {"data": data}
                 received.append(message)
@@ -111,6 +112,10 @@ class ProtocolClient:
             for _, fut in self._waiters:
                 if not fut.done():
                     fut.set_exception(ConnectionError(f"connection closed (code {conn.close_code})"))
+
+    def _recorder(self, direction: str, socket_id: str | None = None) -> FrameRecorder:
+        """The journal's recorder of this socket's frames one way (`socket_id`: the current socket's)."""
+        return self.journal.frame_recorder(self.name, socket_id or self.socket_id, direction)
 
     def listen(self, listener: Callable[[Message], None]) -> Callable[[], None]:
         """Call `listener(message)` for every message received from now on; returns the unsubscribe."""
@@ -136,8 +141,8 @@ class ProtocolClient:
         await conn.send(text)
         if self.record_frames:
             record = self._record_sent
-            if record is None:
-                record = self._record_sent = self.journal.frame_recorder(self.name, self.socket_id, "sent")
+            if record is None:  # frames were switched on after the connection opened
+                record = self._record_sent = self._recorder("sent")
             fmt = self.frame_format
             record(message.get(fmt.type_field), message.get(fmt.id_field), message, text)
 
@@ -229,8 +234,8 @@ class LoadGroup:
     async def run(self) -> LoadSummary:
         """Run every client to completion (or until `timeout_s`); records `load.summary`."""
         started = time.monotonic()
-        tasks = [asyncio.create_task(self._one(client)) for client in self.clients]
-        with _older_objects_frozen():
+        with _older_objects_frozen():  # first: making the tasks could itself set off a full collection
+            tasks = [asyncio.create_task(self._one(client)) for client in self.clients]
             try:
                 await asyncio.wait(tasks, timeout=self.timeout_s)
             finally:
