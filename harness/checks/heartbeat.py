@@ -23,7 +23,7 @@ from harness.checks.base import Check, CheckResult, ClientSelector, RunView, che
 from harness.checks.common import at, capped, dur, plural, select
 from harness.checks.frames import field_matches
 from harness.events import JSONObject
-from harness.journal import of_kind
+from harness.journal_index import index_of
 from harness.lateness import Excused, excuse, explained, worst_excused
 from harness.units import Duration, Range
 
@@ -59,8 +59,7 @@ def _clock(page_timed: int, intervals: int) -> Optional[str]:
 def send_stamps(run: RunView, client: str) -> dict[tuple[object, int], float]:
     """(socket, n) -> page_t of the client's n-th send on it (stamps of frames sent before
     teardown may be journaled after it, so all events are read)."""
-    return {(e.get("socket"), e["n"]): e["page_t"] for e in of_kind(run.all_events, "ws.sent_at")
-            if e.get("client") == client}
+    return {(e.get("socket"), e["n"]): e["page_t"] for e in index_of(run.all_events).of(client, "ws.sent_at")}
 
 
 def away_spans(run: RunView, client: str, end: float) -> list[Span]:
