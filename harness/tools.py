@@ -12,6 +12,7 @@ A missing program raises `SetupError` whose message says how to fix it.
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import socket
@@ -122,8 +123,48 @@ def playwright_version() -> str | None:
     return package_version("playwright")
 
 
+#: Where `free_port` draws from: below the kernel's ephemeral range, so that a port handed to a
+#: server that binds it a moment later cannot meanwhile become a Toxiproxy listener created with
+#: port 0 or the local end of an outgoing connection (both take ephemeral ports). With lanes,
+#: "bind 0, release, hand out" lost that race (measured: "Address already in use" once in a
+#: `-j 2` CI run).
+PORT_FLOOR = 20000
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_handed_out: set[int] = set()
+_rng = random.Random()  # its own generator: a test that seeds `random` must not make two processes pick alike
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(_EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that was free on `host` a moment ago (bind to port 0, read it, release it)."""
+    """A TCP port that is free on `host` now and that this process has not handed out before.
+
+    Drawn at random from [PORT_FLOOR, the ephemeral range's start) where the kernel does not
+    assign ports by itself; when that range is too small (a tuned `ip_local_port_range`), falls
+    back to binding port 0 (free a moment ago, may race)."""
+    low, high = PORT_FLOOR, _ephemeral_low() - 1
+    if high - low >= 1000:
+        for _ in range(200):
+            port = _rng.randint(low, high)
+            if port not in _handed_out and _bindable(host, port):
+                _handed_out.add(port)
+                return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
-        return sock.getsockname()[1]
+        port = sock.getsockname()[1]
+    _handed_out.add(port)
+    return port

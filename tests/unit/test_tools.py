@@ -121,3 +121,33 @@ def test_free_port_is_bindable():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", port))
     assert 0 < port < 65536
+
+
+def test_free_port_stays_out_of_the_ephemeral_range_and_never_repeats():
+    """Ports come from below the kernel's ephemeral range (where Toxiproxy's port-0 listeners
+    and outgoing connections take theirs), and one process never hands the same port out twice."""
+    low = tools._ephemeral_low()
+    ports = [tools.free_port() for _ in range(300)]
+    assert len(set(ports)) == 300
+    assert all(tools.PORT_FLOOR <= p < low for p in ports)
+
+
+def test_free_port_skips_a_port_in_use(monkeypatch):
+    """A candidate somebody holds is passed over."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        busy = held.getsockname()[1]
+        held.listen()
+        picks = iter([busy, busy + 1 if busy + 1 != busy else busy - 1])
+        monkeypatch.setattr(tools, "PORT_FLOOR", 1024)
+        monkeypatch.setattr(tools, "_ephemeral_low", lambda: 65000)
+        monkeypatch.setattr(tools._rng, "randint", lambda lo, hi: next(picks))
+        port = tools.free_port()
+    assert port != busy
+
+
+def test_free_port_falls_back_to_port_zero_when_the_range_is_too_small(monkeypatch):
+    """An `ip_local_port_range` starting low leaves no room below it: the kernel picks."""
+    monkeypatch.setattr(tools, "_ephemeral_low", lambda: tools.PORT_FLOOR + 10)
+    port = tools.free_port()
+    assert 0 < port < 65536 and not (tools.PORT_FLOOR <= port < tools.PORT_FLOOR + 10)
