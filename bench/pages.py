@@ -54,7 +54,7 @@ def plan_for(args) -> tuple:
     tmp = Path(tempfile.mkdtemp(prefix="wschaos-bench-"))
     path = tmp / f"bench-pages-{args.pages}.yaml"
     path.write_text(SCENARIO.format(n=args.pages, target=ROOT / "targets" / "kanban.yaml"))
-    options = RunOptions(report_dir=tmp)
+    options = RunOptions(report_dir=tmp, artifacts=args.artifacts)
     return options, make_plan(load_scenario(path), options)
 
 
@@ -78,5 +78,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--artifacts", default="on-failure", choices=["never", "on-failure", "always"],
+                    help="Playwright trace policy, as `wschaos run --artifacts`")
     arguments = ap.parse_args()
     asyncio.run(main(arguments, *plan_for(arguments)))

@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--junit", type=Path, help="also write JUnit XML here")
     run.add_argument("--report", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
     run.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
-                     help="keep-artifacts policy: which scenarios keep their Playwright traces and ledger copy; "
+                     help="keep-artifacts policy: which scenarios keep their Playwright traces and ledger copy "
+                          "(`always` also records each trace's screencast filmstrip); "
                           "screenshot files are kept unless `never` (the HTML report embeds them either way; "
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")

@@ -179,7 +179,9 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
     return BrowserClient(shared.browser, name, ctx.journal, page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
-                         trace=plan.options.artifacts != "never", proxy=ctx.proxies[name].name,
+                         # The filmstrip only when asked for: failures get the harness's own screenshots.
+                         trace=plan.options.artifacts != "never", trace_screenshots=plan.options.artifacts == "always",
+                         proxy=ctx.proxies[name].name,
                          frame_format=frame_format(target), socket_state="state" not in target.probes,
                          setup=setup, init_scripts=target.init_scripts, storage_state=storage,
                          random_seed=page_seed(plan.seed, name) if target.seed_random else None)

@@ -138,6 +138,7 @@ class BrowserClient:
         probe_js: str | None = None,
         probe_interval_s: float = 0.2,
         trace: bool = False,
+        trace_screenshots: bool = True,
         proxy: str | None = None,
         nav_timeout_s: float = 15.0,
         frame_format: FrameFormat = DEFAULT_FORMAT,
@@ -152,7 +153,10 @@ class BrowserClient:
         giving a JSON object; `socket_state` adds `state` from the app socket's lifecycle to
         `last_probe` (a target without a state probe); `setup` runs after the page loads;
         `init_scripts` run in the page after wschaos's own; `storage_state` is a Playwright
-        storage-state file every context starts with; `random_seed` seeds `Math.random`."""
+        storage-state file every context starts with; `random_seed` seeds `Math.random`;
+        `trace` records a Playwright trace (DOM snapshots of every action), `trace_screenshots`
+        adds its filmstrip: a screencast of the page, which costs Chromium about 0.05 CPU-s per
+        second per page even while nothing happens (bench/pages.py)."""
         self.session = session
         self.name = name
         self.journal = journal
@@ -161,6 +165,7 @@ class BrowserClient:
         self.probe_js = probe_js
         self.probe_interval_s = probe_interval_s
         self.trace = trace
+        self.trace_screenshots = trace_screenshots
         self.proxy = proxy
         self.nav_timeout_s = nav_timeout_s
         self.context: BrowserContext | None = None
@@ -212,8 +217,7 @@ class BrowserClient:
             await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
         if self.trace:
-            await self.context.tracing.start(screenshots=True, snapshots=True)
-            self._tracing = True
+            await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
         self.journal.record(
             "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url)
@@ -433,9 +437,9 @@ class BrowserClient:
         return path
 
     async def start_tracing(self) -> None:
-        """Start a Playwright trace (screenshots + DOM snapshots) if none is running."""
+        """Start a Playwright trace (DOM snapshots, and screenshots if `trace_screenshots`) if none is running."""
         if self.context is not None and not self._tracing:
-            await self.context.tracing.start(screenshots=True, snapshots=True)
+            await self.context.tracing.start(screenshots=self.trace_screenshots, snapshots=True)
             self._tracing = True
 
     async def stop_tracing(self, path: str | Path | None = None) -> Path | None:

@@ -196,6 +196,22 @@ async def test_screenshot_and_trace(wschaos_browser_client, page_url, proxied, t
     assert not (tmp_path / "again.zip").exists()
 
 
+@pytest.mark.parametrize("screenshots", [False, True])
+async def test_trace_filmstrip_only_when_asked(wschaos_browser_client, page_url, proxied, tmp_path, screenshots):
+    """A trace always holds DOM snapshots of the actions; the screencast filmstrip (JPEG frames,
+    CPU for every page all the time) only with `trace_screenshots`."""
+    client = await open_b0(wschaos_browser_client, page_url, proxied, trace=True, trace_screenshots=screenshots)
+    await client.fill("#msg", "filmstrip")
+    await asyncio.sleep(0.5)  # the screencast sends frames as the page paints
+    trace = await client.stop_tracing(tmp_path / "trace.zip")
+    with zipfile.ZipFile(trace) as z:
+        names = z.namelist()
+        text = z.read("trace.trace").decode()
+    assert '"frame-snapshot"' in text  # the DOM at each action, either way
+    frames = [n for n in names if n.endswith(".jpeg")]
+    assert bool(frames) is screenshots, names
+
+
 async def test_page_errors_and_console(wschaos_browser_client, wschaos_journal, page_url, proxied, scaled):
     """Uncaught page errors and console errors/warnings are journaled."""
     client = await open_b0(wschaos_browser_client, page_url, proxied)
