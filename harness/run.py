@@ -38,7 +38,8 @@ from harness import thresholds as limits, verdict
 from harness.thresholds import Threshold, ThresholdResult
 
 if TYPE_CHECKING:
-    from harness.report.document import RunDocument
+    from harness.report.document import RunDocument, ScenarioEntry
+    from harness.report.prerender import Prerenderer
 
 OutcomeListener = Callable[[ScenarioOutcome], None]
 
@@ -87,7 +88,10 @@ class Run:
 
     def __init__(self, options: RunOptions, plans: Sequence[Plan] = (), *, run_id: str | None = None,
                  run_dir: Path | None = None, on_event: Callable[[Event], None] | None = None,
-                 on_outcome: OutcomeListener | None = None, thresholds: Sequence[Threshold] = ()) -> None:
+                 on_outcome: OutcomeListener | None = None, thresholds: Sequence[Threshold] = (),
+                 prerender: bool = False) -> None:
+        """`prerender`: draw each finished scenario's charts in a worker process while the run
+        goes on (`harness.report.prerender`), for a `write_reports` at the end."""
         self.options = options
         self.thresholds = tuple(thresholds)   # run-level: over the run's pooled metrics
         self.planned = list(plans)
@@ -102,6 +106,11 @@ class Run:
         self._docs: dict[int, JSONObject] = {}   # id(outcome) -> its results.json entry
         self._running: list[Plan] = []     # more than one with lanes (-j)
         self._closed = False
+        self._prerender: Prerenderer | None = None
+        if prerender:
+            from harness.report.prerender import Prerenderer
+
+            self._prerender = Prerenderer()
 
     @property
     def run_dir(self) -> Path:
@@ -193,7 +202,8 @@ class Run:
         write_results(self.run_dir / "results.json", doc)
         events = {entry["journal"]: o.events for o in self.result.outcomes
                   if (entry := self._docs.get(id(o))) is not None}
-        html = render_run(self.run_dir, cast("RunDocument", doc), events)
+        drawn = self._prerender.collect() if self._prerender is not None else None
+        html = render_run(self.run_dir, cast("RunDocument", doc), events, drawn)
         prune_artifacts(self.result, self.options.artifacts)
         update_index(self.run_dir.parent)
         if junit is not None:
@@ -281,6 +291,9 @@ class Run:
     def _add(self, outcome: ScenarioOutcome) -> None:
         self.result.outcomes.append(outcome)
         self._write_progress()
+        entry = self._docs.get(id(outcome))
+        if self._prerender is not None and entry is not None:
+            self._prerender.submit(cast("ScenarioEntry", entry), outcome.events)
         if self.on_outcome:
             self.on_outcome(outcome)
 
@@ -380,7 +393,7 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
     as skipped, and the reports are still written."""
     rounds = [[replace(p) for p in plans] for _ in range(repeat)]  # distinct plans: each is accounted once
     run = Run(options, [p for r in rounds for p in r], run_id=run_id, on_event=on_event, on_outcome=on_outcome,
-              thresholds=thresholds)
+              thresholds=thresholds, prerender=write)
     try:
         await run.open()
         for i, round_ in enumerate(rounds):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from harness.journal import Event, read_journal
 from harness.report.html import data_uri, render_run_html
@@ -48,18 +48,20 @@ def load_images(paths: Iterable[str], bases: Iterable[Path]) -> dict[str, str]:
 
 
 def _write_outputs(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]],
-                   bases: list[Path]) -> Path:
+                   bases: list[Path], prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Path:
     shots = [s["path"] for sc in doc.get("scenarios", []) for s in sc.get("screenshots", [])]
     (run_dir / "junit.xml").write_text(render_junit(doc), encoding="utf-8")
     out = run_dir / "index.html"
-    out.write_text(render_run_html(doc, events, load_images(shots, bases)), encoding="utf-8")
+    out.write_text(render_run_html(doc, events, load_images(shots, bases), prerendered), encoding="utf-8")
     return out
 
 
-def render_run(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]]) -> Path:
+def render_run(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]],
+               prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Path:
     """junit.xml and index.html of a run from its document and the events in memory (the run
-    owner's path: nothing is read back from disk but the screenshots it embeds)."""
-    return _write_outputs(Path(run_dir), doc, events, [Path(run_dir)])
+    owner's path: nothing is read back from disk but the screenshots it embeds); `prerendered`:
+    charts drawn while the run went on (`prerender.Prerenderer.collect`)."""
+    return _write_outputs(Path(run_dir), doc, events, [Path(run_dir)], prerendered)
 
 
 def render_run_dir(run_dir: Path) -> Path:

@@ -128,14 +128,28 @@ def _failure_times(s: ScenarioEntry) -> list[float]:
     return [t for t, _ in failed_times(s)]
 
 
-def _timeline(s: ScenarioEntry, events: list[Event]) -> Markup:
+def _drawn(s: ScenarioEntry, prerendered: Mapping[str, Mapping[str, str | None]] | None) -> Mapping[str, str | None] | None:
+    """The scenario's charts drawn by the worker (`prerender`), if drawn from these very inputs."""
+    from harness.report.prerender import inputs_key
+
+    found = (prerendered or {}).get(str(s.get("journal")))
+    return found if found is not None and found.get("key") == inputs_key(s) else None
+
+
+def _timeline(s: ScenarioEntry, events: list[Event],
+              prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Markup:
+    drawn = _drawn(s, prerendered)
+    if drawn is not None and drawn.get("timeline"):
+        return pre_rendered(str(drawn["timeline"]))
     shots = s.get("screenshots", [])
     return pre_rendered(plots.timeline_svg(events, shots, failed_times(s), anchor(key(s)) + "-tl"))
 
 
-def _reconnect_chart(s: ScenarioEntry, events: list[Event]) -> Markup | None:
-    svg = charts.reconnect_svg(events, anchor(key(s)) + "-rc")  # latency is a panel of the timeline
-    return pre_rendered(svg) if svg else None
+def _reconnect_chart(s: ScenarioEntry, events: list[Event],
+                     prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Markup | None:
+    drawn = _drawn(s, prerendered)
+    svg = drawn.get("reconnects") if drawn is not None else charts.reconnect_svg(events, anchor(key(s)) + "-rc")
+    return pre_rendered(svg) if svg else None  # latency is a panel of the timeline
 
 
 @cache
@@ -178,10 +192,12 @@ def expectations_html(expectations: list[ExpectationEntry]) -> str:
 
 
 def render_run_html(run_doc: RunDocument, scenario_events: Mapping[str, list[Event]],
-                    images: Mapping[str, str] | None = None) -> str:
+                    images: Mapping[str, str] | None = None,
+                    prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> str:
     """The run's index.html. `scenario_events` maps a scenario's journal path (or its name) -> events;
-    `images` maps a screenshot path (as in results.json) -> data: URI (see `data_uri`)."""
+    `images` maps a screenshot path (as in results.json) -> data: URI (see `data_uri`);
+    `prerendered` maps a journal path -> its charts drawn ahead (`prerender.charts_of`)."""
     sections = [(s, scenario_events.get(str(s.get("journal")), scenario_events.get(s["name"])))
                 for s in run_doc.get("scenarios", [])]
     safe_images = {path: pre_rendered(uri) for path, uri in (images or {}).items()}
-    return render("run.html", doc=run_doc, sections=sections, images=safe_images)
+    return render("run.html", doc=run_doc, sections=sections, images=safe_images, prerendered=prerendered or {})
