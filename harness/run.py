@@ -23,7 +23,7 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence, cast
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence, cast
 
 from harness import tools
 from harness.drivers import reaper
@@ -107,6 +107,7 @@ class Run:
         self._running: list[Plan] = []     # more than one with lanes (-j)
         self._closed = False
         self._prerender: Prerenderer | None = None
+        self._drawings: dict[str, Mapping[str, str | None]] | None = None
         if prerender:
             from harness.report.prerender import Prerenderer
 
@@ -188,6 +189,9 @@ class Run:
             return
         self._closed = True
         self.result.duration_s = time.monotonic() - self._t0
+        if self._prerender is not None:
+            # Before the watchdog's end-of-run sweep, which would kill the worker with the rest.
+            self._drawings = await asyncio.to_thread(self._prerender.collect)
         await self._stack.aclose()
 
     def write_reports(self, junit: Path | None = None) -> Path:
@@ -202,7 +206,9 @@ class Run:
         write_results(self.run_dir / "results.json", doc)
         events = {entry["journal"]: o.events for o in self.result.outcomes
                   if (entry := self._docs.get(id(o))) is not None}
-        drawn = self._prerender.collect() if self._prerender is not None else None
+        drawn = self._drawings
+        if drawn is None and self._prerender is not None:
+            drawn = self._prerender.collect()
         html = render_run(self.run_dir, cast("RunDocument", doc), events, drawn)
         prune_artifacts(self.result, self.options.artifacts)
         update_index(self.run_dir.parent)

@@ -69,8 +69,25 @@ def test_a_failed_drawing_is_left_out_and_the_worker_is_gone(run):
     worker = Prerenderer()
     s = doc["scenarios"][0]
     worker.submit(s, [{"kind": "run.start", "t": "not a time"}])
+    proc, folder = worker._proc, worker._dir
+    assert proc is not None and folder is not None
     assert worker.collect() == {}
-    assert worker._pool is None
+    assert proc.returncode == 0  # it ended by itself when its input closed, after logging the failure
+    assert worker._proc is None and not folder.exists()
+
+
+def test_an_unfinished_drawing_is_not_waited_for_past_the_bound(run, monkeypatch):
+    """A worker that does not finish in time is killed; the report draws that scenario itself."""
+    import harness.report.prerender as prerender
+
+    doc, events = run
+    monkeypatch.setattr(prerender, "WAIT_PER_SCENARIO_S", 0.01)
+    worker = Prerenderer()
+    s = doc["scenarios"][0]
+    worker.submit(s, events[s["journal"]])
+    proc = worker._proc
+    assert worker.collect() == {}  # still importing matplotlib after 10 ms
+    assert proc is not None and proc.returncode is not None
 
 
 def test_nothing_to_draw_starts_no_worker():
@@ -78,4 +95,4 @@ def test_nothing_to_draw_starts_no_worker():
     worker = Prerenderer()
     assert worker.collect() == {}
     worker.close()
-    assert worker._pool is None
+    assert worker._proc is None and worker._dir is None
