@@ -29,7 +29,7 @@ timeout: 300s
 clients: {{browsers: {n}}}
 steps:
   - expect: {{state: connected, within: 120s}}
-  - idle: 30s
+  - idle: {idle}
 """
 
 
@@ -53,7 +53,7 @@ def plan_for(args) -> tuple:
     """The scenario's plan, made before the event loop runs (target validation is synchronous)."""
     tmp = Path(tempfile.mkdtemp(prefix="wschaos-bench-"))
     path = tmp / f"bench-pages-{args.pages}.yaml"
-    path.write_text(SCENARIO.format(n=args.pages, target=ROOT / "targets" / "kanban.yaml"))
+    path.write_text(SCENARIO.format(n=args.pages, idle=args.idle, target=ROOT / "targets" / "kanban.yaml"))
     options = RunOptions(report_dir=tmp, artifacts=args.artifacts)
     return options, make_plan(load_scenario(path), options)
 
@@ -78,6 +78,7 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=20)
     ap.add_argument("--concurrency", type=int, default=4)
+    ap.add_argument("--idle", default="30s", help="how long the pages stay connected after set-up (app time)")
     ap.add_argument("--artifacts", default="on-failure", choices=["never", "on-failure", "always"],
                     help="Playwright trace policy, as `wschaos run --artifacts`")
     arguments = ap.parse_args()

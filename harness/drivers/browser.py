@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -74,6 +75,51 @@ CHROMIUM_ARGS = (
 )
 
 
+#: Chromium features wschaos switches off, on top of the ones Playwright does. Each browser
+#: context is a window, and Chromium 15x preloads the omnibox's popup (a WebUI page,
+#: chrome://omnibox-popup.top-chrome/) in a renderer of its own for every window: one extra
+#: process start and about 0.06 CPU-s per context, for a popup headless pages never show.
+#: (6 contexts: 13 renderers and 1.19 s with it, 7 and 0.84 s without; bench/pages.py.)
+DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup", "PreloadTopChromeWebUI")
+_FEATURES_SWITCH = "--disable-features="
+#: Playwright's own `--disable-features` value, read from the first browser this process launched
+#: (Chromium honours only the last such switch, so wschaos's must repeat Playwright's).
+_playwright_disabled: list[str] | None = None
+
+
+def _launched_features() -> list[str] | None:
+    """The `--disable-features` value Playwright gave a Chromium this process started (a child of
+    the Node driver, itself a child of this process), read from /proc; None if not found."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:  # the parent pid is the 2nd field after the parenthesised command name
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    me = os.getpid()
+    for pid, parent in parents.items():
+        if parents.get(parent) != me:
+            continue
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "--remote-debugging-pipe" in argv and not any(a.startswith("--type=") for a in argv):
+            found = [a for a in argv if a.startswith(_FEATURES_SWITCH)]
+            return found[-1][len(_FEATURES_SWITCH):].split(",") if found else []
+    return None
+
+
+def chromium_args() -> list[str]:
+    """CHROMIUM_ARGS, plus one `--disable-features` holding Playwright's list and DISABLED_FEATURES
+    once Playwright's list is known (before that: none, so Playwright's own stands)."""
+    if _playwright_disabled is None:
+        return list(CHROMIUM_ARGS)
+    merged = _playwright_disabled + [f for f in DISABLED_FEATURES if f not in _playwright_disabled]
+    return [*CHROMIUM_ARGS, _FEATURES_SWITCH + ",".join(merged)]
+
+
 class BrowserSession:
     """One Chromium process, launched through Playwright with `executable_path`."""
 
@@ -95,9 +141,11 @@ class BrowserSession:
             return self
         self.playwright = await async_playwright().start()
         try:
-            self.browser = await self.playwright.chromium.launch(
-                executable_path=self.executable_path, headless=self.headless, args=list(CHROMIUM_ARGS)
-            )
+            self.browser = await self._launch()
+            if _playwright_disabled is None and self._learn_playwright_features():
+                # The first launch in this process showed Playwright's list: relaunch with the merged one.
+                await self.browser.close()
+                self.browser = await self._launch()
         except PlaywrightError as exc:
             await self.close()
             raise InfrastructureError(
@@ -105,6 +153,21 @@ class BrowserSession:
                 "run `wschaos doctor` or set WSCHAOS_CHROMIUM"
             ) from exc
         return self
+
+    async def _launch(self) -> Browser:
+        assert self.playwright is not None
+        return await self.playwright.chromium.launch(
+            executable_path=self.executable_path, headless=self.headless, args=chromium_args())
+
+    @staticmethod
+    def _learn_playwright_features() -> bool:
+        """Remember Playwright's `--disable-features`; True if it lacks some of ours."""
+        global _playwright_disabled
+        found = _launched_features()
+        if found is None:  # not found (not Linux, another process layout): leave Playwright's list alone
+            return False
+        _playwright_disabled = found
+        return any(f not in found for f in DISABLED_FEATURES)
 
     async def close(self) -> None:
         """Close Chromium and stop Playwright; idempotent."""

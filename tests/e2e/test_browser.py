@@ -243,3 +243,25 @@ async def test_unreachable_page_fails_and_cleans_up(wschaos_browser, wschaos_jou
         await client.open()
     assert client.context is None
     assert [e["kind"] for e in of_kind(wschaos_journal.events, "client.")] == ["client.open", "client.close"]
+
+
+async def test_chromium_preloads_no_omnibox_popup_and_keeps_playwrights_features_off(wschaos_browser):
+    """Each context is a window; Chromium would preload its omnibox popup (a WebUI renderer per
+    window) but wschaos switches that off. Chromium honours only the last --disable-features, so
+    the launched command line must still hold every feature Playwright switches off."""
+    from harness.drivers import browser as driver
+
+    assert driver._playwright_disabled, "Playwright's --disable-features were not read from the first launch"
+    launched = driver._launched_features()
+    assert launched is not None
+    assert set(driver._playwright_disabled) | set(driver.DISABLED_FEATURES) <= set(launched)
+    context = await wschaos_browser.browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto("data:text/html,<p>one window</p>")
+        cdp = await wschaos_browser.browser.new_browser_cdp_session()
+        targets = (await cdp.send("Target.getTargets", {"filter": [{}]}))["targetInfos"]
+        await cdp.detach()
+    finally:
+        await context.close()
+    assert not [t["url"] for t in targets if t["type"] == "browser_ui"]
