@@ -10,6 +10,7 @@ through which markup built elsewhere (plots, data: URIs, the stylesheet) enters 
 from __future__ import annotations
 
 import base64
+import json
 import re
 from functools import cache
 from typing import Callable, Mapping
@@ -128,10 +129,24 @@ def _failure_times(s: ScenarioEntry) -> list[float]:
     return [t for t, _ in failed_times(s)]
 
 
-def _drawn(s: ScenarioEntry, prerendered: Mapping[str, Mapping[str, str | None]] | None) -> Mapping[str, str | None] | None:
-    """The scenario's charts drawn by the worker (`prerender`), if drawn from these very inputs."""
-    from harness.report.prerender import inputs_key
+def timeline_of(s: ScenarioEntry, events: list[Event]) -> str:
+    """The scenario's timeline SVG (also what the prerender worker draws)."""
+    return plots.timeline_svg(events, s.get("screenshots", []), failed_times(s), anchor(key(s)) + "-tl")
 
+
+def reconnects_of(s: ScenarioEntry, events: list[Event]) -> str | None:
+    """The scenario's reconnect chart SVG, None when it has none (latency is a panel of the timeline)."""
+    return charts.reconnect_svg(events, anchor(key(s)) + "-rc")
+
+
+def inputs_key(s: ScenarioEntry) -> str:
+    """What a scenario's drawings depend on besides its events (fixed once the scenario ended)."""
+    return json.dumps([str(s.get("journal")), anchor(key(s)), s.get("screenshots", []), failed_times(s)],
+                      sort_keys=True, default=str)
+
+
+def _drawn(s: ScenarioEntry, prerendered: Mapping[str, Mapping[str, str | None]] | None) -> Mapping[str, str | None] | None:
+    """The scenario's charts drawn ahead by the worker (`prerender`), if drawn from these very inputs."""
     found = (prerendered or {}).get(str(s.get("journal")))
     return found if found is not None and found.get("key") == inputs_key(s) else None
 
@@ -139,17 +154,14 @@ def _drawn(s: ScenarioEntry, prerendered: Mapping[str, Mapping[str, str | None]]
 def _timeline(s: ScenarioEntry, events: list[Event],
               prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Markup:
     drawn = _drawn(s, prerendered)
-    if drawn is not None and drawn.get("timeline"):
-        return pre_rendered(str(drawn["timeline"]))
-    shots = s.get("screenshots", [])
-    return pre_rendered(plots.timeline_svg(events, shots, failed_times(s), anchor(key(s)) + "-tl"))
+    return pre_rendered(str(drawn["timeline"]) if drawn is not None else timeline_of(s, events))
 
 
 def _reconnect_chart(s: ScenarioEntry, events: list[Event],
                      prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Markup | None:
     drawn = _drawn(s, prerendered)
-    svg = drawn.get("reconnects") if drawn is not None else charts.reconnect_svg(events, anchor(key(s)) + "-rc")
-    return pre_rendered(svg) if svg else None  # latency is a panel of the timeline
+    svg = drawn.get("reconnects") if drawn is not None else reconnects_of(s, events)
+    return pre_rendered(svg) if svg else None
 
 
 @cache

@@ -10,7 +10,7 @@ leave idle, and the report picks the drawings up at the end
 Exactly the same function draws in the worker as in the report (`charts_of`), from the same
 inputs: the scenario's results entry and its events as the run holds them (pickled to a
 file). A drawing is used only if its inputs still match the entry the report renders
-(`inputs_key`); anything missing, failed or not finished in time is drawn in-process as
+(`html.inputs_key`); anything missing, failed or not finished in time is drawn in-process as
 before, so the worker can only make a report faster, never different.
 
 The worker is a plain subprocess, not a multiprocessing pool: a pool brings a resource-tracker
@@ -35,6 +35,7 @@ from typing import IO, Mapping
 
 from harness.journal import Event
 from harness.report.document import ScenarioEntry
+from harness.report.html import inputs_key, reconnects_of, timeline_of
 
 #: How long the report waits at the end for drawings still in the worker, per scenario left.
 WAIT_PER_SCENARIO_S = 10.0
@@ -44,25 +45,9 @@ NICENESS = 10
 Drawing = Mapping[str, "str | None"]
 
 
-def inputs_key(s: ScenarioEntry) -> str:
-    """What a scenario's drawings depend on besides its events (fixed once the scenario ended)."""
-    from harness.report.html import anchor, failed_times, key
-
-    return json.dumps([str(s.get("journal")), anchor(key(s)), s.get("screenshots", []), failed_times(s)],
-                      sort_keys=True, default=str)
-
-
 def charts_of(s: ScenarioEntry, events: list[Event]) -> dict[str, str | None]:
-    """The scenario's drawn charts as SVG text: what `html` would draw (None: no such chart)."""
-    from harness.report import charts, plots
-    from harness.report.html import anchor, failed_times, key
-
-    salt = anchor(key(s))
-    return {
-        "key": inputs_key(s),
-        "timeline": plots.timeline_svg(events, s.get("screenshots", []), failed_times(s), salt + "-tl"),
-        "reconnects": charts.reconnect_svg(events, salt + "-rc"),
-    }
+    """The scenario's charts as the report would draw them, with the key of their inputs."""
+    return {"key": inputs_key(s), "timeline": timeline_of(s, events), "reconnects": reconnects_of(s, events)}
 
 
 class Prerenderer:
@@ -157,8 +142,6 @@ def main(folder: Path, lines: IO[str]) -> int:
         os.nice(NICENESS)
     except OSError:  # not allowed here: draw at normal priority
         pass
-    import harness.report.plots  # noqa: F401 - matplotlib's import, paid before the first job arrives
-
     for line in lines:
         name = line.strip()
         if not name:

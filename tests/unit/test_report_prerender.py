@@ -8,7 +8,8 @@ import pytest
 
 from harness.journal import read_journal
 from harness.report import load_results, render_run_dir, render_run_html
-from harness.report.prerender import Prerenderer, charts_of, inputs_key
+from harness.report.html import inputs_key
+from harness.report.prerender import Prerenderer, charts_of
 
 from journal_builder import rundir_module
 
