@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 import harness.checks  # noqa: E402,F401
 from harness.checks.base import checks, judge_all  # noqa: E402
 from harness.journal import Journal, read_journal  # noqa: E402
-from harness.report import build_run_result, build_scenario_result, render_run_html  # noqa: E402
+from harness.report import run_document, scenario_entry, render_run_html  # noqa: E402
 
 
 def synthetic(journal: Journal, n: int, rng: random.Random) -> None:
@@ -61,7 +61,7 @@ def main(args) -> None:
     results = judge_all(events, selected)
     judge_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    doc = build_run_result([build_scenario_result(events, results, ".")], {"run_id": "bench", "started_at": "", "duration_s": 0})
+    doc = run_document([scenario_entry(events, results, ".")], {"run_id": "bench", "started_at": "", "duration_s": 0})
     html = render_run_html(doc, {"soak": events})
     render_s = time.perf_counter() - t0
     size = (tmp / "journal.jsonl").stat().st_size

@@ -15,7 +15,6 @@ Every reader goes through `harness.journal_index`: the journal is sorted and gro
 
 from __future__ import annotations
 
-import math
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -304,6 +303,73 @@ def disruption_lifted(events: list[Event], client: str, start: float, end: float
     return max(lifts, default=None)
 
 
+#: Browser events that begin a browser-side disruption, and the event that ends each.
+DISRUPTS = {"offline": "online", "hidden": "visible", "sleep": "wake", "close": "open"}
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A disruption of a client still in force at some moment: what it is, in words, since when,
+    and when a timed `for:` will lift it (None: nothing the scenario scheduled will)."""
+
+    what: str
+    since: float
+    lifts_at: float | None = None
+
+
+def in_force(events: list[Event], client: str, t: float) -> list[InForce]:
+    """Every disruption of `client` in force at `t`: a fault on it not yet reverted, the server
+    stopped or paused, the page offline/hidden/asleep/closed."""
+    out = []
+    timed = timed_reverts(events)
+    for w in fault_windows(events):
+        if w.hits(client) and w.start <= t and (w.end is None or w.end > t):
+            out.append(InForce(f"the {w.fault} fault applied at t={w.start:.1f}s", w.start, timed.get(w.fault_id)))
+    server = [w for w in server_windows(events) if w.start <= t]
+    if server and server[-1].label != "up":
+        how = "paused (SIGSTOP)" if server[-1].label == "paused" else "stopped"
+        out.append(InForce(f"the server {how} at t={server[-1].start:.1f}s", server[-1].start))
+    last: dict[str, Event] = {}
+    for e in _of(events, client, "browser.event"):
+        if e["t"] <= t:
+            last[_pair(str(e.get("event")))] = e
+    for e in last.values():
+        if e.get("event") in DISRUPTS:
+            out.append(InForce(f"the page {_went(str(e.get('event')))} at t={e['t']:.1f}s", float(e["t"])))
+    return out
+
+
+def _pair(event: str) -> str:
+    """A browser event's disruption: `online` and `offline` are one pair."""
+    return next((on for on, off in DISRUPTS.items() if event in (on, off)), event)
+
+
+def _went(event: str) -> str:
+    return {"offline": "went offline", "hidden": "was hidden", "sleep": "was put to sleep",
+            "close": "was closed"}.get(event, event)
+
+
+def timed_reverts(events: list[Event]) -> dict[str, float]:
+    """fault_id -> when its step's `for:` reverts it (the runner schedules the revert `for_s`
+    after the step ends), for every fault a `for:` step applied. A fault belongs to the open
+    step of its own name (steps side by side in `parallel:` interleave)."""
+    out: dict[str, float] = {}
+    open_steps: dict[JSON, Event] = {}
+    applied: dict[JSON, list[str]] = {}
+    for e in _of(events, None, "step.start", "step.end", "fault.apply"):
+        if e["kind"] == "step.start":
+            open_steps[e.get("step")] = e
+        elif e["kind"] == "fault.apply":
+            owner = next((s for s in reversed(open_steps.values()) if s.get("name") == e.get("fault")), None)
+            if owner is not None and owner.get("for_s") is not None:
+                applied.setdefault(owner.get("step"), []).append(str(e.get("fault_id")))
+        else:
+            start = open_steps.pop(e.get("step"), None)
+            if start is not None and start.get("for_s") is not None:
+                out.update((fid, float(e["t"]) + float(start["for_s"])) for fid in applied.pop(e.get("step"), []))
+    return out
+
+
 _PROC_STATES = {"proc.start": "up", "proc.resume": "up", "proc.pause": "paused",
                 "proc.stop": "down", "proc.exit": "down"}
 
@@ -383,37 +449,6 @@ def attempt_runs(events: list[Event], client: str) -> list[AttemptRun]:
     return runs
 
 
-@dataclass(frozen=True)
-class Resend:
-    """A message sent again when it should not be: after its ack (`ack_t` is the ack's time), or
-    a second time on one connection (`why` = "twice"; `ack_t` is then the first send's time)."""
-
-    client: str
-    message_id: str
-    ack_t: float
-    resent_t: float
-    why: str = "after_ack"
-    socket: str = ""
-
-
-@dataclass(frozen=True)
-class MessageAudit:
-    """Keyed actions of the selected clients compared with the last server ledger."""
-
-    actions: list[Event]
-    ledger: list[JSONObject] | None  # None: the journal has no `server.ledger`
-    acked: list[Event]
-    lost: list[Event]
-    duplicated: dict[str, int]  # key -> how many ledger entries carry it
-    resent: list[Resend]
-
-
-#: An ack that reaches a socket after the client's next connection attempt, or less than this
-#: long before it, came too late: the client had already left that socket (the two events
-#: come from different sources, so their order within a few ms is not reliable).
-ACK_RACE_S = 0.05
-
-
 def run_start(events: list[Event]) -> RunStart:
     """The journal's first `run.start`, typed; parsed once per journal (kept with its index)."""
     index = index_of(events)
@@ -426,111 +461,3 @@ def run_start(events: list[Event]) -> RunStart:
 def ack_type_of(events: list[Event]) -> str:
     """The `type` of the target's ack frames, from `run.start` (`ack` for older journals)."""
     return run_start(events).ack_type
-
-
-def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str, float]:
-    """Message id -> time of its first ack. With `seen_only`, only acks the client could still
-    read: an ack arriving on a socket the client had already abandoned (it began a new
-    connection attempt first, e.g. after a heartbeat timeout) never reaches the app, which the
-    browser network log cannot show; sending that message again on the next socket is a correct
-    retry, not a resend after ack."""
-    acks: dict[str, float] = {}
-    ack_type = ack_type_of(events)
-    attempts = [e["t"] for e in _of(events, client, "ws.attempt")]
-    opened = {e.get("socket"): e["t"] for e in _of(events, client, "ws.open")}
-    for e in _of(events, client, "ws.frame"):
-        if e.get("dir") == "received" and e.get("type") == ack_type and e.get("id") is not None:
-            if seen_only and e.get("socket") in opened:
-                left = next((t for t in attempts if t > opened[e.get("socket")]), None)
-                if left is not None and left <= e["t"] + ACK_RACE_S:
-                    continue
-            acks.setdefault(str(e["id"]), e["t"])
-    return acks
-
-
-#: Two copies of one message on one connection this close together are one send done twice
-#: (leaked listeners flush a queue several times in one go); a copy sent later is a retry
-#: after an ack timeout, which at-least-once delivery needs (the server deduplicates it).
-DUPLICATE_SEND_GAP_S = 0.05
-
-
-def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[Resend]:
-    """Messages sent again when they should not be: after their ack, or twice at once on one connection.
-
-    A retry on a new connection is how a queue recovers, and so is a retry after an ack
-    timeout; two copies at once on the same connection are not (unless the server refused the
-    first with an error, e.g. rate_limited)."""
-    out: dict[str, Resend] = {}
-    sent_on: dict[tuple[JSON, str], float] = {}
-    refused: set[tuple[JSON, str]] = set()
-    for e in _of(events, client, "ws.frame"):
-        mid = None if e.get("id") is None else str(e["id"])
-        if mid is None or mid in out:
-            continue
-        where = (e.get("socket"), mid)
-        if e.get("dir") == "received" and e.get("type") == "error":
-            refused.add(where)
-        elif e.get("dir") == "sent":
-            if mid in acks and e["t"] > acks[mid]:
-                out[mid] = Resend(client, mid, acks[mid], e["t"])
-            elif where in sent_on and where not in refused and e["t"] - sent_on[where] <= DUPLICATE_SEND_GAP_S:
-                out[mid] = Resend(client, mid, sent_on[where], e["t"], "twice", str(e.get("socket")))
-            sent_on[where] = e["t"]
-            refused.discard(where)
-    return list(out.values())
-
-
-def message_audit(events: list[Event], clients: Iterable[str] | None = None,
-                  key_prefix: str | None = None) -> MessageAudit:
-    """Which keyed actions reached the server ledger: acked, lost, duplicated, resent."""
-    names = client_names(events) if clients is None else list(clients)
-    actions = [e for e in _of(events, None, "action") if e.get("client") in names
-               and e.get("key") and (key_prefix is None or str(e["key"]).startswith(key_prefix))]
-    ledgers = _of(events, None, "server.ledger")
-    ledger = list(ledgers[-1].get("entries") or []) if ledgers else None
-    acks = {c: _acks(events, c) for c in names}
-    # A browser action does not know the id its page gave the message; the ledger does.
-    ledger_ids: dict[str, set[str]] = {}
-    for entry in ledger or []:
-        ledger_ids.setdefault(str(entry.get("key")), set()).add(str(entry.get("message_id")))
-    acked = [a for a in actions
-             if ({str(a["message_id"])} if a.get("message_id") else ledger_ids.get(str(a["key"]), set()))
-             & acks[a["client"]].keys()]
-    lost: list[Event] = []
-    duplicated: dict[str, int] = {}
-    if ledger is not None:
-        counts: dict[str, int] = {}
-        for entry in ledger:
-            counts[str(entry.get("key"))] = counts.get(str(entry.get("key")), 0) + 1
-        lost = [a for a in actions if counts.get(str(a["key"]), 0) == 0]
-        duplicated = {str(a["key"]): counts[str(a["key"])] for a in actions
-                      if counts.get(str(a["key"]), 0) > 1}
-    resent = [r for c in names for r in _resends(events, c, _acks(events, c, seen_only=True))]
-    return MessageAudit(actions, ledger, acked, lost, duplicated, resent)
-
-
-def message_stats(events: list[Event], clients: Iterable[str] | None = None,
-                  key_prefix: str | None = None) -> dict[str, int | None]:
-    """Counts of keyed messages: sent, acked, lost, duplicated, resent_after_ack.
-
-    `lost` and `duplicated` are None when the journal holds no `server.ledger`."""
-    audit = message_audit(events, clients, key_prefix)
-    has_ledger = audit.ledger is not None
-    return {
-        "sent": len(audit.actions),
-        "acked": len(audit.acked),
-        "lost": len(audit.lost) if has_ledger else None,
-        "duplicated": len(audit.duplicated) if has_ledger else None,
-        "resent_after_ack": len(audit.resent),
-    }
-
-
-def percentile(values: Iterable[float], p: float) -> float | None:
-    """The p-th percentile (0..100) with linear interpolation; None for no values."""
-    xs = sorted(values)
-    if not xs:
-        return None
-    k = (len(xs) - 1) * min(max(p, 0.0), 100.0) / 100.0
-    lo = math.floor(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)

@@ -98,7 +98,7 @@ def _threshold(text: str):
 
 
 def _jobs(text: str) -> int:
-    from harness.run import default_jobs
+    from harness.lanes import default_jobs
 
     if text == "auto":
         return default_jobs()

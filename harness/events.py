@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Literal, Optional, get_args
 
 #: Where JSON crosses into Python, named once: a journal line, a results.json entry, a check's
 #: params and metrics, a frame's decoded payload, a page probe's answer. Their keys are declared
@@ -76,7 +76,9 @@ RUN, LAG, FAULT, PROC, CLIENT = "run", "lag", "faults", "processes", "clients"
 CLIENT_F = f("client", "str", "the simulated user (`b0`, `p0`, or the scenario's name for it)")
 PID = f("pid", "int", "process id (also its process group)")
 PROC_NAME = f("name", "str", "`server`, `static` or `toxiproxy`")
-OUTCOMES = ("passed", "inconclusive", "failed", "error", "interrupted", "skipped")
+#: How a scenario (or a run) ended, declared once: `harness.verdict` decides it (see its docstring).
+Outcome = Literal["passed", "inconclusive", "failed", "error", "interrupted", "skipped"]
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 
 KINDS: tuple[EventKind, ...] = (
     # -- run and steps (runner) -----------------------------------------------------------
@@ -98,11 +100,24 @@ KINDS: tuple[EventKind, ...] = (
     )),
     EventKind("run.teardown", RUN, "the steps are over and the server's ledger and health were read; "
               "what follows is teardown, which checks ignore"),
-    EventKind("run.end", RUN, "the scenario's verdict (also appended by the run owner when an invariant broke)", (
+    EventKind("run.end", RUN, "the scenario's verdict, decided once (`harness.conclude`); the journal's last event", (
         f("outcome", "str", "how it ended", OUTCOMES),
         f("error", "str?", "what ended it early, or null"),
         f("reasons", "list", "why inconclusive (evidence lines)"),
     )),
+    EventKind("recovery.watch", RUN, "the steps are over but clients are still disconnected: the run keeps "
+              "everything up until they are connected again or their recovery check's limit passes", (
+        f("clients", "list", "the clients watched"),
+        f("until", "float", "journal time the watch ends at the latest"),
+    )),
+    EventKind("recovery.end", RUN, "the recovery watch is over", (
+        f("clients", "list", "the clients watched"),
+        f("recovered", "list", "those connected again"),
+        f("still_disconnected", "list", "those still disconnected (late, or the watch ran out of time)"),
+    )),
+    EventKind("harness.restarted", RUN, "a part of the shared infrastructure died and was started again "
+              "before the next scenario (infra.jsonl)", (
+        f("parts", "list", "`Chromium`, `toxiproxy-server`"),)),
     EventKind("step.start", RUN, "a step begins (written ahead)", (
         f("step", "int", "order of execution"),
         f("path", "str", "where it stands in the scenario: `steps[3]`, `steps[2].parallel[1]`"),
@@ -149,6 +164,8 @@ KINDS: tuple[EventKind, ...] = (
         f("params", "dict", "the check's parameters"),
         f("at", "list", "journal times the report marks on the timeline"),
         f("inconclusive", "bool", "failed, but the machine can explain it"),
+        f("status", "str", "`not_judged`: it could not see enough (not a pass); `not_reached`: a failed "
+          "step ended the scenario first", ("passed", "failed", "inconclusive", "not_judged", "not_reached")),
     )),
     EventKind("trace", RUN, "a saved Playwright trace", (
         CLIENT_F, f("path", "str", "relative to the scenario directory"))),

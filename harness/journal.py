@@ -68,6 +68,9 @@ class Journal:
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._writer: threading.Thread | None = None
+        #: Events recorded after `close` (a late callback of a page or socket): not kept, counted.
+        self.dropped = 0
+        self._closed = False
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = path.open("a", encoding="utf-8")
@@ -78,6 +81,15 @@ class Journal:
     def now(self) -> float:
         """Seconds since the journal started, on the journal's monotonic clock."""
         return self._clock() - self._t0
+
+    def at(self, moment: float) -> float:
+        """A moment of the journal's clock (e.g. `time.monotonic()` when something happened) as
+        journal time."""
+        return moment - self._t0
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def record(self, kind: str, **fields: JSON) -> Event:
         """Append one event stamped with the current time and return it."""
@@ -110,6 +122,9 @@ class Journal:
             t = round(clock() - t0, 6)
             event: Event = {"t": t, "kind": "ws.frame", "client": client, "socket": socket, "dir": direction,
                             "type": type, "id": id, "data": data}
+            if self._closed:
+                self.dropped += 1
+                return event
             self.events.append(event)
             if self._file is not None:
                 if raw is None or "\n" in raw or "\r" in raw:
@@ -128,6 +143,9 @@ class Journal:
         return record
 
     def _append(self, event: Event, line: str | None) -> None:
+        if self._closed:  # the verdict is written: nothing is added after it, in memory or on disk
+            self.dropped += 1
+            return
         self.events.append(event)
         if self._file is not None:
             pending = self._pending
@@ -174,7 +192,8 @@ class Journal:
                 print(f"wschaos: journal listener {listener!r} failed: {exc!r}", file=sys.stderr)
 
     def close(self) -> None:
-        """Flush and close the file; idempotent."""
+        """Flush and close the file; idempotent. Nothing is recorded after it."""
+        self._closed = True
         if self._file is None:
             return
         self._closing.set()

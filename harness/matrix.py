@@ -13,8 +13,8 @@ from typing import Callable
 
 from harness.events import JSONObject
 from harness.plan import RunOptions, make_plan
-from harness.run import Run, new_run_id, run_lanes
-from harness.runner import ScenarioOutcome
+from harness.conclude import ScenarioOutcome
+from harness.run import Run, new_run_id
 from harness.scenario.model import Scenario
 
 NO_BUG = "(none)"
@@ -39,7 +39,7 @@ async def run_matrix(scenarios: list[Scenario], bugs: list[str], report_dir: Pat
         for bug in bugs:
             options = RunOptions(bugs=() if bug == NO_BUG else (bug,), report_dir=report_dir)
             plans = [make_plan(sc, options) for sc in scenarios]
-            outcomes = await run_lanes(run, plans, bug.strip("()") or "none", jobs)
+            outcomes = await run.lanes(plans, bug.strip("()") or "none", jobs)
             for sc, outcome in zip(scenarios, outcomes):
                 if outcome is None:
                     continue

@@ -24,7 +24,7 @@ from harness.units import Duration, TimeScale
 
 if TYPE_CHECKING:
     from harness.run import RunResult
-    from harness.runner import ScenarioOutcome
+    from harness.conclude import ScenarioOutcome
 
 MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED",
          "inconclusive": "INCONCLUSIVE", "skipped": "SKIP"}

@@ -1,9 +1,10 @@
 """The runner: executes a Plan over real processes, proxies and browsers, into a journal.
 
 For each scenario: start the target's processes, one Toxiproxy proxy per client, the browser
-pages and protocol clients, all on an AsyncExitStack; walk the steps; read the server's
-ledger and health; tear everything down in reverse order (on pass, fail, timeout or Ctrl-C);
-verify Toxiproxy holds no toxics; judge the checks over the journal.
+pages and protocol clients, all on an AsyncExitStack; walk the steps; watch disconnections still
+open recover (`harness.recovery`); read the server's ledger and health; judge the checks over the
+journal while everything is up; tear everything down in reverse order (on pass, fail, timeout or
+Ctrl-C). The verdict is the run owner's (`harness.conclude`), decided once after teardown.
 """
 
 from __future__ import annotations
@@ -11,112 +12,61 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
-import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from harness.aio import within
-from harness import tools
 from harness.checks.base import CheckResult, judge_all
-from harness.context import RunContext
+from harness.conclude import StepsEnded
+from harness.context import PendingRevert, RunContext
 from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
-from harness.errors import InfrastructureError, StepFailed, WschaosError
-from harness.events import Event, JSONObject, StrictEvents
+from harness.errors import StepFailed, WschaosError
+from harness.events import JSONObject
 from harness.journal import Journal
 from harness.plan import Plan
+from harness.recovery import watch_recovery
+from harness.shared import Shared
 from harness.stack import open_stack
 from harness.steps.base import During, Node, Parallel, Repeat, StepNode
-from harness.verdict import scenario_outcome
+from harness.verdict import EndedBy
 
 if TYPE_CHECKING:
-    from harness.drivers.browser import BrowserSession
-    from harness.drivers.toxiproxy import ToxiproxyServer
     from harness.targets.model import Ledger
 
 
-@dataclass
-class Shared:
-    """Infrastructure shared by every scenario of one run: Toxiproxy and the browser."""
+async def execute_scenario(plan: Plan, shared: Shared, journal: Journal, run_id: str) -> StepsEnded:
+    """Run one planned scenario's steps and judge its checks into `journal`; never raises for
+    failures of the system under test. Raises CancelledError when interrupted (teardown done).
 
-    toxiproxy: ToxiproxyServer
-    browser: BrowserSession
-    versions: JSONObject = field(default_factory=dict)
-
-    def broken(self) -> str | None:
-        """Why the shared infrastructure can no longer run a scenario, or None."""
-        proc = self.toxiproxy.process
-        if proc is not None and not proc.running:
-            return f"toxiproxy-server exited (return code {proc.returncode})"
-        browser = self.browser.browser
-        if browser is not None and not browser.is_connected():
-            return "Chromium is gone (the browser process exited or crashed)"
-        return None
-
-
-@dataclass
-class ScenarioOutcome:
-    """What happened when one scenario ran."""
-
-    plan: Plan
-    outcome: str                      # see harness.verdict.OUTCOMES
-    error: Optional[str]
-    checks: list[CheckResult]
-    events: list[JSONObject]
-    dir: Path
-    duration_s: float
-    reasons: tuple[str, ...] = ()     # why inconclusive (evidence lines)
-
-    @property
-    def name(self) -> str:
-        return self.plan.scenario.name
-
-
-async def execute_scenario(plan: Plan, shared: Shared, run_dir: Path, run_id: str,
-                       on_event: Callable[[Event], None] | None = None) -> ScenarioOutcome:
-    """Run one planned scenario to a verdict; never raises for failures of the system under test.
-
-    Called only by the run owner (`harness.run.Run.scenario`), which adds the invariants."""
-    sdir = run_dir / "scenarios" / plan.scenario.name
-    sdir.mkdir(parents=True, exist_ok=True)
-    journal = Journal(sdir / "journal.jsonl")
-    if on_event:
-        journal.subscribe(on_event)
-    strict = StrictEvents.from_env()  # WSCHAOS_STRICT_EVENTS=1: each event checked against harness/events.py
-    if strict:
-        journal.subscribe(strict)
-    started = time.monotonic()
-    ended_by, error = None, None
-    checks: list[CheckResult] = []
+    Called only by the run owner (`harness.run.Run.scenario`), which owns the journal and
+    decides the verdict (`harness.conclude`) once this returns."""
+    assert journal.path is not None, "a scenario journal is a file: its folder holds the evidence"
+    sdir = journal.path.parent
+    ended = StepsEnded()
     journal.record("run.start", **_start_fields(plan, shared, run_id))
     timeout_s = None if plan.options.keep else plan.timeout_s  # --keep waits for the user
     try:
-        await within(timeout_s, _run_stack(plan, shared, journal, sdir, checks))
+        await within(timeout_s, _run_stack(plan, shared, journal, sdir, ended.checks, timeout_s))
     except StepFailed as exc:
-        ended_by, error = "failed", str(exc)
+        ended.ended_by, ended.error = "failed", str(exc)
     except asyncio.TimeoutError:
-        ended_by, error = "error", f"scenario timed out after {plan.timeout_s:g}s (raise `timeout:` in the scenario if it needs longer)"
-    except asyncio.CancelledError:
-        ended_by, error = "interrupted", "interrupted"
-        raise
+        ended.ended_by, ended.error = "error", (f"scenario timed out after {plan.timeout_s:g}s "
+                                                "(raise `timeout:` in the scenario if it needs longer)")
     except Exception as exc:  # noqa: BLE001 - any other failure is the harness's or the infrastructure's
-        ended_by, error = _classify(exc)
-    finally:
-        for result in checks:
-            journal.record("check", **result.to_dict())
-        if strict and strict.problems and ended_by != "interrupted":
-            journal.record("harness.error", error=strict.error())
-            ended_by, error = "error", "; ".join(filter(None, [error, strict.error()]))
-        verdict = scenario_outcome(journal.events, checks, ended_by)
-        journal.record("run.end", outcome=verdict.outcome, error=error, reasons=list(verdict.reasons))
-        journal.close()
-    return ScenarioOutcome(plan, verdict.outcome, error, checks, journal.events, sdir,
-                           time.monotonic() - started, verdict.reasons)
+        ended.ended_by, ended.error = _classify(exc)
+    broken = shared.broken()
+    if broken is not None and ended.ended_by != "error":
+        # Whatever the steps or checks said, they ran on a browser or proxy that died under them.
+        ended.ended_by, ended.error = "error", f"{broken.text(journal)}; the scenario could not be judged"
+        ended.checks.clear()
+    return ended
 
 
-def _classify(exc: BaseException) -> tuple[str, str]:
+def _classify(exc: BaseException) -> tuple[EndedBy, str]:
+    """A step's exception: a page action the app failed (a Playwright error on a working
+    browser) or the harness's own trouble. A broken browser is found by the caller."""
     if isinstance(exc, WschaosError):
         return "error", str(exc)
     if type(exc).__module__.startswith("playwright"):
@@ -136,9 +86,12 @@ def _start_fields(plan: Plan, shared: Shared, run_id: str) -> JSONObject:
 
 
 async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
-                     verdicts: list[CheckResult]) -> None:
-    """Bring the system up, run the steps, judge the checks while the evidence is still live."""
+                     verdicts: list[CheckResult], timeout_s: float | None) -> None:
+    """Bring the system up, run the steps, watch open disconnections recover, judge the checks
+    while the evidence is still live."""
     ctx = RunContext(plan.scenario, plan.target, journal, plan.time, random.Random(plan.seed), sdir, {})
+    # The recovery watch ends in time for teardown to finish inside the scenario's timeout.
+    watch_until = None if timeout_s is None else journal.now() + timeout_s * (1 - TEARDOWN_SHARE)
     async with AsyncExitStack() as stack:
         failure: BaseException | None = None
         try:
@@ -146,6 +99,7 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             await stack.enter_async_context(LagMonitor(journal))
             await open_stack(stack, ctx, plan, shared)
             await execute(list(plan.scenario.steps), ctx)
+            await watch_recovery(journal, list(plan.scenario.checks), watch_until)
         except BaseException as exc:
             failure = exc
             if isinstance(exc, StepFailed):
@@ -155,7 +109,7 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             await _cancel_background(ctx)
             await _collect_server_truth(ctx)
             journal.record("run.teardown")
-            if failure is None or isinstance(failure, StepFailed):
+            if (failure is None or isinstance(failure, StepFailed)) and shared.broken() is None:
                 # Checks read only what came before run.teardown, so they can be judged now,
                 # and a failed check still gets its Playwright traces saved.
                 verdicts.extend(judge_all(journal.events, list(plan.scenario.checks)))
@@ -170,6 +124,8 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
 
 
 FAILURE_SHOT_S = 5.0  # a hung page must not hold up teardown
+#: The share of a scenario's timeout kept for teardown: the recovery watch ends before it.
+TEARDOWN_SHARE = 0.2
 
 
 async def _failure_screenshots(ctx: RunContext) -> None:
@@ -341,18 +297,4 @@ async def _wait_for_user(ctx: RunContext) -> None:
         pass
 
 
-def versions() -> JSONObject:
-    """Versions of everything a run depends on, for the report."""
-    from importlib.metadata import version
-
-    found: JSONObject = {"python": sys.version.split()[0], "wschaos": version("wschaos"),
-                             "playwright": tools.playwright_version()}
-    try:
-        found["toxiproxy"] = tools.toxiproxy_version(tools.find_toxiproxy())
-        found["chromium"] = tools.chromium_version(tools.find_chromium())
-    except WschaosError:
-        pass
-    return found
-
-
-__all__ = ["Shared", "ScenarioOutcome", "execute_scenario", "execute", "InfrastructureError"]
+__all__ = ["execute_scenario", "execute"]

@@ -43,7 +43,7 @@ CONNECT_CONCURRENCY = 50
 
 
 class SharedInfra(Protocol):
-    """What a scenario's stack uses of the infrastructure its run shares (`runner.Shared`)."""
+    """What a scenario's stack uses of the infrastructure its run shares (`harness.shared.Shared`)."""
 
     @property
     def toxiproxy(self) -> ToxiproxyServer: ...

@@ -3,7 +3,7 @@
     reconnect_p95_s < 2        lost == 0        latency_p95_ms <= 800        disconnected_s < 30
 
 A scenario's own (`thresholds:` in its YAML) are judged over that scenario's metrics
-(`harness.report.results.scenario_metrics`); a failed one fails the scenario like a failed
+(`harness.metrics.scenario_metrics`); a failed one fails the scenario like a failed
 check. A run's (`wschaos run --threshold 'reconnect_p95_s<2'`) are judged over the run's pooled
 metrics (`run_metrics`: percentiles over every sample of every scenario, totals); a failed one
 makes the run `failed` (harness.verdict.run_outcome). Pure: parsing and judging, no I/O.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, TypedDict
 
 from harness.scenario.yamlpos import did_you_mean
 
@@ -46,6 +46,20 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*")
 EXAMPLE = "reconnect_p95_s < 2"
+#: The largest limit a threshold takes: far beyond any count or duration, and printable.
+MAX_LIMIT = 1e12
+
+
+class ThresholdEntry(TypedDict):
+    """A threshold against its measured value, as results.json holds it (`ThresholdResult.to_dict`)."""
+
+    threshold: str
+    metric: str
+    op: str
+    limit: float
+    value: float | None
+    passed: bool
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,7 @@ class ThresholdResult:
         verdict = "holds" if self.passed else "does not hold"
         return f"{t.text} {verdict}: measured {fmt_value(t.metric, self.value)}, limit {fmt_value(t.metric, t.limit)}"
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> ThresholdEntry:
         t = self.threshold
         return {"threshold": t.text, "metric": t.metric, "op": t.op, "limit": t.limit,
                 "value": self.value, "passed": self.passed, "summary": self.summary}
@@ -116,7 +130,15 @@ def parse(text: object) -> Threshold:
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}{did_you_mean(metric, METRICS)}; "
                          f"metrics: {', '.join(METRICS)}")
-    return Threshold(metric, op, float(limit))
+    value = float(limit)
+    if not abs(value) <= MAX_LIMIT:  # also refuses what float() made infinite
+        raise ValueError(f"threshold limit {_cut(limit)} is out of range: a limit is a number between "
+                         f"-{MAX_LIMIT:,.0f} and {MAX_LIMIT:,.0f}")
+    return Threshold(metric, op, value)
+
+
+def _cut(text: str, keep: int = 24) -> str:
+    return text if len(text) <= keep else f"{text[:keep]}... ({len(text)} characters)"
 
 
 def judge(thresholds: list[Threshold] | tuple[Threshold, ...], metrics: Mapping[str, object]) -> list[ThresholdResult]:

@@ -5,9 +5,10 @@ Pure: reads journal events and check results, never sockets or clocks. The runne
 pytest plugin, the matrix and the CLI read that answer instead of deciding again.
 
     passed        every check, inline expectation and threshold held
-    inconclusive  something failed, but the machine broke the scenario's premise (a timed
-                  fault window closed while a step that needed it was still running, or a
-                  check could not be judged fairly because timers ran late): not the app's fault
+    inconclusive  nothing failed that the app can be blamed for, but the scenario could not be
+                  judged: the machine broke its premise (a timed fault window closed while a step
+                  that needed it was still running, or timers ran late), or a check could not see
+                  enough (`not_judged`: a disruption the steps never lifted)
     failed        a check, an inline expectation or a threshold did not hold, and nothing excuses
                   it (a scenario's thresholds are judged as checks named `threshold`; a run's,
                   `--threshold`, fail the run through `run_outcome`)
@@ -19,15 +20,14 @@ pytest plugin, the matrix and the CLI read that answer instead of deciding again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Iterable, Literal, Mapping, Protocol, Sequence
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, EXIT_PASSED
-from harness.events import JSONObject
+from harness.events import OUTCOMES, JSONObject, Outcome
 from harness.journal import Event
 
-OUTCOMES = ("passed", "inconclusive", "failed", "error", "interrupted", "skipped")
 # A run's outcome is its worst scenario's; skipped scenarios only appear in interrupted runs.
-SEVERITY = {"passed": 0, "skipped": 0, "inconclusive": 1, "failed": 2, "error": 3, "interrupted": 4}
+SEVERITY: dict[Outcome, int] = {"passed": 0, "skipped": 0, "inconclusive": 1, "failed": 2, "error": 3, "interrupted": 4}
 # Steps whose purpose is to wait: they may outlast a fault window by design
 # (`down for 5s` then `expect connected within 30s`).
 WAITING_STEPS = frozenset({"expect", "idle"})
@@ -37,18 +37,25 @@ WAITING_STEPS = frozenset({"expect", "idle"})
 class Verdict:
     """A scenario's outcome and the reasons behind it (evidence lines for the report)."""
 
-    outcome: str
+    outcome: Outcome
     reasons: tuple[str, ...] = ()
 
 
-def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[str, object]], ended_by: str | None = None) -> Verdict:
-    """Decide one scenario. `ended_by` is how the steps ended when not normally:
-    'failed' (an inline expectation or page action), 'error', 'interrupted'."""
+#: How the steps ended when not normally: a failed inline expectation or page action, a harness or
+#: infrastructure failure, Ctrl-C / SIGTERM.
+EndedBy = Literal["failed", "error", "interrupted"]
+
+
+def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[str, object]],
+                     ended_by: EndedBy | None = None) -> Verdict:
+    """Decide one scenario from its final facts: how its steps ended, its check results (the
+    scenario's thresholds among them) and its journal."""
     if ended_by in ("error", "interrupted"):
         return Verdict(ended_by)
     check_list = [_as_dict(c) for c in checks]
-    hard = [c for c in check_list if not c.get("passed") and not c.get("inconclusive")]
-    soft = [c for c in check_list if not c.get("passed") and c.get("inconclusive")]
+    status = {id(c): _status(c) for c in check_list}
+    hard = [c for c in check_list if status[id(c)] == "failed"]
+    soft = [c for c in check_list if status[id(c)] in ("inconclusive", "not_judged")]
     step_failed = ended_by == "failed" or any(e.get("passed") is False for e in _kind(events, "expect"))
     if not hard and not soft and not step_failed:
         return Verdict("passed")
@@ -57,7 +64,17 @@ def scenario_outcome(events: Sequence[Event], checks: Iterable[Judged | Mapping[
         return Verdict("inconclusive", tuple(overruns))
     if hard or step_failed:
         return Verdict("failed")
-    return Verdict("inconclusive", tuple(f"check {c.get('name')}: {c.get('summary')}" for c in soft))
+    return Verdict("inconclusive", tuple(
+        f"check {c.get('name')}{' could not be judged' if status[id(c)] == 'not_judged' else ''}: {c.get('summary')}"
+        for c in soft))
+
+
+def _status(check: Mapping[str, object]) -> str:
+    """A check's status from its dict (an older one has no `status`: passed/inconclusive decide)."""
+    status = check.get("status")
+    if isinstance(status, str):
+        return status
+    return "passed" if check.get("passed") else ("inconclusive" if check.get("inconclusive") else "failed")
 
 
 def fault_window_overruns(events: Sequence[Event]) -> list[str]:
@@ -104,24 +121,25 @@ def timed_windows(events: Sequence[Event]) -> list[tuple[str, str, float, float]
     return out
 
 
-def run_outcome(outcomes: Iterable[str], interrupted: bool = False, thresholds_failed: bool = False) -> str:
+def run_outcome(outcomes: Iterable[Outcome], interrupted: bool = False, thresholds_failed: bool = False) -> Outcome:
     """A run's outcome: interrupted if it was, else its worst scenario's ('passed' if none);
     a run-level threshold that does not hold (`--threshold`) makes it at least `failed`."""
     if interrupted:
         return "interrupted"
-    worst = max(outcomes, key=lambda o: SEVERITY.get(o, 3), default="passed")
-    if thresholds_failed and SEVERITY.get(worst, 3) < SEVERITY["failed"]:
+    listed = list(outcomes)
+    worst: Outcome = max(listed, key=lambda o: SEVERITY[o]) if listed else "passed"
+    if thresholds_failed and SEVERITY[worst] < SEVERITY["failed"]:
         return "failed"
     return worst
 
 
-def exit_code(run_outcome_: str) -> int:
+def exit_code(run_outcome_: Outcome) -> int:
     """0 passed, 1 failed, 3 error, 4 inconclusive, 130 interrupted (2 is invalid input)."""
     return {"passed": EXIT_PASSED, "skipped": EXIT_PASSED, "inconclusive": EXIT_INCONCLUSIVE,
             "failed": EXIT_FAILED, "error": EXIT_HARNESS, "interrupted": EXIT_INTERRUPTED}[run_outcome_]
 
 
-def flaky(runs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+def flaky(runs: Iterable[tuple[str, Outcome]]) -> dict[str, list[str]]:
     """Scenarios whose repeated runs disagree: name -> every verdict in order (as Playwright
     marks them). Runs that never finished (skipped, interrupted) take no part; nothing is retried
     into a pass: a flaky scenario keeps its failures."""
@@ -132,7 +150,7 @@ def flaky(runs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     return {name: seen for name, seen in by_name.items() if len(set(seen)) > 1}
 
 
-def counts(outcomes: Iterable[str]) -> dict[str, int]:
+def counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
     """How many scenarios ended each way, every outcome listed."""
     listed = list(outcomes)
     return {o: listed.count(o) for o in OUTCOMES}

@@ -17,8 +17,8 @@ and Optional of those. A field without a default is required.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import Iterable, Union
+from dataclasses import dataclass, field, fields, replace
+from typing import Iterable, Literal, Mapping, Protocol, Union, get_args, runtime_checkable
 
 from harness.events import JSONObject, RunStart
 from harness.journal import Event, of_kind
@@ -26,6 +26,13 @@ from harness.registry import Registry
 from harness.units import Duration, TimeScale
 
 ClientSelector = Union[str, list[str]]
+#: Whether a check could judge: `not_judged` when what it needs was never there (a disruption the
+#: steps never lifted: the scenario is not passed), `not_reached` when a failed step ended the
+#: scenario before what it judges happened (the step's failure is the verdict).
+Judgement = Literal["judged", "not_judged", "not_reached"]
+#: A check's status as reports show it.
+CheckStatus = Literal["passed", "failed", "inconclusive", "not_judged", "not_reached"]
+CHECK_STATUSES: tuple[CheckStatus, ...] = get_args(CheckStatus)
 
 
 @dataclass(frozen=True)
@@ -42,18 +49,42 @@ class CheckResult:
     # Could not be judged fairly: the machine, not the app, broke the check's premise (a late
     # timer on a starved core). Only meaningful with passed=False; the summary says why.
     inconclusive: bool = False
+    judged: Judgement = "judged"
 
     @property
-    def status(self) -> str:
-        """passed | failed | inconclusive."""
+    def status(self) -> CheckStatus:
+        """passed | failed | inconclusive | not_judged | not_reached."""
+        if self.judged != "judged":
+            return self.judged
         return "passed" if self.passed else ("inconclusive" if self.inconclusive else "failed")
 
     def to_dict(self) -> JSONObject:
+        """The `check` event's fields (and a results.json check entry)."""
         return {
             "name": self.name, "passed": self.passed, "summary": self.summary,
             "evidence": list(self.evidence), "metrics": dict(self.metrics),
             "params": dict(self.params), "at": list(self.at), "inconclusive": self.inconclusive,
+            "status": self.status,
         }
+
+    @classmethod
+    def from_event(cls, d: Mapping[str, object]) -> "CheckResult":
+        """A `check` event (or a results.json entry) read back; an older one without `status`
+        was judged."""
+        status = d.get("status")
+        judged: Judgement = "not_judged" if status == "not_judged" else "not_reached" if status == "not_reached" else "judged"
+        return cls(str(d.get("name", "")), bool(d.get("passed", False)), str(d.get("summary", "")),
+                   [str(x) for x in _seq(d.get("evidence"))], _obj(d.get("metrics")), _obj(d.get("params")),
+                   [float(t) for t in _seq(d.get("at")) if isinstance(t, (int, float))],
+                   bool(d.get("inconclusive", False)), judged)
+
+
+def _seq(value: object) -> list[object]:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _obj(value: object) -> JSONObject:
+    return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else {}
 
 
 class RunView:
@@ -95,6 +126,24 @@ def _before_teardown(events: list[Event]) -> list[Event]:
     return events
 
 
+@dataclass(frozen=True)
+class RecoveryLimit:
+    """How long a check gives one client to be connected again: `limit_s` real seconds from
+    when the disruption was lifted (`from_lift`), else from when the disconnection began."""
+
+    client: str
+    limit_s: float
+    from_lift: bool = True
+
+
+@runtime_checkable
+class AwaitsRecovery(Protocol):
+    """A check that judges recovery: the run watches, after the last step, every disconnection
+    it cares about still open until it recovers or its limit passes (`harness.recovery`)."""
+
+    def recovery_limits(self, run: RunView) -> list[RecoveryLimit]: ...
+
+
 class Check:
     """Base of every check; subclasses are frozen dataclasses registered in `checks`."""
 
@@ -116,17 +165,46 @@ class Check:
         return CheckResult(self.registered_name, passed, summary, list(evidence),
                            dict(metrics or {}), self.params(), list(at))
 
+    def not_judged(self, summary: str, evidence: Iterable[str] = (), metrics: JSONObject | None = None,
+                   at: Iterable[float] = ()) -> CheckResult:
+        """This check could not see enough to judge: not a pass (the scenario is not passed)."""
+        return replace(self.result(False, summary, evidence, metrics, at), judged="not_judged")
+
 
 checks: Registry[type[Check]] = Registry("check")
 
 
 def judge_all(events: list[Event], selected: list[Check]) -> list[CheckResult]:
-    """Run every check; a check that crashes fails with its exception as evidence."""
+    """Run every check; a check that crashes fails with its exception as evidence.
+
+    When a step failed and ended the scenario early, a failed check whose evidence does not lie
+    wholly before that step's failure is `not_reached`: what it judges never got to happen, and
+    its advice ("add a restart step") would read wrong beside a scenario that has one."""
     run = RunView(events)
+    stopped = _failed_step(run)
     results = []
     for check in selected:
         try:
-            results.append(check.judge(run))
+            result = check.judge(run)
         except Exception as exc:  # a broken check must still yield a verdict
-            results.append(check.result(False, f"check crashed: {exc!r}", [repr(exc)]))
+            result = check.result(False, f"check crashed: {exc!r}", [repr(exc)])
+        results.append(_reached(result, stopped))
     return results
+
+
+def _failed_step(run: RunView) -> tuple[float, str] | None:
+    """When and where the step that ended the scenario early failed, if one did."""
+    for e in of_kind(run.all_events, "step.end"):
+        if e.get("status") == "failed":
+            return float(e["t"]), f"{e.get('path')} ({e.get('name')})"
+    return None
+
+
+def _reached(result: CheckResult, stopped: tuple[float, str] | None) -> CheckResult:
+    if stopped is None or result.passed or result.judged != "judged":
+        return result
+    t, where = stopped
+    if result.at and all(mark <= t for mark in result.at):
+        return result  # it failed on what happened before the step did: real evidence
+    return replace(result, summary=f"not reached: the scenario stopped when {where} failed at t={t:.2f}s, "
+                   "before what this check judges", evidence=[], at=[], judged="not_reached")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from harness.analysis import MessageAudit, message_audit
+from harness.message_audit import MessageAudit, message_audit
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
 from harness.events import JSONObject

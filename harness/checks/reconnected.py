@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, disruption_lifted, fault_windows,
-                              scenario_end, state_timeline)
+                              in_force, scenario_end, state_timeline)
 from harness.checks.dead_link import dead_links
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, ClientSelector, RecoveryLimit, RunView, checks
 from harness.checks.common import at, capped, dur, limit, plural, select
 from harness.events import JSONObject
 from harness.units import Duration, Range
@@ -38,6 +38,13 @@ def story(run: RunView, c: str, w: Window, end: float, word: str = "from") -> st
     return ", then ".join(parts + [tail])
 
 
+def never_lifted(run: RunView, c: str, end: float) -> str | None:
+    """What still disrupted `c` when the scenario ended, in words, if the steps never lifted it
+    (a timed `for:` due after the end counts as never)."""
+    held = [d for d in in_force(run.events, c, end) if d.lifts_at is None or d.lifts_at > end]
+    return "; ".join(d.what for d in held) or None
+
+
 def _socket_only(c: str, w: Window, seconds: float) -> str:
     """A disconnection only the sockets saw: its length and what they showed (no probe state)."""
     return f"{c}: disconnected {dur(seconds)} ({w.note})"
@@ -56,13 +63,17 @@ class Reconnected(Check):
     within: Duration = Duration(20.0)
     clients: ClientSelector = "all"
 
+    def recovery_limits(self, run: RunView) -> list[RecoveryLimit]:
+        names, bad = select(self, run, self.clients)
+        return [] if bad else [RecoveryLimit(c, run.time.deadline(self.within)) for c in names]
+
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
         end = scenario_end(run.all_events)
         windows = _windows(run, names, end)
-        problems, marks = self._problems(run, names, windows, end)
+        problems, marks, unjudged = self._problems(run, names, windows, end)
         times = [w.end - recovery_from(run, c, w, w.end) for c, w in windows if w.end is not None]
         metrics = {"disconnections": len(windows), "max_reconnect_s": max(times, default=0.0),
                    "limit_s": run.time.deadline(self.within)}
@@ -70,21 +81,17 @@ class Reconnected(Check):
         if problems:
             return self.result(False, f"{plural(len(problems), 'problem')} reconnecting within {lim}",
                                capped(problems), metrics, marks)
+        if unjudged:
+            # Still open at the end and not late: whether it recovers was never seen. Not a pass.
+            return self.not_judged(f"{plural(len(unjudged), 'disconnection')} still open when the scenario ended "
+                                   "could not be judged", capped(unjudged), metrics)
         if not windows:
             return self._no_windows(run, names, metrics)
-        # Still open at the end but younger than the limit (else a problem above): not late, not judged.
-        pending = [f"{c}: not connected again yet when the scenario ended at {at(end)}, "
-                   f"{dur(end - recovery_from(run, c, w, end))} after the disruption; under the {lim} limit, "
-                   "so not late" for c, w in windows if w.end is None]
-        if not times:
-            return self.result(True, f"{plural(len(pending), 'disconnection')} still open when the scenario ended, "
-                               f"none older than the {lim} limit", capped(pending), metrics)
         lifted = any(recovery_from(run, c, w, w.end) > w.start for c, w in windows if w.end is not None)
         after = " after the disruption was lifted" if lifted else ""
         return self.result(True, f"{plural(len(times), 'disconnection')} of {', '.join(names)} all "
                            f"recovered within {lim} (longest {dur(max(times))}{after})",
-                           capped([_recovered(run, c, w) for c, w in windows if w.end is not None] + pending),
-                           metrics)
+                           capped([_recovered(run, c, w) for c, w in windows if w.end is not None]), metrics)
 
     def _no_windows(self, run: RunView, names: list[str], metrics: JSONObject) -> CheckResult:
         """No disconnection seen: unless a client sat on a dead link (a blackhole) without noticing."""
@@ -98,17 +105,27 @@ class Reconnected(Check):
                            "without noticing", capped(lines), metrics, [d.fault.start for d in dead])
 
     def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
-                  end: float) -> tuple[list[str], list[float]]:
+                  end: float) -> tuple[list[str], list[float], list[str]]:
         lim, limit_s = limit(run, self.within), run.time.deadline(self.within)
         problems = [f"{c}: never connected (states seen: {_states(run, c)})" for c in names
                     if not any(s == "connected" for _, s in state_timeline(run.events, c))]
-        marks = []
+        marks: list[float] = []
+        unjudged: list[str] = []
         for c, w in windows:
             began = recovery_from(run, c, w, w.end if w.end is not None else end)
             held = f" (the disruption lasted until {at(began)})" if began > w.start else ""
             if w.end is None:
+                cause = never_lifted(run, c, end)
+                if cause is not None:
+                    unjudged.append(f"{c}: disconnected since {at(w.start)} and the steps never lifted what "
+                                    f"disconnected it ({cause}), so whether it reconnects was never seen: lift it "
+                                    "before the scenario ends (e.g. `server: start`, or `for:` on the fault)")
+                    continue
                 if end - began <= limit_s:
-                    continue  # the scenario ended before the limit ran out: nothing was late yet
+                    unjudged.append(f"{c}: not connected again when the scenario ended at {at(end)}, only "
+                                    f"{dur(end - began)} after the disruption was lifted, under the {lim} limit: "
+                                    "the run could not watch it long enough (raise the scenario's `timeout:`)")
+                    continue
                 since = (f"disconnected since {at(w.start)} ({w.note})" if w.source == "socket"
                          else story(run, c, w, end, "since"))
                 problems.append(f"{c}: {since}{held}, still not connected when the "
@@ -120,7 +137,7 @@ class Reconnected(Check):
                         f"after {dur(w.end - began)}")
                 problems.append(f"{took}, limit {lim}")
                 marks.append(began + limit_s)
-        return problems, marks
+        return problems, marks, unjudged
 
 
 def recovery_from(run: RunView, client: str, w: Window, until: float) -> float:
@@ -166,6 +183,10 @@ class MaxDisconnection(Check):
     max: Annotated[Duration, Range("0ms", "24h")]
     clients: ClientSelector = "all"
 
+    def recovery_limits(self, run: RunView) -> list[RecoveryLimit]:
+        names, bad = select(self, run, self.clients)
+        return [] if bad else [RecoveryLimit(c, run.time.scaled(self.max), from_lift=False) for c in names]
+
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:
@@ -193,4 +214,10 @@ class MaxDisconnection(Check):
             return self.result(False, summary,
                                capped([f"{line}, {over}"] + others), metrics,
                                [w2.start + limit_s for _, w2 in windows if w2.duration(end) > limit_s])
+        unlifted = [f"{c2}: still {w2.label} at the end {at(end)} after {dur(w2.duration(end))}, and the steps never "
+                    f"lifted what disconnected it ({cause}), so how long it stays disconnected was never seen"
+                    for c2, w2 in windows if w2.end is None and (cause := never_lifted(run, c2, end)) is not None]
+        if unlifted:
+            return self.not_judged(f"{plural(len(unlifted), 'disconnection')} still open when the scenario ended "
+                                   "could not be judged", capped(unlifted), metrics)
         return self.result(True, f"longest disconnection {dur(longest)} ({c}) within {lim}", [line], metrics)

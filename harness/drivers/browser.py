@@ -16,13 +16,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, Playwright,
                                   StorageState, WebSocket, async_playwright)
 
 from harness.aio import within
+from harness.drivers import chromium
 from harness.drivers.browser_js import BINDING, init_script, probe_script
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
@@ -30,95 +32,6 @@ from harness.errors import InfrastructureError
 from harness.journal import Journal
 from harness.socket_state import SocketState
 from harness.targets.probes import AWAIT_MS
-
-if TYPE_CHECKING:
-    from _typeshed import StrOrBytesPath
-
-class _AsyncioStartingSessions:
-    """`asyncio` as Playwright's driver launcher sees it, except that the Node driver (and the
-    Chromium it starts) get a session of their own. Ctrl-C in a terminal signals the whole
-    foreground process group; without this the driver died under the harness, which then
-    could not close its browser cleanly. The driver still exits when the harness does: it
-    stops when its stdin closes."""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(asyncio, name)
-
-    @staticmethod
-    async def create_subprocess_exec(
-            *args: StrOrBytesPath, **kwargs: Any,  # Playwright's keywords, passed unread to asyncio's typed ones
-    ) -> asyncio.subprocess.Process:
-        kwargs.setdefault("start_new_session", True)
-        return await asyncio.create_subprocess_exec(*args, **kwargs)
-
-
-def _driver_in_own_session() -> None:
-    try:
-        from playwright._impl import transport
-    except ImportError:  # a Playwright layout we do not know: keep its default
-        return
-    if getattr(transport, "asyncio", None) is asyncio:
-        transport.asyncio = _AsyncioStartingSessions()  # type: ignore[assignment]  # stands in for the module
-
-
-_driver_in_own_session()
-
-CHROMIUM_ARGS = (
-    "--no-sandbox",  # root in a container
-    "--disable-gpu",
-    # On a closed network Chromium otherwise keeps trying to reach outside hosts.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-)
-
-
-#: Chromium features wschaos switches off, on top of the ones Playwright does. Each browser
-#: context is a window, and Chromium 15x preloads the omnibox's popup (a WebUI page,
-#: chrome://omnibox-popup.top-chrome/) in a renderer of its own for every window: one extra
-#: process start and about 0.06 CPU-s per context, for a popup headless pages never show.
-#: (6 contexts: 13 renderers and 1.19 s with it, 7 and 0.84 s without; bench/pages.py.)
-DISABLED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup", "PreloadTopChromeWebUI")
-_FEATURES_SWITCH = "--disable-features="
-#: Playwright's own `--disable-features` value, read from the first browser this process launched
-#: (Chromium honours only the last such switch, so wschaos's must repeat Playwright's).
-_playwright_disabled: list[str] | None = None
-
-
-def _launched_features() -> list[str] | None:
-    """The `--disable-features` value Playwright gave a Chromium this process started (a child of
-    the Node driver, itself a child of this process), read from /proc; None if not found."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if entry.isdigit():
-            try:  # the parent pid is the 2nd field after the parenthesised command name
-                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    me = os.getpid()
-    for pid, parent in parents.items():
-        if parents.get(parent) != me:
-            continue
-        try:
-            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if "--remote-debugging-pipe" in argv and not any(a.startswith("--type=") for a in argv):
-            found = [a for a in argv if a.startswith(_FEATURES_SWITCH)]
-            return found[-1][len(_FEATURES_SWITCH):].split(",") if found else []
-    return None
-
-
-def chromium_args() -> list[str]:
-    """CHROMIUM_ARGS, plus one `--disable-features` holding Playwright's list and DISABLED_FEATURES
-    once Playwright's list is known (before that: none, so Playwright's own stands)."""
-    if _playwright_disabled is None:
-        return list(CHROMIUM_ARGS)
-    merged = _playwright_disabled + [f for f in DISABLED_FEATURES if f not in _playwright_disabled]
-    return [*CHROMIUM_ARGS, _FEATURES_SWITCH + ",".join(merged)]
-
 
 class BrowserSession:
     """One Chromium process, launched through Playwright with `executable_path`."""
@@ -129,6 +42,9 @@ class BrowserSession:
         self.journal = journal
         self.playwright: Playwright | None = None
         self.browser: Browser | None = None
+        self.driver: asyncio.subprocess.Process | None = None  # the Node driver Playwright started
+        self.pid: int | None = None                            # Chromium's main process
+        self._lost_at: float | None = None                     # when Playwright lost the browser
 
     @property
     def version(self) -> str | None:
@@ -139,13 +55,17 @@ class BrowserSession:
         """Launch Chromium; `InfrastructureError` with the launch error if it does not start."""
         if self.browser is not None:
             return self
+        known = len(chromium.drivers)
         self.playwright = await async_playwright().start()
+        self.driver = chromium.drivers[-1] if len(chromium.drivers) > known else None
         try:
             self.browser = await self._launch()
-            if _playwright_disabled is None and self._learn_playwright_features():
+            found = self._find_pid()
+            if chromium.playwright_disabled is None and found and chromium.learn_playwright_features(found[1]):
                 # The first launch in this process showed Playwright's list: relaunch with the merged one.
                 await self.browser.close()
                 self.browser = await self._launch()
+                self._find_pid()
         except PlaywrightError as exc:
             await self.close()
             raise InfrastructureError(
@@ -156,29 +76,49 @@ class BrowserSession:
 
     async def _launch(self) -> Browser:
         assert self.playwright is not None
-        return await self.playwright.chromium.launch(
-            executable_path=self.executable_path, headless=self.headless, args=chromium_args())
+        browser = await self.playwright.chromium.launch(
+            executable_path=self.executable_path, headless=self.headless, args=chromium.chromium_args())
+        self._lost_at = None
+        browser.on("disconnected", lambda _: self._lost())
+        return browser
 
-    @staticmethod
-    def _learn_playwright_features() -> bool:
-        """Remember Playwright's `--disable-features`; True if it lacks some of ours."""
-        global _playwright_disabled
-        found = _launched_features()
-        if found is None:  # not found (not Linux, another process layout): leave Playwright's list alone
-            return False
-        _playwright_disabled = found
-        return any(f not in found for f in DISABLED_FEATURES)
+    def _find_pid(self) -> tuple[int, list[str]] | None:
+        found = chromium.browser_process(self.driver.pid) if self.driver is not None else None
+        self.pid = found[0] if found else None
+        return found
+
+    def _lost(self) -> None:
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+
+    def gone(self) -> tuple[str, str, float] | None:
+        """(part, why, since) when the launched browser can no longer be driven: the Playwright
+        driver or Chromium died, or the connection to it was lost; None while it works (or
+        before it was started)."""
+        if self.browser is None:
+            return None
+        since = self._lost_at if self._lost_at is not None else time.monotonic()
+        driver = self.driver
+        if driver is not None and (driver.returncode is not None or not chromium.alive(driver.pid)):
+            how = chromium.exit_words(driver.returncode)
+            return ("the Playwright driver", f"the Playwright driver (pid {driver.pid}) exited{' ' + how if how else ''}"
+                    ", so Chromium could no longer be driven", since)
+        if self.pid is not None and not chromium.alive(self.pid):
+            return ("Chromium", f"Chromium (pid {self.pid}) exited or was killed", since)
+        if not self.browser.is_connected():
+            return ("Chromium", "the connection to Chromium was lost", since)
+        return None
 
     async def close(self) -> None:
         """Close Chromium and stop Playwright; idempotent."""
         browser, self.browser = self.browser, None
         pw, self.playwright = self.playwright, None
         if browser is not None:
-            with contextlib.suppress(PlaywrightError):
-                await browser.close()
+            with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
+                await within(10.0, browser.close())
         if pw is not None:
             with contextlib.suppress(Exception):
-                await pw.stop()
+                await within(10.0, pw.stop())
 
     async def __aenter__(self) -> "BrowserSession":
         return await self.start()

@@ -17,6 +17,7 @@ import collections
 import os
 import re
 import signal
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -130,6 +131,7 @@ class ManagedProcess:
         self.ready_match: re.Match[str] | None = None
         self._last_seen = ""  # what the last HTTP readiness try saw, for the not-ready error
         self.paused = False
+        self.exited_at: float | None = None  # time.monotonic() when the last process's exit was seen
         self._proc: asyncio.subprocess.Process | None = None
         self._tasks: list[asyncio.Task] = []
         self._exited: asyncio.Event = asyncio.Event()
@@ -161,6 +163,7 @@ class ManagedProcess:
         self.tail.clear()
         self.ready_match = None
         self.paused = False
+        self.exited_at = None
         self._cleaned = False
         self._exited = asyncio.Event()
         self._line_seen = asyncio.Event()
@@ -243,6 +246,7 @@ class ManagedProcess:
 
     async def _watch_exit(self, proc: asyncio.subprocess.Process, exited: asyncio.Event, drains: list) -> None:
         returncode = await proc.wait()
+        self.exited_at = time.monotonic()
         # A grandchild may hold the pipes open: do not wait for the drains forever.
         await asyncio.wait(drains, timeout=1.0)
         exited.set()

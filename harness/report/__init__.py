@@ -3,9 +3,8 @@ purely from journals and check results (docs/reports.md, docs/results-schema.md)
 
     render_run_dir(run_dir)                 re-render a run directory (`wschaos report <dir>`)
     render_from_journal(journal, out_dir)   render one bare journal
-    scenario_entry / run_document / write_results / load_results   (results.py; the shapes
-        are TypedDicts in document.py; build_scenario_result / build_run_result are the same
-        as plain JSON objects, for the run owner)
+    scenario_entry / not_run_entry / run_document / write_results / load_results   (results.py;
+        the shapes are TypedDicts in document.py)
     render_junit (junit.py), render_run_html (html.py), render_index / update_index (index.py)
 
 Only this module and `write_results`/`load_results`/`update_index` touch the disk.
@@ -22,11 +21,11 @@ from harness.report.html import data_uri, render_run_html
 from harness.report.index import render_index, update_index
 from harness.report.junit import render_junit
 from harness.report.document import RunDocument, RunMeta
-from harness.report.results import (SCHEMA, build_run_result, build_scenario_result, load_results,
-                                    run_document, scenario_entry, write_results)
+from harness.report.results import (SCHEMA, load_results, not_run_entry, run_document, scenario_entry,
+                                    write_results)
 
-__all__ = ["render_run", "SCHEMA", "build_run_result", "build_scenario_result", "load_results", "write_results",
-           "run_document", "scenario_entry",
+__all__ = ["render_run", "SCHEMA", "load_results", "write_results", "run_document", "scenario_entry",
+           "not_run_entry",
            "render_junit", "render_run_html", "render_index", "update_index", "render_run_dir",
            "render_from_journal", "load_images"]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from harness.analysis import percentile, reconnect_times
+from harness.analysis import reconnect_times
+from harness.metrics import percentile
 from harness.journal import Event
 from harness.report import extract
 from harness.report.document import RunDocument

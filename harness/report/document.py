@@ -9,7 +9,15 @@ app chose (`params`, `metrics`, `observed`) are `object`: the report only ever p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping, Protocol, TypedDict
+
+from harness.events import Outcome
+from harness.metrics import RunMetrics, ScenarioMetrics
+from harness.thresholds import ThresholdEntry
+
+__all__ = ["CheckEntry", "ExpectationEntry", "ScreenshotEntry", "ScenarioEntry", "ThresholdEntry",
+           "RunDocument", "RunMeta", "ScenarioInfo", "HasToDict", "check_entry", "ScenarioMetrics", "RunMetrics"]
 
 
 class CheckEntry(TypedDict):
@@ -23,6 +31,7 @@ class CheckEntry(TypedDict):
     params: dict[str, object]
     at: list[float]  # journal times a report marks
     inconclusive: bool
+    status: str  # passed | failed | inconclusive | not_judged | not_reached (harness.checks.base)
 
 
 class ExpectationEntry(TypedDict):
@@ -44,34 +53,14 @@ class ScreenshotEntry(TypedDict):
     t: float
 
 
-class ScenarioMetrics(TypedDict, total=False):
-    """A scenario's numbers; empty for a scenario that never ran (no journal to count from)."""
-
-    reconnect_count: int
-    reconnect_p50_s: float | None
-    reconnect_p95_s: float | None
-    reconnect_max_s: float | None
-    reconnect_samples_s: list[float]
-    disconnected_s: float | None
-    messages_sent: int | None  # None: the journal cannot tell (harness.analysis.message_stats)
-    acked: int | None
-    lost: int | None
-    duplicated: int | None
-    resent_after_ack: int | None
-    latency_samples: int
-    latency_p50_ms: float | None
-    latency_p95_ms: float | None
-    latency_max_ms: float | None
-
-
 class ScenarioEntry(TypedDict):
-    """One scenario of a run (`results.build_scenario_result`)."""
+    """One scenario of a run (`results.scenario_entry`, or `results.not_run_entry`)."""
 
     name: str
     file: str
     description: str
     tags: list[str]
-    outcome: str  # one of harness.verdict.OUTCOMES
+    outcome: Outcome
     duration_s: float | None
     seed: int | None
     rerun: str
@@ -87,45 +76,14 @@ class ScenarioEntry(TypedDict):
     metrics: ScenarioMetrics
 
 
-class ThresholdEntry(TypedDict):
-    """A run threshold (`--threshold`) against its measured value (`ThresholdResult.to_dict`)."""
-
-    threshold: str
-    metric: str
-    op: str
-    limit: float
-    value: float | None
-    passed: bool
-    summary: str
-
-
-class RunMetrics(TypedDict, total=False):
-    """Run-wide numbers: reconnects pooled, message totals, the worst scenario's latency."""
-
-    reconnect_count: int
-    reconnect_p50_s: float | None
-    reconnect_p95_s: float | None
-    reconnect_max_s: float | None
-    disconnected_s: float | None
-    messages_sent: int
-    acked: int
-    lost: int
-    duplicated: int
-    resent_after_ack: int
-    latency_samples: int
-    latency_p50_ms: float | None
-    latency_p95_ms: float | None
-    latency_max_ms: float | None
-
-
 class RunDocument(TypedDict):
-    """The whole results.json (`results.build_run_result`)."""
+    """The whole results.json (`results.run_document`)."""
 
     schema: str
     run_id: str
     started_at: str
     duration_s: float | None
-    outcome: str
+    outcome: Outcome
     target: str | None  # None: a run that planned no scenario
     seed: int | None
     bugs: list[str]
@@ -145,7 +103,7 @@ class RunMeta(TypedDict, total=False):
     run_id: str
     started_at: str
     duration_s: float
-    outcome: str
+    outcome: Outcome
     target: str | None
     seed: int | None
     bugs: list[str]
@@ -155,6 +113,21 @@ class RunMeta(TypedDict, total=False):
     infra_error: str | None
     flaky: dict[str, list[str]]
     thresholds: list[ThresholdEntry]
+
+
+@dataclass(frozen=True)
+class ScenarioInfo:
+    """What a plan says of a scenario, for the entry of one that has no journal (never started,
+    or still running when the run was killed)."""
+
+    name: str
+    file: str
+    description: str
+    tags: tuple[str, ...]
+    seed: int | None
+    rerun: str
+    target: str
+    bugs: tuple[str, ...]
 
 
 class HasToDict(Protocol):
@@ -178,4 +151,12 @@ def check_entry(check: HasToDict | Mapping[str, object]) -> CheckEntry:
             "summary": str(d.get("summary", "")), "evidence": [str(x) for x in _list(d.get("evidence"))],
             "metrics": _map(d.get("metrics")), "params": _map(d.get("params")),
             "at": [float(t) for t in _list(d.get("at")) if isinstance(t, (int, float))],
-            "inconclusive": bool(d.get("inconclusive", False))}
+            "inconclusive": bool(d.get("inconclusive", False)), "status": _status(d)}
+
+
+def _status(d: Mapping[str, object]) -> str:
+    """A check's status; an entry written before checks had one: from passed and inconclusive."""
+    status = d.get("status")
+    if isinstance(status, str):
+        return status
+    return "passed" if d.get("passed") else ("inconclusive" if d.get("inconclusive") else "failed")

@@ -18,7 +18,6 @@ from harness.report.document import CheckEntry, check_entry
 QUEUE_KEYS = ("queue_length", "queueLength", "queue")
 ALERT_KEYS = ("alerts", "alert_count")
 HEALTH_KEYS = ("health", "healthLevel", "health_level")
-LATENCY_KEYS = ("latency_ms", "latencyMs", "latency")
 
 
 def first(events: Iterable[Event], kind: str) -> Event:
@@ -100,25 +99,6 @@ def queue_marks(events: list[Event], client: str) -> list[tuple[float, int, int]
 def health_series(events: list[Event], client: str) -> list[tuple[float, str]]:
     """(t, level) each time the client's health level changed."""
     return [(t, str(v)) for t, v in probe_series(events, client, HEALTH_KEYS)]
-
-
-def latency_samples(events: list[Event]) -> list[tuple[float, str, float]]:
-    """(t, client, round-trip ms): ping -> pong by id; else the probe's latency values."""
-    pending: dict[tuple[object, object], float] = {}
-    samples: list[tuple[float, str, float]] = []
-    for e in index_of(events).of(None, "ws.frame"):
-        key = (e.get("client"), e.get("id"))
-        if e.get("type") == "ping" and e.get("dir") == "sent" and e.get("id") is not None:
-            pending[key] = e["t"]
-        elif e.get("type") == "pong" and e.get("dir") == "received" and key in pending:
-            samples.append((e["t"], str(e.get("client")), (e["t"] - pending.pop(key)) * 1000.0))
-    if samples:
-        return samples
-    for name in client_names(events):
-        for t, v in probe_series(events, name, LATENCY_KEYS):
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                samples.append((t, name, float(v)))
-    return sorted(samples)
 
 
 def server_log(events: list[Event], name: str = "server") -> list[Event]:

@@ -23,6 +23,7 @@ from matplotlib.patches import Patch
 from harness.analysis import FaultWindow, fault_windows, server_windows, state_timeline
 from harness.journal import Event, of_kind
 from harness.journal_index import index_of
+from harness.metrics import latency_samples
 from harness.report import charts, extract
 from harness.report.document import ScreenshotEntry
 from harness.report.svg import Tags, svg_text
@@ -271,7 +272,7 @@ def timeline_svg(events: list[Event], shots: list[ScreenshotEntry], failed_at: I
     shown = clients[:MAX_CLIENT_LANES]
     kinds = extract.client_kinds(events)
     lanes = ["faults", "server"] + shown
-    latency = [s for s in extract.latency_samples(events) if s[0] <= end_t]
+    latency = [s for s in latency_samples(events) if s[0] <= end_t]
     lanes_h = 1.5 + 0.55 * len(lanes)
     fig = Figure(figsize=(11, lanes_h + (1.9 if latency else 0)), layout="constrained")
     axes = fig.subplots(2 if latency else 1, 1, sharex=True, squeeze=False,

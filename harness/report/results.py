@@ -10,25 +10,21 @@ import json
 import os
 import posixpath
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence, cast
+from typing import Iterable, Mapping, Sequence, cast
 
-from harness.analysis import message_stats, percentile, reconnect_times
+from harness.events import OUTCOMES, Outcome
 from harness.journal import Event, of_kind
-from harness.report.document import (ExpectationEntry, HasToDict, RunDocument, RunMeta,
-                                     RunMetrics, ScenarioEntry, ScenarioMetrics, ScreenshotEntry,
-                                     check_entry)
-from harness.report.extract import checks_from_journal, first, last, latency_samples
-from harness.verdict import OUTCOMES, counts as outcome_counts, run_outcome, scenario_outcome as decide
+from harness.metrics import run_metrics, scenario_metrics
+from harness.report.document import (ExpectationEntry, HasToDict, RunDocument, RunMeta, ScenarioEntry,
+                                     ScenarioInfo, ScreenshotEntry, check_entry)
+from harness.report.extract import checks_from_journal, first, last
+from harness.verdict import counts as outcome_counts, run_outcome
 
 SCHEMA = "wschaos.results/1"
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(float(value), digits)
-
-
-def _pct(values: list[float], p: float) -> float | None:
-    return _round(percentile(values, p)) if values else None
 
 
 def scenario_path(path: str, scenario_dir_rel: str) -> str:
@@ -41,39 +37,11 @@ def scenario_path(path: str, scenario_dir_rel: str) -> str:
     return posixpath.normpath(posixpath.join(scenario_dir_rel, path))
 
 
-def scenario_metrics(events: list[Event]) -> ScenarioMetrics:
-    """Reconnect times, message accounting and latency samples of one scenario."""
-    reconnects = [float(x) for x in reconnect_times(events)]
-    stats = message_stats(events)
-    latency = [ms for _, _, ms in latency_samples(events)]
-    return {
-        "reconnect_count": len(reconnects),
-        "reconnect_p50_s": _pct(reconnects, 50),
-        "reconnect_p95_s": _pct(reconnects, 95),
-        "reconnect_max_s": _round(max(reconnects)) if reconnects else None,
-        "reconnect_samples_s": [round(x, 3) for x in reconnects],
-        "disconnected_s": _round(sum(reconnects)),
-        "messages_sent": stats.get("sent", 0),
-        "acked": stats.get("acked", 0),
-        "lost": stats.get("lost", 0),
-        "duplicated": stats.get("duplicated", 0),
-        "resent_after_ack": stats.get("resent_after_ack", 0),
-        "latency_samples": len(latency),
-        "latency_p50_ms": _pct(latency, 50),
-        "latency_p95_ms": _pct(latency, 95),
-        "latency_max_ms": _round(max(latency), 1) if latency else None,
-    }
-
-
-def scenario_outcome(events: list[Event], checks: Sequence[Mapping[str, object]]) -> str:
-    """The outcome the runner recorded in run.end (harness.verdict decided it); a journal
-    without run.end was cut short (Ctrl-C, a kill): interrupted."""
-    end = last(events, "run.end")
-    if not end:
-        return "interrupted"
-    if end.get("outcome") in OUTCOMES:
-        return str(end["outcome"])
-    return decide(events, checks).outcome  # a journal from before run.end carried every outcome
+def scenario_outcome(events: list[Event]) -> Outcome:
+    """The outcome recorded in the journal's one run.end (`harness.conclude` wrote it once); a
+    journal without one was cut short (a kill): interrupted."""
+    outcome = last(events, "run.end").get("outcome")
+    return next((o for o in OUTCOMES if o == outcome), "interrupted")
 
 
 def _expectations(events: list[Event]) -> list[ExpectationEntry]:
@@ -107,7 +75,7 @@ def scenario_entry(events: list[Event], check_results: Iterable[HasToDict | Mapp
         "file": start.get("scenario_file", ""),
         "description": start.get("description", ""),
         "tags": list(start.get("tags", [])),
-        "outcome": scenario_outcome(events, checks),
+        "outcome": scenario_outcome(events),
         "duration_s": _round(t1 - t0),
         "seed": start.get("seed"),
         "rerun": start.get("rerun", ""),
@@ -124,31 +92,12 @@ def scenario_entry(events: list[Event], check_results: Iterable[HasToDict | Mapp
     }
 
 
-def _total(values: Iterable[int | None]) -> int:
-    return sum(v or 0 for v in values)
-
-
-def _worst(values: Iterable[float | None]) -> float | None:
-    return max((v for v in values if v is not None), default=None)
-
-
-def run_metrics(scenarios: Sequence[ScenarioEntry]) -> RunMetrics:
-    """Run-wide metrics: reconnect percentiles over every sample, message totals; latency
-    percentiles are the worst scenario's (scenarios do not keep every latency sample)."""
-    ms: list[ScenarioMetrics] = [s.get("metrics") or {} for s in scenarios]
-    samples = [x for m in ms for x in m.get("reconnect_samples_s", [])]
-    return {"reconnect_count": len(samples), "reconnect_p50_s": _pct(samples, 50),
-            "reconnect_p95_s": _pct(samples, 95),
-            "reconnect_max_s": _round(max(samples)) if samples else None,
-            "disconnected_s": _round(sum(samples)),
-            "messages_sent": _total(m.get("messages_sent") for m in ms),
-            "acked": _total(m.get("acked") for m in ms), "lost": _total(m.get("lost") for m in ms),
-            "duplicated": _total(m.get("duplicated") for m in ms),
-            "resent_after_ack": _total(m.get("resent_after_ack") for m in ms),
-            "latency_samples": _total(m.get("latency_samples") for m in ms),
-            "latency_p50_ms": _worst(m.get("latency_p50_ms") for m in ms),
-            "latency_p95_ms": _worst(m.get("latency_p95_ms") for m in ms),
-            "latency_max_ms": _worst(m.get("latency_max_ms") for m in ms)}
+def not_run_entry(info: ScenarioInfo, outcome: Outcome, why: str) -> ScenarioEntry:
+    """The entry of a scenario with no journal of its own: skipped, or running when the run was killed."""
+    return {"name": info.name, "file": info.file, "description": info.description, "tags": list(info.tags),
+            "outcome": outcome, "duration_s": 0.0, "seed": info.seed, "rerun": info.rerun, "error": why,
+            "reasons": [], "target": info.target, "bugs": list(info.bugs), "checks": [], "expectations": [],
+            "journal": f"scenarios/{info.name}/journal.jsonl", "screenshots": [], "traces": [], "metrics": {}}
 
 
 def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -> RunDocument:
@@ -174,25 +123,9 @@ def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -
         "flaky": dict(run_meta.get("flaky") or {}),
         "thresholds": list(run_meta.get("thresholds") or []),
         "infra_error": run_meta.get("infra_error"),
-        "metrics": run_metrics(scenarios),
+        "metrics": run_metrics([s.get("metrics") or {} for s in scenarios]),
         "scenarios": scenarios,
     }
-
-
-# The run owner (harness/run.py) still holds results entries as JSON objects, not yet as
-# ScenarioEntry / RunDocument: these two are its door, typed the way it speaks (it reads the run
-# document's `metrics` as a mapping and sets `thresholds` and `outcome` on it, hence the one
-# `dict[str, Any]`). When it adopts the TypedDicts they go, and every caller uses
-# `scenario_entry` / `run_document`.
-def build_scenario_result(events: list[Event], check_results: Iterable[HasToDict | Mapping[str, object]] | None = None,
-                          scenario_dir_rel: str = ".", traces: Iterable[str] = ()) -> dict[str, object]:
-    """`scenario_entry`, as the plain JSON object the run owner keeps."""
-    return dict(scenario_entry(events, check_results, scenario_dir_rel, traces))
-
-
-def build_run_result(scenario_results: Sequence[Mapping[str, object]], run_meta: Mapping[str, object]) -> dict[str, Any]:
-    """`run_document` over entries built by `build_scenario_result` (or shaped like them)."""
-    return dict(run_document(cast(list[ScenarioEntry], list(scenario_results)), cast(RunMeta, run_meta)))
 
 
 def write_results(path: Path, doc: Mapping[str, object]) -> None:

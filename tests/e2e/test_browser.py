@@ -249,12 +249,15 @@ async def test_chromium_preloads_no_omnibox_popup_and_keeps_playwrights_features
     """Each context is a window; Chromium would preload its omnibox popup (a WebUI renderer per
     window) but wschaos switches that off. Chromium honours only the last --disable-features, so
     the launched command line must still hold every feature Playwright switches off."""
-    from harness.drivers import browser as driver
+    from harness.drivers import chromium
 
-    assert driver._playwright_disabled, "Playwright's --disable-features were not read from the first launch"
-    launched = driver._launched_features()
-    assert launched is not None
-    assert set(driver._playwright_disabled) | set(driver.DISABLED_FEATURES) <= set(launched)
+    assert chromium.playwright_disabled, "Playwright's --disable-features were not read from the first launch"
+    assert wschaos_browser.driver is not None and wschaos_browser.pid is not None
+    found = chromium.browser_process(wschaos_browser.driver.pid)
+    assert found is not None and found[0] == wschaos_browser.pid
+    switches = [a for a in found[1] if a.startswith("--disable-features=")]
+    launched = switches[-1].split("=", 1)[1].split(",")
+    assert set(chromium.playwright_disabled) | set(chromium.DISABLED_FEATURES) <= set(launched)
     context = await wschaos_browser.browser.new_context()
     try:
         page = await context.new_page()

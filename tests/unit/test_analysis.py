@@ -6,9 +6,10 @@ import pytest
 from journal_builder import JournalBuilder
 
 from harness.analysis import (AttemptRun, FaultWindow, Window, attempt_runs, client_names,
-                              disconnections, fault_windows, message_audit, message_stats,
-                              percentile, probe_series, reconnect_times, scenario_end,
+                              disconnections, fault_windows, probe_series, reconnect_times, scenario_end,
                               server_state_at, server_windows, socket_windows, state_timeline)
+from harness.message_audit import message_audit, message_stats
+from harness.metrics import percentile
 
 
 def test_state_timeline_keeps_only_changes_of_the_probed_state():

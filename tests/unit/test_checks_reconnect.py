@@ -55,14 +55,16 @@ def test_reconnected_fails_when_still_disconnected_at_the_end_past_the_limit():
                                "ended at t=9.0s, 5s later; limit 3s"]
 
 
-def test_reconnected_does_not_fail_a_window_the_scenario_ended_inside_the_limit():
-    """A scenario that simply ended 5s into a disconnection with a 20s limit did not see a late reconnect."""
+def test_reconnected_does_not_pass_a_window_the_scenario_ended_inside_the_limit():
+    """A scenario that ended 5s into a disconnection with a 20s limit never saw the client
+    reconnect: not late, but not a pass either (not judged)."""
     j = JournalBuilder().connect(1, "b0").drop(4, "b0").steps_end(9)
     result = Reconnected().judge(j.run())
-    assert result.passed
-    assert result.summary == "1 disconnection still open when the scenario ended, none older than the 20s limit"
-    assert result.evidence == ["b0: not connected again yet when the scenario ended at t=9.0s, 5s after the "
-                               "disruption; under the 20s limit, so not late"]
+    assert not result.passed and result.status == "not_judged"
+    assert result.summary == "1 disconnection still open when the scenario ended could not be judged"
+    assert result.evidence == ["b0: not connected again when the scenario ended at t=9.0s, only 5s after the "
+                               "disruption was lifted, under the 20s limit: the run could not watch it long "
+                               "enough (raise the scenario's `timeout:`)"]
 
 
 def test_reconnected_fails_for_a_client_that_never_connected():
@@ -244,3 +246,42 @@ def test_reconnection_is_timed_from_when_a_held_fault_was_lifted():
     late = Reconnected(within=Duration(5.0)).judge(journal(25.0))
     assert not late.passed
     assert "(the disruption lasted until t=17.0s)" in late.evidence[0] and "after 8s" in late.evidence[0]
+
+
+def test_reconnected_cannot_judge_a_client_whose_server_never_came_back():
+    """The steps stopped the server and never started it: whether b0 reconnects was never seen."""
+    j = (JournalBuilder().proc(0.1, "start").proc(0.5, "ready").connect(1, "b0")
+         .proc(4, "stop").proc(4.2, "exit").drop(4.2, "b0").steps_end(30))
+    result = Reconnected(within=Duration.parse("5s")).judge(j.run())
+    assert result.status == "not_judged" and not result.passed
+    assert result.evidence == ["b0: disconnected since t=4.2s and the steps never lifted what disconnected it "
+                               "(the server stopped at t=4.0s), so whether it reconnects was never seen: lift it "
+                               "before the scenario ends (e.g. `server: start`, or `for:` on the fault)"]
+
+
+def test_reconnected_cannot_judge_a_client_under_a_fault_never_reverted():
+    """A `down` applied and never reverted before the steps ended is a disruption still in force."""
+    j = JournalBuilder().connect(1, "b0").fault(3, ["b0"], "down").drop(3.1, "b0").steps_end(40)
+    result = Reconnected(within=Duration.parse("5s")).judge(j.run())
+    assert result.status == "not_judged"
+    assert "the down fault applied at t=3.0s" in result.evidence[0]
+
+
+def test_reconnected_still_fails_a_late_client_beside_one_it_cannot_judge():
+    """A client late after its disruption was lifted fails, whatever another client's state."""
+    j = (JournalBuilder(clients=("b0", "b1")).connect(1, "b0").connect(1, "b1")
+         .fault(3, ["b0"], "down", revert_at=4).drop(3.1, "b0")
+         .fault(3, ["b1"], "down").drop(3.1, "b1").steps_end(30))
+    result = Reconnected(within=Duration.parse("5s")).judge(j.run())
+    assert result.status == "failed"
+    assert result.at == [9.0]
+
+
+def test_max_disconnection_cannot_judge_a_disconnection_never_lifted():
+    """Still disconnected under a fault never reverted, shorter than `max`: not a pass."""
+    j = JournalBuilder().connect(1, "b0").fault(3, ["b0"], "down").drop(3.1, "b0").steps_end(8)
+    result = MaxDisconnection(max=Duration.parse("30s")).judge(j.run())
+    assert result.status == "not_judged"
+    assert result.evidence == ["b0: still reconnecting at the end t=8.0s after 4.9s, and the steps never lifted "
+                               "what disconnected it (the down fault applied at t=3.0s), so how long it stays "
+                               "disconnected was never seen"]

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from harness.plan import RunOptions, make_plan
-from harness.run import SETUP_GUESS_S, default_jobs, expected_s, past_durations, runs_alone
+from harness.lanes import SETUP_GUESS_S, default_jobs, expected_s, past_durations, runs_alone
 from harness.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,15 +6,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.journal import read_journal
-from harness.report import build_run_result, build_scenario_result, render_junit
+from harness.report import run_document, scenario_entry, render_junit
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "journals"
 
 
 def run_doc(extra=()):
-    scenarios = [build_scenario_result(read_journal(FIXTURES / f), None, f"scenarios/{f}")
+    scenarios = [scenario_entry(read_journal(FIXTURES / f), None, f"scenarios/{f}")
                  for f in ("passing.jsonl", "failing.jsonl")]
-    return build_run_result(scenarios + list(extra), {"run_id": "r1", "duration_s": 31.4,
+    return run_document(scenarios + list(extra), {"run_id": "r1", "duration_s": 31.4,
                                                       "started_at": "2024-06-11T02:15:00"})
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.checks.base import CheckResult
 from harness.journal import read_journal
-from harness.report import SCHEMA, build_run_result, build_scenario_result, load_results, write_results
+from harness.report import SCHEMA, run_document, scenario_entry, load_results, write_results
 
 from journal_builder import FIXTURES, rundir_module
 
@@ -25,7 +25,7 @@ def passing():
 
 def test_scenario_fields_come_from_run_start_and_end(failing):
     """Name, file, seed, rerun, tags and outcome are read from run.start / run.end."""
-    s = build_scenario_result(failing, None, "scenarios/server-restart-while-connected")
+    s = scenario_entry(failing, None, "scenarios/server-restart-while-connected")
     assert s["name"] == "server-restart-while-connected"
     assert s["file"] == "scenarios/server-restart-while-connected.yaml"
     assert s["seed"] == 42
@@ -37,7 +37,7 @@ def test_scenario_fields_come_from_run_start_and_end(failing):
 
 def test_checks_are_read_from_journal_check_events(failing):
     """Without explicit results, the journal's `check` events are the verdicts."""
-    s = build_scenario_result(failing, None, "scenarios/x")
+    s = scenario_entry(failing, None, "scenarios/x")
     assert [(c["name"], c["passed"]) for c in s["checks"]] == [
         ("reconnected", False), ("delivered_exactly_once", False), ("backoff", True)]
     assert s["checks"][0]["at"] == [3.0, 13.0]
@@ -47,7 +47,7 @@ def test_explicit_check_results_override_the_journal(passing):
     """CheckResult objects passed in replace the journal's checks; the outcome stays the one the
     runner decided (harness.verdict) and recorded in run.end: reports never decide again."""
     result = CheckResult("backoff", False, "attempts did not grow", ["waits 1.0, 1.0, 1.0"])
-    s = build_scenario_result(passing, [result], "scenarios/network-cut-heals")
+    s = scenario_entry(passing, [result], "scenarios/network-cut-heals")
     assert s["checks"] == [result.to_dict()]
     assert s["outcome"] == "passed"
 
@@ -55,42 +55,42 @@ def test_explicit_check_results_override_the_journal(passing):
 def test_a_journal_cut_short_is_interrupted(passing):
     """A journal without run.end (Ctrl-C, SIGKILL) reads as interrupted."""
     cut = [e for e in passing if e["kind"] != "run.end"]
-    assert build_scenario_result(cut, None, "scenarios/x")["outcome"] == "interrupted"
+    assert scenario_entry(cut, None, "scenarios/x")["outcome"] == "interrupted"
 
 
 def test_metrics_summarise_reconnects_and_messages(failing, passing):
     """Reconnect percentiles and sent/acked/lost/duplicated come from harness.analysis."""
-    m = build_scenario_result(failing, None, "scenarios/x")["metrics"]
+    m = scenario_entry(failing, None, "scenarios/x")["metrics"]
     assert (m["messages_sent"], m["acked"], m["lost"], m["duplicated"]) == (2, 1, 1, 1)
     assert m["resent_after_ack"] == 1
     assert m["reconnect_max_s"] == pytest.approx(2.67)  # b0: socket closed at 3.03, the probe showed connected at 5.7
     assert m["latency_samples"] == 5 and m["latency_p50_ms"] == pytest.approx(1210.0)
-    ok = build_scenario_result(passing, None, "scenarios/x")["metrics"]
+    ok = scenario_entry(passing, None, "scenarios/x")["metrics"]
     assert (ok["lost"], ok["duplicated"], ok["reconnect_count"]) == (0, 0, 2)
 
 
 def test_paths_are_relative_to_the_run_directory(passing):
     """Screenshot and journal paths resolve against reports/<run-id>/."""
-    s = build_scenario_result(passing, None, "scenarios/network-cut-heals")
+    s = scenario_entry(passing, None, "scenarios/network-cut-heals")
     assert s["journal"] == "scenarios/network-cut-heals/journal.jsonl"
     assert s["screenshots"][0] == {"label": "connected", "client": "b0", "t": 2.0,
                                    "path": "scenarios/network-cut-heals/screenshots/connected-b0.png"}
     bare = [dict(e, path=e["path"].rsplit("/", 2)[-2] + "/" + e["path"].rsplit("/", 1)[-1])
             if e["kind"] == "screenshot" else e for e in passing]
-    s = build_scenario_result(bare, None, "scenarios/network-cut-heals")
+    s = scenario_entry(bare, None, "scenarios/network-cut-heals")
     assert s["screenshots"][0]["path"] == "scenarios/network-cut-heals/screenshots/connected-b0.png"
 
 
 def test_a_journal_without_run_end_is_interrupted(failing):
     """A run cut short (no run.end) is reported as interrupted, not passed."""
     cut = [e for e in failing if e["kind"] != "run.end" and e["t"] < 8.0]
-    assert build_scenario_result(cut, [], "scenarios/x")["outcome"] == "interrupted"
+    assert scenario_entry(cut, [], "scenarios/x")["outcome"] == "interrupted"
 
 
 def test_run_counts_outcome_and_metadata(failing, passing):
     """The run document counts outcomes, takes the worst, and carries run metadata."""
-    scenarios = [build_scenario_result(passing, None, "a"), build_scenario_result(failing, None, "b")]
-    doc = build_run_result(scenarios, {"run_id": "r1", "started_at": "2024-06-11T02:15:00+00:00",
+    scenarios = [scenario_entry(passing, None, "a"), scenario_entry(failing, None, "b")]
+    doc = run_document(scenarios, {"run_id": "r1", "started_at": "2024-06-11T02:15:00+00:00",
                                        "rerun": "wschaos run scenarios/"})
     assert doc["schema"] == SCHEMA == "wschaos.results/1"
     assert doc["counts"] == {"passed": 1, "inconclusive": 0, "failed": 1, "error": 0, "interrupted": 0, "skipped": 0}

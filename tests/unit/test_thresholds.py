@@ -7,7 +7,7 @@ import pytest
 from harness import thresholds
 from harness.errors import InvalidInput
 from harness.report.junit import render_junit
-from harness.report.results import build_run_result
+from harness.report.results import run_document
 from harness.scenario.load import load_scenario
 from harness.verdict import exit_code, run_outcome
 
@@ -63,7 +63,7 @@ def test_run_thresholds_are_junit_test_cases():
     """Each run threshold is a JUnit test case; one not held is a failure with the measured value and limit."""
     limits = [thresholds.parse(t).judge({"lost": 0, "reconnect_p95_s": 3.0}).to_dict()
               for t in ("lost == 0", "reconnect_p95_s < 2")]
-    doc = build_run_result([], {"run_id": "r", "thresholds": limits, "target": "kanban"})
+    doc = run_document([], {"run_id": "r", "thresholds": limits, "target": "kanban"})
     xml = render_junit(doc)
     assert '<testcase classname="kanban.thresholds" name="lost == 0" time="0.000" />' in xml
     assert ('<failure message="reconnect_p95_s &lt; 2 does not hold: measured 3 s, limit 2 s" '

@@ -91,3 +91,20 @@ def test_flaky_marks_scenarios_whose_repeats_disagree():
     """--repeat: mixed verdicts are flaky (every verdict kept, in order); unfinished runs do not count."""
     runs = [("a", "passed"), ("b", "failed"), ("a", "failed"), ("b", "failed"), ("c", "passed"), ("c", "skipped")]
     assert flaky(runs) == {"a": ["passed", "failed"]}
+
+
+def test_a_check_that_could_not_judge_keeps_the_scenario_from_passing():
+    """Not judged is not passed: the scenario is inconclusive, with the check's summary as the reason."""
+    unjudged = CheckResult("reconnected", False, "1 disconnection still open when the scenario ended could not "
+                           "be judged", judged="not_judged")
+    verdict = scenario_outcome(JournalBuilder().events(), [PASSED_CHECK, unjudged])
+    assert verdict.outcome == "inconclusive"
+    assert verdict.reasons == ("check reconnected could not be judged: 1 disconnection still open when the "
+                               "scenario ended could not be judged",)
+    assert scenario_outcome(JournalBuilder().events(), [FAILED_CHECK, unjudged]).outcome == "failed"
+
+
+def test_a_check_not_reached_leaves_the_failed_step_as_the_verdict():
+    """A check a failed step kept from happening neither fails nor excuses: the step's failure stands."""
+    unreached = CheckResult("restart_detected", False, "not reached", judged="not_reached")
+    assert scenario_outcome(JournalBuilder().events(), [unreached], "failed").outcome == "failed"
