@@ -12,7 +12,7 @@ background task.
 from __future__ import annotations
 
 import asyncio
-from typing import Awaitable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -34,3 +34,26 @@ async def stop_task(task: asyncio.Task[T] | None, grace_s: float = 5.0) -> bool:
     if task in done and not task.cancelled():
         task.exception()  # retrieved, so asyncio does not log "exception was never retrieved"
     return task in done
+
+
+async def guarded(aw: Awaitable[T], broken: Callable[[], str | None], interval_s: float = 0.25) -> T:
+    """`await aw`, but give up as soon as `broken()` names a reason (a dead browser or proxy the
+    awaited work depends on): the work is cancelled and `GuardTripped` raised with the reason.
+    A cancellation of the caller cancels the work too."""
+    task = asyncio.ensure_future(aw)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=interval_s)
+            if done:
+                return task.result()
+            why = broken()
+            if why is not None:
+                await stop_task(task, grace_s=30.0)
+                raise GuardTripped(why)
+    except asyncio.CancelledError:
+        await stop_task(task, grace_s=30.0)
+        raise
+
+
+class GuardTripped(Exception):
+    """What `guarded` waited on was given up: the reason is the message."""

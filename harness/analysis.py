@@ -374,6 +374,45 @@ _PROC_STATES = {"proc.start": "up", "proc.resume": "up", "proc.pause": "paused",
                 "proc.stop": "down", "proc.exit": "down"}
 
 
+@dataclass(frozen=True)
+class UnexpectedExit:
+    """A process of the system under test that exited without a step asking it to."""
+
+    name: str
+    pid: int
+    returncode: int | None
+    t: float
+
+    def sentence(self) -> str:
+        """`the app's server (pid 4101) exited with signal 9 (SIGKILL) at t=12.3s, not asked for by any step`."""
+        import signal
+
+        code = self.returncode
+        if code is not None and code < 0:
+            try:
+                how = f"with signal {-code} ({signal.Signals(-code).name})"
+            except ValueError:
+                how = f"with signal {-code}"
+        else:
+            how = f"with code {code}"
+        who = "the app's server" if self.name == "server" else f"the target's {self.name} process"
+        return f"{who} (pid {self.pid}) exited {how} at t={self.t:.1f}s, not asked for by any step"
+
+
+def unexpected_exits(events: list[Event]) -> list[UnexpectedExit]:
+    """Target processes that exited with no `proc.stop` for them first (killed from outside,
+    crashed, exited on their own), up to the end of the steps."""
+    end = scenario_end(events)
+    asked: set[JSON] = set()
+    out = []
+    for e in _of(events, None, "proc.stop", "proc.exit"):
+        if e["kind"] == "proc.stop":
+            asked.add(e.get("pid"))
+        elif e.get("pid") not in asked and e["t"] <= end and e.get("name") != "toxiproxy":
+            out.append(UnexpectedExit(str(e.get("name")), int(e.get("pid") or 0), e.get("returncode"), float(e["t"])))
+    return out
+
+
 def server_windows(events: list[Event], name: str = "server") -> list[Window]:
     """Contiguous up/down/paused periods of one process, from its `proc.*` events."""
     windows: list[Window] = []

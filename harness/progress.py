@@ -19,6 +19,8 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
+from harness.analysis import unexpected_exits
+
 from harness.events import Event
 from harness.units import Duration, TimeScale
 
@@ -123,6 +125,13 @@ class Progress:
             lane.deadline = None if seconds is None else now + seconds
         elif kind == "step.end":
             lane.deadline = None
+        elif kind == "recovery.watch":
+            clients = ", ".join(event.get("clients") or [])
+            lane.step = f"recovery watch: {clients} still disconnected after the last step"
+            lane.deadline = now + max(0.0, float(event.get("until") or 0.0) - float(event.get("t") or 0.0))
+            lane.deadline_what = "the recovery limit"
+        elif kind == "recovery.end":
+            lane.deadline = None
         elif kind == "run.teardown":
             lane.step, lane.deadline = "tearing down", None
 
@@ -164,11 +173,15 @@ class Progress:
     @staticmethod
     def _explain(outcome: ScenarioOutcome) -> list[str]:
         lines = [f"      {outcome.error}"] if outcome.error else []
+        lines += [f"      {death.sentence()}" for death in unexpected_exits(outcome.events)]
         lines += [f"      inconclusive: {reason}" for reason in getattr(outcome, "reasons", ())]
         for check in outcome.checks:
-            if not check.passed:
+            if not check.passed and check.status != "not_reached":
                 lines.append(f"      check {check.name}: {check.summary}")
                 lines += [f"        {line}" for line in check.evidence[:8]]
+        unreached = [c.name for c in outcome.checks if c.status == "not_reached"]
+        if unreached:
+            lines.append(f"      not reached (the scenario stopped first): {', '.join(unreached)}")
         lines.append(f"      seed {outcome.plan.seed}; rerun: {outcome.plan.rerun}")
         return lines
 

@@ -16,7 +16,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from harness.aio import within
+from harness.aio import guarded, within
 from harness.checks.base import CheckResult, judge_all
 from harness.conclude import StepsEnded
 from harness.context import PendingRevert, RunContext
@@ -57,8 +57,9 @@ async def execute_scenario(plan: Plan, shared: Shared, journal: Journal, run_id:
     except Exception as exc:  # noqa: BLE001 - any other failure is the harness's or the infrastructure's
         ended.ended_by, ended.error = _classify(exc)
     broken = shared.broken()
-    if broken is not None and ended.ended_by != "error":
-        # Whatever the steps or checks said, they ran on a browser or proxy that died under them.
+    if broken is not None:
+        # Whatever the steps or checks said (and whatever failed in teardown after it), they ran
+        # on a browser or proxy that died under them: name the part, judge nothing.
         ended.ended_by, ended.error = "error", f"{broken.text(journal)}; the scenario could not be judged"
         ended.checks.clear()
     return ended
@@ -98,8 +99,8 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             # First in, last out: the machine's lateness is measured through set-up and teardown too.
             await stack.enter_async_context(LagMonitor(journal))
             await open_stack(stack, ctx, plan, shared)
-            await execute(list(plan.scenario.steps), ctx)
-            await watch_recovery(journal, list(plan.scenario.checks), watch_until)
+            # A Chromium, driver or Toxiproxy that dies mid-scenario stops the steps at once.
+            await guarded(_steps_and_watch(plan, ctx, watch_until), lambda: _why_broken(shared, journal))
         except BaseException as exc:
             failure = exc
             if isinstance(exc, StepFailed):
@@ -121,6 +122,16 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             if plan.options.keep:
                 await _wait_for_user(ctx)
             await ctx.revert_all()
+
+
+async def _steps_and_watch(plan: Plan, ctx: RunContext, watch_until: float | None) -> None:
+    await execute(list(plan.scenario.steps), ctx)
+    await watch_recovery(ctx.journal, list(plan.scenario.checks), watch_until)
+
+
+def _why_broken(shared: Shared, journal: Journal) -> str | None:
+    broken = shared.broken()
+    return None if broken is None else broken.text(journal)
 
 
 FAILURE_SHOT_S = 5.0  # a hung page must not hold up teardown

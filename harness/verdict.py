@@ -141,11 +141,12 @@ def exit_code(run_outcome_: Outcome) -> int:
 
 def flaky(runs: Iterable[tuple[str, Outcome]]) -> dict[str, list[str]]:
     """Scenarios whose repeated runs disagree: name -> every verdict in order (as Playwright
-    marks them). Runs that never finished (skipped, interrupted) take no part; nothing is retried
-    into a pass: a flaky scenario keeps its failures."""
+    marks them). Runs that never finished (skipped, interrupted) or that the harness's own trouble
+    ended (error: a dead browser says nothing of the app) take no part; nothing is retried into a
+    pass: a flaky scenario keeps its failures."""
     by_name: dict[str, list[str]] = {}
     for name, outcome in runs:
-        if outcome not in ("skipped", "interrupted"):
+        if outcome not in ("skipped", "interrupted", "error"):
             by_name.setdefault(name, []).append(outcome)
     return {name: seen for name, seen in by_name.items() if len(set(seen)) > 1}
 

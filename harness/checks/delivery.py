@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from harness.analysis import scenario_end, server_state_at, unexpected_exits
 from harness.message_audit import MessageAudit, message_audit
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
 from harness.checks.common import at, capped, plural, select
@@ -26,9 +27,7 @@ class DeliveredExactlyOnce(Check):
             return bad
         audit = message_audit(run.events, names, self.key_prefix)
         if audit.ledger is None:
-            return self.result(False, "no server.ledger in the journal: cannot tell what the server received",
-                               ["the runner records `server.ledger` from the target's ledger at the end of "
-                                "the run; check that the target declares a ledger source"])
+            return self._no_ledger(run)
         if not audit.actions:
             what = f" with a key starting {self.key_prefix!r}" if self.key_prefix else " with a key"
             return self.result(False, f"no action{what} by {', '.join(names)}: nothing to deliver",
@@ -48,6 +47,21 @@ class DeliveredExactlyOnce(Check):
         acked = f" ({len(audit.acked)} acked)" if audit.acked or any(a.get("message_id") for a in audit.actions) else ""
         return self.result(True, f"all {plural(len(audit.actions), 'message')} delivered exactly once"
                            f"{ordered}{acked}", [], metrics)
+
+    def _no_ledger(self, run: RunView) -> CheckResult:
+        """No ledger was read: because the server was not running when the steps ended (it
+        cannot be judged, and why is said), or because the target declares none."""
+        end = scenario_end(run.all_events)
+        state = server_state_at(run.events, end)
+        if state in ("down", "paused"):
+            deaths = [d.sentence() for d in unexpected_exits(run.all_events)]
+            why = deaths or [f"the server was {'paused' if state == 'paused' else 'stopped'} by the scenario "
+                             "and not running when its steps ended"]
+            return self.not_judged("the server's ledger could not be read: the server was not running when the "
+                                   "steps ended, so what it received cannot be told", why)
+        return self.result(False, "no server.ledger in the journal: cannot tell what the server received",
+                           ["the runner records `server.ledger` from the target's ledger at the end of "
+                            "the run; check that the target declares a ledger source"])
 
     def _problems(self, audit: MessageAudit) -> list[str]:
         lines = [f"lost: {a['client']} {a.get('action', 'action')} {a['key']} (message_id "

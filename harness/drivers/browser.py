@@ -56,6 +56,7 @@ class BrowserSession:
         if self.browser is not None:
             return self
         known = len(chromium.drivers)
+        chromium.quiet_lost_driver(asyncio.get_running_loop())
         self.playwright = await async_playwright().start()
         self.driver = chromium.drivers[-1] if len(chromium.drivers) > known else None
         try:
@@ -175,6 +176,8 @@ class BrowserClient:
         self.page: Page | None = None
         self.tracker = SocketTracker(name, journal, frame_format=frame_format)
         self.probed: dict[str, object] | None = None
+        self.probed_at: float | None = None   # time.monotonic() of the last probe values read
+        self.crashed = False                  # the page's renderer crashed
         self._generation = 0
         self.socket_state = SocketState() if socket_state else None
         self.setup = setup
@@ -233,7 +236,9 @@ class BrowserClient:
         page.on("websocket", self._on_websocket)
         page.on("pageerror", lambda exc: self.journal.record("page.error", client=self.name, message=str(exc)))  # type: ignore[call-overload]
         page.on("console", self._on_console)
+        page.on("crash", lambda _: self._crash())
         self.page = page
+        self.crashed = False
         try:
             await page.goto(self.page_url)
         except PlaywrightError as exc:
@@ -278,10 +283,15 @@ class BrowserClient:
             self._follow_socket(payload)
             self.tracker.page_event(payload)
 
+    def _crash(self) -> None:
+        self.crashed = True
+        self.journal.record("page.error", client=self.name, message="the page crashed (its renderer process died)")
+
     def _probed(self, values: object) -> None:
         """The page's probe script read new values (it reports changes only)."""
         if self._closed or self._asleep:
             return
+        self.probed_at = time.monotonic()
         found = values if isinstance(values, dict) else {"value": values}
         if found != self.probed:
             self.probed = found
@@ -327,6 +337,25 @@ class BrowserClient:
         level = msg.type
         if level in ("error", "warning"):
             self.journal.record("page.console", client=self.name, level=level, text=msg.text)
+
+    async def fresh_probe(self, max_age_s: float) -> dict[str, object] | None:
+        """The page's values no older than `max_age_s`: the last ones pushed if they are that
+        fresh (the page pushes only changes), else read again from the page. None while there is
+        nothing to read (asleep, navigating). A page that crashed or is gone is the harness's
+        trouble, not evidence: `InfrastructureError`."""
+        if not self.probe_js:
+            return self.last_probe  # socket state: every change is pushed as it happens
+        fresh = self.probed_at is not None and time.monotonic() - self.probed_at <= max_age_s
+        if fresh or self._asleep:
+            return self.last_probe if fresh else None
+        values = await self.probe()
+        if values is not None:
+            self._probed(values)
+            return self.last_probe
+        if self.crashed or (self.page is not None and self.page.is_closed()):
+            raise InfrastructureError(f"the page of {self.name} {'crashed' if self.crashed else 'was closed'}: "
+                                      "its state can no longer be read")
+        return None
 
     async def probe(self) -> dict[str, object] | None:
         """Evaluate `probe_js` once; None while the page is navigating, closed or asleep."""

@@ -151,3 +151,26 @@ def exit_words(returncode: int | None) -> str:
         except ValueError:
             return f"with signal {-returncode}"
     return f"with code {returncode}"
+
+
+def quiet_lost_driver(loop: asyncio.AbstractEventLoop) -> None:
+    """When the Playwright driver dies, Playwright leaves futures failed with "Connection closed
+    while reading from the driver" that nobody awaits, and asyncio prints each as "Future
+    exception was never retrieved" with a traceback. The harness names the dead driver itself
+    (`BrowserSession.gone`); this keeps those lines off the user's terminal, and hands every
+    other unhandled exception to the handler that was there before."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "quiets_lost_driver", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        if exc is not None and "Connection closed while reading from the driver" in str(exc):
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.quiets_lost_driver = True  # type: ignore[attr-defined]  # marks it, so it is installed once
+    loop.set_exception_handler(handler)

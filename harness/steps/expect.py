@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from harness.drivers.browser import BrowserClient
 
 LEVELS = ["HEALTHY", "DEGRADED", "UNHEALTHY", "CRITICAL"]
+#: The oldest a probe value may be to count as what the page shows now.
+FRESH_S = 0.5
 
 
 @steps.register("expect")
@@ -91,7 +93,9 @@ class Expect(Step):
             ok = True
             for name in names:
                 client = ctx.browsers[name]
-                values = client.last_probe
+                # Only a fresh value is evidence: one the page pushed within a probe interval or
+                # two, else read from the page now (a frozen or dead page's last value is not).
+                values = await client.fresh_probe(max(FRESH_S, 2 * client.probe_interval_s))
                 observed[name] = _brief(values)
                 good = self.holds(values)
                 if self.js is not None:  # what the expression evaluated to is the evidence of a failed `js`

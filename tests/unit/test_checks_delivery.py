@@ -147,3 +147,25 @@ def test_key_prefix_and_clients_narrow_what_is_judged():
     result = DeliveredExactlyOnce(key_prefix="nothing:").judge(j.run())
     assert not result.passed
     assert result.summary == "no action with a key starting 'nothing:' by b0, b1: nothing to deliver"
+
+
+def test_no_ledger_because_the_server_was_killed_from_outside_names_the_death():
+    """The server died with SIGKILL and no step asked for it: the ledger could not be read, the
+    check cannot judge, and says who died and when instead of blaming the target's set-up."""
+    j = (JournalBuilder().proc(0.1, "start", pid=4101).proc(0.5, "ready", pid=4101)
+         .action(2, "b0", "ticket:T-1").proc(12.3, "exit", pid=4101, returncode=-9).steps_end(20))
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert result.status == "not_judged"
+    assert result.summary == ("the server's ledger could not be read: the server was not running when the steps "
+                              "ended, so what it received cannot be told")
+    assert result.evidence == ["the app's server (pid 4101) exited with signal 9 (SIGKILL) at t=12.3s, not asked "
+                               "for by any step"]
+
+
+def test_no_ledger_without_a_server_stop_asks_for_a_ledger_source():
+    """A server running to the end but no ledger read: the target declares none."""
+    j = JournalBuilder().proc(0.1, "start").proc(0.5, "ready").action(2, "b0", "ticket:T-1").steps_end(20)
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert result.status == "failed"
+    assert result.evidence == ["the runner records `server.ledger` from the target's ledger at the end of the run; "
+                               "check that the target declares a ledger source"]

@@ -14,7 +14,8 @@ from harness.progress import Progress
 
 def outcome(name: str, verdict: str, duration_s: float = 1.23, checks=()):
     plan = NS(seed=7, rerun=f"wschaos run scenarios/{name}.yaml --seed 7", scenario=NS(name=name))
-    return NS(name=name, outcome=verdict, duration_s=duration_s, error=None, reasons=(), checks=list(checks), plan=plan)
+    return NS(name=name, outcome=verdict, duration_s=duration_s, error=None, reasons=(), checks=list(checks), plan=plan,
+              events=[])
 
 
 def run_start(name: str) -> dict:
@@ -26,7 +27,8 @@ def test_plain_lines_keep_their_exact_format():
     out = io.StringIO()
     p = Progress(3, live=False, out=out)
     p.on_outcome(outcome("a", "passed"))
-    check = NS(name="reconnected", passed=False, summary="1/1 clients did not reconnect within 10s", evidence=["b0 ..."])
+    check = NS(name="reconnected", passed=False, summary="1/1 clients did not reconnect within 10s", evidence=["b0 ..."],
+               status="failed")
     p.on_outcome(outcome("b", "failed", 2.0, [check]))
     skipped = [(NS(scenario=NS(name="c")), "the run was interrupted before it started")]
     p.final(NS(outcomes=[outcome("a", "passed"), outcome("b", "failed")], skipped=skipped, flaky={},

@@ -108,3 +108,8 @@ def test_a_check_not_reached_leaves_the_failed_step_as_the_verdict():
     """A check a failed step kept from happening neither fails nor excuses: the step's failure stands."""
     unreached = CheckResult("restart_detected", False, "not reached", judged="not_reached")
     assert scenario_outcome(JournalBuilder().events(), [unreached], "failed").outcome == "failed"
+
+
+def test_a_harness_error_beside_passes_is_not_flakiness():
+    """A dead browser in one round says nothing of the app: error beside passed is not flaky."""
+    assert flaky([("a", "error"), ("a", "passed")]) == {}
