@@ -186,7 +186,7 @@ def log_window(events: list[Event], marks: Iterable[tuple[float, str]], tail: in
     where = ", ".join(named + ([f"{len(marks) - len(named)} more"] if len(marks) > len(named) else []))
     kept = _around(lines, [t for t, _ in marks], LOG_WINDOW_S, LOG_NEAREST, LOG_REACH_S, limit)
     if not marks:
-        return LogWindow(f"server log, its last {len(lines[-tail:])} lines (nothing failed)", lines[-tail:])
+        return LogWindow(f"server log, its last {len(lines[-tail:])} lines (no failure marker)", lines[-tail:])
     if not kept:
         return LogWindow(f"no server line within {LOG_REACH_S:g} s of the failure markers ({where}); "
                          f"its last {len(lines[-tail:])} lines", lines[-tail:])

@@ -63,10 +63,10 @@ def test_a_marker_far_from_every_line_says_so_and_shows_the_tail():
     assert lines_of(window.rows) == [*STARTUP, "INFO:     Shutting down"]
 
 
-def test_nothing_failed_shows_the_last_lines():
-    """No marker: the last lines, and the caption says why."""
+def test_no_marker_shows_the_last_lines():
+    """No marker (nothing failed, or a failure with no moment of its own): the last lines, and the caption says why."""
     window = log_window(server_started(JournalBuilder()).events(), [])
-    assert window.caption == "server log, its last 3 lines (nothing failed)"
+    assert window.caption == "server log, its last 3 lines (no failure marker)"
     assert lines_of(window.rows) == STARTUP
 
 
