@@ -35,6 +35,7 @@ def test_server_restarts_fails_on_the_wrong_count_and_a_server_left_down():
     assert not result.passed
     assert result.summary == ("server restarted 1 time, expected 2; "
                               "server down when the steps ended at t=10.0s, expected up")
+    assert result.at == [6.0, 9.2]  # the restart, and where the server went down for good (its exit)
 
 
 def test_restart_detected_passes_on_a_new_instance_id():
