@@ -147,7 +147,7 @@ KINDS: tuple[EventKind, ...] = (
         f("evidence", "list", "lines"),
         f("metrics", "dict", "numbers for the report"),
         f("params", "dict", "the check's parameters"),
-        f("at", "list", "journal times the report marks on the timeline"),
+        f("at", "list", "journal times the report marks on the timeline and shows the server log around: where each failure is explained"),
         f("inconclusive", "bool", "failed, but the machine can explain it"),
     )),
     EventKind("trace", RUN, "a saved Playwright trace", (
