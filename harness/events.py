@@ -162,7 +162,7 @@ KINDS: tuple[EventKind, ...] = (
         f("evidence", "list", "lines"),
         f("metrics", "dict", "numbers for the report"),
         f("params", "dict", "the check's parameters"),
-        f("at", "list", "journal times the report marks on the timeline"),
+        f("at", "list", "journal times the report marks on the timeline and shows the server log around: where each failure is explained"),
         f("inconclusive", "bool", "failed, but the machine can explain it"),
         f("status", "str", "`not_judged`: it could not see enough (not a pass); `not_reached`: a failed "
           "step ended the scenario first", ("passed", "failed", "inconclusive", "not_judged", "not_reached")),

@@ -30,13 +30,15 @@ class AlertsPersisted(Check):
                                ["add a `reload` browser step after the client has raised alerts"])
         problems: list[str] = []
         evidence: list[str] = []
+        lost: list[float] = []  # marked: the reloads that lost alerts, not those that kept them
         for e in reloads:
             line, ok = self._reload(run, e["client"], e["t"])
             (evidence if ok else problems).append(line)
+            lost += [] if ok else [e["t"]]
         metrics = {"reloads": len(reloads)}
         if problems:
             return self.result(False, f"alerts lost in {plural(len(problems), 'reload')} of {len(reloads)}",
-                               capped(problems + evidence), metrics, [e["t"] for e in reloads])
+                               capped(problems + evidence), metrics, lost)
         return self.result(True, f"alerts kept across {plural(len(reloads), 'reload')}", capped(evidence), metrics)
 
     def _reload(self, run: RunView, client: str, t: float) -> tuple[str, bool]:

@@ -10,6 +10,12 @@ during the fault is reported, so "nothing passed" is evidence, not an assumption
 
 It reads the journal only, so it is measured even when an inline `expect` ended the steps early
 (the time is then a lower bound, up to the end of the steps).
+
+A failure is marked (`CheckResult.at`: the report's timeline marker and the centre of its
+server-log window) at the moment that explains it, not at the fault's start, when nothing has
+happened yet: when the client noticed, if it noticed too late (what closed its socket then is
+in the logs of that moment); else when the limit ran out with the client still 'connected', or
+when the fault or the steps ended, if that came first.
 """
 
 from __future__ import annotations
@@ -41,6 +47,13 @@ class DeadLink:
     def seconds(self) -> float:
         """Time from the fault to noticing it; at least the fault's length when not noticed."""
         return (self.noticed_t if self.noticed_t is not None else self.until) - self.fault.start
+
+    def marker(self, limit_s: float) -> float:
+        """The moment a failure of this link is marked at: when the client noticed; else when the
+        limit ran out, or the fault or the steps ended first, while it still said 'connected'."""
+        if self.noticed_t is not None:
+            return self.noticed_t
+        return min(self.fault.start + limit_s, self.until)
 
 
 def dead_links(events: list[Event], client: str, faults: tuple[str, ...] = ("blackhole",)) -> list[DeadLink]:
@@ -134,11 +147,21 @@ class DeadLinkDetected(Check):
         late = [d for d in links if d.noticed_t is None or d.seconds > limit_s]
         lines = [_line(d) for d in links]
         if late:
-            return self.result(False, f"{plural(len(late), 'client')} stayed 'connected' on a dead link longer "
-                               f"than {lim} (longest {dur(max(d.seconds for d in late))})",
-                               capped(lines), metrics, [d.fault.start for d in late])
+            return self.result(False, _late_summary(late, limit_s, lim), capped(lines), metrics,
+                               [d.marker(limit_s) for d in late])
         return self.result(True, f"every dead link noticed within {lim} (slowest {dur(metrics['detection_s'])})",
                            capped(lines), metrics)
+
+
+def _late_summary(late: list[DeadLink], limit_s: float, lim: str) -> str:
+    """What went wrong: longer than the limit, or (a fault or steps shorter than the limit) never noticed."""
+    over = [d.seconds for d in late if d.seconds > limit_s]
+    unseen = [d.seconds for d in late if d.seconds <= limit_s]  # only links never noticed come here
+    parts = [f"longer than {lim} (longest {dur(max(over))})"] if over else []
+    if unseen:
+        parts.append(f"until the fault or the steps ended without noticing it (longest {dur(max(unseen))})")
+    return (f"{plural(len(late), 'client')} stayed 'connected' on a dead link {', or '.join(parts)}"
+            + ("" if over else f"; limit {lim}"))
 
 
 def _line(d: DeadLink) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar, Literal, Optional
 
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
-from harness.checks.common import at, select
+from harness.checks.common import at, capped, select
 from harness.events import JSON, JSONObject
+from harness.jsontext import dumps
 
 _MISSING = object()
 
@@ -25,6 +27,25 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "null" if value is None else str(value)
+
+
+#: Frame types (or field values) listed in a failed check's evidence; the rest are counted.
+MAX_TALLY = 8
+
+
+def _tally(counts: Counter[str], what: str) -> str:
+    """`pong x12, connected x1` (most first), at most MAX_TALLY of them, then how many more."""
+    common = counts.most_common()
+    shown = ", ".join(f"{k} x{n}" for k, n in common[:MAX_TALLY])
+    more = len(common) - MAX_TALLY
+    return shown + (f", and {more} more {what}{'s' if more != 1 else ''}" if more > 0 else "")
+
+
+def _shown(value: JSON | object) -> str:
+    """A field's value as evidence: its text (JSON for an object or a list), or `(missing)`."""
+    if value is _MISSING:
+        return "(missing)"
+    return dumps(value) if isinstance(value, (dict, list)) else _text(value)
 
 
 def field_matches(frame: JSONObject, path: str | None, equals: str | None) -> bool:
@@ -59,22 +80,46 @@ class FramesSeen(Check):
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        matching = [e for e in run.of_kind("ws.frame") if e.get("client") in names and self._matches(e)]
+        frames = [e for e in run.of_kind("ws.frame") if e.get("client") in names and e.get("dir") == self.dir]
+        matching = [e for e in frames if self._matches(e)]
         what = f"{self.dir} {self.type!r} frames" + self._where()
         per_client = {c: sum(1 for e in matching if e["client"] == c) for c in names}
         evidence = [f"{c}: {n}" + (f", first at {at(next(e['t'] for e in matching if e['client'] == c))}"
                                    if n else "") for c, n in per_client.items()]
         bounds = f"at least {self.min}" + (f" and at most {self.max}" if self.max is not None else "")
-        ok = len(matching) >= self.min and (self.max is None or len(matching) <= self.max)
-        verdict = "" if ok else f", expected {bounds}"
-        return self.result(ok, f"{len(matching)} {what}{verdict}",
-                           evidence, {"count": len(matching), "per_client": per_client},
-                           [e["t"] for e in matching[:20]])
+        too_few = len(matching) < self.min
+        too_many = self.max is not None and len(matching) > self.max
+        metrics: JSONObject = {"count": len(matching), "per_client": per_client}
+        if not (too_few or too_many):
+            return self.result(True, f"{len(matching)} {what}", evidence, metrics)
+        if too_few:
+            evidence += [line for c in names for line in self._instead(c, frames)]
+        # Too many: marked at the frame that went over `max`. Too few has no moment of its own
+        # (the frames that did arrive are not where anything went wrong), so it marks none.
+        marks = [matching[self.max]["t"]] if too_many and self.max is not None else []
+        return self.result(False, f"{len(matching)} {what}, expected {bounds}", capped(evidence), metrics, marks)
 
-    def _where(self) -> str:
+    def _instead(self, client: str, frames: list[JSONObject]) -> list[str]:
+        """What the client's frames in this direction were, by type (most first), and for `field`, the
+        frames of the right type that did not match."""
+        mine = [e for e in frames if e.get("client") == client]
+        if not mine:
+            return [f"{client}: no {self.dir} frame at all"]
+        counts = Counter(str(e["type"]) if e.get("type") is not None else "(no type)" for e in mine)
+        lines = [f"{client}: all {self.dir} frames by type: {_tally(counts, 'type')}"]
+        if self.field is not None:
+            near = [e for e in mine if e.get("type") == self.type and not self._matches(e)]
+            if near:
+                values = Counter(_shown(field_value(e.get("data"), self.field)) for e in near)
+                lines.append(f"{client}: {len(near)} {self.type!r} frames{self._where(negate=True)} "
+                             f"({self.field}: {_tally(values, 'value')})")
+        return lines
+
+    def _where(self, negate: bool = False) -> str:
         if self.field is None:
             return ""
-        return f" with {self.field} = {self.equals}" if self.equals is not None else f" with a {self.field}"
+        how = " without" if negate else " with"
+        return f"{how} {self.field} = {self.equals}" if self.equals is not None else f"{how} a {self.field}"
 
     def _matches(self, e: JSONObject) -> bool:
         return e.get("dir") == self.dir and e.get("type") == self.type and \

@@ -1,4 +1,10 @@
-"""`health_alert`: the health monitor degrades, alerts, and recovers around a fault."""
+"""`health_alert`: the health monitor degrades, alerts, and recovers around a fault.
+
+A client that failed is marked where its failure is explained: where health came back too late,
+else where a limit ran out with the thing still not done (the last fault's end for a level never
+reached, the alert's deadline, the clearing deadline), or where the steps ended first (a fault
+never lifted cannot clear). A client that passed is marked where health reached the level.
+"""
 
 from __future__ import annotations
 
@@ -70,6 +76,7 @@ class HealthAlert(Check):
                            capped(evidence), {}, marks)
 
     def _client(self, run: RunView, client: str) -> tuple[list[str], bool, float | None]:
+        """Evidence lines, whether the client passed, and its moment (see the module docstring)."""
         faults = disruptions(run, client)
         if not faults:
             return [f"{client}: no fault hit it and the server never went down: nothing to alert on"], False, None
@@ -80,8 +87,9 @@ class HealthAlert(Check):
         if hit is None:
             peak = max((v for _, v in health), key=_rank, default="no health probe")
             spans = ", ".join(f"{w.label} {at(w.start)}" for w in faults)
+            last = faults[-1].end if faults[-1].end is not None else end
             return [f"{client}: health never reached {self.level} during a fault (highest {peak}; "
-                    f"faults: {spans})"], False, None
+                    f"faults: {spans})"], False, min(last, end)
         w, t, v = hit
         lines = [f"{client}: {v} at {at(t)} during {w.label} ({at(w.start)}..)"]
         alerts = probe_series(run.events, client, "alerts")
@@ -89,25 +97,27 @@ class HealthAlert(Check):
         stop = (w.end if w.end is not None else end) + run.time.deadline(self.within)
         grew = next(((ta, alert_count(a)) for ta, a in alerts if w.start < ta <= stop and alert_count(a) > before), None)
         if grew is None:
-            return lines + [f"{client}: no new alert after {at(w.start)} (alerts stayed at {before})"], False, t
+            return (lines + [f"{client}: no new alert after {at(w.start)} (alerts stayed at {before})"],
+                    False, min(stop, end))
         lines.append(f"{client}: alerts {before} -> {grew[1]} at {at(grew[0])}")
         if not self.cleared:
             return lines, True, t
-        ok, line = self._cleared(run, client, faults, health, end)
-        return lines + [line], ok, t
+        ok, line, moment = self._cleared(run, client, faults, health, end)
+        return lines + [line], ok, t if ok else moment
 
     def _cleared(self, run: RunView, client: str, faults: list[Window],
-                 health: list[tuple[float, JSON]], end: float) -> tuple[bool, str]:
+                 health: list[tuple[float, JSON]], end: float) -> tuple[bool, str, float]:
+        """Whether health was HEALTHY again in time, the evidence line, and the moment that shows it."""
         open_ = [w for w in faults if w.end is None]
         if open_:
-            return False, f"{client}: {open_[0].label} from {at(open_[0].start)} never ended, so health cannot clear"
+            return False, f"{client}: {open_[0].label} from {at(open_[0].start)} never ended, so health cannot clear", end
         last = max(w.end for w in faults if w.end is not None)
         deadline = last + run.time.deadline(self.within)
         if value_at(health, last) == "HEALTHY":
-            return True, f"{client}: HEALTHY when the last fault ended at {at(last)}"
+            return True, f"{client}: HEALTHY when the last fault ended at {at(last)}", last
         back = next((t for t, v in health if last < t and v == "HEALTHY"), None)
         if back is None or back > deadline:
             seen = f"only at {at(back)}" if back is not None else f"not by {at(end)}"
             return False, (f"{client}: HEALTHY again {seen}; expected within {limit(run, self.within)} "
-                           f"of the last fault ending at {at(last)}")
-        return True, f"{client}: HEALTHY again at {at(back)}, {dur(back - last)} after the last fault ended"
+                           f"of the last fault ending at {at(last)}"), back if back is not None else min(deadline, end)
+        return True, f"{client}: HEALTHY again at {at(back)}, {dur(back - last)} after the last fault ended", back

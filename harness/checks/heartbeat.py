@@ -10,6 +10,11 @@ its n-th stamp on a socket is its n-th sent frame there): Playwright can deliver
 late on a busy machine, a stall no lag monitor sees, and a correct heartbeat would look late.
 Frames without a stamp (protocol clients record them as they send; older journals) keep their
 journal time.
+
+A failure is marked where the ping became overdue (the last ping, or the socket's opening or the
+page's return, plus the limit), at the first ping sent while hidden, and where the resume limit
+ran out after `visible`. A heartbeat too fast or too slow overall, or too few pings, has no moment
+of its own and marks none.
 """
 
 from __future__ import annotations
@@ -150,17 +155,20 @@ class Heartbeat(Check):
         problems: list[str] = []
         late: list[Excused] = []
         intervals: list[float] = []
+        marks: list[float] = []
         page_timed = 0
         for client in names:
-            lines, excused, found, stamped = self._gaps(run, client, end)
+            lines, excused, found, stamped, moments = self._gaps(run, client, end)
             problems += lines
             late += excused
             intervals += found
             page_timed += stamped
+            marks += moments
             if self.paused_while_hidden:
-                lines, excused = self._hidden(run, client, end)
+                lines, excused, moments = self._hidden(run, client, end)
                 problems += lines
                 late += excused
+                marks += moments
         high = run.time.scaled(self.interval) * (1 + self.tolerance)
         metrics: JSONObject = {"intervals": len(intervals), "max_interval_s": max(intervals, default=None),
                    "median_interval_s": statistics.median(intervals) if intervals else None,
@@ -169,21 +177,23 @@ class Heartbeat(Check):
         what = f"heartbeat {self._what} every {self.interval} (x {run.time.factor:g} = {dur(run.time.scaled(self.interval))})"
         if problems:
             return self.result(False, f"{what}: {plural(len(problems), 'problem')}",
-                               capped(problems + [e.line for e in late]), metrics)
+                               capped(problems + [e.line for e in late]), metrics, sorted(marks))
         if late:
             return replace(self.result(
                 False, f"{what}: {plural(len(late), 'late ping')} by no more than the machine's "
                 f"measured lag (up to {dur(metrics['lag_s'])}): a busy machine, not the app, can explain it",
-                capped(e.line for e in late), metrics), inconclusive=True)
+                capped(e.line for e in late), metrics, sorted(marks)), inconclusive=True)
         paused = ", paused while hidden" if self.paused_while_hidden else ""
         return self.result(True, f"{what}{paused}: {len(intervals)} intervals, longest "
                            f"{dur(max(intervals))}", [], metrics)
 
-    def _gaps(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused], list[float], int]:
-        """Problems, excused lines, intervals, and how many of those the page's clock timed."""
+    def _gaps(self, run: RunView, client: str,
+              end: float) -> tuple[list[str], list[Excused], list[float], int, list[float]]:
+        """Problems, excused lines, intervals, how many of those the page's clock timed, and the
+        moments the gaps over the limit became overdue."""
         nominal = run.time.scaled(self.interval)
         high, low = nominal * (1 + self.tolerance), nominal * (1 - self.tolerance)
-        problems, late, intervals, stamped = self._socket_gaps(run, client, end, high)
+        problems, late, intervals, stamped, overdue = self._socket_gaps(run, client, end, high)
         median = statistics.median(intervals) if intervals else None
         if late and median is not None and median > high:  # the rate itself is wrong: not the machine
             problems += [line for line, _ in late]
@@ -197,15 +207,16 @@ class Heartbeat(Check):
         elif median is not None and median < low:
             problems.append(f"{client}: {self._what} every {dur(median)} (median of "
                             f"{len(intervals)}), expected at least {dur(low)}: heartbeat faster than configured")
-        return problems, [excused for _, excused in late], intervals, stamped
+        return problems, [excused for _, excused in late], intervals, stamped, overdue
 
     def _socket_gaps(self, run: RunView, client: str, end: float,
-                     high: float) -> tuple[list[str], list[tuple[str, Excused]], list[float], int]:
+                     high: float) -> tuple[list[str], list[tuple[str, Excused]], list[float], int, list[float]]:
         """Gaps over `high` per socket piece: problems, (line, excused) for those lag explains,
-        the intervals between pings and how many of them the page's clock timed."""
+        the intervals between pings, how many of them the page's clock timed, and when each gap
+        over `high` became overdue."""
         away = away_spans(run, client, end)
         pings = self._pings(run, client)
-        problems, late, intervals, stamped = [], [], [], 0
+        problems, late, intervals, stamped, overdue = [], [], [], 0, []
         for sid, span in socket_spans(run, client, end).items():
             for start, stop in _subtract(span, away):
                 inside = [p for p in pings if p.socket == sid and start <= p.t <= stop]
@@ -220,20 +231,24 @@ class Heartbeat(Check):
                     line = (f"{client}: no {self._what} for {dur(gap)} between {at(a)} and {at(b)} on socket "
                             f"{sid}, limit {dur(high)} ({self.interval} x {run.time.factor:g} x {1 + self.tolerance:g})")
                     lag = explained(gap - high, run.events, client, a, b)
+                    overdue.append(a + high)  # in journal time, like `a`, however the gap was timed
                     if lag is None:
                         problems.append(line)
                     else:
                         late.append((line, excuse(line, gap - high, lag)))
-        return problems, late, intervals, stamped
+        return problems, late, intervals, stamped, overdue
 
-    def _hidden(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused]]:
+    def _hidden(self, run: RunView, client: str, end: float) -> tuple[list[str], list[Excused], list[float]]:
+        """Problems and excused lines about hidden periods, and their moments: the first ping
+        while hidden, the moment the resume limit ran out."""
         pings = [p.t for p in self._pings(run, client)]
         sockets = socket_spans(run, client, end).values()
         resume = run.time.scaled(self.resume_within) + EVENT_SLACK_S
-        problems, late = [], []
+        problems, late, moments = [], [], []
         for hidden, visible in away_spans(run, client, end):
             during = [t for t in pings if hidden + EVENT_SLACK_S < t < visible]
             if during:
+                moments.append(during[0])
                 problems.append(f"{client}: sent {plural(len(during), self._what)} while hidden "
                                 f"({at(hidden)}..{at(visible)}), first at {at(during[0])}")
             connected = any(o <= visible < c for o, c in sockets)
@@ -245,8 +260,9 @@ class Heartbeat(Check):
                     f"({self.resume_within} x {run.time.factor:g} + {dur(EVENT_SLACK_S)} slack)")
             later = next((t for t in pings if t > visible + resume), None)
             lag = None if later is None else explained(later - visible - resume, run.events, client, visible, later)
+            moments.append(visible + resume)
             if lag is None or later is None:
                 problems.append(line)
             else:
                 late.append(excuse(f"{line}; the next at {at(later)}", later - visible - resume, lag))
-        return problems, late
+        return problems, late, moments

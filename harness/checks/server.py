@@ -48,16 +48,25 @@ class ServerRestarts(Check):
         evidence = [_describe(i, stop, start) for i, (stop, start) in enumerate(found, start=1)]
         state = server_state_at(run.events, end)
         problems = []
+        marks = [start["t"] for _, start in found]
         if self.count is not None and len(found) != self.count:
             problems.append(f"server restarted {plural(len(found), 'time')}, expected {self.count}")
         if self.up_at_end and state != "up":
             problems.append(f"server {state or 'never started'} when the steps ended at {at(end)}, expected up")
+            marks.append(_went_down(run, end))
         metrics = {"restarts": len(found), "state_at_end": state}
-        marks = [start["t"] for _, start in found]
         if problems:
             return self.result(False, "; ".join(problems), problems + evidence, metrics, marks)
         up = ", up at the end" if self.up_at_end else ""
         return self.result(True, f"server restarted {plural(len(found), 'time')}{up}", evidence, metrics, marks)
+
+
+def _went_down(run: RunView, end: float, name: str = "server") -> float:
+    """When a server not up at the end went down (its last stop, exit or pause before the end of
+    the steps: its log there says why); the end of the steps if it never started."""
+    downs = [e["t"] for e in run.of_kind("proc.stop", "proc.exit", "proc.pause")
+             if e.get("name") == name and e["t"] <= end]
+    return downs[-1] if downs else end
 
 
 def _describe(i: int, stop: Event | None, start: Event) -> str:

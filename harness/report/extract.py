@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, TypedDict
+from bisect import bisect_left, bisect_right
+from typing import Iterable, NamedTuple, TypedDict
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
 from harness.analysis import client_names, probe_series, run_start
@@ -106,16 +107,108 @@ def server_log(events: list[Event], name: str = "server") -> list[Event]:
     return [e for e in of_kind(events, "proc.log") if e.get("name") == name]
 
 
-def log_excerpt(events: list[Event], at: Iterable[float], window_s: float = 5.0,
+#: Server log shown on each side of a failure marker (real seconds).
+LOG_WINDOW_S = 5.0
+#: However quiet the server was near a marker, this many of its lines on each side of it are shown,
+#: up to LOG_REACH_S away: what explains a failure may be logged a while before it (the reference
+#: server logs closing an idle connection; the client's socket closes 10 s later, when the close
+#: handshake through the dead link times out).
+LOG_NEAREST = 3
+LOG_REACH_S = 30.0
+#: Markers named in the caption of the server log panel; more are counted.
+MARKERS_NAMED = 5
+
+
+def log_excerpt(events: list[Event], at: Iterable[float], window_s: float = LOG_WINDOW_S,
+                nearest: int = LOG_NEAREST, reach_s: float = LOG_REACH_S,
                 tail: int = 30, limit: int = 200) -> list[Event]:
-    """Server log lines within ±window_s of any time in `at`; the last `tail` lines if none."""
-    lines = server_log(events)
-    times = sorted(set(at))
-    if times:
-        near = [e for e in lines if any(abs(e["t"] - t) <= window_s for t in times)]
-        if near:
-            return near[:limit]
-    return lines[-tail:]
+    """Server log lines around the times in `at`: every line within ±window_s of one, and at least
+    the `nearest` lines on each side of it (up to reach_s away); of more than `limit`, those nearest
+    to a time. The last `tail` lines when `at` is empty or no line is that near."""
+    lines = sorted(server_log(events), key=lambda e: e["t"])
+    kept = _around(lines, sorted(set(at)), window_s, nearest, reach_s, limit)
+    return [lines[i] for i in kept] if kept else lines[-tail:]
+
+
+def _around(lines: list[Event], times: list[float], window_s: float, nearest: int, reach_s: float,
+            limit: int) -> list[int]:
+    """Indices (ascending) of the time-ordered `lines` that `log_excerpt` keeps around `times`."""
+    ts = [e["t"] for e in lines]
+    keep: set[int] = set()
+    for t in times:
+        first_at, after_t = bisect_left(ts, t), bisect_right(ts, t)
+        keep.update(range(bisect_left(ts, t - window_s), bisect_right(ts, t + window_s)))
+        keep.update(range(max(bisect_left(ts, t - reach_s), first_at - nearest), first_at))
+        keep.update(range(after_t, min(bisect_right(ts, t + reach_s), after_t + nearest)))
+    if len(keep) > limit:
+        keep = set(sorted(keep, key=lambda i: min(abs(ts[i] - t) for t in times))[:limit])
+    return sorted(keep)
+
+
+class LogWindow(NamedTuple):
+    """The server log panel: its caption and its rows in time order. A row is a log line (a
+    `proc.log` event), a failure marker (`{"t", "marker": what}`) or a gap in the excerpt
+    (`{"t", "skipped": n}`: n lines of the log left out there)."""
+
+    caption: str
+    rows: list[Event]
+
+
+def log_window(events: list[Event], marks: Iterable[tuple[float, str]], tail: int = 30,
+               limit: int = 200) -> LogWindow:
+    """The server log around the failure markers (`(t, what failed)`), the markers placed among
+    the lines; the last `tail` lines when nothing failed or no line is near a marker."""
+    lines = sorted(server_log(events), key=lambda e: e["t"])
+    marks = _merged(marks)
+    if not lines:
+        return LogWindow("", [])
+    named = [f"t={t:.1f}s {what}" for t, what in marks[:MARKERS_NAMED]]
+    where = ", ".join(named + ([f"{len(marks) - len(named)} more"] if len(marks) > len(named) else []))
+    kept = _around(lines, [t for t, _ in marks], LOG_WINDOW_S, LOG_NEAREST, LOG_REACH_S, limit)
+    if not marks:
+        return LogWindow(f"server log, its last {len(lines[-tail:])} lines (no failure marker)", lines[-tail:])
+    if not kept:
+        return LogWindow(f"no server line within {LOG_REACH_S:g} s of the failure markers ({where}); "
+                         f"its last {len(lines[-tail:])} lines", lines[-tail:])
+    caption = (f"server log around the failure markers ({where}): every line within ±{LOG_WINDOW_S:g} s "
+               f"of a marker, and at least the {LOG_NEAREST} lines before and after each (up to "
+               f"{LOG_REACH_S:g} s away)")
+    return LogWindow(caption, _with_markers(lines, kept, marks))
+
+
+#: Markers of one check closer than this are one row (two clients that noticed together).
+SAME_MOMENT_S = 0.1
+
+
+def _merged(marks: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The marks in time order, a check's marks less than SAME_MOMENT_S after its previous one left out."""
+    out: list[tuple[float, str]] = []
+    last: dict[str, float] = {}
+    for t, what in sorted(set(marks)):
+        if what not in last or t - last[what] >= SAME_MOMENT_S:
+            out.append((t, what))
+            last[what] = t
+    return out
+
+
+def _with_markers(lines: list[Event], kept: list[int], marks: list[tuple[float, str]]) -> list[Event]:
+    """The kept lines with the markers among them in time order, and a row wherever lines were
+    left out (before the first, between two, after the last)."""
+    rows: list[Event] = []
+    pending = list(marks)
+    previous = -1
+    for i in kept:
+        if i > previous + 1:
+            rows.append({"t": lines[i]["t"], "skipped": i - previous - 1})
+        while pending and pending[0][0] <= lines[i]["t"]:
+            t, what = pending.pop(0)
+            rows.append({"t": t, "marker": what})
+        rows.append(lines[i])
+        previous = i
+    rows += [{"t": t, "marker": what} for t, what in pending]
+    if previous < len(lines) - 1:
+        rows.append({"t": lines[-1]["t"], "skipped": len(lines) - 1 - previous})
+    return rows
 
 
 def checks_from_journal(events: list[Event]) -> list[CheckEntry]:

@@ -125,8 +125,6 @@ def _anchor_of(s: ScenarioEntry) -> str:
     return anchor(key(s))
 
 
-def _failure_times(s: ScenarioEntry) -> list[float]:
-    return [t for t, _ in failed_times(s)]
 
 
 def timeline_of(s: ScenarioEntry, events: list[Event]) -> str:
@@ -172,9 +170,9 @@ def environment() -> Environment:
     env.filters.update(dash=dash, seconds=fmt_s, when=fmt_when)
     env.globals.update(
         css=pre_rendered(CSS), fmt_params=fmt_params, fmt_observed=fmt_observed,
-        anchor_of=_anchor_of, repeat_round=repeat_round, failure_times=_failure_times,
+        anchor_of=_anchor_of, repeat_round=repeat_round, failure_marks=failed_times,
         threshold_measured=_measured, threshold_limit=_limit,
-        log_excerpt=extract.log_excerpt, log_class=_log_class, step_rows=extract.steps,
+        log_window=extract.log_window, log_class=_log_class, step_rows=extract.steps,
         timeline=_timeline, reconnect_chart=_reconnect_chart,
         pass_rate=charts.pass_rate, series_of=charts.series_of)
     return env

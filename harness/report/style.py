@@ -49,6 +49,8 @@ svg.plot { width:100%; height:auto; display:block; background:#fff; }
 pre.log { background:#fbfbfc; border:1px solid var(--line); border-radius:6px; padding:8px 10px;
   font-size:12px; max-height:320px; overflow:auto; white-space:pre-wrap; }
 pre.log .trouble { color:#a4161a; font-weight:600; } pre.log .t { color:#8a939c; }
+pre.log .marker { color:var(--bad); font-weight:600; border-bottom:1px dashed var(--bad); }
+pre.log .gap { color:#8a939c; font-style:italic; }
 .muted { color:var(--muted); } .small { font-size:12px; }
 .error-box { border-left:4px solid var(--err); background:#f6f0fb; padding:8px 12px; margin:8px 0;
   white-space:pre-wrap; }

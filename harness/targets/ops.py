@@ -34,6 +34,9 @@ class Op:
     (`evaluate` has none: its selector is the empty string)."""
 
     primary: ClassVar[Optional[str]] = None  # the field a bare scalar fills (`click: "#add"`)
+    #: What Playwright waits for before the op acts (its actionability checks), for messages
+    #: about an op that timed out: `waited 5s for a visible match`.
+    waits_for: ClassVar[str] = "a match in the page"
     selector: str
 
     def describe(self, values: Mapping[str, object]) -> str:
@@ -55,6 +58,7 @@ def page_of(client: BrowserClient) -> Page:
 class Fill(Op):
     """`page.fill(selector, value)`."""
 
+    waits_for: ClassVar[str] = "a match that is visible, enabled and editable"
     value: str
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
@@ -67,6 +71,7 @@ class Click(Op):
     """`page.click(selector)`."""
 
     primary: ClassVar[Optional[str]] = "selector"
+    waits_for: ClassVar[str] = "a match that is visible, stable, enabled and not covered by another element"
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
         await client.click(fill(self.selector, values))
@@ -102,6 +107,7 @@ class Wait(Op):
     """Wait until the first match of `selector` is visible (`page.wait_for_selector`)."""
 
     primary: ClassVar[Optional[str]] = "selector"
+    waits_for: ClassVar[str] = "a visible match"
 
     async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
         await page_of(client).wait_for_selector(fill(self.selector, values), state="visible")
@@ -118,6 +124,7 @@ class Evaluate(Op):
     are `v` (`v.title`, `v.client`); `as` stores the result for later ops and the key."""
 
     primary: ClassVar[Optional[str]] = "js"
+    waits_for: ClassVar[str] = "its value (a Promise to settle)"
     selector: str = field(default="", init=False, metadata={"yaml": None})
     js: str = ""
     into: Optional[str] = field(default=None, metadata={"yaml": "as"})

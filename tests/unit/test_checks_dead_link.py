@@ -70,3 +70,49 @@ def test_a_close_journaled_just_before_the_revert_event_is_the_removal():
     result = DeadLinkDetected(within=Duration(10.0)).judge(j.run())
     assert not result.passed
     assert "still 'connected' when the fault ended at t=25.0s, at least 20s: not noticed" in result.evidence[0]
+
+
+def test_a_late_detection_is_marked_when_the_client_noticed():
+    """Noticed 6.5 s in with a 5 s limit: the marker is the detection (t=11.5 s), not the fault's start."""
+    result = DeadLinkDetected(within=Duration(5.0)).judge(blackholed("watchdog").run())
+    assert not result.passed
+    assert result.summary == "1 client stayed 'connected' on a dead link longer than 5s (longest 6.5s)"
+    assert result.at == [11.5]
+
+
+def test_a_link_never_noticed_is_marked_when_the_limit_ran_out():
+    """Still 'connected' when the 20 s blackhole ended: marked at its start + the 10 s limit."""
+    result = DeadLinkDetected(within=Duration(10.0)).judge(blackholed("revert").run())
+    assert result.at == [15.0]
+
+
+def test_the_marker_uses_the_scaled_limit():
+    """At time_scale 0.5 a 10 s limit runs out 5 s into the fault."""
+    j = JournalBuilder(["b0"], time_scale=0.5).attempt(1.0, "b0").ws_open(1.0, "b0", "s1")
+    j.fault(5.0, ["b0"], "blackhole", revert_at=25.0).ws_close(25.0, "b0", "s1")
+    result = DeadLinkDetected(within=Duration(10.0)).judge(j.steps_end(30.0).run())
+    assert result.at == [10.0]
+
+
+def test_a_fault_shorter_than_the_limit_never_noticed_is_marked_at_its_end_and_said_so():
+    """Never noticed in a 4 s fault under a 10 s limit: marked where the fault ended, and the summary
+    does not claim it took longer than the limit."""
+    j = JournalBuilder(["b0"]).attempt(1.0, "b0").ws_open(1.0, "b0", "s1")
+    j.fault(5.0, ["b0"], "blackhole", revert_at=9.0).ws_close(9.0, "b0", "s1").steps_end(12.0)
+    result = DeadLinkDetected(within=Duration(10.0)).judge(j.run())
+    assert not result.passed
+    assert result.summary == ("1 client stayed 'connected' on a dead link until the fault or the steps ended "
+                              "without noticing it (longest 4s); limit 10s")
+    assert result.at == [9.0]
+
+
+def test_late_and_never_noticed_clients_are_summed_up_and_each_marked():
+    """b0 noticed late (marked at its detection), b1 never noticed a short fault (marked at its end)."""
+    j = JournalBuilder(["b0", "b1"]).attempt(1.0, "b0").ws_open(1.0, "b0", "s1")
+    j.attempt(1.0, "b1").ws_open(1.0, "b1", "s1")
+    j.fault(5.0, ["b0"], "blackhole", revert_at=30.0).ws_close(20.0, "b0", "s1")
+    j.fault(6.0, ["b1"], "blackhole", revert_at=9.0).ws_close(9.0, "b1", "s1")
+    result = DeadLinkDetected(within=Duration(10.0)).judge(j.steps_end(35.0).run())
+    assert result.summary == ("2 clients stayed 'connected' on a dead link longer than 10s (longest 15s), or "
+                              "until the fault or the steps ended without noticing it (longest 3s)")
+    assert result.at == [20.0, 9.0]

@@ -30,6 +30,7 @@ def test_heartbeat_fails_on_the_legacy_30s_interval():
     assert result.summary == "heartbeat ping every 15s (x 0.1 = 1.5s): 3 problems"
     assert result.evidence[0] == ("b0: no ping for 3s between t=1.0s and t=4.0s on socket s1, "
                                   "limit 1.88s (15s x 0.1 x 1.25)")
+    assert result.at == [2.875, 5.875, 8.875]  # each gap where it ran over the limit (it used to mark none)
 
 
 def test_heartbeat_fails_when_the_socket_goes_silent():
@@ -38,6 +39,7 @@ def test_heartbeat_fails_when_the_socket_goes_silent():
     assert not result.passed
     assert result.evidence == ["b0: no ping for 6s between t=4.0s and t=10.0s on socket s1, "
                                "limit 1.88s (15s x 0.1 x 1.25)"]
+    assert result.at == [5.875]  # the last ping + the limit: where the next one was overdue
 
 
 def test_heartbeat_fails_when_faster_than_configured():
@@ -46,6 +48,7 @@ def test_heartbeat_fails_when_faster_than_configured():
     assert not result.passed
     assert result.evidence == ["b0: ping every 500ms (median of 16), expected at least 1.12s: "
                                "heartbeat faster than configured"]
+    assert result.at == []  # a rate has no moment of its own
 
 
 def test_heartbeat_needs_two_pings_on_one_socket():
@@ -75,6 +78,7 @@ def test_heartbeat_paused_while_hidden_fails_on_pings_while_hidden_and_a_late_re
     assert result.evidence == [
         "b0: sent 1 ping while hidden (t=4.2s..t=7.0s), first at t=5.5s",
         "b0: no ping within 600ms after becoming visible at t=7.0s (1s x 0.1 + 500ms slack)"]
+    assert result.at == [5.5, 7.6]  # the ping while hidden; where the resume limit ran out
 
 
 def test_heartbeat_field_filter_separates_heartbeats_from_health_samples():

@@ -35,6 +35,7 @@ def test_server_restarts_fails_on_the_wrong_count_and_a_server_left_down():
     assert not result.passed
     assert result.summary == ("server restarted 1 time, expected 2; "
                               "server down when the steps ended at t=10.0s, expected up")
+    assert result.at == [6.0, 9.2]  # the restart, and where the server went down for good (its exit)
 
 
 def test_restart_detected_passes_on_a_new_instance_id():
@@ -145,6 +146,49 @@ def test_frames_seen_fails_outside_min_and_max():
     assert result.summary == "0 received 'error' frames with code = rate_limited, expected at least 1"
     too_many = FramesSeen(type="error", max=1).judge(rate_limited(2).run())
     assert too_many.summary == "3 received 'error' frames, expected at least 1 and at most 1"
+
+
+def test_a_failed_frames_seen_says_which_frame_types_did_arrive():
+    """No pong for p0: the evidence lists what p0 received instead, by type, most first."""
+    j = JournalBuilder([], protocol=["p0"]).connect(1, "p0").frame(1.1, "p0", "received", "connected")
+    for i in range(12):
+        j.frame(2 + i * 0.1, "p0", "received", "ack", f"m{i}")
+    j.frame(5, "p0", "received", "ticket_created").frame(5.5, "p0", "received", "ticket_created")
+    result = FramesSeen(type="pong").judge(j.frame(6, "p0", "sent", "ping").steps_end(10).run())
+    assert not result.passed
+    assert result.summary == "0 received 'pong' frames, expected at least 1"
+    assert result.evidence == ["p0: 0", "p0: all received frames by type: ack x12, ticket_created x2, connected x1"]
+    assert result.at == []  # a count that fell short has no moment of its own
+
+
+def test_frames_seen_caps_the_types_it_lists_and_names_clients_that_got_nothing():
+    """Ten types: eight listed, the other two counted; a client with no frame at all says so."""
+    j = JournalBuilder([], protocol=["p0", "p1"]).connect(1, "p0").connect(1, "p1")
+    for i in range(10):
+        for _ in range(10 - i):
+            j.frame(2 + i, "p0", "received", f"t{i}")
+    result = FramesSeen(type="pong").judge(j.steps_end(20).run())
+    assert result.evidence == ["p0: 0", "p1: 0",
+                               "p0: all received frames by type: t0 x10, t1 x9, t2 x8, t3 x7, t4 x6, t5 x5, "
+                               "t6 x4, t7 x3, and 2 more types",
+                               "p1: no received frame at all"]
+
+
+def test_frames_seen_with_a_field_says_what_the_frames_of_that_type_held():
+    """Error frames came, but none with code = rate_limited: the codes they had are listed."""
+    j = JournalBuilder().connect(1, "b0").frame(2, "b0", "received", "error", code="bad_json")
+    j.frame(3, "b0", "received", "error", code="bad_json").frame(4, "b0", "received", "error", detail={"x": 1})
+    result = FramesSeen(type="error", field="code", equals="rate_limited").judge(j.steps_end(10).run())
+    assert result.evidence == ["b0: 0", "b0: all received frames by type: error x3",
+                               "b0: 3 'error' frames without code = rate_limited (code: bad_json x2, (missing) x1)"]
+
+
+def test_too_many_frames_are_marked_at_the_frame_that_went_over_max():
+    """max: 1 and three error frames (t=2, 3, 9): the marker is the second one, at t=3."""
+    result = FramesSeen(type="error", max=1).judge(rate_limited(2).run())
+    assert not result.passed
+    assert result.evidence == ["b0: 3, first at t=2.0s"]
+    assert result.at == [3.0]
 
 
 def test_frames_seen_equals_needs_a_field():

@@ -41,6 +41,7 @@ def test_health_alert_fails_when_the_level_is_never_reached():
     assert result.summary == "health alert at UNHEALTHY and cleared not shown by 1 of 1 clients"
     assert result.evidence == ["b0: health never reached UNHEALTHY during a fault "
                                "(highest DEGRADED; faults: latency fault f1 t=5.0s)"]
+    assert result.at == [15.0]  # the fault's end: the last chance to reach it
 
 
 def test_health_alert_fails_without_a_new_alert():
@@ -48,6 +49,7 @@ def test_health_alert_fails_without_a_new_alert():
     result = HealthAlert().judge(degraded(alert=False).run())
     assert not result.passed
     assert result.evidence[-1] == "b0: no new alert after t=5.0s (alerts stayed at 0)"
+    assert result.at == [45.0]  # the alert's deadline: the fault's end + within 30s
 
 
 def test_health_alert_fails_when_health_does_not_clear_in_time():
@@ -56,6 +58,28 @@ def test_health_alert_fails_when_health_does_not_clear_in_time():
     assert not result.passed
     assert result.evidence[-1] == ("b0: HEALTHY again only at t=50.0s; expected within 10s of the last "
                                    "fault ending at t=15.0s")
+    assert result.at == [50.0]  # where it came back, too late; not where it degraded (t=6)
+
+
+def test_health_that_never_clears_is_marked_at_the_deadline():
+    """Still DEGRADED when the steps ended: marked when the 10 s to clear ran out (t=25)."""
+    j = JournalBuilder().connect(1, "b0", health="HEALTHY", alerts=[])
+    j.fault(5, ["b0"], "latency", revert_at=15, params={"latency": "300ms"})
+    j.probe(6, "b0", health="DEGRADED").probe(6.1, "b0", alerts=[ALERT]).steps_end(60)
+    result = HealthAlert(within=Duration(10.0)).judge(j.run())
+    assert result.evidence[-1] == ("b0: HEALTHY again not by t=60.0s; expected within 10s of the last "
+                                   "fault ending at t=15.0s")
+    assert result.at == [25.0]
+
+
+def test_a_fault_never_lifted_is_marked_where_the_steps_ended():
+    """The fault was still on when the steps ended at t=13.7: health could not clear; marked there."""
+    j = JournalBuilder().connect(1, "b0", health="HEALTHY", alerts=[])
+    j.fault(0.9, ["b0"], "latency", params={"latency": "1200ms"})
+    j.probe(3.6, "b0", health="UNHEALTHY", alerts=[ALERT]).steps_end(13.7)
+    result = HealthAlert(level="UNHEALTHY").judge(j.run())
+    assert result.evidence[-1] == "b0: latency fault f1 from t=0.9s never ended, so health cannot clear"
+    assert result.at == [13.7]
 
 
 def test_health_alert_counts_a_paused_server_as_a_fault():
@@ -96,6 +120,14 @@ def test_alerts_persisted_fails_when_the_history_is_lost():
     assert not result.passed
     assert result.summary == "alerts lost in 1 reload of 1"
     assert result.evidence == ["b0: 2 alerts before the reload at t=8.0s, 0 after (at t=8.5s)"]
+
+
+def test_only_the_reload_that_lost_alerts_is_marked():
+    """Kept across the reload at t=8, lost in the one at t=12: only t=12 is marked."""
+    j = reloaded([ALERT, ALERT]).browser(12, "b0", "reload").probe(12.5, "b0", state="connecting", alerts=[])
+    result = AlertsPersisted().judge(j.steps_end(14).run())
+    assert result.summary == "alerts lost in 1 reload of 2"
+    assert result.at == [12.0]
 
 
 def test_alerts_persisted_needs_a_reload():
