@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
         sp = sub.add_parser(name, help=text)
         sp.add_argument("paths", nargs="+", type=Path)
-    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
+    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
+    schema.add_argument("--target", action="store_true", help="print the JSON Schema of target files instead")
     doc = sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix "
                                         "what is missing")
     doc.add_argument("--target", type=Path, help="also check this target file: valid, and its programs and folders exist")
@@ -190,8 +191,9 @@ def cmd_schema(args) -> int:
     import json
 
     from harness.scenario.schema import scenario_schema
+    from harness.targets.schema import target_schema
 
-    print(json.dumps(scenario_schema(), indent=1))
+    print(json.dumps(target_schema() if args.target else scenario_schema(), indent=1))
     return EXIT_PASSED
 
 
