@@ -20,6 +20,7 @@ from harness.scenario.yamlpos import Problem
 if TYPE_CHECKING:
     from harness.plan import Plan, RunOptions
     from harness.scenario.model import Scenario
+    from harness.target import Target
     from harness.thresholds import Threshold
 
 
@@ -56,9 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
     _add_soak_parser(sub)
-    for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
-        sp = sub.add_parser(name, help=text)
-        sp.add_argument("paths", nargs="+", type=Path)
+    val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
+                                           "also against its target, as `run` would")
+    val.add_argument("paths", nargs="+", type=Path)
+    val.add_argument("--target", help="check each scenario against this target (a name in targets/ or a YAML path) "
+                                      "instead of its own `target:`, as `run --target` would")
+    sp = sub.add_parser("list", help="list scenarios with tags")
+    sp.add_argument("paths", nargs="+", type=Path)
     schema = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
     schema.add_argument("--target", action="store_true", help="print the JSON Schema of target files instead")
     doc = sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix "
@@ -155,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_validate(args) -> int:
     """Scenario and target files (a target file is recognised by its keys), every problem of
-    every file at once; folders hold scenarios, and target files inside them are validated as targets."""
+    every file at once; folders hold scenarios, and target files inside them are validated as
+    targets. Each scenario is also checked against the target `run` would use (its `target:`,
+    or `--target`): the target is found and loaded, and has what the scenario uses."""
     from harness.scenario.collect import scenario_files
     from harness.target import is_target_file, validate_target_file
 
@@ -169,13 +176,51 @@ def cmd_validate(args) -> int:
             scenarios = collect(scenario_paths)
         except InvalidInput as exc:
             problems += exc.problems
+    names, fit_problems = _check_against_targets(scenarios, args.target, targets)
+    problems = list(dict.fromkeys(problems + fit_problems))  # a target given and used is reported once
     if problems:
         raise InvalidInput(problems)
     for t in targets:
         print(f"ok  {t}  (target)")
     for sc in scenarios:
-        print(f"ok  {sc.file}  ({len(sc.steps)} steps, {len(sc.checks)} checks)")
+        print(f"ok  {sc.file}  ({len(sc.steps)} steps, {len(sc.checks)} checks, target {names[sc.file]})")
     return EXIT_PASSED
+
+
+def _check_against_targets(scenarios: list[Scenario], target: str | None,
+                           given: list[Path]) -> tuple[dict[str, str], list[Problem]]:
+    """Each scenario's target, found and loaded as `run` does, and what the scenario needs of it:
+    ({scenario file: target name}, every problem). A target file also `given` on the command
+    line is read under the name it was given, so its problems are listed once."""
+    import os
+
+    from harness.plan import RunOptions, target_fit_problems, target_path
+    from harness.target import load_target
+
+    options = RunOptions(target=target)
+    shown = {p.resolve(): p for p in given}
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    loaded: dict[Path, Target | None] = {}
+    for sc in scenarios:
+        try:
+            path = target_path(sc, options)
+        except InvalidInput as exc:
+            problems += exc.problems
+            continue
+        key = path.resolve()
+        if key not in loaded:
+            try:
+                rel = os.path.relpath(key)  # as the user would type it, when under the working folder
+                loaded[key] = load_target(shown.get(key) or (key if rel.startswith("..") else Path(rel)))
+            except InvalidInput as exc:
+                loaded[key] = None  # its problems are listed once, not once per scenario
+                problems += exc.problems
+        found = loaded[key]
+        if found is not None:
+            problems += target_fit_problems(sc, found)
+            names[sc.file] = found.name
+    return names, problems
 
 
 def cmd_list(args) -> int:
