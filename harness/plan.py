@@ -77,9 +77,9 @@ def _check_resolved(scenario: Scenario, factor: float, seed: int) -> None:
     from harness.scenario.yamlpos import Problem
     from harness.units import SEED_RANGE, TIME_SCALE_RANGE
 
-    problems = [Problem(scenario.file, 0, 0, name, f"expected {describe_range(kind, limit)}, got {value}")
-                for name, kind, limit, value in (("time_scale", float, TIME_SCALE_RANGE, factor),
-                                                  ("seed", int, SEED_RANGE, seed)) if value not in limit]
+    resolved = (("time_scale", float, TIME_SCALE_RANGE, factor, f"{factor:g}"), ("seed", int, SEED_RANGE, seed, str(seed)))
+    problems = [Problem(scenario.file, 0, 0, name, f"expected {describe_range(kind, limit)}, got {shown}")
+                for name, kind, limit, value, shown in resolved if value not in limit]
     if problems:
         raise InvalidInput(problems)
 
