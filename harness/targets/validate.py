@@ -43,6 +43,8 @@ def check_target_data(data: object, pos: Positions, root: Optional[Path] = None)
         _report(problem, ("websocket",), _websocket_port(data["websocket"]))
     if root is not None:
         _storage_state(data.get("storage_state"), root, problem)
+        for name in ("server", "static"):
+            _cwd(data.get(name), (name, "cwd"), root, problem)
     for i, script in enumerate(data.get("init_scripts") or [] if isinstance(data.get("init_scripts"), list) else []):
         if isinstance(script, str):
             _report(problem, ("init_scripts", i), checks.js_problem(script, "script"))
@@ -170,6 +172,18 @@ def _websocket_port(url: str) -> Optional[str]:
         return None
     return (f"{url!r} names no port, so the proxies would not know where the server listens: write it "
             f"({parts.scheme}://{parts.netloc}:{{port.server}}/...), or set `upstream:` to the server's host:port")
+
+
+def _cwd(spec: object, path: Path_, root: Path, problem: Callable[[Path_, str], None]) -> None:
+    """A process's working folder must exist (unless it is filled per run, like `{run_dir}`)."""
+    cwd = spec.get("cwd") if isinstance(spec, dict) else None
+    if not isinstance(cwd, str) or PLACEHOLDER.search(cwd.replace("{root}", "")):
+        return
+    folder = root / cwd.replace("{root}", str(root))
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        problem(path, f"the folder {cwd!r} {what} (read as {folder.resolve()}: relative paths start at the "
+                      "target's folder); fix the path, or leave `cwd` out to run in the target's folder")
 
 
 def _storage_state(value: object, root: Path, problem: Callable[[Path_, str], None]) -> None:

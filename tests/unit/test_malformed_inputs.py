@@ -88,6 +88,7 @@ CASES = [
     ("profile-time-scale-inf", "steps: [idle: 1s]\nprofiles: {nightly: {time_scale: .inf}}\n"),
     ("tags-not-a-list", "tags: ci\nsteps: [idle: 1s]\n"),
     ("tag-not-text", "tags: [ci, [nightly]]\nsteps: [idle: 1s]\n"),
+    ("threshold-limit-past-float", "steps: [idle: 1s]\nthresholds: ['lost < 1" + "0" * 309 + "']\n"),
     # --- kinds that were already handled well, kept to document the behaviour
     ("unknown-top-key", "tag: [ci]\nsteps: [idle: 1s]\n"),
     ("unknown-step-type", "steps:\n  - nap: 1s\n"),
@@ -276,6 +277,9 @@ EXPECTED = {
     ],
     'tag-not-text': [
         "1:12 tags[1]: expected a string, got ['nightly']",
+    ],
+    'threshold-limit-past-float': [
+        "2:14 thresholds[0]: the limit 100000000000… (310 characters) is out of range: write a number from -1000000000000000 to 1000000000000000 (no count, second or millisecond comes near it)",
     ],
     'unknown-top-key': [
         "1:1 tag: unknown key 'tag' (did you mean 'tags'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",

@@ -27,7 +27,7 @@ SCRIPT_RETURN = ("`return` outside a function: an init script runs as a page scr
                  "`return`, or put the code in a function and call it")
 
 # (id, the target file's text after BASE (a key given there replaces BASE's), other files next to
-# it (None: a folder), expected `line:col message`s; `{dir}` is the folder of the file)
+# it (None: a folder), expected `line:col message`s; `{dir}` is the file's folder, `{parent}` the one above)
 CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
     ("storage-state-missing", "storage_state: state.json\n", {}, [
         f"7:16 storage_state: no file 'state.json' (read as {{dir}}/state.json: relative paths start at the "
@@ -83,6 +83,13 @@ CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
     ("command-as-a-shell-line", "static:\n  command: node serve.js --port 8000\n  ready: {tcp: \"127.0.0.1:8000\"}\n", {}, [
         "8:12 static.command: expected the command as a list of its words (no shell runs it), like "
         "[node, serve.js, --port, 8000]; got 'node serve.js --port 8000'"]),
+    ("cwd-missing", "static:\n  command: [x]\n  cwd: ../app\n  ready: {tcp: \"127.0.0.1:8000\"}\n", {}, [
+        "9:8 static.cwd: the folder '../app' does not exist (read as {parent}/app: relative paths start at the "
+        "target's folder); fix the path, or leave `cwd` out to run in the target's folder"]),
+    ("cwd-a-file", "static:\n  command: [x]\n  cwd: notes.txt\n  ready: {tcp: \"127.0.0.1:8000\"}\n",
+     {"notes.txt": "x"}, [
+        "9:8 static.cwd: the folder 'notes.txt' is a file (read as {dir}/notes.txt: relative paths start at the "
+        "target's folder); fix the path, or leave `cwd` out to run in the target's folder"]),
     ("bug-names-not-a-list", "bugs: {server: legacy}\n", {}, ["7:16 bugs.server: expected a list like [a, b], got 'legacy'"]),
 ]
 
@@ -108,7 +115,8 @@ def test_malformed_target_is_refused_with_every_problem_located(tmp_path, cid, t
     with pytest.raises(InvalidInput) as info:
         load_target(path)
     elapsed = time.perf_counter() - started
-    assert [str(p) for p in info.value.problems] == [f"{path}:{e}".replace("{dir}", str(tmp_path)) for e in expected]
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:{e}".replace("{dir}", str(tmp_path)).replace("{parent}", str(tmp_path.parent)) for e in expected]
     assert elapsed < 2
 
 
