@@ -138,6 +138,8 @@ def tcp_problem(address: str) -> Optional[str]:
             return f"{host!r} is not an IPv6 address in brackets; expected host:port like {TCP_EXAMPLE}, got {address!r}"
     elif ":" in host:
         return f"an IPv6 address goes in brackets, like [::1]:8000; got {address!r}"
+    elif not re.fullmatch(r"[A-Za-z0-9._-]+", blank(host)):
+        return f"the host {host!r} is not a host name or address (letters, digits, '.', '-'); expected host:port like {TCP_EXAMPLE}"
     problem = None if PLACEHOLDER.fullmatch(port) else _port_problem(port)
     return f"the port in {address!r} {problem}" if problem else None
 

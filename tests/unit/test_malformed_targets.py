@@ -57,6 +57,9 @@ CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
     ("upstream-bad-brackets", 'upstream: "[localhost]:8000"\n', {}, [
         "7:11 upstream: '[localhost]' is not an IPv6 address in brackets; expected host:port like "
         "127.0.0.1:{port.server} or [::1]:8000, got '[localhost]:8000'"]),
+    ("upstream-host-with-a-space", 'upstream: "local host:8000"\n', {}, [
+        "7:11 upstream: the host 'local host' is not a host name or address (letters, digits, '.', '-'); expected "
+        "host:port like 127.0.0.1:{port.server} or [::1]:8000"]),
     ("ready-tcp-port-out-of-range", 'static:\n  command: [x]\n  ready: {tcp: "127.0.0.1:65536"}\n', {}, [
         f"9:16 static.ready.tcp: the port in '127.0.0.1:65536' {PORT}, got '65536'"]),
     ("url-port-out-of-range", 'health: "http://127.0.0.1:70000/health"\n', {}, [
