@@ -216,7 +216,12 @@ def cmd_doctor(args) -> int:
 def cmd_report(args) -> int:
     from harness.report import render_from_journal, render_run_dir
 
+    from harness.output_paths import report_problem
+
     src = args.source
+    out_problem = report_problem(args.out) if args.out is not None else None
+    if out_problem:
+        raise InvalidInput([Problem("--out", 0, 0, "", out_problem)])
     if src.is_dir():
         try:
             out = render_run_dir(src)

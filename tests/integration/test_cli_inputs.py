@@ -195,3 +195,13 @@ def test_the_same_run_with_good_options_does_look_for_the_tools(tmp_path):
     report = tmp_path / "reports"
     result = run_cli("run", SCENARIO, "--seed", "9223372036854775807", "--report", str(report), env=NO_TOOLS, timeout=10)
     assert result.returncode == 3 and "toxiproxy-server not found at /nonexistent/toxiproxy-server" in result.stderr
+
+
+def test_report_out_naming_a_file_is_refused(tmp_path):
+    """`wschaos report JOURNAL --out FILE` is refused naming --out, not a traceback."""
+    out = tmp_path / "out.txt"
+    out.write_text("x")
+    result = run_cli("report", "tests/fixtures/journals/passing.jsonl", "--out", str(out), timeout=10)
+    assert result.returncode == 2 and result.stderr.splitlines() == [
+        f"--out: {out} is a file, not a folder: give the reports folder (it is created if missing), e.g. reports/",
+        "1 problem(s); nothing was started."]
