@@ -13,13 +13,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness import cli_args
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
+from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
 if TYPE_CHECKING:
     from harness.plan import Plan, RunOptions
     from harness.scenario.model import Scenario
+    from harness.target import Target
     from harness.thresholds import Threshold
 
 
@@ -31,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", type=Path)
     run.add_argument("--target", help="target name in targets/ or a target YAML path (default: each scenario's)")
     run.add_argument("--bugs", default="", help="seeded bugs to switch on, comma-separated (e.g. legacy, no_jitter,no_queue)")
-    run.add_argument("--seed", type=int, help="seed for everything the harness decides (default: the scenario's, else random)")
+    run.add_argument("--seed", type=cli_args.seed, help="seed for everything the harness decides (default: the scenario's, else random)")
     run.add_argument("--headed", action="store_true", help="show the browser windows")
     run.add_argument("--keep", action="store_true", help="keep each scenario's system running at the end until Enter")
     run.add_argument("-k", dest="keyword", help="only scenarios whose name or tags contain this text")
@@ -52,14 +55,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run N scenarios at a time on the shared Toxiproxy and Chromium (lanes); `auto` picks "
                           "one per core (at most 4, one per 2 GiB). Load and many-client scenarios run alone. "
                           "Default: 1")
-    run.add_argument("--repeat", type=_repeat_count, default=1, metavar="N",
+    run.add_argument("--repeat", type=cli_args.bounded(1, 100), default=1, metavar="N",
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
-    _add_soak_parser(sub)
-    for name, text in (("validate", "check scenario files without running anything"), ("list", "list scenarios with tags")):
-        sp = sub.add_parser(name, help=text)
-        sp.add_argument("paths", nargs="+", type=Path)
-    sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
+    add_soak_parser(sub)
+    val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
+                                           "also against its target, as `run` would")
+    val.add_argument("paths", nargs="+", type=Path)
+    val.add_argument("--target", help="check each scenario against this target (a name in targets/ or a YAML path) "
+                                      "instead of its own `target:`, as `run --target` would")
+    sp = sub.add_parser("list", help="list scenarios with tags")
+    sp.add_argument("paths", nargs="+", type=Path)
+    schema = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editor completion)")
+    schema.add_argument("--target", action="store_true", help="print the JSON Schema of target files instead")
     doc = sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix "
                                         "what is missing")
     doc.add_argument("--target", type=Path, help="also check this target file: valid, and its programs and folders exist")
@@ -79,15 +87,6 @@ def _version() -> str:
         return "unknown (not installed: pip install -e .)"
 
 
-def _duration(text: str):
-    from harness.units import Duration
-
-    try:
-        return Duration.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def _threshold(text: str):
     from harness.thresholds import parse
 
@@ -100,37 +99,7 @@ def _threshold(text: str):
 def _jobs(text: str) -> int:
     from harness.lanes import default_jobs
 
-    if text == "auto":
-        return default_jobs()
-    if not text.isdigit() or not 1 <= int(text) <= 16:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 16 or 'auto', got {text!r}")
-    return int(text)
-
-
-def _repeat_count(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 100:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, got {text!r}")
-    return int(text)
-
-
-def _add_soak_parser(sub) -> None:
-    soak = sub.add_parser("soak", help="the nightly soak: a randomized but replayable fault schedule for --duration "
-                                       "of app time, with resource drift checks (docs/soak.md)")
-    soak.add_argument("--duration", required=True, type=_duration, help="app time to fill, e.g. 10m or 8h "
-                      "(the target's time scale applies: 8h runs in 48 minutes at 0.1)")
-    soak.add_argument("--seed", type=int, help="seed of the schedule and of everything else (default: random, printed)")
-    soak.add_argument("--target", help="target name in targets/ or a target YAML path (default: kanban)")
-    soak.add_argument("--bugs", default="", help="seeded bugs to switch on, comma-separated")
-    soak.add_argument("--clients", type=int, default=2, help="browser pages (default: 2)")
-    soak.add_argument("--time-scale", type=float, help="override the target's time scale; 1 runs the night for real")
-    soak.add_argument("--sample", type=_duration, help="real time between resource samples (default: 5s, "
-                      "shorter for a short soak so that the drift check has about 30 samples)")
-    soak.add_argument("--headed", action="store_true", help="show the browser windows")
-    soak.add_argument("--junit", type=Path, help="also write JUnit XML here")
-    soak.add_argument("--report", type=Path, default=Path("reports"), help="reports folder (default: reports/)")
-    soak.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
-                      help="keep-artifacts policy, as for `run` (default: on-failure)")
-    soak.add_argument("--quiet", action="store_true", help="no live progress line")
+    return default_jobs() if text == "auto" else cli_args.bounded(1, 16, "auto")(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_validate(args) -> int:
     """Scenario and target files (a target file is recognised by its keys), every problem of
-    every file at once; folders hold scenarios, and target files inside them are validated as targets."""
+    every file at once; folders hold scenarios, and target files inside them are validated as
+    targets. Each scenario is also checked against the target `run` would use (its `target:`,
+    or `--target`): the target is found and loaded, and has what the scenario uses."""
     from harness.scenario.collect import scenario_files
     from harness.target import is_target_file, validate_target_file
 
@@ -168,13 +139,51 @@ def cmd_validate(args) -> int:
             scenarios = collect(scenario_paths)
         except InvalidInput as exc:
             problems += exc.problems
+    names, fit_problems = _check_against_targets(scenarios, args.target, targets)
+    problems = list(dict.fromkeys(problems + fit_problems))  # a target given and used is reported once
     if problems:
         raise InvalidInput(problems)
     for t in targets:
         print(f"ok  {t}  (target)")
     for sc in scenarios:
-        print(f"ok  {sc.file}  ({len(sc.steps)} steps, {len(sc.checks)} checks)")
+        print(f"ok  {sc.file}  ({len(sc.steps)} steps, {len(sc.checks)} checks, target {names[sc.file]})")
     return EXIT_PASSED
+
+
+def _check_against_targets(scenarios: list[Scenario], target: str | None,
+                           given: list[Path]) -> tuple[dict[str, str], list[Problem]]:
+    """Each scenario's target, found and loaded as `run` does, and what the scenario needs of it:
+    ({scenario file: target name}, every problem). A target file also `given` on the command
+    line is read under the name it was given, so its problems are listed once."""
+    import os
+
+    from harness.plan import RunOptions, target_fit_problems, target_path
+    from harness.target import load_target
+
+    options = RunOptions(target=target)
+    shown = {p.resolve(): p for p in given}
+    names: dict[str, str] = {}
+    problems: list[Problem] = []
+    loaded: dict[Path, Target | None] = {}
+    for sc in scenarios:
+        try:
+            path = target_path(sc, options)
+        except InvalidInput as exc:
+            problems += exc.problems
+            continue
+        key = path.resolve()
+        if key not in loaded:
+            try:
+                rel = os.path.relpath(key)  # as the user would type it, when under the working folder
+                loaded[key] = load_target(shown.get(key) or (key if rel.startswith("..") else Path(rel)))
+            except InvalidInput as exc:
+                loaded[key] = None  # its problems are listed once, not once per scenario
+                problems += exc.problems
+        found = loaded[key]
+        if found is not None:
+            problems += target_fit_problems(sc, found)
+            names[sc.file] = found.name
+    return names, problems
 
 
 def cmd_list(args) -> int:
@@ -190,8 +199,9 @@ def cmd_schema(args) -> int:
     import json
 
     from harness.scenario.schema import scenario_schema
+    from harness.targets.schema import target_schema
 
-    print(json.dumps(scenario_schema(), indent=1))
+    print(json.dumps(target_schema() if args.target else scenario_schema(), indent=1))
     return EXIT_PASSED
 
 
@@ -206,7 +216,12 @@ def cmd_doctor(args) -> int:
 def cmd_report(args) -> int:
     from harness.report import render_from_journal, render_run_dir
 
+    from harness.output_paths import report_problem
+
     src = args.source
+    out_problem = report_problem(args.out) if args.out is not None else None
+    if out_problem:
+        raise InvalidInput([Problem("--out", 0, 0, "", out_problem)])
     if src.is_dir():
         try:
             out = render_run_dir(src)
@@ -277,11 +292,19 @@ async def _with_signals(make_coro):
 def cmd_run(args) -> int:
     from harness.plan import RunOptions, make_plan
 
-    scenarios = select(collect(args.paths), args.keyword, args.tag)
+    from harness.output_paths import output_problems
+
+    problems = output_problems(args.report, args.junit)
+    try:
+        scenarios = select(collect(args.paths), args.keyword, args.tag)
+    except InvalidInput as exc:
+        raise InvalidInput(problems + exc.problems) from None
+    if problems:
+        raise InvalidInput(problems)
     if not scenarios:
         print("no scenario matched (check the paths, -k and --tag)", file=sys.stderr)
         return EXIT_INVALID
-    options = RunOptions(target=args.target, bugs=_bugs(args.bugs), seed=args.seed, headed=args.headed,
+    options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=args.seed, headed=args.headed,
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
@@ -289,7 +312,8 @@ def cmd_run(args) -> int:
                           thresholds=args.threshold)
 
 
-def _bugs(text: str) -> tuple[str, ...]:
+def parse_bugs(text: str) -> tuple[str, ...]:
+    """`--bugs a, b` -> (a, b)."""
     return tuple(b.strip() for b in text.split(",") if b.strip())
 
 
@@ -312,69 +336,6 @@ def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, q
         progress.close()
     progress.final(result, html)
     return result.exit_code
-
-
-def cmd_soak(args) -> int:
-    """Build the seeded soak scenario, run it like `run` does, print the seed and the rerun command."""
-    import dataclasses
-    import random
-
-    from harness.plan import RunOptions, make_plan
-    from harness.soak import soak_scenario
-    from harness.units import format_seconds
-
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
-    scenario = _soak_scenario(args, seed, soak_scenario)
-    options = RunOptions(target=args.target, bugs=_bugs(args.bugs), seed=seed, headed=args.headed,
-                         artifacts=args.artifacts, report_dir=args.report)
-    plan = make_plan(scenario, options)
-    real_s = plan.time.scaled(args.duration)
-    sample_s = args.sample.seconds if args.sample else min(5.0, max(1.0, real_s / 30))
-    options = dataclasses.replace(options, sample_resources_s=sample_s)
-    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed), options=options)
-    print(f"soak {scenario.name}: {scenario.description}")
-    print(f"{args.duration} of app time at time scale {plan.time.factor:g}: about {format_seconds(real_s)} "
-          f"of real time plus recovery; resources sampled every {format_seconds(sample_s)}")
-    print(f"seed {seed}; rerun: {plan.rerun}", flush=True)
-    code = run_and_report([plan], options, args.junit, quiet=args.quiet)
-    print(f"seed {seed}; rerun: {plan.rerun}")
-    return code
-
-
-def _soak_scenario(args, seed: int, build):
-    """The soak scenario for the command line; a bad --duration, --clients or --time-scale is invalid input."""
-    import dataclasses
-
-    problems = []
-    if args.time_scale is not None and args.time_scale <= 0:
-        problems.append(Problem("--time-scale", 0, 0, "", f"expected a number above 0, got {args.time_scale:g}"))
-    if args.sample is not None and args.sample.seconds <= 0:
-        problems.append(Problem("--sample", 0, 0, "", f"expected a duration above 0 like 5s, got {args.sample}"))
-    try:
-        scenario = build(args.duration, seed, clients=args.clients)
-    except ValueError as exc:
-        problems.append(Problem("--clients" if "client" in str(exc) else "--duration", 0, 0, "", str(exc)))
-    if problems:
-        raise InvalidInput(problems)
-    return dataclasses.replace(scenario, time_scale=args.time_scale) if args.time_scale else scenario
-
-
-def soak_rerun(args, seed: int) -> str:
-    """The exact command that runs this soak again: same schedule, same target, bugs and timing."""
-    import shlex
-
-    argv = ["wschaos", "soak", "--duration", str(args.duration), "--seed", str(seed)]
-    if args.target:
-        argv += ["--target", args.target]
-    if _bugs(args.bugs):
-        argv += ["--bugs", ",".join(_bugs(args.bugs))]
-    if args.clients != 2:
-        argv += ["--clients", str(args.clients)]
-    if args.time_scale is not None:
-        argv += ["--time-scale", f"{args.time_scale:g}"]
-    if args.sample is not None:
-        argv += ["--sample", str(args.sample)]
-    return shlex.join(argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

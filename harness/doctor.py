@@ -103,7 +103,7 @@ def _playwright_launch() -> Finding:
 
 
 def _target(path: Path) -> list[Finding]:
-    """A target file: valid, and each process's program and working folder exist."""
+    """A target file: valid (which includes each process's working folder), and each process's program found."""
     from harness.errors import InvalidInput
     from harness.targets import load_target
     from harness.targets.placeholders import PLACEHOLDER
@@ -122,9 +122,6 @@ def _target(path: Path) -> list[Finding]:
         if not PLACEHOLDER.search(program) and shutil.which(program) is None and not (cwd / program).is_file():
             findings.append(Finding(f"{label} {name}", False, path=program,
                                     fix=f"{name}.command starts with {program!r}, which is not on PATH: install it or give its full path"))
-        elif not PLACEHOLDER.search(spec.cwd) and not cwd.is_dir():
-            findings.append(Finding(f"{label} {name}", False, path=str(cwd),
-                                    fix=f"{name}.cwd {spec.cwd!r} is not a folder (it is relative to {target.root})"))
     return findings
 
 

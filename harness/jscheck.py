@@ -8,7 +8,13 @@ The engine is V8 through `mini-racer`, the same parser Chromium uses, so what pa
 parses in the page. Nothing is executed: the source only goes through `new Function(...)`,
 which compiles a function without calling it. An expression is compiled twice, once inside
 `( ... )` and once inside `[ ... ]`: a source that escapes one wrapper (`a)(`) cannot also
-escape the other, so only a real expression passes both.
+escape the other, so only a real expression passes both. The wrappers put the source on lines
+of its own, and so does every place that runs it (`targets/probes.py`, `targets/ops.py`), so a
+trailing `// comment` ends where it would in the page.
+
+A script (a target's `init_scripts` entry) is parsed as a script, where a top-level `return`
+is a syntax error: by a direct `eval` that throws before the first statement, so nothing of it
+runs, and whose declarations stay inside the checker's own call.
 """
 
 from __future__ import annotations
@@ -22,7 +28,17 @@ from typing import Callable, Literal, Protocol, TypeVar
 from harness.errors import SetupError
 
 _CHECKER = r"""
+function __wschaosScript(__wschaosSource) {
+  var __wschaosParsed = {};
+  try {
+    eval("throw __wschaosParsed;\n" + __wschaosSource);
+  } catch (e) {
+    return e === __wschaosParsed ? null : String(e && e.message || e);
+  }
+  return "the script ran to its end, which cannot happen";
+}
 function __wschaosSyntax(source, kind) {
+  if (kind === "script") return __wschaosScript(source);
   const wrappers = kind === "expression" ? ["return (\n", "\n)", "return [\n", "\n]"] : ["", ""];
   try {
     for (let i = 0; i < wrappers.length; i += 2) new Function(wrappers[i] + source + wrappers[i + 1]);
@@ -32,6 +48,10 @@ function __wschaosSyntax(source, kind) {
   }
 }
 """
+#: expression: one expression (`a.b === 1`); function_body: statements that may `return`;
+#: script: statements run as a page script (a top-level `return` is refused).
+Kind = Literal["expression", "function_body", "script"]
+KINDS = ("expression", "function_body", "script")
 _MAX_SOURCE_CHARS = 100_000   # longer "JavaScript" in a YAML file is a mistake, not a probe
 _PARSE_TIMEOUT_S = 5.0
 _MAX_MEMORY_BYTES = 256 * 1024 * 1024
@@ -42,14 +62,14 @@ _MAX_MEMORY_BYTES = 256 * 1024 * 1024
 class JavaScript:
     """Marks a parameter as JavaScript the loader checks: `Annotated[str, JavaScript("expression")]`."""
 
-    kind: Literal["expression", "function_body"] = "expression"
+    kind: Kind = "expression"
 
     def problem(self, source: str) -> str | None:
         """The load problem of `source` (None when it parses)."""
         error = js_syntax_error(source, self.kind)
         if error is None:
             return None
-        what = "expression" if self.kind == "expression" else "function body"
+        what = self.kind.replace("_", " ")
         return f"not a valid JavaScript {what}: {error} (checked with V8, as the page would parse it)"
 
 
@@ -66,15 +86,16 @@ class _Racer(Protocol):
 _racer: _Racer | None = None
 
 
-def js_syntax_error(source: str, kind: Literal["expression", "function_body"]) -> str | None:
+def js_syntax_error(source: str, kind: Kind) -> str | None:
     """The V8 syntax error of `source` (e.g. "Unexpected token ')'"), or None if it parses.
 
     kind "expression": one expression, as `expect: {js: ...}` and `page.evaluate` take it
     (`document.title === 'x'`, `() => 1`). kind "function_body": statements that may
-    `return`, as in `new Function(body)`. The code is parsed, never run.
+    `return`, as in `new Function(body)`. kind "script": statements as a page script runs
+    them (a top-level `return` is "Illegal return statement"). The code is parsed, never run.
     """
-    if kind not in ("expression", "function_body"):
-        raise ValueError(f"kind must be 'expression' or 'function_body', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
     if not isinstance(source, str):
         return f"expected JavaScript text, got {type(source).__name__}"
     if len(source) > _MAX_SOURCE_CHARS:

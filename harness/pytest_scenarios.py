@@ -31,7 +31,9 @@ _REPORT_KEY = pytest.StashKey[Path]()
 def add_options(group) -> None:
     group.addoption("--wschaos-target", help="run scenarios against this target (name or YAML path)")
     group.addoption("--wschaos-bugs", default="", help="seeded bugs to switch on, comma-separated")
-    group.addoption("--wschaos-seed", type=int, help="seed for every scenario")
+    from harness.cli_args import seed
+
+    group.addoption("--wschaos-seed", type=seed, help="seed for every scenario (0 to 2**63-1, as a scenario's seed:)")
     group.addoption("--wschaos-profile", help="scenario profile to apply (e.g. nightly)")
     group.addoption("--wschaos-report", default="reports", help="folder for run reports (default: reports)")
     group.addoption("--wschaos-artifacts", choices=["never", "on-failure", "always"], default="on-failure",

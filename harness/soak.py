@@ -16,6 +16,7 @@ exactly; the recovery gates come on top, as long as recovery really takes.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +36,11 @@ from harness.steps.timing import Idle
 from harness.units import Duration
 
 MIN_DURATION = Duration(60.0)
+#: Every round is planned before the soak starts, about one per 100 s of app time: a week is
+#: about 6,000 rounds; a longer night is several soaks with different seeds.
+MAX_DURATION = Duration(7 * 24 * 3600.0)
+#: Each client is a Chromium page open for the whole soak: no more than a scenario file may have.
+MAX_CLIENTS = 200
 RECOVER_WITHIN = Duration(120.0)   # the gate's `state: connected` deadline, and `reconnected`'s
 DRAIN_WITHIN = Duration(60.0)      # the gate's `queue_length: 0` deadline
 TAGS = ("soak", "nightly")
@@ -198,19 +204,54 @@ def shrink_factor(duration: Duration) -> float:
     return min(1.0, max(0.25, duration.seconds / 7200.0))
 
 
-def soak_scenario(duration: Duration, seed: int, clients: int = 2, intensity: float = 1.0) -> Scenario:
+class SoakArgumentError(ValueError):
+    """A soak argument out of its range; `argument` names it (`duration`, `clients`, `time_scale`,
+    `intensity`), so a front door can name its own option."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+def check_arguments(duration: Duration, clients: int, intensity: float = 1.0,
+                    time_scale: float | None = None) -> list[SoakArgumentError]:
+    """Every soak argument out of its range, each with the reason for the range."""
+    from harness.scenario.convert import describe_range
+    from harness.units import TIME_SCALE_RANGE
+
+    wrong = []
+    if not duration >= MIN_DURATION:
+        wrong.append(SoakArgumentError("duration", f"a soak needs at least {MIN_DURATION} of app time to fit one "
+                                                   f"disruption and its recovery, got {duration}"))
+    elif duration > MAX_DURATION:
+        wrong.append(SoakArgumentError("duration", f"at most {MAX_DURATION} (7 days) of app time, got {duration}: every "
+                                                   "round is planned before the soak starts; for longer, run soaks one "
+                                                   "after another with different seeds"))
+    if not 1 <= clients <= MAX_CLIENTS:
+        wrong.append(SoakArgumentError("clients", f"a soak needs from 1 to {MAX_CLIENTS} browser clients (each is a "
+                                                  f"Chromium page open for the whole soak, and a scenario file allows "
+                                                  f"{MAX_CLIENTS}), got {clients}"))
+    if not (intensity > 0 and math.isfinite(intensity)):
+        wrong.append(SoakArgumentError("intensity", f"intensity must be above 0, got {intensity:g}"))
+    if time_scale is not None and time_scale not in TIME_SCALE_RANGE:
+        wrong.append(SoakArgumentError("time_scale", f"expected {describe_range(float, TIME_SCALE_RANGE)}, as a "
+                                                     "scenario's time_scale (below, the app's timers fire faster than a "
+                                                     "browser keeps up; above, a minute of app time takes over 16 hours), "
+                                                     f"got {time_scale:g}"))
+    return wrong
+
+
+def soak_scenario(duration: Duration, seed: int, clients: int = 2, intensity: float = 1.0,
+                  time_scale: float | None = None) -> Scenario:
     """The soak schedule for `duration` of app time on `clients` browser pages, from `seed`.
 
     `intensity` divides the quiet idles: 2.0 makes disruptions about twice as frequent.
-    Raises ValueError for a duration under 1m, no client, or an intensity that is not positive.
+    `time_scale` replaces the target's (None: the target's). Raises the first of
+    `check_arguments` (a SoakArgumentError, a ValueError) for an argument out of its range.
     """
-    if duration < MIN_DURATION:
-        raise ValueError(f"a soak needs at least {MIN_DURATION} of app time to fit one disruption "
-                         f"and its recovery, got {duration}")
-    if clients < 1:
-        raise ValueError(f"a soak needs at least 1 browser client, got {clients}")
-    if intensity <= 0:
-        raise ValueError(f"intensity must be above 0, got {intensity:g}")
+    wrong = check_arguments(duration, clients, intensity, time_scale)
+    if wrong:
+        raise wrong[0]
     pages = [f"b{i}" for i in range(clients)]
     schedule = _Schedule(random.Random(seed), pages, shrink_factor(duration), intensity)
     schedule.add(Expect(state="connected", within=RECOVER_WITHIN))
@@ -221,7 +262,8 @@ def soak_scenario(duration: Duration, seed: int, clients: int = 2, intensity: fl
     return Scenario(
         name=f"soak-{duration}-seed{seed}", file=f"<soak {duration} seed {seed}>",
         description=_description(duration, seed, clients, schedule.kinds),
-        tags=TAGS, target="kanban", seed=seed, clients=tuple(ClientSpec(p, "browser") for p in pages),
+        tags=TAGS, target="kanban", seed=seed, time_scale=time_scale,
+        clients=tuple(ClientSpec(p, "browser") for p in pages),
         timeout=Duration(duration.seconds + rounds * (RECOVER_WITHIN.seconds + DRAIN_WITHIN.seconds) + 300.0),
         steps=tuple(schedule.nodes), checks=tuple(soak_checks(schedule.kinds)),
     )

@@ -156,7 +156,7 @@ def _process(name: str, spec: ProcessSpec, ctx: RunContext) -> ManagedProcess:
         probe = ReadyProbe(http=ctx.fill(ready.http))
     elif ready.tcp:
         host, port = ctx.fill(ready.tcp).rsplit(":", 1)
-        probe = ReadyProbe(tcp=(host, int(port)))
+        probe = ReadyProbe(tcp=(host.removeprefix("[").removesuffix("]"), int(port)))  # [::1]: IPv6
     else:
         assert ready.log is not None  # the target loader requires http, tcp or log
         probe = ReadyProbe(log_line=ctx.fill(ready.log))

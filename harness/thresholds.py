@@ -46,8 +46,9 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 _EXPR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*")
 EXAMPLE = "reconnect_p95_s < 2"
-#: The largest limit a threshold takes: far beyond any count or duration, and printable.
-MAX_LIMIT = 1e12
+#: The largest limit a threshold may state: past it a number stops being exact as a float, and
+#: past about 1e308 it is infinite (a limit of 10**309 crashed the report as OverflowError).
+MAX_LIMIT = 1e15
 
 
 class ThresholdEntry(TypedDict):
@@ -130,15 +131,11 @@ def parse(text: object) -> Threshold:
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}{did_you_mean(metric, METRICS)}; "
                          f"metrics: {', '.join(METRICS)}")
-    value = float(limit)
-    if not abs(value) <= MAX_LIMIT:  # also refuses what float() made infinite
-        raise ValueError(f"threshold limit {_cut(limit)} is out of range: a limit is a number between "
-                         f"-{MAX_LIMIT:,.0f} and {MAX_LIMIT:,.0f}")
-    return Threshold(metric, op, value)
-
-
-def _cut(text: str, keep: int = 24) -> str:
-    return text if len(text) <= keep else f"{text[:keep]}... ({len(text)} characters)"
+    if not abs(float(limit)) <= MAX_LIMIT:
+        shown = limit if len(limit) <= 20 else f"{limit[:12]}… ({len(limit)} characters)"
+        raise ValueError(f"the limit {shown} is out of range: write a number from -{MAX_LIMIT:.0f} to "
+                         f"{MAX_LIMIT:.0f} (no count, second or millisecond comes near it)")
+    return Threshold(metric, op, float(limit))
 
 
 def judge(thresholds: list[Threshold] | tuple[Threshold, ...], metrics: Mapping[str, object]) -> list[ThresholdResult]:

@@ -67,7 +67,9 @@ class Range:
 
 
 def _bound(value: Union[str, float, "Duration"]) -> float:
-    return Duration.parse(value).seconds if isinstance(value, (str, Duration)) else float(value)
+    if isinstance(value, (str, Duration)):
+        return Duration.parse(value).seconds
+    return value if isinstance(value, int) else float(value)  # an int stays exact: 2**63 - 1 is no float
 
 
 # What a duration accepts unless its field says otherwise: a nightly soak runs 8h+ of app
@@ -75,6 +77,12 @@ def _bound(value: Union[str, float, "Duration"]) -> float:
 DURATION_RANGE = Range("1ms", "24h")
 # Whole numbers and numbers without a range of their own (counts, sizes, factors).
 COUNT_RANGE = Range(0, 1_000_000_000)
+# A time-scale factor, wherever it is given (scenario, profile, target, `soak --time-scale`):
+# below 0.001 an app's timers fire faster than a browser can keep up, above 1000 a minute of app
+# time is over half a day of real time.
+TIME_SCALE_RANGE = Range(0.001, 1000)
+# A seed, wherever it is given (scenario `seed:`, `--seed`): what a signed 64-bit integer holds.
+SEED_RANGE = Range(0, 2**63 - 1)
 
 
 def format_seconds(seconds: float) -> str:

@@ -19,6 +19,9 @@ class AlertsPersisted(Check):
 
     clients: ClientSelector = "all"
 
+    def required_probes(self) -> list[str]:
+        return ["alerts"]
+
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:

@@ -152,6 +152,10 @@ class Check:
     def judge(self, run: RunView) -> CheckResult:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def required_probes(self) -> list[str]:
+        """Probe values this check reads, checked against the target's probes before anything starts."""
+        return []
+
     def params(self) -> JSONObject:
         out: JSONObject = {}
         for f in fields(self):  # type: ignore[arg-type]

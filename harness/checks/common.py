@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView
+from harness.events import FAULTS
+from harness.scenario.yamlpos import did_you_mean
 from harness.units import Duration, format_measured
 
 MAX_EVIDENCE = 12
+
+
+@dataclass(frozen=True)
+class FaultName:
+    """Marks a check parameter that names a network fault (`list[Annotated[str, FaultName()]]`):
+    the loader refuses any other name, with the closest one, so a typo is not a run that times
+    nothing and fails."""
+
+    def problem(self, value: str) -> str | None:
+        """The load problem of a name (None for a fault's step name)."""
+        if value in FAULTS:
+            return None
+        return f"unknown fault {value!r}{did_you_mean(value, FAULTS)}; faults: {', '.join(FAULTS)}"
+
+    def schema(self) -> dict[str, list[str]]:
+        """What the JSON Schema says the value may be."""
+        return {"enum": list(FAULTS)}
 
 
 def at(t: float) -> str:

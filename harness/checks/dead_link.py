@@ -25,7 +25,7 @@ from typing import Annotated, ClassVar, Optional
 
 from harness.analysis import CONNECTED, FaultWindow, fault_windows, scenario_end, state_timeline, value_at
 from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
-from harness.checks.common import at, capped, dur, limit, plural, select
+from harness.checks.common import FaultName, at, capped, dur, limit, plural, select
 from harness.events import JSON, JSONObject
 from harness.journal import Event
 from harness.units import Duration, Range
@@ -131,7 +131,12 @@ class DeadLinkDetected(Check):
 
     within: Annotated[Duration, Range("0ms", "24h")] = Duration(10.0)
     clients: ClientSelector = "all"
-    faults: list[str] = field(default_factory=lambda: ["blackhole"])
+    faults: list[Annotated[str, FaultName()]] = field(default_factory=lambda: ["blackhole"])
+
+    def __post_init__(self) -> None:
+        if not self.faults:
+            raise ValueError("dead_link needs at least one fault name in `faults` (default: [blackhole]), "
+                             "else it has nothing to time")
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)

@@ -56,6 +56,9 @@ class HealthAlert(Check):
     cleared: bool = True
     within: Duration = Duration(30.0)
 
+    def required_probes(self) -> list[str]:
+        return ["health", "alerts"]
+
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:

@@ -86,6 +86,9 @@ def convert_to(tp: TypeForm[T], value: object, path: Path_, pos: Positions, prob
 def _converted(tp: object, value: object, path: Path_, pos: Positions, problems: list[Problem]) -> object:
     """`convert_to` for a type held in a variable (a dataclass's field hints): the value is only
     `object` to mypy; `build` passes it to the constructor of the class the hint came from."""
+    item_tp = _list_item(tp)
+    if item_tp is not None and isinstance(value, list):
+        return _converted_list(item_tp, value, path, pos, problems)
     tp, limit, markers = _unwrap(tp)
     nested = _dataclass_in(tp)
     if nested is not None and value is not None:
@@ -100,6 +103,24 @@ def _converted(tp: object, value: object, path: Path_, pos: Positions, problems:
         problems.append(pos.problem(path, message))
         return None
     return out
+
+
+def _list_item(tp: object) -> object | None:
+    """The item type of `list[X]` (also `Optional[list[X]]`) whose items are checked one by one:
+    a checked item type (`list[Annotated[str, FaultName()]]`) or any item type that can be
+    wrong (all but `object`); None for anything else."""
+    if get_origin(tp) in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        return _list_item(inner[0]) if len(inner) == 1 else None
+    item: object = get_args(tp)[0] if get_origin(tp) is list and get_args(tp) else None
+    return None if item in (object, Any) else item
+
+
+def _converted_list(item_tp: object, value: list[object], path: Path_, pos: Positions, problems: list[Problem]) -> object:
+    """Each item converted on its own, so a problem points at the item (`tags[1]`), not the list."""
+    before = len(problems)
+    items = [_converted(item_tp, v, path + (i,), pos, problems) for i, v in enumerate(value)]
+    return items if len(problems) == before else None
 
 
 def _unwrap(tp: object) -> tuple[object, Range | None, list[object]]:
@@ -185,6 +206,10 @@ def _dataclass_in(tp: object) -> type[DataclassInstance] | None:
     return None
 
 
+#: What a list of each kind of item looks like, in a message.
+_EXAMPLES: dict[object, str] = {Duration: "[1s, 5m]", int: "[1, 2]", float: "[0.5, 2]", bool: "[true, false]"}
+
+
 class _Mismatch(Exception):
     def __init__(self, expected: str) -> None:
         self.expected = expected
@@ -203,7 +228,7 @@ def describe(tp: object) -> str:
         text = " or ".join(describe(a) for a in inner)
         return text + (" (or null)" if len(inner) < len(args) else "")
     if origin is list:
-        return f"a list of {describe(args[0])}" if args else "a list"
+        return f"a list like {_EXAMPLES.get(_strip(args[0]), '[a, b]')}" if args else "a list"
     if origin is dict:
         return "a mapping"
     names: dict[object, str] = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}

@@ -20,7 +20,7 @@ from harness.scenario.steptree import check_selector, parse_steps
 from harness.steps.base import ClientSelector
 from harness.thresholds import Threshold
 from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, unknown_key, yaml_error_problem
-from harness.units import Duration, Range
+from harness.units import SEED_RANGE, TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:
     from typing_extensions import TypeForm
@@ -31,8 +31,8 @@ TOP_KEYS = ["name", "description", "tags", "target", "seed", "timeout", "time_sc
 # A scenario's name names its report folder and journal: a slug, never a path.
 NAME_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 NAME_RULE = "letters, digits, '-', '_' and '.' (not first), at most 100 characters"
-TIME_SCALE = Annotated[float, Range(0.001, 1000)]
-SEED = Annotated[int, Range(0, 2**63 - 1)]
+TIME_SCALE = Annotated[float, TIME_SCALE_RANGE]
+SEED = Annotated[int, SEED_RANGE]
 TIMEOUT = Annotated[Duration, Range("1s", "48h")]
 MAX_BROWSERS, MAX_PROTOCOL = 200, 10_000
 

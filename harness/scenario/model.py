@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Iterable, Literal, Optional
 
 from harness.events import JSONObject
-from harness.units import Duration, Range
+from harness.units import TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:  # the tree and the checks import this module
     from harness.checks.base import Check
@@ -37,7 +37,7 @@ class ClientSpec:
 class Profile:
     """Overrides a named profile (`--profile nightly`) applies to a scenario."""
 
-    time_scale: Optional[Annotated[float, Range(0.001, 1000)]] = None
+    time_scale: Optional[Annotated[float, TIME_SCALE_RANGE]] = None
     timeout: Optional[Annotated[Duration, Range("1s", "48h")]] = None
 
 

@@ -11,23 +11,34 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import TYPE_CHECKING, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Literal, Union, get_args, get_origin
 
 from harness.events import JSONObject
-from harness.units import DURATION_PATTERN, Duration
+from harness.units import DURATION_PATTERN, SEED_RANGE, TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:
     from harness.registry import Registry
     from harness.steps.base import Step
 
+SEED = Annotated[int, SEED_RANGE]
+TIME_SCALE = Annotated[float, TIME_SCALE_RANGE]
 DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 300ms, 15s, 5m"}
 SELECTOR = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
             "description": "all, browsers, protocol, a client name, a group, or a list of those"}
 
 
 def type_schema(tp: object) -> JSONObject:
-    """JSON Schema of one parameter type."""
+    """JSON Schema of one parameter type; `Annotated` extras add to it: a `Range` on a number
+    its bounds, a marker with a `schema()` (e.g. `FaultName`) what that returns."""
     origin, args = get_origin(tp), get_args(tp)
+    if origin is Annotated:
+        out = type_schema(args[0])
+        for extra in args[1:]:
+            if isinstance(extra, Range) and out.get("type") in ("integer", "number"):
+                out.update(minimum=extra.low, maximum=extra.high)
+            elif callable(getattr(extra, "schema", None)):
+                out.update(extra.schema())
+        return out
     if tp is Duration:
         return dict(DURATION)
     if origin is Literal:
@@ -47,7 +58,7 @@ def type_schema(tp: object) -> JSONObject:
 
 def params_schema(cls: type) -> JSONObject:
     """Schema of a step's or check's parameters (a mapping, or a bare value for its primary field)."""
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     props, required = {}, []
     for f in dataclasses.fields(cls):
         if not f.init:
@@ -114,7 +125,7 @@ def scenario_schema() -> JSONObject:
         "properties": {
             "name": {"type": "string"}, "description": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}}, "target": {"type": "string"},
-            "seed": {"type": "integer"}, "timeout": DURATION, "time_scale": {"type": "number", "exclusiveMinimum": 0},
+            "seed": type_schema(SEED), "timeout": DURATION, "time_scale": type_schema(TIME_SCALE),
             "clients": {"anyOf": [
                 {"type": "object", "additionalProperties": False, "properties": {
                     "browsers": {"type": "integer", "minimum": 0}, "protocol": {"type": "integer", "minimum": 0},
@@ -129,7 +140,7 @@ def scenario_schema() -> JSONObject:
                 "description": "a limit on one of the report's metrics, e.g. 'reconnect_p95_s < 2' or 'lost == 0'"}},
             "profiles": {"type": "object", "additionalProperties": {
                 "type": "object", "additionalProperties": False,
-                "properties": {"time_scale": {"type": "number"}, "timeout": DURATION}}},
+                "properties": {"time_scale": type_schema(TIME_SCALE), "timeout": DURATION}}},
         },
         "$defs": {"steps": {"type": "array", "items": {"anyOf": step_variants}}},
     }

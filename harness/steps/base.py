@@ -48,6 +48,19 @@ class Step:
     async def run(self, ctx: "RunContext", env: Envelope) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    # What the step needs from the target, checked before anything starts (`plan.target_fit_problems`).
+    def required_actions(self) -> list[str]:
+        """Names of the target's UI actions (`actions:`) this step runs."""
+        return []
+
+    def required_messages(self) -> list[str]:
+        """Names of the target's protocol messages (`protocol.messages`) this step sends."""
+        return []
+
+    def required_probes(self) -> list[str]:
+        """Probe values this step reads (`state` needs none: the app socket's state stands in)."""
+        return []
+
     def summary(self, env: Envelope) -> str:
         """One human line for the journal and the progress display: `screenshot connected`,
         `latency 300ms, jitter 20ms on b0`, `bandwidth 64kbps`; the primary value bare, values in

@@ -46,6 +46,12 @@ class Expect(Step):
             if level not in LEVELS:
                 raise ValueError(f"expected a health level ({', '.join(LEVELS)}), got {level!r}")
 
+    def required_probes(self) -> list[str]:
+        """The probes the conditions read; `state` falls back on the app socket's state."""
+        wanted = {"health": self.health is not None or self.min_health is not None,
+                  "queue_length": self.queue_length is not None, "alerts": self.alerts_at_least is not None}
+        return [name for name, used in wanted.items() if used]
+
     def condition(self) -> str:
         parts = []
         if self.state is not None:

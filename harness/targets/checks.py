@@ -10,7 +10,7 @@ import re
 import urllib.parse
 from typing import Optional
 
-from harness.jscheck import js_syntax_error
+from harness.jscheck import Kind, js_syntax_error
 from harness.targets.placeholders import PLACEHOLDER, blank
 
 #: Selector engines Playwright understands before `=` (`text=Save`, `xpath=//div`); `internal:` ones too.
@@ -43,6 +43,9 @@ def url_problem(url: str, schemes: tuple[str, ...], allow_remote: bool) -> Optio
         return f"no host in {url!r}: write it like {schemes[0]}://127.0.0.1:{{port.server}}/"
     if PLACEHOLDER.search(host) or "{" in host:
         return f"the host in {url!r} must be written literally (placeholders go in the port, path or query)"
+    port = _url_port_problem(parts.netloc)
+    if port:
+        return f"the port in {url!r} {port}"
     if allow_remote or is_loopback(host):
         return None
     return (f"host {host!r} is not loopback (localhost, 127.0.0.0/8, ::1): wschaos sends faults and load to it; "
@@ -121,15 +124,59 @@ def regex_problem(pattern: str) -> Optional[str]:
     return None
 
 
+TCP_EXAMPLE = "127.0.0.1:{port.server} or [::1]:8000"
+
+
 def tcp_problem(address: str) -> Optional[str]:
-    """`host:port`, the port a number or a placeholder."""
+    """`host:port`: the host a name, an IPv4 address or an IPv6 address in brackets; the port
+    a number from 1 to 65535 or a placeholder."""
     host, sep, port = address.rpartition(":")
-    if not sep or not host or not (port.isdigit() or PLACEHOLDER.fullmatch(port)):
-        return f"expected host:port like 127.0.0.1:{{port.server}}, got {address!r}"
-    return None
+    if not sep or not host:
+        return f"expected host:port like {TCP_EXAMPLE}, got {address!r}"
+    if host.startswith("[") or host.endswith("]"):
+        if not (host.startswith("[") and host.endswith("]")) or not _is_ipv6(host[1:-1]):
+            return f"{host!r} is not an IPv6 address in brackets; expected host:port like {TCP_EXAMPLE}, got {address!r}"
+    elif ":" in host:
+        return f"an IPv6 address goes in brackets, like [::1]:8000; got {address!r}"
+    elif not re.fullmatch(r"[A-Za-z0-9._-]+", blank(host)):
+        return f"the host {host!r} is not a host name or address (letters, digits, '.', '-'); expected host:port like {TCP_EXAMPLE}"
+    problem = None if PLACEHOLDER.fullmatch(port) else _port_problem(port)
+    return f"the port in {address!r} {problem}" if problem else None
 
 
-def js_problem(source: str, kind: str = "expression") -> Optional[str]:
-    """The JavaScript syntax error in `source`, or None (harness.jscheck parses it)."""
-    error = js_syntax_error(source, kind)  # type: ignore[arg-type]
-    return f"not a valid JavaScript {kind.replace('_', ' ')}: {error}" if error else None
+def _port_problem(port: str) -> Optional[str]:
+    """What is wrong with a port written as text: digits 0-9 only, from 1 to 65535."""
+    if re.fullmatch(r"[0-9]{1,5}", port) and 1 <= int(port) <= 65535:
+        return None
+    return f"must be a number from 1 to 65535 (or a placeholder like {{port.server}}), got {port!r}"
+
+
+def _url_port_problem(netloc: str) -> Optional[str]:
+    """The port of a URL's `host:port` (placeholders count as a good port), if one is written."""
+    host_port = PLACEHOLDER.sub("1", netloc).rpartition("@")[2]
+    after_host = host_port.rpartition("]")[2] if host_port.startswith("[") else host_port
+    return _port_problem(after_host.rpartition(":")[2]) if ":" in after_host else None
+
+
+def _is_ipv6(text: str) -> bool:
+    try:
+        return isinstance(ipaddress.ip_address(text), ipaddress.IPv6Address)
+    except ValueError:
+        return False
+
+
+#: V8's words for a `return` outside a function, and ours for it in an init script.
+ILLEGAL_RETURN = "Illegal return statement"
+SCRIPT_RETURN = ("`return` outside a function: an init script runs as a page script, where a top-level `return` "
+                 "stops it there (or, without Playwright's wrapper, stops it from running at all); remove the "
+                 "`return`, or put the code in a function and call it")
+
+
+def js_problem(source: str, kind: Kind = "expression") -> Optional[str]:
+    """The JavaScript syntax error in `source`, or None (harness.jscheck parses it the way it runs)."""
+    error = js_syntax_error(source, kind)
+    if error is None:
+        return None
+    if kind == "script" and error == ILLEGAL_RETURN:
+        return SCRIPT_RETURN
+    return f"not a valid JavaScript {kind.replace('_', ' ')}: {error}"

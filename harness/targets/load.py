@@ -51,7 +51,7 @@ def _load(path: Path) -> tuple[list[Problem], Optional[Target]]:
                                         "name, server, page and websocket (docs/targets.md)", key=True)], None
     problems: list[Problem] = list(read_problems)
     target = parse_target(data, pos, problems, path)
-    problems += check_target_data(data, pos)
+    problems += check_target_data(data, pos, path.parent.resolve())
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.line, p.col)), target
 

@@ -113,8 +113,9 @@ class Wait(Op):
         await page_of(client).wait_for_selector(fill(self.selector, values), state="visible")
 
 
-#: How an `evaluate` op's expression runs: the op's values are `v`; a Promise is awaited.
-EVALUATE_JS = "async (v) => ({js})"
+#: How an `evaluate` op's expression runs: the op's values are `v`; a Promise is awaited. The
+#: expression stands on lines of its own, as the load-time check parses it (a trailing `// note`).
+EVALUATE_JS = "async (v) => (\n{js}\n)"
 
 
 @ops.register("evaluate")

@@ -12,19 +12,25 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Callable, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem, unknown_key
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
-from harness.units import Duration
+from harness.units import TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:
     from typing_extensions import TypeForm
 
 T = TypeVar("T")
+#: The target's numbers that have a sane range: a time scale like a scenario's; probes read at
+#: most every 10ms (each read runs in every page) and at least every 10s (else `expect` waits on
+#: old values); a floor on deadlines of at most 10 minutes.
+TIME_SCALE = Annotated[float, TIME_SCALE_RANGE]
+PROBE_INTERVAL = Annotated[Duration, Range("10ms", "10s")]
+MIN_WAIT = Annotated[Duration, Range("0ms", "10m")]
 #: One top-level key's parser: (its raw YAML value, path, positions, problems) -> typed value or None.
 _Parser = Callable[[object, Path_, Positions, list[Problem]], object]
 
@@ -100,6 +106,11 @@ def _scalar(tp: TypeForm[T]) -> Callable[[object, Path_, Positions, list[Problem
 
 
 def _process(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[ProcessSpec]:
+    if isinstance(value, dict) and isinstance(value.get("command"), str):  # the usual slip: a shell line
+        words = value["command"].split() or ["python", "-m", "app"]
+        problems.append(pos.problem(path + ("command",), f"expected the command as a list of its words (no shell runs "
+                                                         f"it), like [{', '.join(words)}]; got {value['command']!r}"))
+        return None
     doc = build(_ProcessDoc, value, path, pos, problems)
     if doc is None:
         return None
@@ -252,9 +263,9 @@ def _key_templates(mapping: dict[str, object], path: Path_, pos: Positions, prob
 
 _PARSERS: dict[str, _Parser] = {
     "name": _scalar(str), "server": _process, "page": _scalar(str), "websocket": _scalar(str),
-    "description": _scalar(str), "time_scale": _scalar(float), "min_wait": _scalar(Duration),
+    "description": _scalar(str), "time_scale": _scalar(TIME_SCALE), "min_wait": _scalar(MIN_WAIT),
     "ports": _ports, "static": _process, "snapshot": _scalar(Optional[str]), "probes": _probes,
-    "probe_interval": _scalar(Duration), "health": _scalar(Optional[str]), "ledger": _ledger,
+    "probe_interval": _scalar(PROBE_INTERVAL), "health": _scalar(Optional[str]), "ledger": _ledger,
     "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
     "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
     "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool),

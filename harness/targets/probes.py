@@ -3,6 +3,10 @@
 The snapshot and each probe may return a Promise (an app whose state lives in an ES module is
 reached by `import()`): it is awaited for at most `AWAIT_MS`; a Promise that takes longer, or
 rejects, reads `null` like a probe that throws. Plain values are never put behind a timer.
+
+Each piece of the target's JavaScript stands on lines of its own, as the load-time check
+(`harness.jscheck`) parses it: a trailing `// comment` then ends with its line instead of
+swallowing the rest of the expression.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ def probe_expression(target, await_ms: int = AWAIT_MS) -> str | None:
         return None
     head = f"(async () => {{ {_BOUND % await_ms} "
     if target.snapshot is not None:
-        head += f"const s = await bound({target.snapshot}); if (s === null || s === undefined) return null; "
+        head += f"const s = await bound(\n{target.snapshot}\n); if (s === null || s === undefined) return null; "
     if not target.probes:
         return head + "return s; })()"
-    reads = ", ".join(f"{json.dumps(name)}: await read(() => ({probe}))" for name, probe in target.probes.items())
+    reads = ", ".join(f"{json.dumps(name)}: await read(() => (\n{probe}\n))" for name, probe in target.probes.items())
     read = "const read = async (f) => { try { return await bound(f()); } catch (e) { return null; } }; "
     return head + read + f"return {{{reads}}}; }})()"

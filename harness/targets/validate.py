@@ -6,20 +6,24 @@ they run even where the structural pass found a problem, and every problem is re
 from __future__ import annotations
 
 import re
+import urllib.parse
+from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets import checks
-from harness.targets.placeholders import (ACTION_NAMES, BASE_NAMES, PAGE_NAMES, PROTOCOL_NAMES, QUERY_NAMES,
-                                          SETUP_NAMES, blank, unknown_message, unknown_placeholders)
+from harness.targets.storage_state import storage_state_problem
+from harness.targets.placeholders import (ACTION_NAMES, BASE_NAMES, PAGE_NAMES, PLACEHOLDER, PROTOCOL_NAMES,
+                                          QUERY_NAMES, SETUP_NAMES, blank, unknown_message, unknown_placeholders)
 
 PORT_NAME = re.compile(r"[a-z0-9_]+")
 URLS = {("page",): ("http", "https", "file"), ("websocket",): ("ws", "wss"),
         ("health",): ("http", "https"), ("ledger", "url"): ("http", "https")}
 
 
-def check_target_data(data: object, pos: Positions) -> list[Problem]:
-    """Every problem in the interpreted strings of a target file's raw data."""
+def check_target_data(data: object, pos: Positions, root: Optional[Path] = None) -> list[Problem]:
+    """Every problem in the interpreted strings of a target file's raw data; `root`, the target's
+    folder, is where the files it names are looked for (not looked for without it)."""
     if not isinstance(data, dict):
         return []
     out: list[Problem] = []
@@ -35,9 +39,15 @@ def check_target_data(data: object, pos: Positions) -> list[Problem]:
         _process(data.get(name), (name,), problem)
     _probes(data, problem)
     _upstream(data.get("upstream"), allow_remote, problem)
+    if "upstream" not in data and isinstance(data.get("websocket"), str):
+        _report(problem, ("websocket",), _websocket_port(data["websocket"]))
+    if root is not None:
+        _storage_state(data.get("storage_state"), root, problem)
+        for name in ("server", "static"):
+            _cwd(data.get(name), (name, "cwd"), root, problem)
     for i, script in enumerate(data.get("init_scripts") or [] if isinstance(data.get("init_scripts"), list) else []):
         if isinstance(script, str):
-            _report(problem, ("init_scripts", i), checks.js_problem(script, "function_body"))
+            _report(problem, ("init_scripts", i), checks.js_problem(script, "script"))
     _actions(data.get("actions"), base, problem)
     setup = data.get("setup")
     if isinstance(setup, dict):
@@ -153,6 +163,38 @@ def _upstream(upstream: object, allow_remote: bool, problem: Callable[[Path_, st
         text = (f"host {host!r} is not loopback (localhost, 127.0.0.0/8, ::1): wschaos sends faults and load to it; "
                 "use a local address, or set `allow_remote: true` if you really mean to test that host")
     _report(problem, ("upstream",), text)
+
+
+def _websocket_port(url: str) -> Optional[str]:
+    """Without `upstream`, the proxies' upstream is the websocket URL's host:port: it needs a port."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.netloc or ":" in parts.netloc.rpartition("]")[2]:
+        return None
+    return (f"{url!r} names no port, so the proxies would not know where the server listens: write it "
+            f"({parts.scheme}://{parts.netloc}:{{port.server}}/...), or set `upstream:` to the server's host:port")
+
+
+def _cwd(spec: object, path: Path_, root: Path, problem: Callable[[Path_, str], None]) -> None:
+    """A process's working folder must exist (unless it is filled per run, like `{run_dir}`)."""
+    cwd = spec.get("cwd") if isinstance(spec, dict) else None
+    if not isinstance(cwd, str) or PLACEHOLDER.search(cwd.replace("{root}", "")):
+        return
+    folder = root / cwd.replace("{root}", str(root))
+    if not folder.is_dir():
+        what = "is a file" if folder.exists() else "does not exist"
+        problem(path, f"the folder {cwd!r} {what} (read as {folder.resolve()}: relative paths start at the "
+                      "target's folder); fix the path, or leave `cwd` out to run in the target's folder")
+
+
+def _storage_state(value: object, root: Path, problem: Callable[[Path_, str], None]) -> None:
+    """The storage-state file must be there before anything starts; a path filled per run
+    (`{run_dir}`, `{seed}`) can only be read when the page opens."""
+    if not isinstance(value, str):
+        return
+    text = value.replace("{root}", str(root))
+    if PLACEHOLDER.search(text):
+        return
+    _report(problem, ("storage_state",), storage_state_problem(root / text, value))
 
 
 def _actions(actions: object, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:

@@ -268,3 +268,26 @@ async def test_chromium_preloads_no_omnibox_popup_and_keeps_playwrights_features
     finally:
         await context.close()
     assert not [t["url"] for t in targets if t["type"] == "browser_ui"]
+
+
+async def test_target_javascript_with_trailing_comments_runs_in_the_page(wschaos_browser_client, wschaos_journal,
+                                                                         page_url, proxied, scaled):
+    """A snapshot, probes, an init script and an evaluate op that end in `// comments` run as the load check parsed them."""
+    from types import MappingProxyType, SimpleNamespace
+
+    from harness.targets.model import JsProbe
+    from harness.targets.ops import Evaluate
+    from harness.targets.probes import probe_expression
+
+    target = SimpleNamespace(snapshot="({state: window.state, seeded: window.seeded}) // the page's own",
+                             probes=MappingProxyType({"state": JsProbe("s.state // as the page says"),
+                                                      "seeded": JsProbe("s.seeded\n// set by the init script")}))
+    client = await wschaos_browser_client(
+        "b0", page_url, ws_rewrite=(UPSTREAM, f"ws://{proxied.listen}"), probe_js=probe_expression(target),
+        probe_interval_s=0.05, proxy=proxied.name, init_scripts=("window.seeded = 7 // before the app",))
+    await until(lambda: asyncio.sleep(0, result=[e["values"] for e in of_kind(wschaos_journal.events, "probe")
+                                                 if (e["values"] or {}).get("state") == "connected"]), scaled(10))
+    assert {"state": "connected", "seeded": 7} in [e["values"] for e in of_kind(wschaos_journal.events, "probe")]
+    values: dict[str, object] = {"n": 1}
+    await Evaluate(js="v.n + window.seeded // eight", into="sum").run(client, values)
+    assert values["sum"] == 8

@@ -38,8 +38,9 @@ def test_validate_good_folder_prints_one_ok_line_per_file():
     files = sorted(p.name for p in (REPO / "scenarios").glob("*.yaml"))
     lines = result.stdout.splitlines()
     assert result.returncode == 0, result.stderr
-    assert [re.match(r"ok  scenarios/(\S+)  \(\d+ steps, \d+ checks\)$", line).group(1) for line in lines] == files
-    assert "ok  scenarios/connects-on-load.yaml  (4 steps, 3 checks)" in lines
+    assert [re.match(r"ok  scenarios/(\S+)  \(\d+ steps, \d+ checks, target kanban\)$", line).group(1)
+            for line in lines] == files
+    assert "ok  scenarios/connects-on-load.yaml  (4 steps, 3 checks, target kanban)" in lines
 
 
 def test_validate_reports_five_located_problems_and_starts_nothing():

@@ -42,7 +42,9 @@ def test_missing_program_and_folder_are_reported(tmp_path):
                                        fix="server.command starts with 'no-such-program-xyz', which is not on PATH: "
                                            "install it or give its full path")
     path.write_text(TARGET.format(program="sh", cwd="nowhere"))
-    assert _target(path)[1].fix == f"server.cwd 'nowhere' is not a folder (it is relative to {tmp_path})"
+    assert _target(path)[0].fix == (f"{path}:4:8 server.cwd: the folder 'nowhere' does not exist (read as "
+                                    f"{tmp_path / 'nowhere'}: relative paths start at the target's folder); fix the "
+                                    "path, or leave `cwd` out to run in the target's folder")
 
 
 def test_diagnose_appends_the_target_findings(monkeypatch):

@@ -66,8 +66,8 @@ def test_empty_and_huge_sources_are_refused():
 
 def test_unknown_kind_is_a_programming_error():
     """The kind is checked, not guessed."""
-    with pytest.raises(ValueError, match="kind must be 'expression' or 'function_body', got 'script'"):
-        js_syntax_error("1", "script")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="kind must be one of 'expression', 'function_body', 'script', got 'module'"):
+        js_syntax_error("1", "module")  # type: ignore[arg-type]
 
 
 def test_checks_work_inside_a_running_event_loop():
@@ -78,3 +78,25 @@ def test_checks_work_inside_a_running_event_loop():
         return js_syntax_error("1 +", "expression"), js_syntax_error("1 + 2", "expression")
 
     assert asyncio.run(inside()) == ("Unexpected end of input", None)
+
+
+@pytest.mark.parametrize("source, message", [
+    ("return 1", "Illegal return statement"),
+    ("if (window.x) { return; }", "Illegal return statement"),
+    ("await x", "await is only valid in async functions and the top level bodies of modules"),
+    ("}", "Unexpected token '}'"),
+])
+def test_scripts_are_parsed_as_page_scripts(source, message):
+    """kind script refuses a top-level `return` (and what no script may hold), as a page does."""
+    assert js_syntax_error(source, "script") == message
+
+
+@pytest.mark.parametrize("source", [
+    "window.x = 1", "function f() { return 1 }\nf()", "var a = 1; let b = 2; const c = 3",
+    "window.y = 2 // a trailing comment", "var __wschaosParsed = 3; nothing()",
+])
+def test_valid_scripts_pass_without_running(source):
+    """Statements, functions that return and trailing comments parse; nothing runs, nothing leaks."""
+    assert js_syntax_error(source, "script") is None
+    assert js_syntax_error("while (true) {}", "script") is None  # parsed, never run: returns at once
+    assert js_syntax_error("function f() {}", "script") is None  # declared again: the first did not leak

@@ -78,6 +78,17 @@ CASES = [
     ("within-zero", B + "steps:\n  - expect: {state: connected, within: 0ms}\n"),
     ("load-ten-million", "clients: {protocol: 1}\nsteps:\n  - load: {messages: 10000000}\n"),
     ("protocol-negative", "clients: {protocol: -1}\nsteps: [idle: 1s]\n"),
+    # --- issue 17: what a file says is checked at load
+    ("dead-link-fault-typo", B + "steps: [idle: 1s]\nchecks:\n  - dead_link: {within: 5s, faults: [blackhol, down]}\n"),
+    ("dead-link-unknown-fault", B + "steps: [idle: 1s]\nchecks:\n  - dead_link: {faults: [server]}\n"),
+    ("dead-link-no-fault", B + "steps: [idle: 1s]\nchecks:\n  - dead_link: {faults: []}\n"),
+    ("seed-just-past-64-bits", "seed: 9223372036854775808\nsteps: [idle: 1s]\n"),
+    ("seed-negative", "seed: -1\nsteps: [idle: 1s]\n"),
+    ("time-scale-zero", "time_scale: 0\nsteps: [idle: 1s]\n"),
+    ("profile-time-scale-inf", "steps: [idle: 1s]\nprofiles: {nightly: {time_scale: .inf}}\n"),
+    ("tags-not-a-list", "tags: ci\nsteps: [idle: 1s]\n"),
+    ("tag-not-text", "tags: [ci, [nightly]]\nsteps: [idle: 1s]\n"),
+    ("threshold-limit-past-float", "steps: [idle: 1s]\nthresholds: ['lost < 1" + "0" * 309 + "']\n"),
     # --- kinds that were already handled well, kept to document the behaviour
     ("unknown-top-key", "tag: [ci]\nsteps: [idle: 1s]\n"),
     ("unknown-step-type", "steps:\n  - nap: 1s\n"),
@@ -239,6 +250,36 @@ EXPECTED = {
     ],
     'protocol-negative': [
         '1:21 clients.protocol: expected a whole number from 0 to 10000, got -1',
+    ],
+    'dead-link-fault-typo': [
+        "4:38 checks[0].dead_link.faults[0]: unknown fault 'blackhol' (did you mean 'blackhole'?); faults: bandwidth, blackhole, down, latency, limit_data, reset_peer, slicer, slow_close",
+    ],
+    'dead-link-unknown-fault': [
+        "4:26 checks[0].dead_link.faults[0]: unknown fault 'server'; faults: bandwidth, blackhole, down, latency, limit_data, reset_peer, slicer, slow_close",
+    ],
+    'dead-link-no-fault': [
+        "4:16 checks[0].dead_link: dead_link needs at least one fault name in `faults` (default: [blackhole]), else it has nothing to time",
+    ],
+    'seed-just-past-64-bits': [
+        "1:7 seed: expected a whole number from 0 to 9223372036854775807, got 9223372036854775808",
+    ],
+    'seed-negative': [
+        "1:7 seed: expected a whole number from 0 to 9223372036854775807, got -1",
+    ],
+    'time-scale-zero': [
+        "1:13 time_scale: expected a number from 0.001 to 1000, got 0",
+    ],
+    'profile-time-scale-inf': [
+        "2:34 profiles.nightly.time_scale: expected a number from 0.001 to 1000, got inf",
+    ],
+    'tags-not-a-list': [
+        "1:7 tags: expected a list like [a, b], got 'ci'",
+    ],
+    'tag-not-text': [
+        "1:12 tags[1]: expected a string, got ['nightly']",
+    ],
+    'threshold-limit-past-float': [
+        "2:14 thresholds[0]: the limit 100000000000… (310 characters) is out of range: write a number from -1000000000000000 to 1000000000000000 (no count, second or millisecond comes near it)",
     ],
     'unknown-top-key': [
         "1:1 tag: unknown key 'tag' (did you mean 'tags'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",

@@ -52,3 +52,16 @@ def test_unknown_target_action_is_caught_before_running(tmp_path):
     (problem,) = info.value.problems
     assert str(problem).startswith(f"{sc.file}:2:1 steps[0]: target 'kanban' has no UI action 'fly'; its actions: "
                                    f"add_ticket, trigger_workflow (add it under `actions:` in ")
+
+
+def test_a_time_scale_or_seed_out_of_range_is_refused_whoever_built_the_scenario(tmp_path):
+    """A scenario built in code (the soak, benchmarks) bypasses the file's ranges; the plan applies them."""
+    import dataclasses
+
+    sc = scenario(tmp_path, "steps:\n  - idle: 1s\n")
+    with pytest.raises(InvalidInput) as info:
+        make_plan(dataclasses.replace(sc, time_scale=1e9), RunOptions(seed=2**63))
+    assert [str(p) for p in info.value.problems] == [
+        f"{sc.file}: time_scale: expected a number from 0.001 to 1000, got 1e+09",
+        f"{sc.file}: seed: expected a whole number from 0 to 9223372036854775807, got 9223372036854775808",
+    ]

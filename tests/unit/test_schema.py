@@ -43,3 +43,14 @@ def test_schema_knows_during_blocks():
     assert not validator.is_valid({"steps": [{"during": {"idle": "1s", "steps": [{"idle": "1s"}]}}]})
     assert not validator.is_valid({"steps": [{"during": {**held, "for": "5s"}}]})
     assert not validator.is_valid({"steps": [{"during": {"down": {}}}]})
+
+
+def test_schema_knows_fault_names_and_number_ranges():
+    """A dead_link fault name outside the faults, a seed past 64 bits and a zero time scale are schema errors."""
+    validator = jsonschema.Draft202012Validator(scenario_schema())
+    steps = [{"idle": "1s"}]
+    assert validator.is_valid({"steps": steps, "checks": [{"dead_link": {"faults": ["blackhole", "latency"]}}]})
+    assert not validator.is_valid({"steps": steps, "checks": [{"dead_link": {"faults": ["blackhol"]}}]})
+    assert not validator.is_valid({"steps": steps, "seed": 2**63})
+    assert not validator.is_valid({"steps": steps, "time_scale": 0})
+    assert not validator.is_valid({"steps": [{"add_tickets": {"count": 0}}]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import yaml
 from harness.cli import build_parser, main, soak_rerun
 from harness.plan import RunOptions, make_plan
 from harness.scenario.load import load_scenario
-from harness.soak import planned_seconds, shrink_factor, soak_scenario
+from harness.soak import SoakArgumentError, planned_seconds, shrink_factor, soak_scenario
 from harness.steps.base import Parallel, StepNode, steps
 from harness.units import Duration
 
@@ -169,16 +170,39 @@ def test_make_plan_accepts_the_soak_on_the_reference_target():
     assert real.time.factor == 1.0
 
 
-def test_bad_arguments_raise_with_what_is_allowed():
-    """Too short, no client, or a non-positive intensity are refused with exact messages."""
-    cases = [((Duration(30.0), 1), "a soak needs at least 1m of app time to fit one disruption and its "
-              "recovery, got 30s"),
-             ((HOUR, 1, 0), "a soak needs at least 1 browser client, got 0"),
-             ((HOUR, 1, 2, 0.0), "intensity must be above 0, got 0")]
-    for args, message in cases:
-        with pytest.raises(ValueError) as info:
-            soak_scenario(*args)
-        assert str(info.value) == message
+CLIENTS = ("a soak needs from 1 to 200 browser clients (each is a Chromium page open for the whole soak, and a "
+           "scenario file allows 200), got {}")
+TIME_SCALE = ("expected a number from 0.001 to 1000, as a scenario's time_scale (below, the app's timers fire faster "
+              "than a browser keeps up; above, a minute of app time takes over 16 hours), got {}")
+
+
+@pytest.mark.parametrize("args, kwargs, argument, message", [
+    ((Duration(30.0), 1), {}, "duration",
+     "a soak needs at least 1m of app time to fit one disruption and its recovery, got 30s"),
+    ((Duration(99999999 * 3600.0), 1), {}, "duration",
+     "at most 168h (7 days) of app time, got 99999999h: every round is planned before the soak starts; for longer, "
+     "run soaks one after another with different seeds"),
+    ((HOUR, 1, 0), {}, "clients", CLIENTS.format(0)),
+    ((HOUR, 1, 100_000), {}, "clients", CLIENTS.format(100000)),
+    ((HOUR, 1, 2, 0.0), {}, "intensity", "intensity must be above 0, got 0"),
+    ((HOUR, 1), {"time_scale": float("nan")}, "time_scale", TIME_SCALE.format("nan")),
+    ((HOUR, 1), {"time_scale": float("inf")}, "time_scale", TIME_SCALE.format("inf")),
+    ((HOUR, 1), {"time_scale": 1e9}, "time_scale", TIME_SCALE.format("1e+09")),
+    ((HOUR, 1), {"time_scale": 0.0}, "time_scale", TIME_SCALE.format("0")),
+])
+def test_bad_arguments_raise_with_what_is_allowed_and_why(args, kwargs, argument, message):
+    """Each argument out of its range is refused, at once, naming the argument, the range and the reason."""
+    started = time.perf_counter()
+    with pytest.raises(SoakArgumentError) as info:
+        soak_scenario(*args, **kwargs)
+    assert (info.value.argument, str(info.value)) == (argument, message)
+    assert time.perf_counter() - started < 1  # a huge duration is refused, never planned
+
+
+def test_the_soak_time_scale_is_the_scenarios_and_the_plans():
+    """`time_scale` given to the soak is the scenario's own, so the plan runs at it (not the target's)."""
+    scenario = soak_scenario(Duration(180.0), 5, time_scale=0.5)
+    assert scenario.time_scale == 0.5 and make_plan(scenario, RunOptions(seed=5)).time.factor == 0.5
 
 
 def test_intensity_makes_disruptions_more_frequent():

@@ -187,14 +187,14 @@ def test_ports_names_ready_forms_and_process_env_are_checked(tmp_path):
     assert problems_of(write(tmp_path, text)) == [
         "t.yaml:2:17 ports[1]: port name 'Web' cannot be used as {port.Web}: use lower-case letters, digits and _",
         "t.yaml:2:22 ports[2]: port 'server' is listed twice",
-        "t.yaml:10:16 static.ready.tcp: expected host:port like 127.0.0.1:{port.server}, got 'localhost'",
+        "t.yaml:10:16 static.ready.tcp: expected host:port like 127.0.0.1:{port.server} or [::1]:8000, got 'localhost'",
         "t.yaml:11:12 static.env.A: expected a string (environment values are text), got [1]",
     ]
 
 
 @pytest.mark.parametrize("url", [
     "ws://127.0.0.1:{port.server}/ws", "ws://localhost:{port.server}/ws", "ws://[::1]:{port.server}/ws",
-    "ws://127.3.2.1:80/ws", "wss://LOCALHOST/ws",
+    "ws://127.3.2.1:80/ws", "wss://LOCALHOST:443/ws",
 ])
 def test_loopback_websocket_urls_are_accepted(tmp_path, url):
     """localhost, 127.0.0.0/8 and ::1 are loopback, whatever the port placeholder."""
@@ -331,7 +331,7 @@ def test_probe_expression_combines_snapshot_and_selector_probes():
     """Probes become one JS expression: snapshot fields and DOM attributes, each guarded."""
     t = load_target(ROOT / "targets" / "kanban.yaml")
     js = probe_expression(t)
-    assert "const s = await bound(window.kanbanDebug ? window.kanbanDebug.snapshot() : null);" in js
-    assert '"state": await read(() => (s.state))' in js
+    assert "const s = await bound(\nwindow.kanbanDebug ? window.kanbanDebug.snapshot() : null\n);" in js
+    assert '"state": await read(() => (\ns.state\n))' in js
     assert 'document.querySelector("[data-testid=connection-status]")' in js
     assert 'el.getAttribute("data-state")' in js

@@ -116,8 +116,8 @@ def test_probe_expression_awaits_promises_with_a_bound(tmp_path):
         """)
     js = probe_expression(t, await_ms=250)
     assert js.startswith("(async () => {") and "setTimeout(() => no(new Error('probe timed out')), 250)" in js
-    assert "const s = await bound(import('/src/store.js').then((m) => m.store));" in js
-    assert '"state": await read(() => (s.state))' in js
+    assert "const s = await bound(\nimport('/src/store.js').then((m) => m.store)\n);" in js
+    assert '"state": await read(() => (\ns.state\n))' in js
 
 
 def test_page_seed_differs_per_client_and_replays_per_seed():
