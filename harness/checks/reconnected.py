@@ -101,8 +101,9 @@ class Reconnected(Check):
         lines = [f"{d.client}: said 'connected' on a dead link ({d.fault.fault} from {at(d.fault.start)}, "
                  f"socket {d.socket} received {plural(d.received, 'frame')}) for at least {dur(d.seconds)} and "
                  "never noticed, so it never reconnected (dead_link times this)" for d in dead]
+        limit_s = run.time.deadline(self.within)
         return self.result(False, f"no disconnection seen, but {plural(len(dead), 'client')} sat on a dead link "
-                           "without noticing", capped(lines), metrics, [d.fault.start for d in dead])
+                           "without noticing", capped(lines), metrics, [d.marker(limit_s) for d in dead])
 
     def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
                   end: float) -> tuple[list[str], list[float], list[str]]:

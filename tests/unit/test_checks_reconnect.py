@@ -220,6 +220,7 @@ def test_a_dead_link_never_noticed_is_not_nothing_to_recover_from():
     assert result.summary == "no disconnection seen, but 1 client sat on a dead link without noticing"
     assert result.evidence == ["b0: said 'connected' on a dead link (blackhole from t=5.0s, socket s1 received 0 "
                                "frames) for at least 25s and never noticed, so it never reconnected (dead_link times this)"]
+    assert result.at == [25.0]  # the fault's start plus the 20 s limit: where it became a failure
 
 
 def test_reconnection_is_timed_from_when_a_held_fault_was_lifted():
