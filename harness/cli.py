@@ -7,23 +7,20 @@ Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness import cli_args
-from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
+from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
+from harness.cli_run import parse_bugs, run_and_report
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
 if TYPE_CHECKING:
-    from harness.plan import Plan, RunOptions
     from harness.scenario.model import Scenario
     from harness.target import Target
-    from harness.thresholds import Threshold
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,49 +243,6 @@ def _check_profile(profile: str | None, scenarios: list[Scenario]) -> None:
                                     f"defined: {', '.join(known) or 'none'}")])
 
 
-HARD_STOP_S = 8.0  # after a second Ctrl-C/SIGTERM: how long teardown may still take
-
-
-async def _with_signals(make_coro):
-    """Ctrl-C and SIGTERM (CI timeouts, `kill`) end the run in order: the running scenario is
-    cancelled and torn down, the rest are skipped, the reports are still written. A second
-    signal escalates: every process the run started is killed at once, teardown gets
-    HARD_STOP_S more seconds, then wschaos exits 130 whatever is still pending."""
-    import os
-
-    from harness.drivers import reaper
-
-    loop = asyncio.get_running_loop()
-    task = asyncio.current_task()
-    received = []
-
-    def hard_exit() -> None:
-        print(f"wschaos: teardown did not finish {HARD_STOP_S:g}s after the second interrupt; exiting "
-              "(results.json holds what ran)", file=sys.stderr, flush=True)
-        reaper.kill_all()
-        os._exit(EXIT_INTERRUPTED)
-
-    def on_signal(name: str) -> None:
-        received.append(name)
-        if len(received) == 1:
-            print(f"\nwschaos: {name}: stopping after teardown of the running scenario "
-                  "(press Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
-        else:
-            print(f"\nwschaos: {name} again: killing every process this run started", file=sys.stderr, flush=True)
-            reaper.kill_all()
-            loop.call_later(HARD_STOP_S, hard_exit)
-        if task is not None:
-            task.cancel()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, on_signal, sig.name)
-    try:
-        return await make_coro()
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
-
-
 def cmd_run(args) -> int:
     from harness.plan import RunOptions, make_plan
 
@@ -310,32 +264,6 @@ def cmd_run(args) -> int:
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
     return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs,
                           thresholds=args.threshold)
-
-
-def parse_bugs(text: str) -> tuple[str, ...]:
-    """`--bugs a, b` -> (a, b)."""
-    return tuple(b.strip() for b in text.split(",") if b.strip())
-
-
-def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, quiet: bool = False, repeat: int = 1,
-                   jobs: int = 1, thresholds: list[Threshold] | None = None) -> int:
-    """Run planned scenarios through the run owner, show progress, map the verdict to an exit
-    code: the path `run` and `soak` share."""
-    from harness import tools
-    from harness.progress import Progress
-    from harness.run import run_plans
-
-    tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
-    tools.find_chromium()
-    progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
-    try:
-        result, html = asyncio.run(_with_signals(lambda: run_plans(
-            plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs,
-            thresholds=thresholds or ())))
-    finally:
-        progress.close()
-    progress.final(result, html)
-    return result.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Awaitable, Callable, Optional, TypeVar
 
+from harness.clients import ClientSpec, resolve_selector
 from harness.errors import InfrastructureError
 from harness.events import JSON, JSONObject
 from harness.journal import Journal
-from harness.scenario.model import Scenario
 from harness.target import Target, fill
 from harness.units import Duration, TimeScale
 
@@ -49,7 +49,8 @@ class PendingRevert:
 class RunContext:
     """Everything a step may touch during one scenario run."""
 
-    scenario: Scenario
+    scenario_name: str
+    clients: tuple[ClientSpec, ...]
     target: Target
     journal: Journal
     time: TimeScale
@@ -74,7 +75,8 @@ class RunContext:
         return self._memory[owner]
 
     def select(self, selector: object, kinds: tuple[str, ...] = ()) -> list[str]:
-        return self.scenario.resolve(selector, kinds)
+        """Client names a selector picks ("all", "browsers", "protocol", a name, a group, a list)."""
+        return resolve_selector(self.clients, selector, kinds)
 
     def on_revert(self, label: str, fn: Revert, teardown: bool = True) -> PendingRevert:
         """Register an undo before making the change it undoes (runs at teardown if not before)."""

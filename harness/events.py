@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Optional, get_args
 
+from harness.clients import ClientSpec
+
 #: Where JSON crosses into Python, named once: a journal line, a results.json entry, a check's
 #: params and metrics, a frame's decoded payload, a page probe's answer. Their keys are declared
 #: (the events below, docs/results.md) and tested; their values are whatever JSON holds, which
@@ -378,15 +380,6 @@ class StrictEvents:
 
 # -- typed readers --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class ClientDecl:
-    """One client as `run.start` declares it."""
-
-    name: str
-    kind: str = ""
-    groups: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class RunStart:
     """`run.start` read once, typed; missing values (older or hand-made journals) get defaults."""
 
@@ -399,7 +392,7 @@ class RunStart:
     time_scale: float = 1.0
     min_wait_s: float = 5.0
     bugs: tuple[str, ...] = ()
-    clients: tuple[ClientDecl, ...] = ()
+    clients: tuple[ClientSpec, ...] = ()
     versions: JSONObject = field(default_factory=dict, hash=False, compare=False)
     rerun: str = ""
     ack_type: str = "ack"
@@ -409,8 +402,7 @@ class RunStart:
     @classmethod
     def from_event(cls, event: Optional[Event]) -> "RunStart":
         e = event or {}
-        clients = tuple(ClientDecl(str(c["name"]), str(c.get("kind") or ""), tuple(c.get("groups") or ()))
-                        for c in e.get("clients") or () if isinstance(c, dict) and "name" in c)
+        clients = tuple(ClientSpec.from_dict(c) for c in e.get("clients") or () if isinstance(c, dict) and "name" in c)
         return cls(
             scenario=str(e.get("scenario") or ""), scenario_file=str(e.get("scenario_file") or ""),
             description=str(e.get("description") or ""), tags=tuple(e.get("tags") or ()),
@@ -436,4 +428,4 @@ def kinds_in(section: str) -> list[EventKind]:
 
 
 __all__ = ["Field", "EventKind", "KINDS", "BY_NAME", "SECTIONS", "FAULTS", "STRICT_ENV", "check_event",
-           "make", "StrictEvents", "ClientDecl", "RunStart", "kinds_in"]
+           "make", "StrictEvents", "RunStart", "kinds_in"]

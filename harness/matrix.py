@@ -14,7 +14,8 @@ from typing import Callable
 from harness.events import JSONObject
 from harness.plan import RunOptions, make_plan
 from harness.conclude import ScenarioOutcome
-from harness.run import Run, new_run_id
+from harness.run import Run
+from harness.run_record import new_run_id
 from harness.scenario.model import Scenario
 
 NO_BUG = "(none)"

@@ -19,13 +19,13 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.text import Text
 
-from harness.analysis import unexpected_exits
+from harness.disruptions import unexpected_exits
 
 from harness.events import Event
 from harness.units import Duration, TimeScale
 
 if TYPE_CHECKING:
-    from harness.run import RunResult
+    from harness.run_record import RunResult
     from harness.conclude import ScenarioOutcome
 
 MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "interrupted": "INTERRUPTED",

@@ -15,7 +15,8 @@ from __future__ import annotations
 import asyncio
 from typing import Sequence
 
-from harness.analysis import DELIBERATE, disconnections, disruption_lifted, in_force
+from harness.analysis import DELIBERATE, disconnections
+from harness.disruptions import disruption_lifted, in_force
 from harness.checks.base import AwaitsRecovery, Check, RecoveryLimit, RunView
 from harness.journal import Event, Journal
 

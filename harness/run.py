@@ -18,71 +18,30 @@ even a SIGKILLed run leaves a readable one.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import random
 import shutil
 import time
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-from harness import audit, lanes, tools, verdict
+from harness import audit, lanes, tools
 from harness.conclude import ScenarioOutcome, StepsEnded, conclude
 from harness.drivers.watchdog import Watchdog, reap_orphans
 from harness.errors import WschaosError
-from harness.events import Outcome, StrictEvents
+from harness.events import StrictEvents
 from harness.journal import Event, Journal
 from harness.plan import Plan, RunOptions
 from harness.report import results as docs
-from harness.report.document import RunDocument, RunMeta, ScenarioEntry, ScenarioInfo
 from harness.runner import execute_scenario
 from harness.shared import Shared, open_shared
-from harness.thresholds import Threshold, ThresholdResult, judge as judge_thresholds
+from harness.run_record import RunRecord, RunResult, new_run_id, prune_artifacts
+from harness.thresholds import Threshold
 
 if TYPE_CHECKING:
     from harness.report.prerender import Prerenderer
 
 OutcomeListener = Callable[[ScenarioOutcome], None]
-
-
-@dataclass
-class RunResult:
-    """Every scenario outcome of one run, what never ran, and where the reports are."""
-
-    run_id: str
-    run_dir: Path
-    outcomes: list[ScenarioOutcome] = field(default_factory=list)
-    skipped: list[tuple[Plan, str]] = field(default_factory=list)   # (plan, why it never ran)
-    interrupted: bool = False
-    infra_error: Optional[str] = None     # the shared infrastructure, or writing the reports, failed
-    started_at: dt.datetime = field(default_factory=dt.datetime.now)
-    duration_s: float = 0.0
-    thresholds: list[ThresholdResult] = field(default_factory=list)   # run-level, judged once at the end
-
-    @property
-    def outcome(self) -> Outcome:
-        """The run's verdict (harness.verdict decides)."""
-        named: list[Outcome] = [o.outcome for o in self.outcomes] + (["error"] if self.infra_error else [])
-        return verdict.run_outcome(named, self.interrupted, any(not t.passed for t in self.thresholds))
-
-    @property
-    def exit_code(self) -> int:
-        return verdict.exit_code(self.outcome)
-
-    @property
-    def flaky(self) -> dict[str, list[str]]:
-        """Scenarios whose repeated runs (`--repeat`) disagreed, with every verdict."""
-        return verdict.flaky((o.name, o.outcome) for o in self.outcomes)
-
-    @property
-    def passed(self) -> bool:
-        return bool(self.outcomes) and self.outcome == "passed"
-
-
-def new_run_id(now: Optional[dt.datetime] = None) -> str:
-    now = now or dt.datetime.now()
-    return now.strftime("%Y%m%d-%H%M%S-") + f"{random.randrange(16**4):04x}"
 
 
 class Run:
@@ -95,18 +54,16 @@ class Run:
         """`prerender`: draw each finished scenario's charts in a worker process while the run
         goes on (`harness.report.prerender`), for a `write_reports` at the end."""
         self.options = options
-        self.thresholds = tuple(thresholds)   # run-level: over the run's pooled metrics
         self.planned = list(plans)
         run_id = run_id or new_run_id()
         self.result = RunResult(run_id, run_dir or options.report_dir / run_id)
+        self.record = RunRecord(self.result, self.planned, options, thresholds)  # the results, as they stand
         self.on_event, self.on_outcome = on_event, on_outcome
         self.stopping = False          # set on interrupt: no further scenario starts
         self.shared: Shared | None = None
         self._stack = AsyncExitStack()
         self._infra: Journal | None = None
         self._t0 = time.monotonic()
-        self._entries: dict[int, ScenarioEntry] = {}   # id(outcome) -> its results.json entry
-        self._running: list[Plan] = []     # more than one with lanes (-j)
         self._closed = False
         self._prerender: Prerenderer | None = None
         self._drawings: Mapping[str, Mapping[str, str | None]] | None = None
@@ -140,6 +97,7 @@ class Run:
         self._write_progress()
         try:
             self.shared = await open_shared(self._stack, self._infra, headed=self.options.headed)
+            self.record.versions = self.shared.versions
         except BaseException:
             await self.close()
             raise
@@ -156,7 +114,7 @@ class Run:
         assert self.shared is not None
         sdir = (self.run_dir / subdir if subdir else self.run_dir) / "scenarios" / plan.scenario.name
         journal, strict = self._journal(plan, sdir)
-        self._running.append(plan)
+        self.record.running.append(plan)
         self._write_progress()
         try:
             ended = await execute_scenario(plan, self.shared, journal, self.result.run_id)
@@ -165,7 +123,7 @@ class Run:
             self._add(conclude(plan, journal, StepsEnded("interrupted", "interrupted"), strict=strict))
             raise
         finally:
-            self._running = [r for r in self._running if r is not plan]
+            self.record.running = [r for r in self.record.running if r is not plan]
         outcome = conclude(plan, journal, ended, await self._audit(journal.events), strict)
         self._add(outcome)
         return outcome
@@ -201,11 +159,11 @@ class Run:
         from harness.report import render_run, update_index
 
         for plan in self.planned:
-            if not self._accounted(plan):
+            if not self.record.accounted(plan):
                 self.result.skipped.append((plan, "the run ended before it started"))
         self.result.duration_s = time.monotonic() - self._t0
-        doc = self._final_doc()
-        events = {self._entries[id(o)]["journal"]: o.events for o in self.result.outcomes if id(o) in self._entries}
+        doc = self.record.final()
+        events = {self.record.entry(o)["journal"]: o.events for o in self.result.outcomes}
         drawn = self._drawings
         if drawn is None and self._prerender is not None:
             drawn = self._prerender.collect()
@@ -217,7 +175,7 @@ class Run:
                 shutil.copyfile(self.run_dir / "junit.xml", junit)
         except OSError as exc:
             self.result.infra_error = self.result.infra_error or f"could not write the report: {exc}"
-            doc = self._final_doc()
+            doc = self.record.final()
         try:
             docs.write_results(self.run_dir / "results.json", doc)
         except OSError as exc:
@@ -278,78 +236,22 @@ class Run:
     def _add(self, outcome: ScenarioOutcome) -> None:
         self.result.outcomes.append(outcome)
         self._write_progress()
-        entry = self._entries.get(id(outcome))
-        if self._prerender is not None and entry is not None:
-            self._prerender.submit(entry, outcome.events)
+        if self._prerender is not None:
+            self._prerender.submit(self.record.entry(outcome), outcome.events)
         if self.on_outcome:
             self.on_outcome(outcome)
-
-    def _order(self, outcome: ScenarioOutcome) -> int:
-        """Plan order, so lanes finishing out of order still report in a stable order."""
-        return next((i for i, p in enumerate(self.planned) if p is outcome.plan), len(self.planned))
-
-    def _accounted(self, plan: Plan) -> bool:
-        return any(o.plan is plan for o in self.result.outcomes) or any(p is plan for p, _ in self.result.skipped)
 
     def _write_progress(self) -> None:
         """results.json as things stand, so a killed run still leaves a readable one."""
         try:
-            docs.write_results(self.run_dir / "results.json", self._doc(final=False))
+            docs.write_results(self.run_dir / "results.json", self.record.document(final=False))
         except OSError as exc:
             if self._infra is not None:
                 self._infra.record("harness.error", error=f"could not write results.json: {exc}")
 
-    def _final_doc(self) -> RunDocument:
-        """The finished run's document; the run's thresholds are judged here, once."""
-        if self.thresholds and not self.result.thresholds:
-            pooled = docs.run_document(self._scenario_entries(), {})["metrics"]
-            self.result.thresholds = judge_thresholds(self.thresholds, pooled)
-        return self._doc(final=True)
-
-    def _scenario_entries(self) -> list[ScenarioEntry]:
-        entries = []
-        for o in sorted(self.result.outcomes, key=self._order):
-            if id(o) not in self._entries:
-                rel = o.dir.relative_to(self.run_dir).as_posix() if o.dir.is_relative_to(self.run_dir) else str(o.dir)
-                self._entries[id(o)] = docs.scenario_entry(o.events, o.checks, rel)
-            entries.append(self._entries[id(o)])
-        return entries
-
-    def _doc(self, final: bool) -> RunDocument:
-        entries = self._scenario_entries()
-        entries += [docs.not_run_entry(_info(p), "interrupted", "the run ended while it was running") for p in self._running]
-        entries += [docs.not_run_entry(_info(p), "skipped", why) for p, why in self.result.skipped]
-        if not final:
-            entries += [docs.not_run_entry(_info(p), "skipped", "not started yet") for p in self.planned
-                        if not self._accounted(p) and all(p is not r for r in self._running)]
-        first = self.planned[0] if self.planned else (self.result.outcomes[0].plan if self.result.outcomes else None)
-        meta: RunMeta = {
-            "run_id": self.result.run_id, "started_at": self.result.started_at.isoformat(timespec="seconds"),
-            "duration_s": round(self.result.duration_s, 3), "outcome": self.result.outcome if final else "interrupted",
-            "target": first.target.name if first else None, "seed": self._seed(), "bugs": list(self.options.bugs),
-            "versions": self.shared.versions if self.shared else {},
-            "rerun": "\n".join(o.plan.rerun for o in self.result.outcomes if o.outcome != "passed"),
-            "interrupted": self.result.interrupted or not final, "infra_error": self.result.infra_error,
-            "flaky": self.result.flaky, "thresholds": [t.to_dict() for t in self.result.thresholds],
-        }
-        return docs.run_document(entries, meta)
-
-    def _seed(self) -> int | None:
-        """The run's seed: `--seed`, else the one seed every scenario ran with, else None (per scenario)."""
-        if self.options.seed is not None:
-            return self.options.seed
-        seeds = {p.seed for p in self.planned} or {o.plan.seed for o in self.result.outcomes}
-        return seeds.pop() if len(seeds) == 1 else None
-
 
 class ReportError(WschaosError):
     """results.json could not be written (the disk is full or read-only): exit 3."""
-
-
-def _info(plan: Plan) -> ScenarioInfo:
-    sc = plan.scenario
-    return ScenarioInfo(sc.name, sc.file, sc.description, tuple(sc.tags), plan.seed, plan.rerun,
-                        plan.target.name, tuple(plan.bugs))
 
 
 async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,
@@ -385,21 +287,6 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
             _uncancel()
     html = run.write_reports(junit) if write else None
     return run.result, html
-
-
-def prune_artifacts(result: RunResult, policy: str) -> None:
-    """The keep-artifacts policy: after the report is rendered (screenshots are embedded in it),
-    drop the traces and ledger copies of scenarios the policy does not keep. Screenshot files
-    are small and let `wschaos report` re-render a run, so only `never` drops them."""
-    if policy == "always":
-        return
-    for outcome in result.outcomes:
-        if policy == "on-failure" and outcome.outcome != "passed":
-            continue
-        for name in ("screenshots", "traces") if policy == "never" else ("traces",):
-            shutil.rmtree(outcome.dir / name, ignore_errors=True)
-        for ledger in outcome.dir.glob("ledger.sqlite3*"):
-            ledger.unlink(missing_ok=True)
 
 
 def _uncancel() -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 from harness.aio import guarded, within
 from harness.checks.base import CheckResult, judge_all
 from harness.conclude import StepsEnded
-from harness.context import PendingRevert, RunContext
+from harness.context import RunContext
 from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import StepFailed, WschaosError
@@ -90,7 +90,8 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
                      verdicts: list[CheckResult], timeout_s: float | None) -> None:
     """Bring the system up, run the steps, watch open disconnections recover, judge the checks
     while the evidence is still live."""
-    ctx = RunContext(plan.scenario, plan.target, journal, plan.time, random.Random(plan.seed), sdir, {})
+    ctx = RunContext(plan.scenario.name, plan.scenario.clients, plan.target, journal, plan.time,
+                     random.Random(plan.seed), sdir, {})
     # The recovery watch ends in time for teardown to finish inside the scenario's timeout.
     watch_until = None if timeout_s is None else journal.now() + timeout_s * (1 - TEARDOWN_SHARE)
     async with AsyncExitStack() as stack:
@@ -299,7 +300,7 @@ async def _save_traces(ctx: RunContext, failed: bool) -> None:
 
 
 async def _wait_for_user(ctx: RunContext) -> None:
-    print(f"\n--keep: {ctx.scenario.name} is still running; press Enter (or Ctrl-C) to tear it down.", file=sys.stderr)
+    print(f"\n--keep: {ctx.scenario_name} is still running; press Enter (or Ctrl-C) to tear it down.", file=sys.stderr)
     for name, client in ctx.browsers.items():
         print(f"  {name}: {client.page_url}", file=sys.stderr)
     try:

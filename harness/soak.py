@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from harness.checks.base import Check, checks
-from harness.scenario.model import ClientSpec, Scenario
+from harness.clients import ClientSpec
+from harness.scenario.model import Scenario
 from harness.steps.actions import AddTickets, TriggerWorkflow
 from harness.steps.base import Envelope, Parallel, Step, StepNode
 from harness.steps.browser import Browser, Screenshot

@@ -51,7 +51,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
     """Build the seeded soak scenario, run it like `run` does, print the seed and the rerun command."""
     import random
 
-    from harness.cli import parse_bugs, run_and_report
+    from harness.cli_run import parse_bugs, run_and_report
     from harness.output_paths import output_problems
     from harness.plan import RunOptions, make_plan
 
@@ -106,7 +106,7 @@ def soak_rerun(args: argparse.Namespace, seed: int) -> str:
     """The exact command that runs this soak again: same schedule, same target, bugs and timing."""
     import shlex
 
-    from harness.cli import parse_bugs
+    from harness.cli_run import parse_bugs
 
     argv = ["wschaos", "soak", "--duration", str(args.duration), "--seed", str(seed)]
     if args.target:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.analysis import probe_series, value_at
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, plural, select
 from harness.checks.health import alert_count
 

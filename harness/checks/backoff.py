@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Annotated
 
 from harness.analysis import AttemptRun, attempt_runs, scenario_end
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, dur, plural, select
 from harness.events import JSONObject
 from harness.lateness import Excused, excuse, explained, worst_excused

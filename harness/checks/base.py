@@ -18,14 +18,14 @@ and Optional of those. A field without a default is required.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Iterable, Literal, Mapping, Protocol, Union, get_args, runtime_checkable
+from typing import Iterable, Literal, Mapping, Protocol, get_args, runtime_checkable
 
+from harness.clients import ClientSelector, resolve_selector
 from harness.events import JSONObject, RunStart
 from harness.journal import Event, of_kind
 from harness.registry import Registry
 from harness.units import Duration, TimeScale
 
-ClientSelector = Union[str, list[str]]
 #: Whether a check could judge: `not_judged` when what it needs was never there (a disruption the
 #: steps never lifted: the scenario is not passed), `not_reached` when a failed step ended the
 #: scenario before what it judges happened (the step's failure is the verdict).
@@ -109,10 +109,7 @@ class RunView:
     def select(self, selector: ClientSelector, kind: str | None = None) -> list[str]:
         """Resolve a selector ("all", "browsers", "protocol", a name, a group, or a list of those)
         to client names, with the scenario loader's own resolver (one vocabulary)."""
-        from harness.scenario.model import ClientSpec, resolve_selector
-
-        specs = [ClientSpec(c["name"], c.get("kind", "browser"), tuple(c.get("groups", ()))) for c in self.clients]
-        return resolve_selector(specs, selector, (kind,) if kind is not None else ())
+        return resolve_selector(self.run_start.clients, selector, (kind,) if kind is not None else ())
 
     def for_client(self, client: str, *kinds: str) -> list[Event]:
         return [e for e in of_kind(self.events, *kinds) if e.get("client") == client]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from harness.analysis import scenario_end
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, plural, select
 from harness.journal import Event
 from harness.units import Range

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView
+from harness.checks.base import Check, CheckResult, RunView
+from harness.clients import ClientSelector
 from harness.events import FAULTS
 from harness.scenario.yamlpos import did_you_mean
 from harness.units import Duration, format_measured

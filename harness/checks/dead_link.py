@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Optional
 
 from harness.analysis import CONNECTED, FaultWindow, fault_windows, scenario_end, state_timeline, value_at
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import FaultName, at, capped, dur, limit, plural, select
 from harness.events import JSON, JSONObject
 from harness.journal import Event

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from harness.analysis import scenario_end, server_state_at, unexpected_exits
+from harness.analysis import scenario_end, server_state_at
+from harness.disruptions import unexpected_exits
 from harness.message_audit import MessageAudit, message_audit
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, plural, select
 from harness.events import JSONObject
 

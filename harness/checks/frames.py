@@ -6,7 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar, Literal, Optional
 
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, select
 from harness.events import JSON, JSONObject
 from harness.jsontext import dumps

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from harness.analysis import AttemptRun, attempt_runs, scenario_end, state_timeline
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, plural, select
 from harness.units import Range
 

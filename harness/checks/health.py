@@ -13,7 +13,8 @@ from typing import ClassVar, Literal
 
 from harness.analysis import (HEALTH_LEVELS, Window, fault_windows, probe_series, scenario_end,
                               server_windows, value_at)
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, dur, limit, select
 from harness.events import JSON
 from harness.units import Duration

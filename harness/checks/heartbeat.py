@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from typing import Annotated, NamedTuple, Optional
 
 from harness.analysis import scenario_end
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, dur, plural, select
 from harness.checks.frames import field_matches
 from harness.events import JSONObject

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from harness.analysis import (CONNECTED, DELIBERATE, Window, disconnections, disruption_lifted, fault_windows,
-                              in_force, scenario_end, state_timeline)
+from harness.analysis import CONNECTED, DELIBERATE, Window, disconnections, fault_windows, scenario_end, state_timeline
+from harness.disruptions import disruption_lifted, in_force
 from harness.checks.dead_link import dead_links
-from harness.checks.base import Check, CheckResult, ClientSelector, RecoveryLimit, RunView, checks
+from harness.checks.base import Check, CheckResult, RecoveryLimit, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, capped, dur, limit, plural, select
 from harness.events import JSONObject
 from harness.units import Duration, Range

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from harness.analysis import state_timeline
-from harness.checks.base import Check, CheckResult, ClientSelector, RunView, checks
+from harness.checks.base import Check, CheckResult, RunView, checks
+from harness.clients import ClientSelector
 from harness.checks.common import at, select
 
 

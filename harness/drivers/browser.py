@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, Playwright,
                                   StorageState, WebSocket, async_playwright)

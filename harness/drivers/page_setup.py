@@ -14,20 +14,28 @@ A try that fails says what it was waiting for, not Playwright's bare "Timeout 50
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from playwright.async_api import Error as PlaywrightError, Page, StorageState, TimeoutError as PlaywrightTimeout
+from playwright.async_api import (BrowserContext, Error as PlaywrightError, Page, StorageState,
+                                  TimeoutError as PlaywrightTimeout)
 
 from harness.errors import StepFailed
 from harness.events import JSONObject
 from harness.journal import Journal
 from harness.targets.model import Setup
-from harness.targets.ops import Op, page_of
+from harness.targets.ops import Op, PageClient, page_of
 from harness.targets.placeholders import fill
 from harness.units import format_seconds
 
-if TYPE_CHECKING:  # browser.py imports this module
-    from harness.drivers.browser import BrowserClient
+
+class SetupClient(PageClient, Protocol):
+    """What a set-up needs of a browser client beyond an op's (`BrowserClient` is one)."""
+
+    @property
+    def context(self) -> BrowserContext | None: ...
+
+    @property
+    def nav_timeout_s(self) -> float: ...
 
 
 #: Playwright times out its own waits after the set-up's `timeout`; this bounds, a little later,
@@ -56,7 +64,7 @@ class PageSetup:
             return None
         return await asyncio.shield(self._first)
 
-    async def run(self, client: BrowserClient, reused: bool) -> None:
+    async def run(self, client: SetupClient, reused: bool) -> None:
         """Run the ops on `client`'s loaded page (or record the reuse); StepFailed after the last try."""
         if reused:
             self.journal.record("client.setup", client=client.name, attempt=0, passed=True, reused=True)
@@ -67,7 +75,7 @@ class PageSetup:
             self.abandon(client.name)
             raise
 
-    async def _tries(self, client: BrowserClient) -> None:
+    async def _tries(self, client: SetupClient) -> None:
         values = {**self.values, "client": client.name}
         error = ""
         for attempt in range(1, self.spec.attempts + 1):
@@ -83,7 +91,7 @@ class PageSetup:
         raise StepFailed(f"set-up of {client.name} failed {tries}; last: {error}; check the target's `setup:` "
                          "(a longer `timeout`, more `attempts`, or the selectors)")
 
-    async def _reload(self, client: BrowserClient, attempt: int) -> str:
+    async def _reload(self, client: SetupClient, attempt: int) -> str:
         """Reload the page for another try: '' once it loaded, else what went wrong."""
         page = page_of(client)
         url = page.url
@@ -96,7 +104,7 @@ class PageSetup:
             return f"reloading {url} for try {attempt}: {_first_line(exc)}"
         return ""
 
-    async def _once(self, client: BrowserClient, values: dict[str, object]) -> str:
+    async def _once(self, client: SetupClient, values: dict[str, object]) -> str:
         """One try: '' when every op succeeded, else what failed."""
         page = page_of(client)
         page.set_default_timeout(self.spec.timeout.seconds * 1000)

@@ -9,10 +9,8 @@ from bisect import bisect_left, bisect_right
 from typing import Iterable, NamedTuple, TypedDict
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
-from harness.analysis import client_names, probe_series, run_start
-from harness.events import RunStart
+from harness.analysis import client_names as client_names, probe_series as probe_series, run_start
 from harness.journal import Event, of_kind
-from harness.journal_index import index_of
 from harness.report.document import CheckEntry, check_entry
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.

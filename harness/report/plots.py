@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from harness.analysis import FaultWindow, fault_windows, server_windows, state_timeline
-from harness.journal import Event, of_kind
+from harness.journal import Event
 from harness.journal_index import index_of
 from harness.metrics import latency_samples
 from harness.report import charts, extract

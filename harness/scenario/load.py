@@ -15,9 +15,9 @@ from harness import thresholds
 from harness.errors import InvalidInput
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert_to
-from harness.scenario.model import ClientSpec, Profile, Scenario
+from harness.clients import ClientSelector, ClientSpec
+from harness.scenario.model import Profile, Scenario
 from harness.scenario.steptree import check_selector, parse_steps
-from harness.steps.base import ClientSelector
 from harness.thresholds import Threshold
 from harness.scenario.yamlpos import Path_, Positions, Problem, load_with_positions, read_text, shown, unknown_key, yaml_error_problem
 from harness.units import SEED_RANGE, TIME_SCALE_RANGE, Duration, Range

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 from harness.registry import UnknownName
 from harness.scenario.convert import build, convert_to
-from harness.scenario.model import Scenario, resolve_selector, selector_vocabulary
+from harness.clients import ClientSelector, resolve_selector, selector_vocabulary
+from harness.scenario.model import Scenario
 from harness.scenario.yamlpos import MAX_SHOWN, Path_, Positions, Problem, did_you_mean, format_path, shown
-from harness.steps.base import (ENVELOPE_KEYS, ClientSelector, During, Envelope, Node, Parallel, Repeat, Step, StepNode,
+from harness.steps.base import (ENVELOPE_KEYS, During, Envelope, Node, Parallel, Repeat, Step, StepNode,
                                 steps as step_registry)
 from harness.units import Duration, Range
 
@@ -199,7 +200,7 @@ def _cross_check(step: Step, env: Envelope, path: Path_, pos: Positions, problem
     elif step.client_kinds and not sc.resolve(step.default_clients, step.client_kinds):
         kinds = " or ".join(step.client_kinds)
         problems.append(pos.problem(path, f"{name!r} acts on {kinds} clients, but the scenario declares none"))
-    for message in step.validate(sc, env):
+    for message in step.validate(env):
         problems.append(pos.problem(path + (name,), message))
 
 

@@ -159,9 +159,6 @@ class Send(Step):
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)
 
-    def validate(self, scenario, env: Envelope) -> list[str]:
-        return []
-
 
 def build_message(ctx, client: str, name: str) -> tuple[JSONObject, Optional[str]]:
     """Fill the target's message template `name`; returns (message, ledger key)."""

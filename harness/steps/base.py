@@ -9,17 +9,13 @@ ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Iterator, Optional, Union
+from typing import ClassVar, Iterator, Optional, Union
 
+from harness.clients import ClientSelector
+from harness.context import RunContext
 from harness.events import JSONObject
 from harness.registry import Registry
 from harness.units import Duration
-
-if TYPE_CHECKING:
-    from harness.context import RunContext
-    from harness.scenario.model import Scenario
-
-ClientSelector = Union[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -45,7 +41,7 @@ class Step:
     default_clients: ClassVar[str] = "all"
     revertible: ClassVar[bool] = False           # accepts `for:`
 
-    async def run(self, ctx: "RunContext", env: Envelope) -> None:  # pragma: no cover
+    async def run(self, ctx: RunContext, env: Envelope) -> None:  # pragma: no cover
         raise NotImplementedError
 
     # What the step needs from the target, checked before anything starts (`plan.target_fit_problems`).
@@ -93,8 +89,9 @@ class Step:
 
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
-    def validate(self, scenario: Scenario, env: "Envelope") -> list[str]:
-        """Cross-checks against the whole scenario; returns messages (empty = fine)."""
+    def validate(self, env: Envelope) -> list[str]:
+        """Cross-checks of the step's parameters against its envelope (`for:`, `clients:`);
+        returns messages (empty = fine)."""
         return []
 
     def undoable(self) -> bool:

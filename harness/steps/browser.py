@@ -48,7 +48,7 @@ class Browser(Step):
                 ctx.on_revert(f"{undo} {name}", lambda c=client: _do(c, undo))
             await _do(client, self.action)
 
-    def validate(self, scenario, env: Envelope) -> list[str]:
+    def validate(self, env: Envelope) -> list[str]:
         if env.for_ is not None and not self.undoable():
             return [f"'for' undoes {', '.join(_UNDO)}; {self.action!r} cannot be undone"]
         return []

@@ -37,7 +37,7 @@ class Server(Step):
         else:
             await proc.start()
 
-    def validate(self, scenario, env: Envelope) -> list[str]:
+    def validate(self, env: Envelope) -> list[str]:
         if env.for_ is not None and not self.undoable():
             return [f"'for' undoes stop, kill or pause; {self.action!r} cannot be undone"]
         return []

@@ -12,16 +12,31 @@ from __future__ import annotations
 import dataclasses
 import difflib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Optional
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping, Optional, Protocol
 
 from harness.registry import Registry
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets.placeholders import fill
 
-if TYPE_CHECKING:  # ops run on a browser client; the driver is imported only by those that run them
+if TYPE_CHECKING:  # ops run on a browser client's page; Playwright is imported only by those that run them
     from playwright.async_api import Page
 
-    from harness.drivers.browser import BrowserClient
+
+class PageClient(Protocol):
+    """What an operation needs of a browser client (`harness.drivers.browser.BrowserClient` is
+    one): its name for messages, its page, and the page actions it journals."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def page(self) -> Page | None: ...
+
+    async def fill(self, selector: str, value: str) -> None: ...
+
+    async def click(self, selector: str) -> None: ...
+
+    async def press(self, selector: str, key: str) -> None: ...
 
 ops: Registry[type["Op"]] = Registry("action operation")
 
@@ -43,11 +58,11 @@ class Op:
         """`click '#add-btn'`: the op and its filled selector, for error messages."""
         return f"{self.registered_name} {fill(self.selector, values)!r}"  # type: ignore[attr-defined]
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:  # pragma: no cover - interface
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
 
-def page_of(client: BrowserClient) -> Page:
+def page_of(client: PageClient) -> Page:
     """The client's page: ops run only on an open page (`PageSetup` and actions open it first)."""
     assert client.page is not None, f"client {client.name} has no open page"
     return client.page
@@ -61,7 +76,7 @@ class Fill(Op):
     waits_for: ClassVar[str] = "a match that is visible, enabled and editable"
     value: str
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         await client.fill(fill(self.selector, values), fill(self.value, values))
 
 
@@ -73,7 +88,7 @@ class Click(Op):
     primary: ClassVar[Optional[str]] = "selector"
     waits_for: ClassVar[str] = "a match that is visible, stable, enabled and not covered by another element"
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         await client.click(fill(self.selector, values))
 
 
@@ -84,7 +99,7 @@ class Press(Op):
 
     key: str
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         await client.press(fill(self.selector, values), self.key)
 
 
@@ -96,7 +111,7 @@ class Read(Op):
     into: str = field(metadata={"yaml": "as"})  # YAML `as`, a Python keyword
     attribute: Optional[str] = None
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         locator = page_of(client).locator(fill(self.selector, values)).first
         values[self.into] = await locator.evaluate(READ_JS, self.attribute)
 
@@ -109,7 +124,7 @@ class Wait(Op):
     primary: ClassVar[Optional[str]] = "selector"
     waits_for: ClassVar[str] = "a visible match"
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         await page_of(client).wait_for_selector(fill(self.selector, values), state="visible")
 
 
@@ -133,7 +148,7 @@ class Evaluate(Op):
     def describe(self, values: Mapping[str, object]) -> str:
         return f"evaluate {self.js!r}"
 
-    async def run(self, client: BrowserClient, values: dict[str, object]) -> None:
+    async def run(self, client: PageClient, values: dict[str, object]) -> None:
         result = await page_of(client).evaluate(EVALUATE_JS.format(js=self.js), values)
         if self.into:
             values[self.into] = result

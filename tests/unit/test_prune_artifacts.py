@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from harness.run import prune_artifacts
+from harness.run_record import prune_artifacts
 
 FILES = ["journal.jsonl", "screenshots/b0-up.png", "traces/b0.zip", "ledger.sqlite3", "ledger.sqlite3-wal"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from journal_builder import JournalBuilder
 
-from harness.analysis import in_force, timed_reverts
+from harness.disruptions import in_force, timed_reverts
 from harness.checks.base import RecoveryLimit
 from harness.recovery import open_deadlines
 
