@@ -11,6 +11,18 @@ from __future__ import annotations
 from harness.drivers import reaper
 from harness.drivers.toxiproxy import ToxiproxyServer
 from harness.journal import Event
+from harness.shared import Shared
+
+
+async def left_behind(shared: Shared | None, events: list[Event]) -> list[str]:
+    """Everything the scenario left behind (processes, then its proxies while Toxiproxy lives)."""
+    problems = leaked_processes(events)
+    if shared is not None and shared.broken() is None:
+        try:
+            problems += await leaked_proxies(shared.toxiproxy, events)
+        except Exception as exc:  # noqa: BLE001 - a dead Toxiproxy is named before the next scenario
+            problems.append(f"could not verify Toxiproxy after the scenario: {exc}")
+    return problems
 
 
 def leaked_processes(events: list[Event]) -> list[str]:

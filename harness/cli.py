@@ -20,6 +20,7 @@ from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401
 
 if TYPE_CHECKING:
     from harness.scenario.model import Scenario
+    from harness.thresholds import Threshold
     from harness.target import Target
 
 
@@ -84,7 +85,7 @@ def _version() -> str:
         return "unknown (not installed: pip install -e .)"
 
 
-def _threshold(text: str):
+def _threshold(text: str) -> "Threshold":
     from harness.thresholds import parse
 
     try:
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     """Scenario and target files (a target file is recognised by its keys), every problem of
     every file at once; folders hold scenarios, and target files inside them are validated as
     targets. Each scenario is also checked against the target `run` would use (its `target:`,
@@ -183,7 +184,7 @@ def _check_against_targets(scenarios: list[Scenario], target: str | None,
     return names, problems
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     for sc in collect(args.paths):
         tags = ",".join(sc.tags)
         print(f"{sc.name:<40} [{tags}]")
@@ -192,7 +193,7 @@ def cmd_list(args) -> int:
     return EXIT_PASSED
 
 
-def cmd_schema(args) -> int:
+def cmd_schema(args: argparse.Namespace) -> int:
     import json
 
     from harness.scenario.schema import scenario_schema
@@ -202,7 +203,7 @@ def cmd_schema(args) -> int:
     return EXIT_PASSED
 
 
-def cmd_doctor(args) -> int:
+def cmd_doctor(args: argparse.Namespace) -> int:
     from harness.doctor import diagnose, format_findings
 
     findings = diagnose(target=args.target)
@@ -210,7 +211,7 @@ def cmd_doctor(args) -> int:
     return EXIT_PASSED if all(f.ok for f in findings) else EXIT_HARNESS
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from harness.report import render_from_journal, render_run_dir
 
     from harness.output_paths import report_problem
@@ -243,7 +244,7 @@ def _check_profile(profile: str | None, scenarios: list[Scenario]) -> None:
                                     f"defined: {', '.join(known) or 'none'}")])
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from harness.plan import RunOptions, make_plan
 
     from harness.output_paths import output_problems

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import Callable
 
 from harness.scenario.convert import describe_range
 from harness.units import SEED_RANGE, Duration
@@ -41,7 +42,7 @@ def seed(text: str) -> int:
     raise argparse.ArgumentTypeError(f"expected {describe_range(int, SEED_RANGE)}, got {text!r}")
 
 
-def bounded(low: int, high: int, extra: str = ""):
+def bounded(low: int, high: int, extra: str = "") -> Callable[[str], int]:
     """A type for a whole number from `low` to `high` (`extra`: words also accepted, e.g. 'auto')."""
     def parse(text: str) -> int:
         if _WHOLE.fullmatch(text.strip()) and low <= int(text) <= high:

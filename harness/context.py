@@ -10,7 +10,7 @@ import asyncio
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Awaitable, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Awaitable, Callable, Optional, TypeVar, cast
 
 from harness.clients import ClientSpec, resolve_selector
 from harness.errors import InfrastructureError
@@ -65,14 +65,20 @@ class RunContext:
     reverts: list[PendingRevert] = field(default_factory=list)
     counter: int = 0
     background: list[asyncio.Task[None]] = field(default_factory=list)
-    _memory: JSONObject = field(default_factory=dict)
+    _memory: dict[str, object] = field(default_factory=dict)
 
     def memory(self, owner: str, make: Callable[[], T]) -> T:
         """Per-run state a step family keeps between its steps (e.g. which items a page created
         and has not used yet), under the family's own name: the context knows no app."""
         if owner not in self._memory:
             self._memory[owner] = make()
-        return self._memory[owner]
+        return cast(T, self._memory[owner])  # stored by `make` under this owner's name
+
+    def require_server(self) -> "ManagedProcess":
+        """The target's server process (started before the steps run)."""
+        if self.server is None:
+            raise InfrastructureError("the target's server process is not started: steps run only after set-up")
+        return self.server
 
     def select(self, selector: object, kinds: tuple[str, ...] = ()) -> list[str]:
         """Client names a selector picks ("all", "browsers", "protocol", a name, a group, a list)."""

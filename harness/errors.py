@@ -5,14 +5,21 @@
     ├── SetupError                    exit 3: a tool is missing (toxiproxy-server, Chromium, ...)
     ├── InfrastructureError           exit 3: a real component misbehaved (process died, API timeout)
     │   └── ProcessError              a subprocess did not start or become ready (carries its last log lines)
+    ├── ReportError                   exit 3: results.json could not be written (a full or read-only disk)
     └── StepFailed                    an inline `expect` did not hold; the scenario fails (exit 1)
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
-4 inconclusive (nothing failed, but the machine kept some scenario from being judged fairly),
+4 inconclusive (nothing failed, but some scenario could not be judged: the machine was too slow, or
+a check could not see enough),
 130 interrupted.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.scenario.yamlpos import Problem
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -33,7 +40,7 @@ class InvalidInput(WschaosError):
 
     exit_code = EXIT_INVALID
 
-    def __init__(self, problems: list) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
@@ -44,6 +51,10 @@ class SetupError(WschaosError):
 
 class InfrastructureError(WschaosError):
     """A real component (Toxiproxy, the server, the browser) failed underneath the run."""
+
+
+class ReportError(WschaosError):
+    """A report could not be written at all (results.json on a full or read-only disk): exit 3."""
 
 
 class ProcessError(InfrastructureError):

@@ -29,7 +29,7 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from harness.events import JSON, Event
+from harness.events import JSON, Event as Event  # re-exported: a journal is a list of Events
 from harness.jsontext import encoder
 Listener = Callable[[Event], None]
 #: `record(type, id, data, raw)`: `Journal.record_frame` bound to one client, socket and direction.

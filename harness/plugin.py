@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -61,7 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     _scenarios.add_options(group)
 
 
-def pytest_collect_file(parent: pytest.Collector, file_path: Path):
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> "_scenarios.ScenarioFile | None":
     """Scenario YAML files given on the command line (or inside a folder given there) are test items."""
     if file_path.suffix not in (".yaml", ".yml") or not _named_on_command_line(parent.config, file_path):
         return None
@@ -149,7 +149,7 @@ async def wschaos_browser_client(
     """Factory `await wschaos_browser_client(name, page_url, **kwargs)`; closes clients afterwards."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def open_client(name: str, page_url: str, **kwargs) -> BrowserClient:
+        async def open_client(name: str, page_url: str, **kwargs: Any) -> BrowserClient:
             client = BrowserClient(wschaos_browser, name, wschaos_journal, page_url, **kwargs)
             stack.push_async_callback(client.close)  # registered before opening: a half-open client closes too
             return await client.open()

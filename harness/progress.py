@@ -174,7 +174,7 @@ class Progress:
     def _explain(outcome: ScenarioOutcome) -> list[str]:
         lines = [f"      {outcome.error}"] if outcome.error else []
         lines += [f"      {death.sentence()}" for death in unexpected_exits(outcome.events)]
-        lines += [f"      inconclusive: {reason}" for reason in getattr(outcome, "reasons", ())]
+        lines += [f"      inconclusive: {reason}" for reason in outcome.reasons]
         for check in outcome.checks:
             if not check.passed and check.status != "not_reached":
                 lines.append(f"      check {check.name}: {check.summary}")
@@ -198,11 +198,11 @@ class Progress:
             if len(result.skipped) > 5:
                 lines.append(f"      ... and {len(result.skipped) - 5} more skipped")
         lines += [f"FLAKY {name}: {', '.join(seen)}" for name, seen in result.flaky.items()]
-        lines += [f"{'PASS' if t.passed else 'FAIL':<5} threshold {t.summary}" for t in getattr(result, "thresholds", [])]
+        lines += [f"{'PASS' if t.passed else 'FAIL':<5} threshold {t.summary}" for t in result.thresholds]
         if result.infra_error:
             lines.append(f"ERROR shared infrastructure: {result.infra_error}")
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing ran"
-        broken = sum(1 for t in getattr(result, "thresholds", []) if not t.passed)
+        broken = sum(1 for t in result.thresholds if not t.passed)
         summary += f", {broken} run threshold{'s' if broken > 1 else ''} not held" if broken else ""
         took = time.monotonic() - self.started
         lines += ["", f"{summary} in {took:.1f}s" + (" (interrupted)" if result.interrupted else ""),

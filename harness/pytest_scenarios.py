@@ -12,7 +12,7 @@ import asyncio
 import concurrent.futures
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Required, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Required, TypeVar, TypedDict, Unpack
 
 import pytest
 import yaml
@@ -21,14 +21,19 @@ from _pytest._code.code import TerminalRepr
 from harness.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from harness.conclude import ScenarioOutcome
+    from harness.plan import RunOptions
+    from harness.run import Run
     from harness.scenario.model import Scenario
     from harness.scenario.yamlpos import Problem
+
+T = TypeVar("T")
 
 _INFRA_KEY = pytest.StashKey["InfraThread"]()
 _REPORT_KEY = pytest.StashKey[Path]()
 
 
-def add_options(group) -> None:
+def add_options(group: pytest.OptionGroup) -> None:
     group.addoption("--wschaos-target", help="run scenarios against this target (name or YAML path)")
     group.addoption("--wschaos-bugs", default="", help="seeded bugs to switch on, comma-separated")
     from harness.cli_args import seed
@@ -53,7 +58,7 @@ def looks_like_scenario(path: Path) -> bool:
 class ScenarioFile(pytest.File):
     """A scenario YAML file: one item."""
 
-    def collect(self):
+    def collect(self) -> Iterable[pytest.Item]:
         from harness.scenario.load import load_scenario
 
         try:
@@ -90,10 +95,11 @@ class InvalidScenarioItem(pytest.Item):
     def runtest(self) -> None:
         raise InvalidInput(self.problems)
 
-    def repr_failure(self, excinfo, style=None) -> "str | TerminalRepr":
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> "str | TerminalRepr":
         return "\n".join(str(p) for p in self.problems)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"invalid scenario {self.name}"
 
 
@@ -122,16 +128,17 @@ class ScenarioItem(pytest.Item):
         if outcome.outcome != "passed":
             raise ScenarioFailed(failure_text(outcome))
 
-    def repr_failure(self, excinfo, style=None) -> "str | TerminalRepr":
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> "str | TerminalRepr":
         if isinstance(excinfo.value, (ScenarioFailed, InvalidInput)):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"scenario {self.name}"
 
 
-def run_options(config: pytest.Config):
+def run_options(config: pytest.Config) -> RunOptions:
     """The RunOptions the wschaos command-line options describe."""
     from harness.plan import RunOptions
 
@@ -149,7 +156,7 @@ def targets_dir(config: pytest.Config) -> Path:
     return in_root if in_root.is_dir() else Path("targets")
 
 
-def failure_text(outcome) -> str:
+def failure_text(outcome: ScenarioOutcome) -> str:
     """What a person needs from a failed scenario: what failed, the evidence, how to rerun it."""
     lines = [f"{outcome.name}: {outcome.outcome}"]
     if outcome.error:
@@ -168,7 +175,7 @@ class InfraThread:
     """The run owner (`harness.run.Run`: Toxiproxy + Chromium) on an event loop in a helper
     thread, shared by every scenario item of the pytest session."""
 
-    def __init__(self, options) -> None:
+    def __init__(self, options: RunOptions) -> None:
         from harness.run import Run
 
         self.run_owner = Run(options)
@@ -176,7 +183,7 @@ class InfraThread:
         self.thread = threading.Thread(target=self.loop.run_forever, name="wschaos-infra", daemon=True)
         self.thread.start()
         self.opened = False
-        self.current: concurrent.futures.Future | None = None
+        self.current: concurrent.futures.Future[Any] | None = None
         self.closed = False
 
     @property
@@ -187,21 +194,25 @@ class InfraThread:
     def run_dir(self) -> Path:
         return self.run_owner.run_dir
 
-    def run(self, make_coro):
+    def run(self, make_coro: Callable[[Run], Awaitable[T]]) -> T:
         """Run `make_coro(run_owner)` on the infra loop and wait for it; Ctrl-C cancels it."""
         if not self.opened:
             self.opened = True
             self._submit(self.run_owner.open()).result()
-        self.current = self._submit(make_coro(self.run_owner))
+        current = self._submit(make_coro(self.run_owner))
+        self.current = current
         try:
-            return self.current.result()
+            return current.result()
         except KeyboardInterrupt:
             self.run_owner.interrupt()
-            self.current.cancel()
+            current.cancel()
             raise
 
-    def _submit(self, coro) -> concurrent.futures.Future:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+    def _submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
+        async def awaited() -> T:
+            return await coro
+
+        return asyncio.run_coroutine_threadsafe(awaited(), self.loop)
 
     def close(self) -> None:
         """Cancel a running scenario, tear down Toxiproxy and the browser, stop the loop (once)."""
@@ -217,7 +228,7 @@ class InfraThread:
             self.thread.join(timeout=10)
 
 
-def infra_for(config: pytest.Config, options=None) -> InfraThread:
+def infra_for(config: pytest.Config, options: RunOptions | None = None) -> InfraThread:
     infra = config.stash.get(_INFRA_KEY, None)
     if infra is None:
         infra = InfraThread(options or run_options(config))

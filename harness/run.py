@@ -23,12 +23,12 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
 from harness import audit, lanes, tools
 from harness.conclude import ScenarioOutcome, StepsEnded, conclude
 from harness.drivers.watchdog import Watchdog, reap_orphans
-from harness.errors import WschaosError
+from harness.errors import ReportError, WschaosError
 from harness.events import StrictEvents
 from harness.journal import Event, Journal
 from harness.plan import Plan, RunOptions
@@ -42,6 +42,16 @@ if TYPE_CHECKING:
     from harness.report.prerender import Prerenderer
 
 OutcomeListener = Callable[[ScenarioOutcome], None]
+
+
+@runtime_checkable
+class LaneListener(Protocol):
+    """A journal listener that tells scenarios side by side apart (the CLI's progress display):
+    `lane(name)` is scenario `name`'s own listener."""
+
+    def __call__(self, event: Event) -> None: ...
+
+    def lane(self, name: str) -> Callable[[Event], None]: ...
 
 
 class Run:
@@ -124,7 +134,7 @@ class Run:
             raise
         finally:
             self.record.running = [r for r in self.record.running if r is not plan]
-        outcome = conclude(plan, journal, ended, await self._audit(journal.events), strict)
+        outcome = conclude(plan, journal, ended, await audit.left_behind(self.shared, journal.events), strict)
         self._add(outcome)
         return outcome
 
@@ -194,8 +204,8 @@ class Run:
         tells lanes apart, as the CLI's display does) and, in strict mode, the event validator."""
         sdir.mkdir(parents=True, exist_ok=True)
         journal = Journal(sdir / "journal.jsonl")
-        lane = getattr(self.on_event, "lane", None)
-        listener = lane(plan.scenario.name) if callable(lane) else self.on_event
+        listener = (self.on_event.lane(plan.scenario.name) if isinstance(self.on_event, LaneListener)
+                    else self.on_event)
         if listener is not None:
             journal.subscribe(listener)
         strict = StrictEvents.from_env()  # WSCHAOS_STRICT_EVENTS=1: each event checked against harness/events.py
@@ -223,16 +233,6 @@ class Run:
             return f"shared infrastructure failed: {self.result.infra_error}"
         return None
 
-    async def _audit(self, events: list[Event]) -> list[str]:
-        """What the scenario left behind after teardown (processes, proxies): harness errors."""
-        problems = audit.leaked_processes(events)
-        if self.shared is not None and self.shared.broken() is None:
-            try:
-                problems += await audit.leaked_proxies(self.shared.toxiproxy, events)
-            except Exception as exc:  # noqa: BLE001 - a dead Toxiproxy is named before the next scenario
-                problems.append(f"could not verify Toxiproxy after the scenario: {exc}")
-        return problems
-
     def _add(self, outcome: ScenarioOutcome) -> None:
         self.result.outcomes.append(outcome)
         self._write_progress()
@@ -248,10 +248,6 @@ class Run:
         except OSError as exc:
             if self._infra is not None:
                 self._infra.record("harness.error", error=f"could not write results.json: {exc}")
-
-
-class ReportError(WschaosError):
-    """results.json could not be written (the disk is full or read-only): exit 3."""
 
 
 async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str | None = None,

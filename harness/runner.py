@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 from harness.aio import guarded, within
 from harness.checks.base import CheckResult, judge_all
 from harness.conclude import StepsEnded
-from harness.context import RunContext
+from harness.context import PendingRevert, RunContext
 from harness.drivers.http import fetch_json
 from harness.drivers.lagmon import LagMonitor
 from harness.errors import StepFailed, WschaosError
@@ -159,7 +159,7 @@ async def execute(nodes: Sequence[Node], ctx: RunContext) -> None:
         await _execute_node(node, ctx, t0)
 
 
-async def _execute_node(node, ctx: RunContext, t0: float) -> None:
+async def _execute_node(node: Node, ctx: RunContext, t0: float) -> None:
     env = node.env
     if env.at is not None:
         await asyncio.sleep(max(0.0, t0 + ctx.time.scaled(env.at) - ctx.journal.now()))
@@ -218,7 +218,7 @@ async def _run_step(node: StepNode, ctx: RunContext) -> None:
         ctx.background.append(asyncio.create_task(_revert_later(ctx, pending, ctx.time.scaled(env.for_))))
 
 
-async def _revert_later(ctx: RunContext, pending: list, delay_s: float) -> None:
+async def _revert_later(ctx: RunContext, pending: list[PendingRevert], delay_s: float) -> None:
     await asyncio.sleep(delay_s)
     for p in reversed(pending):
         await p.run()
@@ -237,7 +237,7 @@ async def _collect_server_truth(ctx: RunContext) -> None:
     target = ctx.target
     if ctx.server is None or not ctx.server.running:
         return
-    if getattr(ctx.server, "paused", False):
+    if ctx.server.paused:
         ctx.journal.record("harness.error", error="the server is paused (SIGSTOP) after the last step, so its "
                            "ledger and health were not read: end the scenario with `server: resume`")
         return

@@ -26,7 +26,7 @@ from harness.checks.base import Check, checks
 from harness.clients import ClientSpec
 from harness.scenario.model import Scenario
 from harness.steps.actions import AddTickets, TriggerWorkflow
-from harness.steps.base import Envelope, Parallel, Step, StepNode
+from harness.steps.base import Envelope, Node, Parallel, Step, StepNode
 from harness.steps.browser import Browser, Screenshot
 from harness.steps.expect import Expect
 from harness.steps.faults.blackhole import Blackhole
@@ -69,47 +69,47 @@ def _timed(step: Step, who: str | None, d: int) -> Item:
     return step, Envelope(clients=who, for_=Duration(float(d)))
 
 
-def _down(rng, who, shrink) -> Disruption:
+def _down(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
     return Disruption("down", f"network down on {who} for {d}s", (_timed(Down(), who, d),), d)
 
 
-def _latency(rng, who, shrink) -> Disruption:
+def _latency(rng: random.Random, who: str, shrink: float) -> Disruption:
     ms, d = rng.randint(4, 30) * 50, _secs(rng, 10, 60, shrink)
     step = Latency(latency=Duration(ms / 1000.0))
     return Disruption("latency", f"{ms}ms latency on {who} for {d}s", (_timed(step, who, d),), d)
 
 
-def _blackhole(rng, who, shrink) -> Disruption:
+def _blackhole(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 30, shrink)
     return Disruption("blackhole", f"blackhole on {who} for {d}s", (_timed(Blackhole(), who, d),), d)
 
 
-def _restart(rng, who, shrink) -> Disruption:
+def _restart(rng: random.Random, who: str, shrink: float) -> Disruption:
     return Disruption("restart", "server restart (graceful)", ((Server("restart"), Envelope()),))
 
 
-def _crash(rng, who, shrink) -> Disruption:
+def _crash(rng: random.Random, who: str, shrink: float) -> Disruption:
     return Disruption("crash", "server crash (SIGKILL) and start", ((Server("crash"), Envelope()),))
 
 
-def _stop(rng, who, shrink) -> Disruption:
+def _stop(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 40, shrink)
     return Disruption("stop", f"server stopped for {d}s", (_timed(Server("stop"), None, d),), d)
 
 
-def _offline(rng, who, shrink) -> Disruption:
+def _offline(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
     items = (_timed(Browser("offline"), who, d), _timed(Down(), who, d))
     return Disruption("offline", f"browser offline (network cut) on {who} for {d}s", items, d)
 
 
-def _hide(rng, who, shrink) -> Disruption:
+def _hide(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 10, 120, shrink)
     return Disruption("hide", f"tab hidden on {who} for {d}s", (_timed(Browser("hide"), who, d),), d)
 
 
-def _sleep(rng, who, shrink) -> Disruption:
+def _sleep(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 10, 90, shrink)
     return Disruption("sleep", f"laptop asleep (page frozen) on {who} for {d}s",
                       (_timed(Browser("sleep"), who, d),), d, work_during=False)
@@ -129,8 +129,8 @@ class _Schedule:
     pages: list[str]
     shrink: float
     intensity: float
-    nodes: list = field(default_factory=list)
-    kinds: Counter = field(default_factory=Counter)
+    nodes: list[Node] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
     untriggered: dict[str, int] = field(default_factory=dict)
 
     def add(self, step: Step, env: Envelope = Envelope()) -> None:
@@ -270,7 +270,7 @@ def soak_scenario(duration: Duration, seed: int, clients: int = 2, intensity: fl
     )
 
 
-def soak_checks(kinds: Counter) -> list[Check]:
+def soak_checks(kinds: Counter[str]) -> list[Check]:
     """The soak's verdict; `close_codes` only when a graceful stop or restart gives it closes to
     judge (it skips crashes, and fails when there is nothing to judge)."""
     # the registry knows each check as a Check; its own fields are the named class's
@@ -283,7 +283,7 @@ def soak_checks(kinds: Counter) -> list[Check]:
     return made
 
 
-def _description(duration: Duration, seed: int, clients: int, kinds: Counter) -> str:
+def _description(duration: Duration, seed: int, clients: int, kinds: Counter[str]) -> str:
     mix = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kn: (-kn[1], kn[0])))
     rounds = sum(kinds.values())
     pages = f"{clients} page" + ("" if clients == 1 else "s")

@@ -10,11 +10,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import cli_args
 from harness.errors import InvalidInput
 from harness.scenario.yamlpos import Problem
 from harness.units import Duration, Range, format_seconds
+
+if TYPE_CHECKING:
+    from harness.scenario.model import Scenario
 
 #: The longest real time a soak may take: the longest a scenario may run (its `timeout`).
 MAX_REAL = Duration(48 * 3600.0)
@@ -24,7 +28,7 @@ SAMPLE_RANGE = Range("100ms", "10m")
 FLAGS = {"duration": "--duration", "clients": "--clients", "time_scale": "--time-scale"}
 
 
-def add_soak_parser(sub) -> None:
+def add_soak_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """The `soak` subcommand and its options."""
     soak = sub.add_parser("soak", help="the nightly soak: a randomized but replayable fault schedule for --duration "
                                        "of app time, with resource drift checks (docs/soak.md)")
@@ -74,7 +78,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
     return code
 
 
-def soak_scenario_for(args: argparse.Namespace, seed: int, problems: list[Problem]):
+def soak_scenario_for(args: argparse.Namespace, seed: int, problems: list[Problem]) -> "Scenario":
     """The soak scenario for the command line; every option out of its range is invalid input,
     reported with the others (`problems`: those found already)."""
     from harness.soak import check_arguments, soak_scenario

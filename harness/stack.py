@@ -30,7 +30,7 @@ from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
-from harness.target import ProcessSpec, fill
+from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
 from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
 
@@ -195,6 +195,6 @@ def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) ->
     return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
 
 
-def frame_format(target) -> FrameFormat:
+def frame_format(target: Target) -> FrameFormat:
     """The journal records each frame's `type` and `id` from the target's own field names."""
     return FrameFormat(target.protocol.type_field, target.protocol.id_field)

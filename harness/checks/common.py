@@ -7,7 +7,7 @@ from typing import Iterable
 
 from harness.checks.base import Check, CheckResult, RunView
 from harness.clients import ClientSelector
-from harness.events import FAULTS
+from harness.steps.faults import fault_names
 from harness.scenario.yamlpos import did_you_mean
 from harness.units import Duration, format_measured
 
@@ -22,13 +22,14 @@ class FaultName:
 
     def problem(self, value: str) -> str | None:
         """The load problem of a name (None for a fault's step name)."""
-        if value in FAULTS:
+        faults = fault_names()
+        if value in faults:
             return None
-        return f"unknown fault {value!r}{did_you_mean(value, FAULTS)}; faults: {', '.join(FAULTS)}"
+        return f"unknown fault {value!r}{did_you_mean(value, faults)}; faults: {', '.join(faults)}"
 
     def schema(self) -> dict[str, list[str]]:
         """What the JSON Schema says the value may be."""
-        return {"enum": list(FAULTS)}
+        return {"enum": fault_names()}
 
 
 def at(t: float) -> str:

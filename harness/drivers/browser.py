@@ -28,6 +28,7 @@ from harness.drivers.browser_js import BINDING, init_script, probe_script
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
+from harness.events import JSONObject
 from harness.journal import Journal
 from harness.socket_state import SocketState
 from harness.targets.probes import AWAIT_MS
@@ -274,7 +275,7 @@ class BrowserClient:
             return self.probed
         return {"state": self.socket_state.state, **(self.probed or {})}
 
-    async def _on_binding(self, source: dict, payload: dict) -> None:
+    async def _on_binding(self, source: JSONObject, payload: JSONObject) -> None:
         if isinstance(payload, dict):
             if payload.get("event") == "probe":
                 self._probed(payload.get("values"))
@@ -296,7 +297,7 @@ class BrowserClient:
             self.probed = found
             self.journal.record("probe", client=self.name, values=found)
 
-    def _follow_socket(self, payload: dict) -> None:
+    def _follow_socket(self, payload: JSONObject) -> None:
         state, event, sid = self.socket_state, payload.get("event"), payload.get("sid")
         if state is None:
             return
@@ -336,6 +337,11 @@ class BrowserClient:
         level = msg.type
         if level in ("error", "warning"):
             self.journal.record("page.console", client=self.name, level=level, text=msg.text)
+
+    @property
+    def asleep(self) -> bool:
+        """Frozen by `sleep()` (its timers stopped) until `wake()`."""
+        return self._asleep
 
     async def fresh_probe(self, max_age_s: float) -> dict[str, object] | None:
         """The page's values no older than `max_age_s`: the last ones pushed if they are that

@@ -135,10 +135,10 @@ _TEMPLATE = r"""
 
 #: The page's timer-drift monitor: a timer every `interval_ms`, a `lag` report per `window_ms`
 #: whose overshoots add up to `notable_ms` (the harness's own monitor uses the same figures).
-PAGE_LAG = {"interval_ms": 100, "window_ms": 1000, "notable_ms": 50}
+PAGE_LAG: dict[str, float] = {"interval_ms": 100, "window_ms": 1000, "notable_ms": 50}
 
 
-def init_script(ws_from: str | None, ws_to: str | None, lag: dict | None = PAGE_LAG,
+def init_script(ws_from: str | None, ws_to: str | None, lag: dict[str, float] | None = PAGE_LAG,
                 random_seed: int | None = None) -> str:
     """The init script, configured to rewrite URLs starting with `ws_from` to `ws_to`
     (`lag=None` leaves the page's timer-drift monitor out; `random_seed`, a 32-bit number,

@@ -50,7 +50,7 @@ def _driver_in_own_session() -> None:
     except ImportError:  # a Playwright layout we do not know: keep its default
         return
     if getattr(transport, "asyncio", None) is asyncio:
-        transport.asyncio = _AsyncioStartingSessions()  # type: ignore[assignment]  # stands in for the module
+        transport.asyncio = _AsyncioStartingSessions()  # type: ignore[assignment,attr-defined]  # stands in for the module
 
 
 _driver_in_own_session()

@@ -53,7 +53,7 @@ class LagMonitor:
         self._window_start = 0.0
         self._harness_windows = 0
         self._pages: dict[str, dict[str, float]] = {}
-        self._task: Optional[asyncio.Task] = None
+        self._task: Optional[asyncio.Task[None]] = None
         self._unsubscribe: Optional[Callable[[], None]] = None
         self._closed = False
 

@@ -133,7 +133,7 @@ class ManagedProcess:
         self.paused = False
         self.exited_at: float | None = None  # time.monotonic() when the last process's exit was seen
         self._proc: asyncio.subprocess.Process | None = None
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._exited: asyncio.Event = asyncio.Event()
         self._line_seen: asyncio.Event = asyncio.Event()
         self._pattern = re.compile(self.ready.log_line) if self.ready.log_line else None
@@ -244,7 +244,7 @@ class ManagedProcess:
                 self.ready_match = self._pattern.search(line)
                 self._line_seen.set()
 
-    async def _watch_exit(self, proc: asyncio.subprocess.Process, exited: asyncio.Event, drains: list) -> None:
+    async def _watch_exit(self, proc: asyncio.subprocess.Process, exited: asyncio.Event, drains: list[asyncio.Task[None]]) -> None:
         returncode = await proc.wait()
         self.exited_at = time.monotonic()
         # A grandchild may hold the pipes open: do not wait for the drains forever.

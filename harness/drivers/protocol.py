@@ -56,8 +56,8 @@ class ProtocolClient:
         self.conn: ClientConnection | None = None
         self.socket_id: str | None = None
         self._sockets = 0
-        self._reader: asyncio.Task | None = None
-        self._waiters: list[tuple[Predicate, asyncio.Future]] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._waiters: list[tuple[Predicate, asyncio.Future[Message]]] = []
         self._announced = False
         self._record_sent: FrameRecorder | None = None
 
@@ -123,7 +123,7 @@ class ProtocolClient:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     @property
-    def reader(self) -> asyncio.Task | None:
+    def reader(self) -> asyncio.Task[None] | None:
         """The receive loop of the current connection (done once it closed)."""
         return self._reader
 
@@ -146,12 +146,20 @@ class ProtocolClient:
             fmt = self.frame_format
             record(message.get(fmt.type_field), message.get(fmt.id_field), message, text)
 
+    async def send_text(self, text: str) -> None:
+        """Send one frame as written, JSON or not (recorded as `ws.frame` dir=sent, its text as data)."""
+        conn, reader = self.conn, self._reader
+        if conn is None or reader is None or reader.done():
+            raise InfrastructureError(f"protocol client {self.name} is not connected: call connect() first")
+        await conn.send(text)
+        self.journal.record("ws.frame", client=self.name, socket=self.socket_id, dir="sent", data=text[:2000])
+
     async def wait_for(self, predicate: Predicate, timeout_s: float) -> Message:
         """First message (already received or arriving) matching `predicate`; TimeoutError otherwise."""
         for message in self.received:
             if predicate(message):
                 return message
-        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        fut: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
         entry = (predicate, fut)
         self._waiters.append(entry)
         try:
@@ -304,7 +312,7 @@ class LoadGroup:
             unsubscribe()
 
 
-async def _acked_or_closed(all_acked: asyncio.Future[None], reader: asyncio.Task | None,
+async def _acked_or_closed(all_acked: asyncio.Future[None], reader: asyncio.Task[None] | None,
                            timeout_s: float | None) -> None:
     """Wait until `all_acked` is set, the connection closed (`reader` done) or `timeout_s` passed."""
     def wake(_: object = None) -> None:

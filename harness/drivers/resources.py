@@ -52,7 +52,7 @@ class ResourceSampler:
             raise ValueError(f"interval_s must be above 0, got {interval_s:g}")
         self.ctx = ctx
         self.interval_s = interval_s
-        self._task: Optional[asyncio.Task] = None
+        self._task: Optional[asyncio.Task[None]] = None
         self._reported: set[str] = set()
 
     async def __aenter__(self) -> "ResourceSampler":
@@ -100,8 +100,8 @@ class ResourceSampler:
             return server.pid, None, None
 
     async def _page_heap(self, name: str, client: BrowserClient) -> Optional[int]:
-        page = getattr(client, "page", None)
-        if page is None or getattr(client, "_asleep", False):
+        page = client.page
+        if page is None or client.asleep:
             return None  # closed or frozen (`browser: sleep`): a frozen page does not answer
         try:
             return await within(PAGE_TIMEOUT_S, self._heap(client, page))
@@ -112,7 +112,7 @@ class ResourceSampler:
             return None
 
     async def _heap(self, client: BrowserClient, page: Page) -> Optional[int]:
-        context = getattr(client, "context", None)
+        context = client.context
         if context is not None:
             with contextlib.suppress(Exception):
                 cdp = await context.new_cdp_session(page)

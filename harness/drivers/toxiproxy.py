@@ -55,19 +55,6 @@ from harness.tools import free_port
 T = TypeVar("T")
 P = ParamSpec("P")
 
-# Toxic types and their attributes, from the Toxiproxy README (v2.x). Units: ms unless noted.
-TOXIC_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "latency": ("latency", "jitter"),
-    "bandwidth": ("rate",),  # KB/s
-    "slow_close": ("delay",),
-    # timeout=0 holds the connection open and drops data until the toxic is removed.
-    # Removing a timeout toxic CLOSES the connections it held: "blackhole then heal" is
-    # really "stall, then close"; fault reverts must report it that way.
-    "timeout": ("timeout",),
-    "reset_peer": ("timeout",),  # TCP RST, at once or after `timeout`
-    "slicer": ("average_size", "size_variation", "delay"),  # bytes, bytes, MICROseconds
-    "limit_data": ("bytes",),  # close after this many bytes
-}
 STREAMS = ("upstream", "downstream")  # upstream = client -> server, downstream = server -> client
 
 _api_lock = threading.Lock()
@@ -138,15 +125,16 @@ class Proxy:
         toxicity: float = 1.0, name: str | None = None,
     ) -> str:
         """Add a toxic and return its name (default `<type>_<stream>`)."""
-        if type not in TOXIC_ATTRIBUTES:
-            raise ValueError(f"unknown toxic type {type!r}: expected one of {', '.join(TOXIC_ATTRIBUTES)}")
         if stream not in STREAMS:
             raise ValueError(f"unknown stream {stream!r}: expected 'upstream' or 'downstream'")
         toxic_name = name or f"{type}_{stream}"
-        await self._server._call(
-            self._raw.add_toxic, type=type, stream=stream, toxicity=toxicity,
-            attributes=dict(attributes or {}), name=toxic_name,
-        )
+        try:
+            await self._server._call(
+                self._raw.add_toxic, type=type, stream=stream, toxicity=toxicity,
+                attributes=dict(attributes or {}), name=toxic_name,
+            )
+        except InvalidToxic as exc:  # Toxiproxy knows its toxic types: no second list here
+            raise ValueError(f"Toxiproxy refused toxic {toxic_name!r} of type {type!r}: {_refusal(exc)}") from None
         return toxic_name
 
     async def remove_toxic(self, name: str) -> None:
@@ -186,6 +174,16 @@ class Proxy:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.delete()
+
+
+def _refusal(exc: Exception) -> str:
+    """Toxiproxy's own reason from its JSON error body (`invalid toxic type`), else the text."""
+    text = exc.args[0] if exc.args else exc
+    raw = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    try:
+        return str(json.loads(raw).get("error") or raw.strip())
+    except (ValueError, AttributeError):
+        return raw.strip()
 
 
 class ToxiproxyServer:

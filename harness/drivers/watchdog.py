@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 MARK_VAR = "WSCHAOS_RUN"
 
@@ -121,7 +122,7 @@ class Watchdog:
                 os.environ[MARK_VAR] = self._previous
 
 
-def _environs():
+def _environs() -> Iterator[tuple[int, bytes]]:
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue

@@ -101,7 +101,7 @@ class SocketTracker:
         self._by_key: dict[int, _Socket] = {}
         self._pending: list[JSONObject] = []  # init-script events that came before their socket
         self._by_sid: dict[object, _Socket] = {}  # the latest socket the page opened under each sid
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def created(self, key: int, url: str) -> str:
         """Playwright saw a new socket; returns its journal id (`s1`, `s2`, ...)."""

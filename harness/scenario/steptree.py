@@ -126,7 +126,7 @@ def holdable() -> str:
     for name in step_registry.names():
         cls = step_registry.get(name)
         if cls.revertible:
-            actions = getattr(cls, "undoable_actions", ())
+            actions = cls.undoable_actions
             out.append(f"{name} ({', '.join(actions)})" if actions else name)
     return ", ".join(out)
 
@@ -174,7 +174,7 @@ def _held_fault(data: dict[str, object], path: Path_, pos: Positions, problems: 
     env = _envelope(own, path, pos, problems)
     node = _leaf(kind, data[kind], env, path, pos, problems, sc)
     if node is not None and not node.step.undoable():
-        problems.append(pos.problem(path + (kind,), f"{kind} {shown(getattr(node.step, 'action', ''))} cannot be "
+        problems.append(pos.problem(path + (kind,), f"{kind} {shown(node.step.action_word() or '')} cannot be "
                                                     f"held during steps: it cannot be undone; holdable: {holdable()}"))
         return None
     return node

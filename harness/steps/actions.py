@@ -9,6 +9,8 @@ from typing import Annotated, ClassVar, Mapping, Optional
 
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from harness.context import RunContext
+from harness.drivers.browser import BrowserClient
 from harness.errors import StepFailed
 from harness.events import JSONObject
 from harness.steps.base import Envelope, Step, steps
@@ -16,7 +18,7 @@ from harness.target import Action, fill
 from harness.units import Range
 
 
-async def run_ops(client, name: str, action: Action, values: JSONObject) -> JSONObject:
+async def run_ops(client: BrowserClient, name: str, action: Action, values: JSONObject) -> JSONObject:
     """Run the target action `name`'s operations on one page; returns the values, with what `read` ops stored.
 
     An operation whose selector Playwright gives up on fails the step, naming the action, the
@@ -32,9 +34,13 @@ async def run_ops(client, name: str, action: Action, values: JSONObject) -> JSON
     return values
 
 
-def created(ctx, client: str) -> list[str]:
+def created(ctx: RunContext, client: str) -> list[str]:
     """Titles of the items UI actions created on `client`'s page, in order."""
-    return ctx.memory("ui_action.created", dict).setdefault(client, [])
+    return ctx.memory("ui_action.created", _titles).setdefault(client, [])
+
+
+def _titles() -> dict[str, list[str]]:
+    return {}
 
 
 class _RepeatedUIAction(Step):
@@ -50,11 +56,11 @@ class _RepeatedUIAction(Step):
     def required_actions(self) -> list[str]:
         return [self.action_name()]
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         await asyncio.gather(*(self._one(ctx, n) for n in names))
 
-    async def _one(self, ctx, name: str) -> None:
+    async def _one(self, ctx: RunContext, name: str) -> None:
         what = self.action_name()
         action = ctx.target.actions[what]
         for _ in range(self.count):
@@ -106,7 +112,7 @@ class TriggerWorkflow(Step):
     def required_actions(self) -> list[str]:
         return ["trigger_workflow"]
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         action = ctx.target.actions["trigger_workflow"]
         used = ctx.memory("trigger_workflow.used", set)
         for name in ctx.select(env.clients or "all", self.client_kinds):
@@ -139,18 +145,17 @@ class Send(Step):
     def required_messages(self) -> list[str]:
         return [self.message] if self.message else []
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         await asyncio.gather(*(self._one(ctx, n) for n in names))
 
-    async def _one(self, ctx, name: str) -> None:
+    async def _one(self, ctx: RunContext, name: str) -> None:
         client = ctx.protocol[name]
         if not client.connected:
             await client.connect()
         for _ in range(self.count):
             if self.raw is not None:
-                await client.conn.send(self.raw)
-                ctx.journal.record("ws.frame", client=name, socket=client.socket_id, dir="sent", data=self.raw[:2000])
+                await client.send_text(self.raw)
             else:
                 assert self.message is not None  # __post_init__ requires message or raw
                 message, key = build_message(ctx, name, self.message)
@@ -160,7 +165,7 @@ class Send(Step):
                 await asyncio.sleep(1.0 / self.rate)
 
 
-def build_message(ctx, client: str, name: str) -> tuple[JSONObject, Optional[str]]:
+def build_message(ctx: RunContext, client: str, name: str) -> tuple[JSONObject, Optional[str]]:
     """Fill the target's message template `name`; returns (message, ledger key)."""
     proto = ctx.target.protocol
     if name not in proto.messages:

@@ -9,7 +9,7 @@ ToxicWrapper idea). A step that can be undone registers its revert with `ctx.on_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, Optional, Union
+from typing import ClassVar, Iterable, Iterator, Optional, Union
 
 from harness.clients import ClientSelector
 from harness.context import RunContext
@@ -40,6 +40,8 @@ class Step:
     client_kinds: ClassVar[tuple[str, ...]] = ()  # kinds it acts on; () = no clients
     default_clients: ClassVar[str] = "all"
     revertible: ClassVar[bool] = False           # accepts `for:`
+    #: Of a step with an `action` (server, browser): the actions `for:` and `during:` can undo.
+    undoable_actions: ClassVar[tuple[str, ...]] = ()
 
     async def run(self, ctx: RunContext, env: Envelope) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -94,10 +96,14 @@ class Step:
         returns messages (empty = fine)."""
         return []
 
+    def action_word(self) -> str | None:
+        """The step's `action` (server, browser steps); None for a step without one."""
+        return None
+
     def undoable(self) -> bool:
         """Whether `for:` or a `during:` block can undo this very step (its action, if it has one)."""
-        actions = getattr(self, "undoable_actions", ())
-        return self.revertible and (not actions or getattr(self, "action", None) in actions)
+        actions = self.undoable_actions
+        return self.revertible and (not actions or self.action_word() in actions)
 
 
 def _plain(value: object) -> object:
@@ -118,7 +124,7 @@ class StepNode:
 class Parallel:
     """Run the inner steps concurrently; done when all are done."""
 
-    steps: tuple
+    steps: tuple["Node", ...]
     env: Envelope
     path: str
     line: int = 0
@@ -129,7 +135,7 @@ class Repeat:
     """Run the inner steps `times` times in order."""
 
     times: int
-    steps: tuple
+    steps: tuple["Node", ...]
     env: Envelope
     path: str
     line: int = 0
@@ -144,7 +150,7 @@ class During:
     """
 
     fault: StepNode
-    steps: tuple
+    steps: tuple["Node", ...]
     env: Envelope
     path: str
     line: int = 0
@@ -155,7 +161,7 @@ Node = Union[StepNode, Parallel, Repeat, During]
 steps: Registry[type[Step]] = Registry("step")
 
 
-def walk(nodes) -> "Iterator[StepNode]":
+def walk(nodes: Iterable[Node]) -> Iterator[StepNode]:
     """Every step of a step tree, depth first (blocks are opened, a `during:` fault included)."""
     for node in nodes:
         if isinstance(node, (Parallel, Repeat)):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar, Literal
 
+from harness.context import RunContext
+from harness.drivers.browser import BrowserClient
 from harness.steps.base import Envelope, Step, steps
 
 BrowserAction = Literal["offline", "online", "hide", "show", "sleep", "wake", "reload", "close", "open"]
 _UNDO = {"offline": "online", "hide": "show", "sleep": "wake", "close": "open"}
 
 
-async def _do(client, action: str) -> None:
+async def _do(client: BrowserClient, action: str) -> None:
     if action in ("offline", "online"):
         await client.set_offline(action == "offline")
     elif action in ("hide", "show"):
@@ -39,14 +42,17 @@ class Browser(Step):
     undoable_actions: ClassVar[tuple[str, ...]] = tuple(_UNDO)
     action: BrowserAction
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         undo = _UNDO.get(self.action)
         for name in names:
             client = ctx.browsers[name]
             if undo is not None:
-                ctx.on_revert(f"{undo} {name}", lambda c=client: _do(c, undo))
+                ctx.on_revert(f"{undo} {name}", partial(_do, client, undo))
             await _do(client, self.action)
+
+    def action_word(self) -> str:
+        return self.action
 
     def validate(self, env: Envelope) -> list[str]:
         if env.for_ is not None and not self.undoable():
@@ -64,7 +70,7 @@ class Screenshot(Step):
     label: str
     full_page: bool = False
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         for name in ctx.select(env.clients or "all", self.client_kinds):
             rel = f"screenshots/{_slug(self.label)}-{name}.png"
             await ctx.browsers[name].screenshot(ctx.scenario_dir / rel, full_page=self.full_page)

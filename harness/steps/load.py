@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar
 
+from harness.context import RunContext
 from harness.drivers.protocol import LoadGroup, Message
 from harness.drivers.ws_tracker import FrameFormat
 from harness.steps.actions import build_message
@@ -26,12 +27,11 @@ HEARTBEAT_REPLIES = {"ping": "pong"}
 def reply_type(protocol: Protocol, template: str) -> str:
     """The frame type that answers the target's message template `template`.
 
-    The target's `protocol.replies` (template name -> reply type) says so when it has one;
-    otherwise a template whose type is `ping` is answered by `pong`, and anything else by
-    `protocol.ack_type`."""
-    replies = getattr(protocol, "replies", None) or {}
-    if template in replies:
-        return str(replies[template])
+    The target's `protocol.replies` (message name -> reply type) says so when it names the
+    template; otherwise a template whose type is `ping` is answered by `pong`, and anything else
+    by `protocol.ack_type`."""
+    if template in protocol.replies:
+        return protocol.replies[template]
     sent_type = (protocol.messages.get(template) or {}).get(protocol.type_field)
     return HEARTBEAT_REPLIES.get(sent_type, protocol.ack_type) if isinstance(sent_type, str) else protocol.ack_type
 
@@ -50,7 +50,7 @@ class Load(Step):
     def required_messages(self) -> list[str]:
         return [self.message]
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         proto = ctx.target.protocol
         fmt = FrameFormat(proto.type_field, proto.id_field)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from harness.context import RunContext
 from harness.steps.base import Envelope, Step, steps
 
 Action = Literal["start", "stop", "restart", "crash", "kill", "pause", "resume"]
@@ -20,13 +21,16 @@ class Server(Step):
     undoable_actions: ClassVar[tuple[str, ...]] = ("stop", "kill", "pause")
     action: Action
 
-    async def run(self, ctx, env: Envelope) -> None:
-        proc = ctx.server
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
+        proc = ctx.require_server()
         if self.action == "pause":
             ctx.on_revert("resume server", proc.resume)
             await proc.pause()
         elif self.action in ("stop", "kill"):
-            ctx.on_revert("start server", proc.start, teardown=False)
+            async def start_again() -> None:
+                await proc.start()
+
+            ctx.on_revert("start server", start_again, teardown=False)
             await (proc.stop() if self.action == "stop" else proc.kill())
         elif self.action == "restart":
             await proc.restart("graceful")
@@ -36,6 +40,9 @@ class Server(Step):
             await proc.resume()
         else:
             await proc.start()
+
+    def action_word(self) -> str:
+        return self.action
 
     def validate(self, env: Envelope) -> list[str]:
         if env.for_ is not None and not self.undoable():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from harness.context import RunContext
 from harness.steps.base import Envelope, Step, steps
 from harness.units import Duration
 
@@ -17,7 +18,7 @@ class Idle(Step):
     primary: ClassVar[str] = "duration"
     duration: Duration
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         await ctx.sleep(self.duration)
 
     def summary(self, env: Envelope) -> str:

@@ -120,6 +120,7 @@ class Protocol:
     id_field: str = "id"
     type_field: str = "type"
     query: Optional[str] = None  # appended to the WebSocket URL of each protocol client, e.g. "client_id={client}"
+    replies: Mapping[str, str] = _empty()   # message name -> the frame type that answers it (`load` counts those)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Callable, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
-from harness.scenario.yamlpos import Path_, Positions, Problem, unknown_key
+from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, unknown_key
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
@@ -67,6 +67,7 @@ class _ProtocolDoc:
     id_field: str = "id"
     type_field: str = "type"
     query: Optional[str] = None
+    replies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,16 @@ def _protocol(value: object, path: Path_, pos: Positions, problems: list[Problem
         else:
             problems.append(pos.problem(path + ("messages", name), f"expected a mapping (the JSON object to send, "
                                                                    f"like {{type: ping, id: \"{{id}}\"}}), got {template!r}"))
-    if keys is None or len(templates) < len(doc.messages):
+    for name in doc.replies:
+        if name not in doc.messages:
+            problems.append(pos.problem(path + ("replies", name), f"`replies` names message {name!r}, which "
+                                        f"`messages` does not declare{did_you_mean(name, doc.messages)}; its "
+                                        f"messages: {', '.join(doc.messages) or 'none'}"))
+    if keys is None or len(templates) < len(doc.messages) or any(n not in doc.messages for n in doc.replies):
         return None
     messages = MappingProxyType(copy.deepcopy(templates))
-    return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query)
+    return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query,
+                    MappingProxyType(dict(doc.replies)))
 
 
 def _bugs(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:

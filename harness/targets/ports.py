@@ -8,6 +8,7 @@ import contextlib
 import socket
 
 from harness.errors import SetupError
+from harness.targets.model import Target
 
 
 def port_in_use(port: int) -> bool:
@@ -28,7 +29,7 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def check_fixed_ports(target) -> None:
+def check_fixed_ports(target: Target) -> None:
     """SetupError naming every fixed port of the target that is already in use."""
     busy = [(name, port) for name, port in target.fixed_ports.items() if port_in_use(port)]
     if not busy:

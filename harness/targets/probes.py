@@ -12,6 +12,10 @@ swallowing the rest of the expression.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from harness.targets.model import Target
 
 #: How long a probe's (or the snapshot's) Promise is awaited before it reads null.
 AWAIT_MS = 1000
@@ -21,7 +25,7 @@ _BOUND = ("const bound = (v) => (v && typeof v.then === 'function') ? new Promis
           " v.then((x) => { clearTimeout(timer); ok(x); }, (e) => { clearTimeout(timer); no(e); }); }) : v;")
 
 
-def probe_expression(target, await_ms: int = AWAIT_MS) -> str | None:
+def probe_expression(target: Target, await_ms: int = AWAIT_MS) -> str | None:
     """`{state: ..., queue_length: ...}` in one async expression, or None without snapshot and probes."""
     if not target.probes and target.snapshot is None:
         return None

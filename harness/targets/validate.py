@@ -10,6 +10,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from harness.events import JSONObject
 from harness.scenario.yamlpos import Path_, Positions, Problem
 from harness.targets import checks
 from harness.targets.storage_state import storage_state_problem
@@ -78,7 +79,7 @@ def _strings(value: object, path: Path_) -> Iterator[tuple[Path_, str]]:
             yield from _strings(v, path + (i,))
 
 
-def _port_names(data: dict, problem: Callable[[Path_, str], None]) -> list[str]:
+def _port_names(data: JSONObject, problem: Callable[[Path_, str], None]) -> list[str]:
     ports = data.get("ports", ["server"])
     if not isinstance(ports, list):
         return []
@@ -96,7 +97,7 @@ def _port_names(data: dict, problem: Callable[[Path_, str], None]) -> list[str]:
     return names
 
 
-def _placeholders(data: dict, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
+def _placeholders(data: JSONObject, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:
     """Placeholders filled from the run's values: processes, URLs, the page, the protocol."""
     areas: list[tuple[Path_, set[str]]] = [
         (("server",), set(base)), (("static",), set(base)), (("websocket",), set(base)), (("health",), set(base)),
@@ -129,7 +130,7 @@ def _process(spec: object, path: Path_, problem: Callable[[Path_, str], None]) -
             _report(problem, path + ("ready", "http"), checks.url_problem(ready["http"], ("http", "https"), True))
 
 
-def _probes(data: dict, problem: Callable[[Path_, str], None]) -> None:
+def _probes(data: JSONObject, problem: Callable[[Path_, str], None]) -> None:
     snapshot = data.get("snapshot")
     if isinstance(snapshot, str):
         _report(problem, ("snapshot",), _js(snapshot))
@@ -222,7 +223,8 @@ def _ops(where: Path_, ops: object, allowed: set[str], problem: Callable[[Path_,
         path = where + ("ops", i, verb)
         primary = "js" if verb == "evaluate" else "selector"
         fields = arg if isinstance(arg, dict) else {primary: arg}
-        at = lambda key: path + ((key,) if isinstance(arg, dict) else ())  # noqa: E731
+        def at(key: str, path: Path_ = path, arg: object = arg) -> Path_:
+            return path + ((key,) if isinstance(arg, dict) else ())
         for key in ("selector", "value"):
             text = fields.get(key)
             if not isinstance(text, str):

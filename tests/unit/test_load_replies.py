@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def protocol(**extra):
     messages = {"ticket": {"kind": "ticket_notification"}, "ping": {"kind": "ping"}, "hb": {"kind": "heartbeat"}}
-    return SimpleNamespace(messages=messages, type_field="kind", ack_type="ok", **extra)
+    return SimpleNamespace(**{"messages": messages, "type_field": "kind", "ack_type": "ok", "replies": {}, **extra})
 
 
 def test_bundled_target_ping_is_answered_by_pong():

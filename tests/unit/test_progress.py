@@ -31,7 +31,7 @@ def test_plain_lines_keep_their_exact_format():
                status="failed")
     p.on_outcome(outcome("b", "failed", 2.0, [check]))
     skipped = [(NS(scenario=NS(name="c")), "the run was interrupted before it started")]
-    p.final(NS(outcomes=[outcome("a", "passed"), outcome("b", "failed")], skipped=skipped, flaky={},
+    p.final(NS(outcomes=[outcome("a", "passed"), outcome("b", "failed")], skipped=skipped, flaky={}, thresholds=[],
                infra_error=None, interrupted=True), "reports/x/index.html")
     lines = out.getvalue().splitlines()
     assert lines[:5] == ["PASS  a  (1.2s)", "FAIL  b  (2.0s)",

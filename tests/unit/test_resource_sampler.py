@@ -36,7 +36,7 @@ class FakePage:
 @dataclass
 class FakeClient:
     page: Any
-    _asleep: bool = False
+    asleep: bool = False
     context: Any = None
 
 
@@ -55,7 +55,7 @@ def test_proc_readers_see_this_process():
 
 async def test_sample_records_server_and_pages():
     """One sample: server pid, RSS, fds, and each page's heap (null for a sleeping page)."""
-    ctx = FakeCtx(browsers={"b0": FakeClient(FakePage(4_000_000)), "b1": FakeClient(FakePage(1), _asleep=True)})
+    ctx = FakeCtx(browsers={"b0": FakeClient(FakePage(4_000_000)), "b1": FakeClient(FakePage(1), asleep=True)})
     event = await ResourceSampler(ctx).sample()
     assert event["kind"] == "resources"
     assert event["server_pid"] == os.getpid() and event["server_rss_kb"] > 1000 and event["server_fds"] >= 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Literal
 
+from harness.context import RunContext
 from harness.events import JSONObject
 from harness.steps.base import Envelope, Step
 
@@ -32,7 +33,7 @@ class ProxyFault(Step):
     def stream_name(self) -> str:
         return getattr(self, "stream", "both")
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         names = ctx.select(env.clients or "all", self.client_kinds)
         fault_id = f"f{ctx.next_number()}"
         undos: list[Undo] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.context import RunContext
 from harness.steps.base import Envelope, Step, steps
 
 
@@ -12,6 +13,6 @@ from harness.steps.base import Envelope, Step, steps
 class Restore(Step):
     """Undo every change still active, newest first: network faults, a paused or stopped server, browser states."""
 
-    async def run(self, ctx, env: Envelope) -> None:
+    async def run(self, ctx: RunContext, env: Envelope) -> None:
         for pending in reversed(ctx.reverts):
             await pending.run()
