@@ -264,6 +264,20 @@ def _end(events: list[Event]) -> float:
     return float(teardown or max((e["t"] for e in events), default=1.0) or 1.0)
 
 
+def _draw_watch(ax: Axes, events: list[Event], y: float) -> None:
+    """The recovery watch (after the last step, clients still disconnected were watched until
+    they reconnected or their limit passed): a hatched band over every lane, labelled."""
+    starts = [e for e in events if e.get("kind") == "recovery.watch"]
+    ends = [e for e in events if e.get("kind") == "recovery.end"]
+    for start, end in zip(starts, ends + [None] * (len(starts) - len(ends))):
+        t1 = float(end["t"]) if end is not None else float(start.get("until") or start["t"])
+        ax.axvspan(float(start["t"]), t1, facecolor="none", edgecolor="#8d99ae", hatch="///", lw=0, alpha=0.5)
+        who = ", ".join(start.get("clients") or [])
+        ax.text(float(start["t"]) + 0.05, y, f"recovery watch ({who})", va="center", ha="left", fontsize=7.5,
+                color="#495057", clip_on=True, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                                                       "alpha": 0.8})
+
+
 def timeline_svg(events: list[Event], shots: list[ScreenshotEntry], failed_at: Iterable[tuple[float, str]],
                  salt: str = "timeline") -> str:
     """The scenario timeline as inline SVG; `failed_at` is (time, check name) pairs."""
@@ -285,6 +299,7 @@ def timeline_svg(events: list[Event], shots: list[ScreenshotEntry], failed_at: I
                  [(w.start, min(w.end if w.end is not None else end_t, end_t) - w.start, w.label)
                   for w in server_windows(events) if w.start < end_t], ys["server"], 0.5)
     markers = _draw_clients(ax, tags, palette, events, shown, ys, shots, end_t)
+    _draw_watch(ax, events, ys["server"])
     failed = list(failed_at)
     label_rows = _draw_failures(ax, tags, failed, len(lanes) - 0.45, end_t)
     labels = {"faults": "faults", "server": "server"}

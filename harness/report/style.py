@@ -27,7 +27,7 @@ table { border-collapse:collapse; width:100%; background:var(--card); font-size:
 th, td { text-align:left; padding:6px 9px; border-bottom:1px solid var(--line); vertical-align:top; }
 th { background:#eef0f3; font-weight:600; font-size:12px; color:var(--muted); }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
-tr.fail td { background:#fff3f3; }
+tr.fail td { background:#fff3f3; } tr.unjudged td { background:#f4f5f7; }
 ul.evidence { margin:4px 0 0; padding-left:18px; color:var(--muted); }
 tr.fail ul.evidence { color:#7a0c14; }  /* red only for evidence of a check that did not pass */
 details.scenario { background:var(--card); border:1px solid var(--line); border-radius:8px;
@@ -55,6 +55,7 @@ pre.log .gap { color:#8a939c; font-style:italic; }
 .error-box { border-left:4px solid var(--err); background:#f6f0fb; padding:8px 12px; margin:8px 0;
   white-space:pre-wrap; }
 .ok { color:var(--ok); font-weight:600; } .bad { color:var(--bad); font-weight:600; }
+.soft { color:#6c757d; font-weight:600; }
 .flaky { background:#e9c46a; color:#222; }
 form.filter { display:flex; flex-wrap:wrap; gap:8px 14px; align-items:center; margin:0 0 10px; }
 form.filter input[type=search] { flex:1 1 260px; padding:5px 8px; border:1px solid var(--line);

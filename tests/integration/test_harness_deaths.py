@@ -25,7 +25,7 @@ def victim(mark: str, part: str) -> int:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         if part == "chromium" and b"--remote-debugging-pipe" in argv and not any(a.startswith(b"--type=") for a in argv):
             return pid
-        if part == "driver" and "playwright" in cmd and "run-driver" in cmd:
+        if part == "driver" and b"run-driver" in argv:
             return pid
         if part == "toxiproxy" and "toxiproxy-server" in cmd:
             return pid
