@@ -72,8 +72,9 @@ def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, q
     from harness.progress import Progress
     from harness.run import run_plans
 
-    tools.find_toxiproxy()  # a missing tool fails here, before a run folder exists
+    tools.find_toxiproxy()  # a missing tool, or no loopback, fails here, before a run folder exists
     tools.find_chromium()
+    tools.check_loopback()
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
     try:
         result, html = asyncio.run(with_signals(lambda: run_plans(

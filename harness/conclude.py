@@ -66,11 +66,14 @@ def conclude(plan: Plan, journal: Journal, ended: StepsEnded, problems: list[str
     strict mode is on; a departure from harness/events.py is a harness error too."""
     ended_by, errors = ended.ended_by, [ended.error] if ended.error else []
     checks = list(ended.checks)
-    if ended_by not in ("error", "interrupted"):
-        checks += [r.as_check() for r in limits.judge(plan.scenario.thresholds, scenario_metrics(journal.events))]
+    found = list(problems or [])
+    if ended_by not in ("error", "interrupted") and plan.scenario.thresholds:
+        try:
+            checks += [r.as_check() for r in limits.judge(plan.scenario.thresholds, scenario_metrics(journal.events))]
+        except Exception as exc:  # noqa: BLE001 - a harness bug must still end in a verdict, named
+            found.append(f"judging the scenario's thresholds failed: {type(exc).__name__}: {exc}")
     for result in checks:
         journal.record("check", **result.to_dict())
-    found = list(problems or [])
     if strict is not None and strict.problems and ended_by != "interrupted":
         found.append(strict.error())
     for problem in found:

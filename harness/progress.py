@@ -200,11 +200,12 @@ class Progress:
         lines += [f"FLAKY {name}: {', '.join(seen)}" for name, seen in result.flaky.items()]
         lines += [f"{'PASS' if t.passed else 'FAIL':<5} threshold {t.summary}" for t in result.thresholds]
         if result.infra_error:
-            lines.append(f"ERROR shared infrastructure: {result.infra_error}")
+            lines.append(f"ERROR {result.infra_error}")
         summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "nothing ran"
         broken = sum(1 for t in result.thresholds if not t.passed)
         summary += f", {broken} run threshold{'s' if broken > 1 else ''} not held" if broken else ""
         took = time.monotonic() - self.started
+        written = html is not None and Path(html).is_file()
         lines += ["", f"{summary} in {took:.1f}s" + (" (interrupted)" if result.interrupted else ""),
-                  f"report: {html}"]
+                  f"report: {html}" if written else f"report: not written; results: {result.run_dir / 'results.json'}"]
         self._print(lines)

@@ -96,6 +96,7 @@ class Run:
         """Start Toxiproxy and Chromium (a missing tool fails before anything else starts)."""
         tools.find_toxiproxy()
         tools.find_chromium()
+        tools.check_loopback()
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._infra = Journal(self.run_dir / "infra.jsonl")
         self._stack.callback(self._infra.close)
@@ -274,7 +275,7 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
         run.interrupt()
         _uncancel()
     except Exception as exc:  # noqa: BLE001 - shared infrastructure failed: still write what we have
-        run.result.infra_error = f"{type(exc).__name__}: {exc}"
+        run.result.infra_error = f"shared infrastructure failed: {type(exc).__name__}: {exc}"
     finally:
         try:
             await run.close()

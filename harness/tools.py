@@ -141,6 +141,21 @@ def _ephemeral_low() -> int:
         return 32768  # Linux's default
 
 
+def check_loopback(host: str = "127.0.0.1") -> None:
+    """SetupError unless a connection to a listener on `host` works: everything wschaos runs talks
+    over loopback (a network namespace with `lo` down has none, and Toxiproxy would only time out)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind((host, 0))
+            server.listen(1)
+            with socket.create_connection(server.getsockname(), timeout=2.0):
+                pass
+    except OSError as exc:
+        raise SetupError(f"the loopback interface does not work (connecting to a listener on {host} failed: "
+                         f"{exc.strerror or exc}): wschaos runs the app, Toxiproxy and the browser over loopback; "
+                         "bring it up (`ip link set lo up`) or run where it is up") from None
+
+
 def _bindable(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:

@@ -212,9 +212,11 @@ class ManagedProcess:
             if await self._probe_once():
                 return
             waiters = [asyncio.ensure_future(self._exited.wait()), asyncio.ensure_future(self._line_seen.wait())]
-            done, pending = await asyncio.wait(waiters, timeout=self.ready.interval_s, return_when=asyncio.FIRST_COMPLETED)
-            for w in pending:
-                w.cancel()
+            try:
+                await asyncio.wait(waiters, timeout=self.ready.interval_s, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # also when the readiness deadline cancels us here: no waiter left pending
+                for w in waiters:
+                    w.cancel()
             self._line_seen.clear()
 
     async def _probe_once(self) -> bool:

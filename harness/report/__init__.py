@@ -22,7 +22,7 @@ from harness.report.index import render_index, update_index
 from harness.report.junit import render_junit
 from harness.report.document import RunDocument, RunMeta
 from harness.report.results import (SCHEMA, load_results, not_run_entry, run_document, scenario_entry,
-                                    write_results)
+                                    write_atomically, write_results)
 
 __all__ = ["render_run", "SCHEMA", "load_results", "write_results", "run_document", "scenario_entry",
            "not_run_entry",
@@ -49,9 +49,9 @@ def load_images(paths: Iterable[str], bases: Iterable[Path]) -> dict[str, str]:
 def _write_outputs(run_dir: Path, doc: RunDocument, events: dict[str, list[Event]],
                    bases: list[Path], prerendered: Mapping[str, Mapping[str, str | None]] | None = None) -> Path:
     shots = [s["path"] for sc in doc.get("scenarios", []) for s in sc.get("screenshots", [])]
-    (run_dir / "junit.xml").write_text(render_junit(doc), encoding="utf-8")
+    write_atomically(run_dir / "junit.xml", render_junit(doc))
     out = run_dir / "index.html"
-    out.write_text(render_run_html(doc, events, load_images(shots, bases), prerendered), encoding="utf-8")
+    write_atomically(out, render_run_html(doc, events, load_images(shots, bases), prerendered))
     return out
 
 

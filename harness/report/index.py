@@ -11,7 +11,7 @@ from pathlib import Path
 from harness.report.charts import series_of, trend_svg
 from harness.report.document import RunDocument
 from harness.report.html import fmt_value, pre_rendered, render
-from harness.report.results import load_results
+from harness.report.results import load_results, write_atomically
 
 
 def flaky_text(run: RunDocument) -> str:
@@ -40,5 +40,5 @@ def update_index(reports_dir: Path) -> Path:
         except (ValueError, OSError, json.JSONDecodeError):
             continue  # a half-written or foreign file must not hide every other run
     out = reports_dir / "index.html"
-    out.write_text(render_index(runs), encoding="utf-8")
+    write_atomically(out, render_index(runs))
     return out

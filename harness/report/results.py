@@ -128,12 +128,22 @@ def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -
     }
 
 
-def write_results(path: Path, doc: Mapping[str, object]) -> None:
-    """Write results.json atomically (a reader never sees half a file)."""
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a reader never sees half of it, and a write that fails
+    (a full disk) leaves the previous version, if any, and no temporary file."""
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_results(path: Path, doc: Mapping[str, object]) -> None:
+    """Write results.json atomically."""
+    write_atomically(path, json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def load_results(path: Path) -> RunDocument:

@@ -57,3 +57,26 @@ def test_a_part_killed_mid_scenario_is_an_error_naming_it(tmp_path, part, named)
     assert second["outcome"] == "passed", second
     assert doc["outcome"] == "error" and doc["flaky"] == {}
     assert first["error"] in (only_run_dir(tmp_path) / "index.html").read_text()
+
+
+def test_no_loopback_is_named_before_anything_starts(tmp_path):
+    """In a network namespace whose loopback is down, the run says so at once (exit 3), instead of
+    waiting for Toxiproxy to time out and printing asyncio's 'Task was destroyed' noise."""
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is not installed")
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a network namespace here: {probe.stderr.strip()}")
+    cli = Path(sys.executable).with_name("wschaos")
+    result = subprocess.run(["unshare", "-n", str(cli), "run", SHORT, "--report", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60 * FACTOR)
+    assert result.returncode == 3, result.stderr
+    assert result.stderr.strip() == (
+        "wschaos: the loopback interface does not work (connecting to a listener on 127.0.0.1 failed: Network is "
+        "unreachable): wschaos runs the app, Toxiproxy and the browser over loopback; bring it up "
+        "(`ip link set lo up`) or run where it is up")
+    assert list(tmp_path.iterdir()) == []

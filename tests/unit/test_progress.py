@@ -22,9 +22,12 @@ def run_start(name: str) -> dict:
     return {"kind": "run.start", "scenario": name, "time_scale": 0.1, "min_wait_s": 5.0}
 
 
-def test_plain_lines_keep_their_exact_format():
+def test_plain_lines_keep_their_exact_format(tmp_path, monkeypatch):
     """Without a terminal: `PASS  name  (1.2s)`, a failure's check, seed and rerun, SKIP lines, the summary."""
     out = io.StringIO()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "reports" / "x").mkdir(parents=True)
+    (tmp_path / "reports" / "x" / "index.html").write_text("<html>")
     p = Progress(3, live=False, out=out)
     p.on_outcome(outcome("a", "passed"))
     check = NS(name="reconnected", passed=False, summary="1/1 clients did not reconnect within 10s", evidence=["b0 ..."],
@@ -40,6 +43,18 @@ def test_plain_lines_keep_their_exact_format():
     assert lines[5] == "SKIP  c  (the run was interrupted before it started)"
     assert lines[-2].startswith("1 failed, 1 passed, 1 skipped in ") and lines[-2].endswith("s (interrupted)")
     assert lines[-1] == "report: reports/x/index.html"
+
+
+def test_a_report_that_could_not_be_written_is_not_pointed_at(tmp_path):
+    """A full disk kept index.html from being written: the last line says so and where results.json is."""
+    out = io.StringIO()
+    p = Progress(1, live=False, out=out)
+    p.final(NS(outcomes=[outcome("a", "passed")], skipped=[], flaky={}, thresholds=[], run_dir=tmp_path,
+               infra_error="could not write the report: [Errno 28] No space left on device", interrupted=False),
+            tmp_path / "index.html")
+    lines = out.getvalue().splitlines()
+    assert lines[-4] == "ERROR could not write the report: [Errno 28] No space left on device"
+    assert lines[-1] == f"report: not written; results: {tmp_path / 'results.json'}"
 
 
 def test_lanes_tick_with_their_own_step_and_deadline(monkeypatch: pytest.MonkeyPatch):
