@@ -25,7 +25,7 @@ def what_failed(outcome: ScenarioOutcome) -> list[str]:
     """Names of what made a scenario fail: failed checks and failed inline expectations."""
     failed = [f"expect {e['path']}" for e in outcome.events
               if e.get("kind") == "step.end" and e.get("status") == "failed"]
-    failed += [c.name for c in outcome.checks if not c.passed]
+    failed += [c.name for c in outcome.checks if c.status in ("failed", "inconclusive", "not_judged")]
     if outcome.outcome == "error":
         failed.append("error")
     return failed

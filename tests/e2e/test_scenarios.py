@@ -58,6 +58,11 @@ def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path)
     plan = make_plan(SCENARIOS[scenario_name], options)
     infra = infra_for(pytestconfig)
     outcome = infra.run(lambda run: run.scenario(plan, subdir=tmp_path))
+    assert outcome is not None
+    lines = [json.loads(line) for line in (outcome.dir / "journal.jsonl").read_text().splitlines()]
+    ends = [e for e in lines if e["kind"] == "run.end"]
+    assert len(ends) == 1 and lines[-1] is ends[0], "the verdict is written once, last, and never amended"
+    assert ends[0]["outcome"] == outcome.outcome
     if outcome.outcome == "inconclusive":
         pytest.skip("inconclusive: " + "; ".join(outcome.reasons or [failure_text(outcome)]))
     return outcome
