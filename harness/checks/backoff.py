@@ -7,8 +7,8 @@ fits best, `false` is none.
 A delay over its limit by no more than the lag the harness or the page measured meanwhile
 (`harness.lateness`) makes the check inconclusive rather than failed: a starved core fires every
 timer late. Early delays and wrong growth are never excused. "No jitter" is called only when
-the model would put every delay on the nominal schedule less than once in a million runs,
-counting any lag measured meanwhile as able to move a jittered delay there.
+the model would put every delay on a fixed schedule less than once in a million runs, counting
+any lag measured meanwhile as able to move a jittered delay there (harness/checks/backoff_jitter.py).
 """
 
 from __future__ import annotations
@@ -150,17 +150,12 @@ class Backoff(Check):
         no_jitter = [f for f in findings if f.verdict == "no_jitter"]
         unsure = [f.line for f in findings if f.verdict == "unsure"]
         problems = counted + best.problems + [f.line for f in no_jitter]
-        marks += best.moments + [f.t for f in findings]
+        marks += best.moments + [f.t for f in findings if f.verdict != "weak"]
         metrics = self._metrics(s, delays, best, fitting, findings)
         if problems:
             evidence = problems + [e.line for e in best.late] + self._hint(run, s, delays, best)
             evidence += self._replay(run, names) if best.problems and best.model.jittered else []
-            summary = (f"cannot judge the reconnection delays against {self._what()}: "
-                       f"{plural(len(problems), 'problem')}" if not delays else
-                       f"reconnection delays fit none of {self._what()}: {plural(len(problems), 'problem')}; "
-                       f"closest: {best.model.title} ({self._formula(best.model)})"
-                       if best.problems and len(fits) > 1 else
-                       f"reconnection delays do not fit {self._what()}: {plural(len(problems), 'problem')}")
+            summary = self._failed_summary(delays, best, len(fits) > 1, plural(len(problems), "problem"))
             return self.result(False, summary, capped(evidence), metrics, marks)
         if best.late or unsure:
             lines = [e.line for e in best.late] + unsure + (self._replay(run, names) if best.model.jittered else [])
@@ -168,8 +163,20 @@ class Backoff(Check):
                                        marks), inconclusive=True)
         others = [f.model.title.removesuffix(" jitter") for f in fitting[1:]]
         also = f" (jitter: true; {either(others, 'and')} jitter fit{'s' if len(others) == 1 else ''} too)" if others else ""
+        weak = [f for f in findings if f.verdict == "weak"]
+        if weak:  # on the schedule, but jitter lands there too often for that to mean anything
+            also += (f"; every delay of {', '.join(f.client for f in weak)} is where a client without jitter puts "
+                     "it, but too few to tell")
         return self.result(True, f"{plural(len(delays), 'reconnection delay')} of {', '.join(names)} fit "
-                           f"{best.model.title}: {self._formula(best.model)}{also}", [], metrics)
+                           f"{best.model.title}: {self._formula(best.model)}{also}", [f.line for f in weak], metrics)
+
+    def _failed_summary(self, delays: list[Delay], best: Fit, several: bool, problems: str) -> str:
+        if not delays:
+            return f"cannot judge the reconnection delays against {self._what()}: {problems}"
+        if best.problems and several:
+            return (f"reconnection delays fit none of {self._what()}: {problems}; "
+                    f"closest: {best.model.title} ({self._formula(best.model)})")
+        return f"reconnection delays do not fit {self._what()}: {problems}"
 
     def _unsure_summary(self, best: Fit, unsure: list[str], metrics: JSONObject) -> str:
         if best.late:

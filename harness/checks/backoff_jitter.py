@@ -56,10 +56,11 @@ class Delay:
 
 @dataclass(frozen=True)
 class Finding:
-    """One client's delays all sit on a schedule: `no_jitter` (a problem) or `unsure` (inconclusive)."""
+    """One client's delays all sit on a schedule: `no_jitter` (a problem), `unsure` (inconclusive) or
+    `weak` (jitter draws that too often to say anything: the check passes and says so)."""
 
     client: str
-    verdict: Literal["no_jitter", "unsure"]
+    verdict: Literal["no_jitter", "unsure", "weak"]  # weak: a pass, but the delays could not tell
     line: str
     t: float     # the last delay judged completes the pattern
     odds: float
@@ -75,22 +76,20 @@ def schedules(s: Schedule) -> list[tuple[str, Timetable]]:
 
 
 def judge_jitter(s: Schedule, models: Iterable[Model], delays: list[Delay], events: list[Event]) -> list[Finding]:
-    """One finding per client whose delays all sit on a schedule, unless a model draws that often."""
+    """One finding per client whose delays all sit on a schedule."""
     jittered = [m for m in models if m.jittered]
     findings: list[Finding] = []
     for client in dict.fromkeys(d.client for d in delays):
         mine = [d for d in delays if d.client == client]
         for name, when in schedules(s) if jittered else []:
             if _on(when, mine, with_lag=True):
-                finding = _finding(s, client, name, when, jittered, mine, events)
-                if finding is not None:
-                    findings.append(finding)
+                findings.append(_finding(s, client, name, when, jittered, mine, events))
                 break
     return findings
 
 
 def _finding(s: Schedule, client: str, name: str, when: Timetable, models: list[Model], mine: list[Delay],
-             events: list[Event]) -> Finding | None:
+             events: list[Event]) -> Finding:
     odds = max(_chance(m, s, when, mine, with_lag=True) for m in models)
     where = _where(name, when, mine, models, odds)
     last = max(d.t for d in mine)
@@ -98,7 +97,7 @@ def _finding(s: Schedule, client: str, name: str, when: Timetable, models: list[
         return Finding(client, "no_jitter", f"{client}: no jitter: {where}", last, odds)
     quiet = max(_chance(m, s, when, mine, with_lag=False) for m in models)
     if odds >= UNSURE_ODDS and not (_on(when, mine, with_lag=False) and quiet < NO_JITTER_ODDS):
-        return None
+        return Finding(client, "weak", f"{client}: {where}", last, odds)
     lag = worst_lag(events, client, min(d.t - d.wait_s for d in mine), last)
     busy = f", counting that {lateness_line(lag)}" if lag is not None and quiet < odds else ""
     return Finding(client, "unsure", f"{client}: maybe no jitter: {where}{busy}: too often to call it no "

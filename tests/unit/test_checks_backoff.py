@@ -199,6 +199,17 @@ def test_backoff_randomized_fails_without_jitter():
                                "(1-f..1+f x base x factor^(n-1)) puts them there 1 in 61 million times"]
 
 
+def test_backoff_passes_but_says_when_delays_on_the_schedule_are_too_few_to_tell():
+    """Four short delays on the schedule: randomized jitter lands there 1 in 820 times, no evidence either way."""
+    result = Backoff(jitter="randomized").judge(reconnecting([0.1, 0.2, 0.4, 0.8], time_scale=0.1).run())
+    assert result.passed
+    assert result.summary == ("4 reconnection delays of b0 fit randomized jitter: min(30s, 1s x 2^(n-1) x 0.5..1.5); "
+                              "every delay of b0 is where a client without jitter puts it, but too few to tell")
+    assert result.evidence == ["b0: all 4 delays are 1.00..1.00 x nominal; randomized jitter (1-f..1+f x base x "
+                               "factor^(n-1)) puts them there 1 in 820 times"]
+    assert result.metrics["jitter_odds"] == 0.00122
+
+
 def test_backoff_randomization_factor_narrows_the_window():
     """randomization_factor 0.1 with base 4s: 5.8s is over 1.1 x base (0.5 would allow 6s)."""
     delays = [5.8, 8.0, 15.0, 20.0]
