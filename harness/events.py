@@ -257,6 +257,9 @@ KINDS: tuple[EventKind, ...] = (
         f("client_kind", "str", "which driver", ("browser", "protocol")),
         f("proxy", "str?", "its proxy"),
         f("url", "str", "the page (browser) or WebSocket (protocol) URL"),
+        opt("page_random", "str", "browsers: whether `--seed` replays the page's own randomness (its backoff "
+            "jitter): `seeded` (the target's `seed_random` seeds `Math.random`), `seed_in_url` (the page URL "
+            "hands the app `{seed}`), `unseeded`", ("seeded", "seed_in_url", "unseeded")),
     )),
     EventKind("client.close", CLIENT, "a client is closed", (CLIENT_F,)),
     EventKind("ws.attempt", CLIENT, "the client tries to connect", (

@@ -184,7 +184,16 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          proxy=ctx.proxies[name].name,
                          frame_format=frame_format(target), socket_state="state" not in target.probes,
                          setup=setup, init_scripts=target.init_scripts, storage_state=storage,
-                         random_seed=page_seed(plan.seed, name) if target.seed_random else None)
+                         random_seed=page_seed(plan.seed, name) if target.seed_random else None,
+                         page_random=page_random(target))
+
+
+def page_random(target: Target) -> str:
+    """Whether `--seed` replays the page's own randomness (what `backoff` tells about a replay):
+    `seeded` (Math.random seeded by the harness), `seed_in_url` (the app gets `{seed}`), `unseeded`."""
+    if target.seed_random:
+        return "seeded"
+    return "seed_in_url" if "{seed}" in target.page else "unseeded"
 
 
 def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:

@@ -151,6 +151,7 @@ class BrowserClient:
         init_scripts: tuple[str, ...] = (),
         storage_state: str | None = None,
         random_seed: int | None = None,
+        page_random: str | None = None,
     ) -> None:
         """`ws_rewrite=(upstream_prefix, proxy_prefix)`: only sockets dialling the upstream prefix
         are the app's, the others are journaled as `ws.ignored`; `probe_js` is an expression
@@ -158,6 +159,7 @@ class BrowserClient:
         `last_probe` (a target without a state probe); `setup` runs after the page loads;
         `init_scripts` run in the page after wschaos's own; `storage_state` is a Playwright
         storage-state file every context starts with; `random_seed` seeds `Math.random`;
+        `page_random` says in `client.open` whether `--seed` replays the page's own randomness;
         `trace` records a Playwright trace (DOM snapshots of every action), `trace_screenshots`
         adds its filmstrip: a screencast of the page, which costs Chromium about 0.05 CPU-s per
         second per page even while nothing happens (bench/pages.py)."""
@@ -184,6 +186,7 @@ class BrowserClient:
         self.init_scripts = init_scripts
         self.storage_state = storage_state
         self.random_seed = random_seed
+        self.page_random = page_random
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -225,8 +228,9 @@ class BrowserClient:
         if self.trace:
             await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
+        seeded = {"page_random": self.page_random} if self.page_random else {}
         self.journal.record(
-            "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url)
+            "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url, **seeded)
         await self._new_page()
 
     async def _new_page(self) -> None:

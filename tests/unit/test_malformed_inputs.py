@@ -96,6 +96,7 @@ CASES = [
     ("two-step-types", "steps:\n  - idle: 1s\n    restore: {}\n"),
     ("for-on-idle", "steps:\n  - idle: 1s\n    for: 2s\n"),
     ("unknown-check", "steps: [idle: 1s]\nchecks: [reconected]\n"),
+    ("backoff-jitter-model", "steps: [idle: 1s]\nchecks:\n  - backoff: {jitter: fulll, randomization_factor: 1.5}\n"),
     ("not-yaml", "steps: [idle: 1s\nname: x\n"),
     ("top-level-list", "- idle: 1s\n"),
     ("empty-file", ""),
@@ -298,6 +299,10 @@ EXPECTED = {
     ],
     'unknown-check': [
         "2:10 checks[0]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
+    ],
+    'backoff-jitter-model': [
+        "3:23 checks[0].backoff.jitter: expected true or false or one of 'none', 'equal', 'full', 'randomized', 'decorrelated', got 'fulll'",
+        "3:52 checks[0].backoff.randomization_factor: expected a number from 0 to 1, got 1.5",
     ],
     'not-yaml': [
         "2:5 not valid YAML: expected ',' or ']', but got ':'",

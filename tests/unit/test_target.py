@@ -60,6 +60,18 @@ def test_example_chat_target_loads():
     assert t.server.env["CHAT_DB"] == "{run_dir}/chat.sqlite3" and t.ledger.keys == {"say": "msg:{text}"}
 
 
+def test_the_journal_says_whether_the_seed_replays_the_pages_randomness():
+    """`client.open` page_random: seed_random seeds the page, `{seed}` in its URL hands it over, else nothing."""
+    from harness.stack import page_random
+
+    found = {path: page_random(load_target(ROOT / path)) for path in (
+        "targets/kanban.yaml", "examples/board/targets/board.yaml", "examples/chat/targets/chat.yaml",
+        "examples/full-jitter/targets/kanban-full-jitter.yaml")}
+    assert found == {"targets/kanban.yaml": "seed_in_url", "examples/board/targets/board.yaml": "seeded",
+                     "examples/chat/targets/chat.yaml": "unseeded",
+                     "examples/full-jitter/targets/kanban-full-jitter.yaml": "seed_in_url"}
+
+
 def test_minimal_target_loads_with_defaults(tmp_path):
     """Only name, server, page and websocket are required; the rest has defaults."""
     t = load_target(write(tmp_path, MINIMAL))

@@ -22,6 +22,18 @@ test('jitter keeps every delay within [0.5, 1] x the raw delay', () => {
   assert.equal(backoffDelay(3, { ...opts, random: () => 1 }), 4000);
 });
 
+test('full jitter spreads every delay over [0, 1] x the raw delay', () => {
+  for (const r of [0, 0.25, 0.999999]) {
+    for (let n = 1; n <= 20; n++) {
+      const raw = backoffDelay(n, { ...opts, jitter: false });
+      const d = backoffDelay(n, { ...opts, random: () => r, jitter: 'full' });
+      assert.ok(d >= 0 && d <= raw, `attempt ${n}, random ${r}: ${d} vs raw ${raw}`);
+    }
+  }
+  assert.equal(backoffDelay(3, { ...opts, random: () => 0, jitter: 'full' }), 0);
+  assert.equal(backoffDelay(3, { ...opts, random: () => 0.5, jitter: 'full' }), 2000);
+});
+
 /** Drive a service whose every connection attempt fails; return the scheduled delays. */
 function scheduledDelays(ctx, count) {
   const delays = [];
@@ -39,6 +51,16 @@ test('the service waits the jittered exponential delays between attempts', () =>
   const ctx = setup({ random: () => 0 });
   assert.deepEqual(scheduledDelays(ctx, 7), [500, 1000, 2000, 4000, 8000, 15000, 15000]);
   assert.equal(ctx.Socket.instances.length, 8);
+});
+
+test('jitter: full makes the service draw its delays from 0..1 x the raw sequence', () => {
+  const ctx = setup({ random: () => 0.25, jitter: 'full' });
+  assert.deepEqual(scheduledDelays(ctx, 7), [250, 500, 1000, 2000, 4000, 7500, 7500]);
+});
+
+test('no_jitter overrides jitter: full with the raw sequence', () => {
+  const ctx = setup({ random: () => 0.25, jitter: 'full', bugs: ['no_jitter'] });
+  assert.deepEqual(scheduledDelays(ctx, 4), [1000, 2000, 4000, 8000]);
 });
 
 test('no_jitter: delays are exactly the raw exponential sequence', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_BUGS, loadConfig, parseBugs, seededRandom, withClientId } from '../static/js/config.js';
+import { CLIENT_BUGS, loadConfig, parseBugs, parseJitter, seededRandom, withClientId } from '../static/js/config.js';
 import { TicketStore } from '../static/js/tickets.js';
 import { MemoryStorage } from './fakes.mjs';
 
@@ -20,6 +20,13 @@ test('defaults: ws on the page host port 8765, time scale 1, client id kept in s
   assert.equal(a.timeScale, 1);
   assert.deepEqual(a.bugs, []);
   assert.equal(loadConfig('http://localhost:8080/', storage).clientId, a.clientId);
+});
+
+test('jitter: equal by default, full on request, anything else reported and equal', () => {
+  assert.equal(loadConfig('http://localhost:8080/', new MemoryStorage()).jitter, 'equal');
+  assert.equal(loadConfig('http://localhost:8080/?jitter=full', new MemoryStorage()).jitter, 'full');
+  assert.deepEqual(parseJitter('fulll'), { jitter: 'equal', error: 'fulll' });
+  assert.deepEqual(parseJitter(''), { jitter: 'equal', error: null });
 });
 
 test('legacy switches on every client bug; unknown names are reported', () => {

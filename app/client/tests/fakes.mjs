@@ -132,7 +132,7 @@ export function makeSocketClass(clock) {
 }
 
 /** A service (and optionally its health monitor) wired to fakes. */
-export function setup({ bugs = [], timeScale = 1, minTimerMs = undefined, storage = new MemoryStorage(), random = () => 0.5, monitor = false } = {}) {
+export function setup({ bugs = [], timeScale = 1, minTimerMs = undefined, storage = new MemoryStorage(), random = () => 0.5, monitor = false, jitter = undefined } = {}) {
   const clock = new FakeClock();
   const Socket = makeSocketClass(clock);
   const service = new WebSocketService({
@@ -146,6 +146,7 @@ export function setup({ bugs = [], timeScale = 1, minTimerMs = undefined, storag
     bugs,
     timeScale,
     minTimerMs,
+    jitter,
   });
   const ctx = { clock, Socket, service, storage, last: () => Socket.instances[Socket.instances.length - 1] };
   /** Advance exactly to the pending reconnect attempt (creates the next socket). */

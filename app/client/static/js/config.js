@@ -1,5 +1,8 @@
 // Page configuration from the URL: WebSocket URL, time scale, timeout floor, seeded bugs,
-// client id, seed. Pure: takes a URL string and a storage, returns a frozen config (no DOM access).
+// client id, seed, backoff jitter model. Pure: takes a URL string and a storage, returns a
+// frozen config (no DOM access).
+
+import { JITTER_MODELS } from './backoff.js';
 
 /** Real ms below which time scaling never pushes a timeout; see websocketService.js. */
 export const DEFAULT_MIN_TIMER_MS = 2000;
@@ -35,6 +38,12 @@ export function parseBugs(text) {
     else unknown.push(name);
   }
   return { bugs: CLIENT_BUGS.filter((b) => bugs.has(b)), unknown };
+}
+
+/** The page's `jitter` parameter: a backoff model of backoff.js, `equal` when absent or unknown. */
+export function parseJitter(text) {
+  if (text === null || text === '') return { jitter: 'equal', error: null };
+  return JITTER_MODELS.includes(text) ? { jitter: text, error: null } : { jitter: 'equal', error: text };
 }
 
 /** Small deterministic PRNG (mulberry32) so a harness seed makes client jitter replayable. */
@@ -92,6 +101,7 @@ export function loadConfig(pageUrl, storage, random = Math.random) {
   const seed = p.get('seed');
   const floor = Number(p.get('min_timer_ms') ?? DEFAULT_MIN_TIMER_MS);
   const floorOk = p.get('min_timer_ms') !== '' && Number.isFinite(floor) && floor >= 0;
+  const { jitter, error: jitterError } = parseJitter(p.get('jitter'));
   return Object.freeze({
     wsUrl: p.get('ws') || `ws://${host}:8765/ws/trigger`,
     timeScale: Number.isFinite(scale) && scale > 0 ? scale : 1,
@@ -102,5 +112,7 @@ export function loadConfig(pageUrl, storage, random = Math.random) {
     seed: seed === null ? null : seed,
     minTimerMs: floorOk ? floor : DEFAULT_MIN_TIMER_MS,
     minTimerError: floorOk ? null : p.get('min_timer_ms'),
+    jitter,
+    jitterError,
   });
 }

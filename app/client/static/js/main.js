@@ -30,6 +30,7 @@ const service = new WebSocketService({
   bugs: cfg.bugs,
   timeScale: cfg.timeScale,
   minTimerMs: cfg.minTimerMs,
+  jitter: cfg.jitter,
 });
 
 /** Response time of the server's /health endpoint (opaque no-cors request: timing only). */
@@ -156,6 +157,7 @@ if (cfg.unknownBugs.length) {
 }
 if (cfg.timeScaleError !== null) view.banner('error', `Invalid time_scale '${cfg.timeScaleError}': expected a positive number; using 1.`, 'time-scale-error');
 if (cfg.minTimerError !== null) view.banner('error', `Invalid min_timer_ms '${cfg.minTimerError}': expected a number of milliseconds >= 0; using ${cfg.minTimerMs}.`, 'min-timer-error');
+if (cfg.jitterError !== null) view.banner('error', `Invalid jitter '${cfg.jitterError}': expected equal or full; using equal.`, 'jitter-error');
 if (cfg.bugs.length) view.banner('bugs', `Seeded client bugs active: ${cfg.bugs.join(', ')}`, 'bug-banner');
 
 for (const t of tickets.list()) view.renderTicket(t);

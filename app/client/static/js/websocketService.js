@@ -68,6 +68,7 @@ export class WebSocketService {
     this.timers = o.timers || { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h) };
     this.random = o.random || Math.random;
     this.bugs = new Set(o.bugs || []);
+    this.jitter = o.jitter || 'equal'; // 'equal' or 'full': both correct; the no_jitter bug overrides it
     this.timeScale = o.timeScale || 1;
     this.minTimerMs = o.minTimerMs ?? DEFAULT_MIN_TIMER_MS;
     this.cfg = effectiveSettings(this.timeScale, this.bugs, this.minTimerMs);
@@ -368,7 +369,7 @@ export class WebSocketService {
       return;
     }
     this.attempt += 1;
-    const jitter = !this.bugs.has('no_jitter');
+    const jitter = this.bugs.has('no_jitter') ? false : this.jitter;
     const delay =
       delayMs ?? backoffDelay(this.attempt, { baseMs: this.cfg.baseDelayMs, capMs: this.cfg.maxDelayMs, random: this.random, jitter });
     this.nextRetryAt = this.clock.now() + delay;
