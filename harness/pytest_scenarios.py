@@ -140,6 +140,7 @@ class ScenarioItem(pytest.Item):
 
 def run_options(config: pytest.Config) -> RunOptions:
     """The RunOptions the wschaos command-line options describe."""
+    from harness.invocation import command
     from harness.plan import RunOptions
 
     bugs = tuple(b for b in (config.getoption("wschaos_bugs") or "").split(",") if b)
@@ -147,7 +148,7 @@ def run_options(config: pytest.Config) -> RunOptions:
                       seed=config.getoption("wschaos_seed"), profile=config.getoption("wschaos_profile"),
                       report_dir=Path(config.getoption("wschaos_report")), targets_dir=targets_dir(config),
                       artifacts=config.getoption("wschaos_artifacts"),
-                      headed=bool(config.getoption("wschaos_headed", default=False)))
+                      headed=bool(config.getoption("wschaos_headed", default=False)), program=command())
 
 
 def targets_dir(config: pytest.Config) -> Path:

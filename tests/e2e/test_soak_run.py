@@ -17,7 +17,7 @@ from cli_process import run_cli
 
 pytestmark = pytest.mark.e2e
 
-RERUN = "wschaos soak --duration 3m --seed 5"
+RERUN = ".venv/bin/wschaos soak --duration 3m --seed 5"  # not on PATH: as typed from the checkout
 
 
 @pytest.fixture(scope="module")

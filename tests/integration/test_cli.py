@@ -20,7 +20,8 @@ from cli_process import FACTOR, REPO, marked_processes, only_run_dir, run_cli, w
 pytestmark = pytest.mark.e2e
 
 FIVE_MISTAKES = "tests/fixtures/scenarios/five-mistakes.yaml"
-BUGGED_RERUN = "wschaos run scenarios/connects-on-load.yaml --seed 1 --bugs no_pong_timestamp"
+# wschaos is not on PATH here: the rerun command names the script as typed from the checkout.
+BUGGED_RERUN = ".venv/bin/wschaos run scenarios/connects-on-load.yaml --seed 1 --bugs no_pong_timestamp"
 
 
 @pytest.fixture(scope="module")

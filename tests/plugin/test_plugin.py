@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import os
 import shutil
 import signal
@@ -95,7 +96,8 @@ def test_seeded_bug_fails_with_check_summary_and_rerun_command(inner):
     lines = result.stdout.lines
     assert "connects-on-load: failed" in lines
     assert "  check frames_seen: 0 received 'pong' frames with a server_time, expected at least 1" in lines
-    assert (f"  seed 1; rerun: wschaos run {scenario} --seed 1 --target {target} --bugs no_pong_timestamp"
+    script = Path(sys.executable).with_name("wschaos")  # not on PATH, and outside the inner run's folder
+    assert (f"  seed 1; rerun: {script} run {scenario} --seed 1 --target {target} --bugs no_pong_timestamp"
             in lines)
 
 
