@@ -18,7 +18,7 @@ import pytest
 import yaml
 from _pytest._code.code import TerminalRepr
 
-from harness.errors import InvalidInput
+from harness.errors import InvalidInput, WschaosError
 
 if TYPE_CHECKING:
     from harness.conclude import ScenarioOutcome
@@ -132,6 +132,8 @@ class ScenarioItem(pytest.Item):
                      style: Any = None) -> "str | TerminalRepr":
         if isinstance(excinfo.value, (ScenarioFailed, InvalidInput)):
             return str(excinfo.value)
+        if isinstance(excinfo.value, WschaosError):  # a missing tool: its message says what to do
+            return f"wschaos: {excinfo.value}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -148,6 +148,17 @@ def test_plain_pytest_does_not_collect_yaml(inner):
     assert not any(".yaml" in line for line in result.stdout.lines)
 
 
+def test_scenario_folders_setting_makes_plain_pytest_collect_them(inner):
+    """With `wschaos_scenarios = scenarios` (what `wschaos init` writes), a plain `pytest` collects
+    the scenarios there, and still not the YAML elsewhere."""
+    inner.makeini("[pytest]\nwschaos_scenarios = scenarios\n")
+    copy_scenario(inner.path / "scenarios")
+    copy_scenario(inner.path / "fixtures", "five-mistakes.yaml", REPO / "tests" / "fixtures" / "scenarios")
+    result = run_inner(inner, "--collect-only", "-q")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["scenarios/connects-on-load.yaml::connects-on-load", "1 test collected*"])
+
+
 BROWSER_INNER = '''
 PAGE = "data:text/html,<title>inner</title><p>hello</p>"
 
