@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
     run.add_argument("--threshold", action="append", default=[], type=_threshold, metavar="EXPR",
-                     help="a limit on the run's pooled metrics, e.g. 'reconnect_p95_s<2' or 'lost==0' (repeatable); "
-                          "one that does not hold fails the run (exit 1)")
+                     help="a limit on the run's pooled metrics, e.g. 'reconnect_p95_s<2' or 'lost==0' (repeatable), "
+                          "scoped like k6: 'reconnect_p95_s{tag:ci}<2', 'reconnect_p95_s{scenario:!name}<2'; a "
+                          "check's own metric: 'dead_link.detection_s<10'. One that does not hold fails the run (exit 1)")
     run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                      help="run N scenarios at a time on the shared Toxiproxy and Chromium (lanes); `auto` picks "
                           "one per core (at most 4, one per 2 GiB). Load and many-client scenarios run alone. "
@@ -98,7 +99,7 @@ def _threshold(text: str) -> "Threshold":
     from harness.thresholds import parse
 
     try:
-        return parse(text)
+        return parse(text, scoped=True)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -93,3 +93,25 @@ def test_live_display_draws_on_a_terminal_and_prints_verdicts_above_it():
     text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", out.getvalue())  # without the terminal's escape codes
     assert "[1/1] a" in text and "step 1: idle 5s" in text and "left)" in text
     assert "PASS  a  (1.2s)" in text
+
+
+def test_repeat_rounds_are_separated_and_totalled(tmp_path):
+    """With --repeat 3: a separator before each round's verdicts, and each scenario's total over
+    the rounds before the summary (`a: 3/3 passed`, `b: 2/3 passed (round 2: failed)`)."""
+    out = io.StringIO()
+    p = Progress(6, live=False, out=out, rounds=3)
+    done = []
+    for r, verdicts in enumerate([("passed", "passed"), ("passed", "failed"), ("passed", "passed")], 1):
+        for name, verdict in zip("ab", verdicts):
+            o = outcome(name, verdict)
+            o.dir = tmp_path / f"repeat-{r}" / "scenarios" / name
+            p.on_outcome(o)
+            done.append(o)
+    p.final(NS(outcomes=done, skipped=[], flaky={"b": ["passed", "failed", "passed"]}, thresholds=[],
+               infra_error=None, interrupted=False, run_dir=tmp_path), None)
+    lines = [line for line in out.getvalue().splitlines() if not line.startswith("      ")]
+    assert lines[:9] == ["── round 1 of 3 ──", "PASS  a  (1.2s)", "PASS  b  (1.2s)",
+                         "── round 2 of 3 ──", "PASS  a  (1.2s)", "FAIL  b  (1.2s)",
+                         "── round 3 of 3 ──", "PASS  a  (1.2s)", "PASS  b  (1.2s)"]
+    assert lines[9:13] == ["", "per scenario over 3 rounds:", "  a: 3/3 passed", "  b: 2/3 passed (round 2: failed)"]
+    assert lines[13] == "FLAKY b: passed, failed, passed"
