@@ -102,6 +102,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _scenarios.write_reports(session.config)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, starting a worker: every worker reports into one run (one report per session)."""
+    _scenarios.configure_node(node.config, node.workerinput)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Where the scenarios' report went (the terminal reporter calls this after sessionfinish)."""
     html = _scenarios.report_path(config)
