@@ -124,7 +124,7 @@ class Progress:
         if lane is None:
             return
         if kind == "step.start":
-            lane.step = f"step {event.get('step')}: {event.get('summary')}"
+            lane.step = f"{event.get('path') or 'step'}: {event.get('summary')}"  # the step's place in its file, as errors and the report name it
             seconds, lane.deadline_what = step_deadline(event, lane.scale)
             lane.deadline = None if seconds is None else now + seconds
         elif kind == "step.end":
