@@ -135,7 +135,7 @@ def _trial_start(argv: tuple[str, ...], cwd: Path, page: str, found: list[str]) 
     try:
         sockets, port = asyncio.run(discover.websockets_of_command(argv, cwd, page))
     except WschaosError as exc:
-        found.append(f"websocket: not found: starting the server failed: {discover.describe_failure(exc)}")
+        found.append(f"websocket: not found: the trial start failed: {discover.describe_failure(exc)}")
         return None
     if not sockets:
         found.append(f"websocket: not found: the page opened no WebSocket within {discover.SOCKET_WAIT_S:g}s")

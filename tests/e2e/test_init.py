@@ -59,6 +59,6 @@ def test_init_names_a_server_that_does_not_start(tmp_path, capsys):
     assert main(["init", str(tmp_path), "--server", "python app.py {port}", "--no-input"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == ["--websocket: not given and not found: the socket URL the page dials, or its path, e.g. "
-                   "--websocket /ws (starting the server failed: server exited with code 3 before it was ready)",
+                   "--websocket /ws (the trial start failed: server exited with code 3 before it was ready)",
                    "1 problem(s); nothing was started."]
     assert not (tmp_path / "targets").exists()
