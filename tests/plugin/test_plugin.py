@@ -97,7 +97,9 @@ def test_seeded_bug_fails_with_check_summary_and_rerun_command(inner):
     lines = result.stdout.lines
     assert "connects-on-load: failed" in lines
     assert "  check frames_seen: 0 received 'pong' frames with a server_time, expected at least 1" in lines
-    script = Path(sys.executable).with_name("wschaos")  # not on PATH, and outside the inner run's folder
+    from harness.invocation import command
+
+    script = " ".join(command(str(Path(sys.executable).with_name("wschaos")), cwd=inner.path))  # as the inner run spells it
     assert (f"  seed 1; rerun: {script} run {scenario} --seed 1 --target {target} --bugs no_pong_timestamp"
             in lines)
 
