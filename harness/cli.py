@@ -16,6 +16,7 @@ from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PA
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
 from harness.cli_run import parse_bugs, run_and_report
+from harness.init_cmd import add_init_parser, cmd_init
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
 if TYPE_CHECKING:
@@ -47,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "default: on-failure)")
     run.add_argument("--quiet", action="store_true", help="no live progress line")
     run.add_argument("--threshold", action="append", default=[], type=_threshold, metavar="EXPR",
-                     help="a limit on the run's pooled metrics, e.g. 'reconnect_p95_s<2' or 'lost==0' (repeatable); "
-                          "one that does not hold fails the run (exit 1)")
+                     help="a limit on the run's pooled metrics, e.g. 'reconnect_p95_s<2' or 'lost==0' (repeatable), "
+                          "scoped like k6: 'reconnect_p95_s{tag:ci}<2', 'reconnect_p95_s{scenario:!name}<2'; a "
+                          "check's own metric: 'dead_link.detection_s<10'. One that does not hold fails the run (exit 1)")
     run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                      help="run N scenarios at a time on the shared Toxiproxy and Chromium (lanes); `auto` picks "
                           "one per core (at most 4, one per 2 GiB). Load and many-client scenarios run alone. "
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
     add_soak_parser(sub)
+    add_init_parser(sub)
     val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
                                            "also against its target, as `run` would")
     val.add_argument("paths", nargs="+", type=Path)
@@ -68,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--target", action="store_true", help="print the JSON Schema of target files instead")
     doc = sub.add_parser("doctor", help="show what the harness found (Chromium, toxiproxy-server, ...) and how to fix "
                                         "what is missing")
+    doc.add_argument("target_file", nargs="?", type=Path, metavar="TARGET",
+                     help="also check this target file (as --target)")
     doc.add_argument("--target", type=Path, help="also check this target file: valid, and its programs and folders exist")
+    deps = sub.add_parser("install-deps", help="install what pip cannot: Chromium (Debian package) and "
+                                               "toxiproxy-server (built from its Go module)")
+    deps.add_argument("--dry-run", action="store_true", help="print the commands instead of running them")
+    deps.add_argument("--tools", type=Path, help="folder for toxiproxy-server (default: .tools of a checkout, "
+                                                 "else ~/.local/share/wschaos)")
     rep = sub.add_parser("report", help="re-render a report from a run folder or a journal, offline")
     rep.add_argument("source", type=Path)
     rep.add_argument("--out", type=Path, help="output folder for a bare journal (default: next to it)")
@@ -89,7 +99,7 @@ def _threshold(text: str) -> "Threshold":
     from harness.thresholds import parse
 
     try:
-        return parse(text)
+        return parse(text, scoped=True)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -101,10 +111,28 @@ def _jobs(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at interpreter exit, where a closed pipe would print a traceback
+        return code
+    except BrokenPipeError:
+        # The reader stopped reading (`wschaos schema | head`): what it wanted was written. Point
+        # stdout at /dev/null so the interpreter's last flush does not raise again (Python's
+        # documented way, see the `signal` module's notes on SIGPIPE).
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PASSED
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
-                   "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema}[args.command]
+                   "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema,
+                   "install-deps": cmd_install_deps, "init": cmd_init}[args.command]
         return handler(args)
     except InvalidInput as exc:
         for problem in exc.problems:
@@ -206,9 +234,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from harness.doctor import diagnose, format_findings
 
-    findings = diagnose(target=args.target)
+    if args.target_file and args.target and args.target_file != args.target:
+        raise InvalidInput([Problem("doctor", 0, 0, "", f"two target files given ({args.target_file} and "
+                                    f"--target {args.target}): give one")])
+    findings = diagnose(target=args.target or args.target_file)
     print(format_findings(findings))
     return EXIT_PASSED if all(f.ok for f in findings) else EXIT_HARNESS
+
+
+def cmd_install_deps(args: argparse.Namespace) -> int:
+    from harness.install_deps import install, needs
+
+    return install(needs(args.tools), dry_run=args.dry_run)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -245,9 +282,9 @@ def _check_profile(profile: str | None, scenarios: list[Scenario]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from harness.plan import RunOptions, make_plan
-
+    from harness.invocation import command
     from harness.output_paths import output_problems
+    from harness.plan import RunOptions, make_plan
 
     problems = output_problems(args.report, args.junit)
     try:
@@ -260,7 +297,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("no scenario matched (check the paths, -k and --tag)", file=sys.stderr)
         return EXIT_INVALID
     options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=args.seed, headed=args.headed,
-                         keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report)
+                         keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report,
+                         program=command())
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
     return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs,

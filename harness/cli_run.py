@@ -75,7 +75,7 @@ def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, q
     tools.find_toxiproxy()  # a missing tool, or no loopback, fails here, before a run folder exists
     tools.find_chromium()
     tools.check_loopback()
-    progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty())
+    progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty(), rounds=repeat)
     try:
         result, html = asyncio.run(with_signals(lambda: run_plans(
             plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs,

@@ -69,7 +69,8 @@ def conclude(plan: Plan, journal: Journal, ended: StepsEnded, problems: list[str
     found = list(problems or [])
     if ended_by not in ("error", "interrupted") and plan.scenario.thresholds:
         try:
-            checks += [r.as_check() for r in limits.judge(plan.scenario.thresholds, scenario_metrics(journal.events))]
+            measured = {**scenario_metrics(journal.events), **limits.check_metrics(checks)}
+            checks += [r.as_check() for r in limits.judge(plan.scenario.thresholds, measured)]
         except Exception as exc:  # noqa: BLE001 - a harness bug must still end in a verdict, named
             found.append(f"judging the scenario's thresholds failed: {type(exc).__name__}: {exc}")
     for result in checks:

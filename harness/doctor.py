@@ -35,14 +35,16 @@ class Finding:
 def _python() -> Finding:
     version = ".".join(map(str, sys.version_info[:3]))
     ok = sys.version_info[:2] >= MIN_PYTHON
-    fix = None if ok else f"Python {version} is too old: use Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ (`make setup`)"
+    fix = None if ok else (f"Python {version} is too old: make a virtualenv with Python "
+                           f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]}+ and install wschaos into it")
     return Finding("python", ok, version, sys.executable, fix)
 
 
-def _package(dist: str, label: str) -> Finding:
+def _package(dist: str, label: str, checkout: bool) -> Finding:
     version = tools.package_version(dist)
     if version is None:
-        return Finding(label, False, fix=f"Python package {dist} is not installed: run `make setup`")
+        how = "run `make setup`" if checkout else f"run `{sys.executable} -m pip install {dist}` (a dependency of wschaos)"
+        return Finding(label, False, fix=f"Python package {dist} is not installed: {how}")
     return Finding(label, True, version)
 
 
@@ -67,10 +69,16 @@ def _reference_app(root: Path) -> Finding:
             "reference app", False, path=str(root / "app"),
             fix=f"reference app incomplete ({', '.join(missing)} missing): it ships with wschaos, check your checkout",
         )
-    if not _importable("app.server"):
+    # It runs as `python -m app.server` from the checkout (targets/kanban.yaml: `cwd: ..`), with the
+    # `app` extra's packages; the package itself is not installed (a user's project keeps its `app`).
+    missing = [dist for dist in APP_EXTRA if not _importable(dist)]
+    if missing:
         return Finding("reference app", False, path=str(root / "app"),
-                       fix="package `app` is not importable: run `make setup` (installs wschaos in the venv)")
+                       fix=f"{', '.join(missing)} not installed (the `app` extra): run `make setup`")
     return Finding("reference app", True, path=str(root / "app"))
+
+
+APP_EXTRA = ("fastapi", "uvicorn")
 
 
 def _importable(name: str) -> bool:
@@ -125,20 +133,24 @@ def _target(path: Path) -> list[Finding]:
     return findings
 
 
-def diagnose(*, launch_browser: bool = False, root: Path | None = None, target: str | Path | None = None) -> list[Finding]:
+def diagnose(*, launch_browser: bool = False, root: Path | None = None, target: str | Path | None = None,
+             checkout: bool | None = None) -> list[Finding]:
     """Check every component; `launch_browser=True` also starts Chromium once through Playwright;
-    `target` (a target file) is validated and its processes' programs and folders looked up."""
+    `target` (a target file) is validated and its processes' programs and folders looked up.
+    In a wschaos checkout (`checkout`, found from `root` by default) node and the reference app
+    are checked too: an installation in another project needs neither."""
     root = root or tools.repo_root()
+    checkout = tools.is_checkout(root) if checkout is None else checkout
     findings = [
         _python(),
-        _package("playwright", "playwright"),
-        _package("websockets", "websockets"),
-        _package("toxiproxy-python", "toxiproxy-python"),
-        _binary("chromium", tools.find_chromium, tools.chromium_version),
+        _package("playwright", "playwright", checkout),
+        _package("websockets", "websockets", checkout),
+        _package("toxiproxy-python", "toxiproxy-python", checkout),
+        _binary("chromium", lambda: tools.find_chromium(root), tools.chromium_version),
         _binary("toxiproxy-server", lambda: tools.find_toxiproxy(root), tools.toxiproxy_version),
-        _binary("node", tools.find_node, tools.node_version),
-        _reference_app(root),
     ]
+    if checkout:
+        findings += [_binary("node", tools.find_node, tools.node_version), _reference_app(root)]
     if launch_browser:
         findings.append(_playwright_launch())
     if target is not None:

@@ -28,6 +28,7 @@ class RunOptions:
     report_dir: Path = Path("reports")
     targets_dir: Path = Path("targets")
     sample_resources_s: Optional[float] = None  # real seconds between `resources` samples (soak)
+    program: tuple[str, ...] = ("wschaos",)     # how rerun commands call wschaos (harness.invocation)
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ def target_dirs(scenario: Scenario, options: RunOptions) -> list[Path]:
 
 def rerun_command(scenario: Scenario, options: RunOptions, seed: int) -> str:
     """The exact command that runs this scenario again the same way."""
-    argv = ["wschaos", "run", scenario.file, "--seed", str(seed)]
+    argv = [*options.program, "run", scenario.file, "--seed", str(seed)]
     if options.target:
         argv += ["--target", options.target]
     if options.bugs:

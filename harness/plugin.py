@@ -59,11 +59,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--wschaos-headed", action="store_true", default=False,
                     help="run the wschaos Chromium with a visible window")
     _scenarios.add_options(group)
+    parser.addini("wschaos_scenarios", type="paths", default=[],
+                  help="folders (or files) of wschaos scenarios that a plain `pytest` collects as tests "
+                       "(`wschaos init` sets it)")
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> "_scenarios.ScenarioFile | None":
-    """Scenario YAML files given on the command line (or inside a folder given there) are test items."""
-    if file_path.suffix not in (".yaml", ".yml") or not _named_on_command_line(parent.config, file_path):
+    """Scenario YAML files given on the command line (or inside a folder given there), or under a
+    folder the `wschaos_scenarios` setting names, are test items."""
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if not (_named_on_command_line(parent.config, file_path) or _in_scenario_folders(parent.config, file_path)):
         return None
     if not _scenarios.looks_like_scenario(file_path):
         return None
@@ -81,12 +87,25 @@ def _named_on_command_line(config: pytest.Config, file_path: Path) -> bool:
     return False
 
 
+def _in_scenario_folders(config: pytest.Config, file_path: Path) -> bool:
+    # Declared by the project, so `pytest` alone (or `pytest scenarios/x.yaml`) runs its scenarios;
+    # without it only explicit paths count, and fixture YAML elsewhere is never taken for a scenario.
+    folders = [Path(p).resolve() for p in config.getini("wschaos_scenarios")]
+    return any(file_path == f or f in file_path.parents for f in folders)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Tear down the scenarios' shared Toxiproxy and browser, then write their report."""
     try:
         _scenarios.close_infra(session.config)
     finally:
         _scenarios.write_reports(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, starting a worker: every worker reports into one run (one report per session)."""
+    _scenarios.configure_node(node.config, node.workerinput)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

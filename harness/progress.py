@@ -21,7 +21,9 @@ from rich.text import Text
 
 from harness.disruptions import unexpected_exits
 
-from harness.events import Event
+from harness.events import Event, Outcome
+from harness.report.results import repeat_round
+from harness.verdict import repeat_totals, total_text
 from harness.units import Duration, TimeScale
 
 if TYPE_CHECKING:
@@ -84,8 +86,10 @@ class Progress:
     """Journal listener and outcome listener of a run; `lane(name)` gives each scenario its own
     listener so scenarios running side by side (`-j`) keep their own lines."""
 
-    def __init__(self, total: int, live: bool = True, out: TextIO = sys.stderr) -> None:
-        self.total, self.live, self.out = total, live, out
+    def __init__(self, total: int, live: bool = True, out: TextIO = sys.stderr, rounds: int = 1) -> None:
+        """`rounds`: the run's `--repeat`; each round's verdicts come under a separator line."""
+        self.total, self.live, self.out, self.rounds = total, live, out, rounds
+        self.round = 0          # the round whose separator was printed last
         self.index = 0
         self.started = time.monotonic()
         self.lanes: dict[str, Lane] = {}
@@ -120,7 +124,7 @@ class Progress:
         if lane is None:
             return
         if kind == "step.start":
-            lane.step = f"step {event.get('step')}: {event.get('summary')}"
+            lane.step = f"{event.get('path') or 'step'}: {event.get('summary')}"  # the step's place in its file, as errors and the report name it
             seconds, lane.deadline_what = step_deadline(event, lane.scale)
             lane.deadline = None if seconds is None else now + seconds
         elif kind == "step.end":
@@ -138,10 +142,20 @@ class Progress:
     def on_outcome(self, outcome: ScenarioOutcome) -> None:
         self.lanes.pop(outcome.name, None)
         mark = MARKS.get(outcome.outcome, outcome.outcome.upper())
-        lines = [f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)"]
+        lines = self._separator(outcome)
+        lines.append(f"{mark:<5} {outcome.name}  ({outcome.duration_s:.1f}s)")
         if outcome.outcome != "passed":
             lines += self._explain(outcome)
         self._print(lines)
+
+    def _separator(self, outcome: ScenarioOutcome) -> list[str]:
+        """`── round 2 of 3 ──` before the first verdict of each round of a `--repeat` run (each round
+        runs in its own `repeat-N/` folder)."""
+        at = repeat_round(f"{outcome.dir.as_posix()}/") if self.rounds > 1 else None
+        if at is None or at == self.round:
+            return []
+        self.round = at
+        return [f"── round {at} of {self.rounds} ──"]
 
     # -- output -----------------------------------------------------------------------------
 
@@ -170,6 +184,14 @@ class Progress:
             self._display.stop()
             self._display = None
 
+    def _totals(self, result: RunResult) -> list[str]:
+        """Each scenario over the rounds of a `--repeat` run: `name: 3/3 passed`."""
+        if self.rounds < 2:
+            return []
+        runs: list[tuple[str, Outcome]] = [(o.name, o.outcome) for o in result.outcomes] + [(p.scenario.name, "skipped") for p, _ in result.skipped]
+        totals = repeat_totals(runs)
+        return ["", f"per scenario over {self.rounds} rounds:"] + [f"  {n}: {total_text(t)}" for n, t in totals.items()]
+
     @staticmethod
     def _explain(outcome: ScenarioOutcome) -> list[str]:
         lines = [f"      {outcome.error}"] if outcome.error else []
@@ -197,6 +219,7 @@ class Progress:
             lines += [f"SKIP  {plan.scenario.name}  ({why})" for plan, why in result.skipped[:5]]
             if len(result.skipped) > 5:
                 lines.append(f"      ... and {len(result.skipped) - 5} more skipped")
+        lines += self._totals(result)
         lines += [f"FLAKY {name}: {', '.join(seen)}" for name, seen in result.flaky.items()]
         lines += [f"{'PASS' if t.passed else 'FAIL':<5} threshold {t.summary}" for t in result.thresholds]
         if result.infra_error:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from _pytest._code.code import TerminalRepr
 
-from harness.errors import InvalidInput
+from harness.errors import InvalidInput, WschaosError
 
 if TYPE_CHECKING:
     from harness.conclude import ScenarioOutcome
@@ -31,6 +31,7 @@ T = TypeVar("T")
 
 _INFRA_KEY = pytest.StashKey["InfraThread"]()
 _REPORT_KEY = pytest.StashKey[Path]()
+_SHARED_KEY = pytest.StashKey["SharedRun"]()   # the controller of `pytest -n N`: the run its workers share
 
 
 def add_options(group: pytest.OptionGroup) -> None:
@@ -132,6 +133,8 @@ class ScenarioItem(pytest.Item):
                      style: Any = None) -> "str | TerminalRepr":
         if isinstance(excinfo.value, (ScenarioFailed, InvalidInput)):
             return str(excinfo.value)
+        if isinstance(excinfo.value, WschaosError):  # a missing tool: its message says what to do
+            return f"wschaos: {excinfo.value}"
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -140,6 +143,7 @@ class ScenarioItem(pytest.Item):
 
 def run_options(config: pytest.Config) -> RunOptions:
     """The RunOptions the wschaos command-line options describe."""
+    from harness.invocation import command
     from harness.plan import RunOptions
 
     bugs = tuple(b for b in (config.getoption("wschaos_bugs") or "").split(",") if b)
@@ -147,7 +151,7 @@ def run_options(config: pytest.Config) -> RunOptions:
                       seed=config.getoption("wschaos_seed"), profile=config.getoption("wschaos_profile"),
                       report_dir=Path(config.getoption("wschaos_report")), targets_dir=targets_dir(config),
                       artifacts=config.getoption("wschaos_artifacts"),
-                      headed=bool(config.getoption("wschaos_headed", default=False)))
+                      headed=bool(config.getoption("wschaos_headed", default=False)), program=command())
 
 
 def targets_dir(config: pytest.Config) -> Path:
@@ -173,12 +177,12 @@ def failure_text(outcome: ScenarioOutcome) -> str:
 
 class InfraThread:
     """The run owner (`harness.run.Run`: Toxiproxy + Chromium) on an event loop in a helper
-    thread, shared by every scenario item of the pytest session."""
+    thread, shared by every scenario item of the pytest session (of one xdist worker)."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, run_id: str | None = None, run_dir: Path | None = None) -> None:
         from harness.run import Run
 
-        self.run_owner = Run(options)
+        self.run_owner = Run(options, run_id=run_id, run_dir=run_dir)
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="wschaos-infra", daemon=True)
         self.thread.start()
@@ -231,9 +235,48 @@ class InfraThread:
 def infra_for(config: pytest.Config, options: RunOptions | None = None) -> InfraThread:
     infra = config.stash.get(_INFRA_KEY, None)
     if infra is None:
-        infra = InfraThread(options or run_options(config))
+        shared = _worker_input(config)
+        if shared is not None:  # an xdist worker: its part of the run the controller reports
+            from harness.run_merge import worker_dir
+
+            run_id, run_dir, worker = shared
+            infra = InfraThread(options or run_options(config), run_id, worker_dir(run_dir, worker))
+        else:
+            infra = InfraThread(options or run_options(config))
         config.stash[_INFRA_KEY] = infra
     return infra
+
+
+class SharedRun:
+    """The run the workers of `pytest -n N` share: its id, folder and start, made by the controller."""
+
+    def __init__(self, report_dir: Path) -> None:
+        import datetime as dt
+        import time
+
+        from harness.run_record import new_run_id
+
+        self.run_id = new_run_id()
+        self.run_dir = report_dir / self.run_id
+        self.started_at = dt.datetime.now().isoformat(timespec="seconds")
+        self.t0 = time.monotonic()
+
+
+def configure_node(config: pytest.Config, workerinput: dict[str, Any]) -> None:
+    """xdist's controller, starting a worker: hand it the one run every worker reports into."""
+    shared = config.stash.get(_SHARED_KEY, None)
+    if shared is None:
+        shared = config.stash[_SHARED_KEY] = SharedRun(run_options(config).report_dir)
+    workerinput["wschaos_run"] = [shared.run_id, str(shared.run_dir)]
+
+
+def _worker_input(config: pytest.Config) -> tuple[str, Path, str] | None:
+    """(run id, run folder, worker id) in an xdist worker the controller gave a run to."""
+    given = getattr(config, "workerinput", {})
+    if "wschaos_run" not in given:
+        return None
+    run_id, run_dir = given["wschaos_run"]
+    return str(run_id), Path(run_dir), str(given.get("workerid", "gw")) 
 
 
 def close_infra(config: pytest.Config) -> None:
@@ -243,14 +286,38 @@ def close_infra(config: pytest.Config) -> None:
         infra.close()
 
 
-def write_reports(config: pytest.Config) -> Path | None:
-    """After the session: the same reports `wschaos run` writes, for the scenarios that ran."""
-    infra = config.stash.get(_INFRA_KEY, None)
-    if infra is None or not infra.opened or not infra.run_owner.result.outcomes:
-        return None
-    html = infra.run_owner.write_reports()
-    config.stash[_REPORT_KEY] = html
+def write_reports(config: pytest.Config, interrupted: bool = False) -> Path | None:
+    """After the session: the same reports `wschaos run` writes, for the scenarios that ran. An
+    xdist worker writes only its results.json; the controller merges them into one report."""
+    shared = config.stash.get(_SHARED_KEY, None)
+    if shared is not None:
+        import time
+
+        from harness.run_merge import write_merged
+
+        html = write_merged(shared.run_dir, shared.run_id, shared.started_at, time.monotonic() - shared.t0,
+                            interrupted)
+    else:
+        infra = config.stash.get(_INFRA_KEY, None)
+        if infra is None or not infra.opened or not infra.run_owner.result.outcomes:
+            return None
+        if _worker_input(config) is not None:
+            _write_worker_results(infra)
+            return None
+        html = infra.run_owner.write_reports()
+    if html is not None:
+        config.stash[_REPORT_KEY] = html
     return html
+
+
+def _write_worker_results(infra: InfraThread) -> None:
+    """A worker's part: its results.json (the controller renders the report), artifacts pruned."""
+    from harness.report import write_results
+    from harness.run_record import prune_artifacts
+
+    run = infra.run_owner
+    write_results(run.run_dir / "results.json", run.record.final())
+    prune_artifacts(run.result, run.options.artifacts)
 
 
 def report_path(config: pytest.Config) -> Path | None:

@@ -13,15 +13,16 @@ import random
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from harness import verdict
 from harness.conclude import ScenarioOutcome
 from harness.events import JSONObject, Outcome
+from harness.metrics import run_metrics
 from harness.plan import Plan, RunOptions
 from harness.report import results as docs
 from harness.report.document import RunDocument, RunMeta, ScenarioEntry, ScenarioInfo
-from harness.thresholds import Threshold, ThresholdResult, judge as judge_thresholds
+from harness.thresholds import Threshold, ThresholdResult, check_metrics
 
 
 @dataclass
@@ -89,8 +90,8 @@ class RunRecord:
     def final(self) -> RunDocument:
         """The finished run's document; the run's thresholds are judged here, once."""
         if self.thresholds and not self.result.thresholds:
-            pooled = docs.run_document([self.entry(o) for o in self.result.outcomes], {})["metrics"]
-            self.result.thresholds = judge_thresholds(self.thresholds, pooled)
+            entries = [self.entry(o) for o in self.result.outcomes]
+            self.result.thresholds = [judge_in_run(t, entries) for t in self.thresholds]
         return self.document(final=True)
 
     def document(self, final: bool) -> RunDocument:
@@ -109,7 +110,8 @@ class RunRecord:
             "duration_s": round(result.duration_s, 3), "outcome": result.outcome if final else "interrupted",
             "target": first.target.name if first else None, "seed": self._seed(), "bugs": list(self.options.bugs),
             "versions": self.versions,
-            "rerun": "\n".join(o.plan.rerun for o in result.outcomes if o.outcome != "passed"),
+            # one line per scenario: the rounds of a `--repeat` run share their command
+            "rerun": "\n".join(dict.fromkeys(o.plan.rerun for o in result.outcomes if o.outcome != "passed")),
             "interrupted": result.interrupted or not final, "infra_error": result.infra_error,
             "flaky": result.flaky, "thresholds": [t.to_dict() for t in result.thresholds],
         }
@@ -125,6 +127,28 @@ class RunRecord:
             return self.options.seed
         seeds = {p.seed for p in self.planned} or {o.plan.seed for o in self.result.outcomes}
         return seeds.pop() if len(seeds) == 1 else None
+
+
+def judge_in_run(threshold: Threshold, entries: Sequence[ScenarioEntry]) -> ThresholdResult:
+    """One run threshold over the scenarios its scope selects: a report metric pooled over them
+    (`run_metrics`), a check's metric in each of them that reports it."""
+    chosen = [e for e in entries if threshold.selects(e["name"], e.get("tags") or [])]
+    if not threshold.of_check:
+        return threshold.judge(run_metrics([e.get("metrics") or {} for e in chosen]))
+    values = []
+    for entry in chosen:
+        measured = check_metrics(CheckEntryView(c["name"], c.get("metrics") or {}) for c in entry.get("checks", []))
+        if threshold.metric in measured:
+            values.append(measured[threshold.metric])
+    return threshold.judge_each(values)
+
+
+@dataclass(frozen=True)
+class CheckEntryView:
+    """A results.json check entry as `thresholds.check_metrics` reads it."""
+
+    name: str
+    metrics: Mapping[str, object]
 
 
 def _info(plan: Plan) -> ScenarioInfo:

@@ -56,6 +56,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
     import random
 
     from harness.cli_run import parse_bugs, run_and_report
+    from harness.invocation import command
     from harness.output_paths import output_problems
     from harness.plan import RunOptions, make_plan
 
@@ -68,7 +69,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
     check_real_time(args.duration, plan.time.factor, args.time_scale is not None)
     sample_s = args.sample.seconds if args.sample else min(5.0, max(1.0, real_s / 30))
     options = dataclasses.replace(options, sample_resources_s=sample_s)
-    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed), options=options)
+    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed, command()), options=options)
     print(f"soak {scenario.name}: {scenario.description}")
     print(f"{args.duration} of app time at time scale {plan.time.factor:g}: about {format_seconds(real_s)} "
           f"of real time plus recovery; resources sampled every {format_seconds(sample_s)}")
@@ -106,13 +107,14 @@ def check_real_time(duration: Duration, factor: float, given: bool) -> None:
         f"scenario may run: lower --duration or --time-scale"))])
 
 
-def soak_rerun(args: argparse.Namespace, seed: int) -> str:
-    """The exact command that runs this soak again: same schedule, same target, bugs and timing."""
+def soak_rerun(args: argparse.Namespace, seed: int, program: tuple[str, ...] = ("wschaos",)) -> str:
+    """The exact command that runs this soak again: same schedule, same target, bugs and timing;
+    `program` calls wschaos (harness.invocation.command)."""
     import shlex
 
     from harness.cli_run import parse_bugs
 
-    argv = ["wschaos", "soak", "--duration", str(args.duration), "--seed", str(seed)]
+    argv = [*program, "soak", "--duration", str(args.duration), "--seed", str(seed)]
     if args.target:
         argv += ["--target", args.target]
     if parse_bugs(args.bugs):

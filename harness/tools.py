@@ -2,11 +2,13 @@
 
 Lookup order (first hit wins):
 
-    toxiproxy-server   $WSCHAOS_TOXIPROXY, then PATH, then <repo>/.tools/bin/toxiproxy-server
+    toxiproxy-server   $WSCHAOS_TOXIPROXY, then PATH, then <checkout>/.tools/bin/toxiproxy-server,
+                       then <user tools>/bin/toxiproxy-server (`wschaos install-deps` builds it there)
     Chromium           $WSCHAOS_CHROMIUM, then chromium / chromium-browser / google-chrome on PATH
     node               PATH
 
-A missing program raises `SetupError` whose message says how to fix it.
+A missing program raises `SetupError` whose message says how to fix it: in a wschaos checkout
+`make setup`, in an installed wschaos `wschaos install-deps` (spelled the way wschaos was called).
 """
 
 from __future__ import annotations
@@ -29,8 +31,39 @@ VERSION_TIMEOUT_S = 15.0
 
 
 def repo_root() -> Path:
-    """The wschaos checkout this module lives in."""
+    """The wschaos checkout this module lives in (site-packages for an installed wheel)."""
     return Path(__file__).resolve().parent.parent
+
+
+def is_checkout(root: Path | None = None) -> bool:
+    """Whether wschaos runs from its own source checkout (with `make setup`), not from an
+    installation in someone else's project."""
+    return ((root or repo_root()) / "scripts" / "bootstrap").is_file()
+
+
+def user_tools_dir() -> Path:
+    """Where an installed wschaos keeps the programs it builds (toxiproxy-server): `$WSCHAOS_HOME`,
+    else `$XDG_DATA_HOME/wschaos` (`~/.local/share/wschaos`); one build serves every project."""
+    home = os.environ.get("WSCHAOS_HOME")
+    if home:
+        return Path(home).expanduser()
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "wschaos"
+
+
+def tools_dir(root: Path | None = None) -> Path:
+    """Where `install-deps` puts toxiproxy-server: `.tools` of a checkout, else `user_tools_dir()`."""
+    root = root or repo_root()
+    return root / ".tools" if is_checkout(root) else user_tools_dir()
+
+
+def setup_hint(root: Path | None = None) -> str:
+    """The command that installs what is missing: `make setup` in a checkout, else install-deps."""
+    if is_checkout(root):
+        return "`make setup`"
+    from harness.invocation import prefix
+
+    return f"`{prefix()} install-deps`"
 
 
 def _from_env(var: str, what: str) -> Path | None:
@@ -51,13 +84,14 @@ def find_toxiproxy(root: Path | None = None) -> Path:
     found = shutil.which("toxiproxy-server")
     if found:
         return Path(found)
-    bundled = (root or repo_root()) / ".tools" / "bin" / "toxiproxy-server"
-    if bundled.is_file() and os.access(bundled, os.X_OK):
-        return bundled
-    raise SetupError(f"toxiproxy-server not found: run `make setup` or set {TOXIPROXY_ENV}=/path")
+    for folder in dict.fromkeys(((root or repo_root()) / ".tools", user_tools_dir())):
+        built = folder / "bin" / "toxiproxy-server"
+        if built.is_file() and os.access(built, os.X_OK):
+            return built
+    raise SetupError(f"toxiproxy-server not found: run {setup_hint(root)} or set {TOXIPROXY_ENV}=/path")
 
 
-def find_chromium() -> Path:
+def find_chromium(root: Path | None = None) -> Path:
     """Path of a Chromium/Chrome binary, or `SetupError` saying how to get one."""
     path = _from_env(CHROMIUM_ENV, "Chromium")
     if path:
@@ -67,8 +101,8 @@ def find_chromium() -> Path:
         if found:
             return Path(found)
     raise SetupError(
-        "Chromium not found: run `make setup` (installs the system chromium package) "
-        f"or set {CHROMIUM_ENV}=/path/to/chromium"
+        f"Chromium not found: run {setup_hint(root)} (installs the system chromium package: "
+        f"apt-get install -y chromium) or set {CHROMIUM_ENV}=/path/to/chromium"
     )
 
 

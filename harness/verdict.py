@@ -20,7 +20,7 @@ pytest plugin, the matrix and the CLI read that answer instead of deciding again
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal, Mapping, Protocol, Sequence
+from typing import Iterable, Literal, Mapping, Protocol, Sequence, TypedDict
 
 from harness.errors import EXIT_FAILED, EXIT_HARNESS, EXIT_INCONCLUSIVE, EXIT_INTERRUPTED, EXIT_PASSED
 from harness.events import OUTCOMES, JSONObject, Outcome
@@ -149,6 +149,32 @@ def flaky(runs: Iterable[tuple[str, Outcome]]) -> dict[str, list[str]]:
         if outcome not in ("skipped", "interrupted", "error"):
             by_name.setdefault(name, []).append(outcome)
     return {name: seen for name, seen in by_name.items() if len(set(seen)) > 1}
+
+
+class RepeatTotal(TypedDict):
+    """One scenario over the rounds of a `--repeat` run: how many ran, how many passed, each verdict."""
+
+    runs: int
+    passed: int
+    outcomes: list[str]
+
+
+def repeat_totals(runs: Iterable[tuple[str, Outcome]]) -> dict[str, RepeatTotal]:
+    """Per scenario, in order of first appearance: its rounds, how many passed, every verdict
+    (skipped and interrupted rounds count as rounds that did not pass)."""
+    totals: dict[str, RepeatTotal] = {}
+    for name, outcome in runs:
+        total = totals.setdefault(name, {"runs": 0, "passed": 0, "outcomes": []})
+        total["runs"] += 1
+        total["passed"] += outcome == "passed"
+        total["outcomes"].append(outcome)
+    return totals
+
+
+def total_text(total: RepeatTotal) -> str:
+    """`3/3 passed`, or `2/3 passed (round 2: failed)`."""
+    others = [f"round {i}: {o}" for i, o in enumerate(total["outcomes"], 1) if o != "passed"]
+    return f"{total['passed']}/{total['runs']} passed" + (f" ({', '.join(others)})" if others else "")
 
 
 def counts(outcomes: Iterable[Outcome]) -> dict[str, int]:

@@ -15,6 +15,7 @@ from typing import Mapping, Protocol, TypedDict
 from harness.events import Outcome
 from harness.metrics import RunMetrics, ScenarioMetrics
 from harness.thresholds import ThresholdEntry
+from harness.verdict import RepeatTotal
 
 __all__ = ["CheckEntry", "ExpectationEntry", "ScreenshotEntry", "ScenarioEntry", "ThresholdEntry",
            "RunDocument", "RunMeta", "ScenarioInfo", "HasToDict", "check_entry", "ScenarioMetrics", "RunMetrics"]
@@ -91,6 +92,7 @@ class RunDocument(TypedDict):
     rerun: str
     counts: dict[str, int]
     flaky: dict[str, list[str]]  # scenario -> its verdicts in order, for a `--repeat` run
+    repeats: dict[str, RepeatTotal]  # scenario -> rounds, passed, verdicts, for a `--repeat` run
     thresholds: list[ThresholdEntry]
     infra_error: str | None
     metrics: RunMetrics

@@ -12,6 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from harness.report.document import RunDocument, ScenarioEntry
 from harness.report.html import fmt_observed
+from harness.report.results import repeat_round
+from harness.verdict import total_text
 
 # Characters XML 1.0 cannot carry at all (control characters from captured logs).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -43,9 +45,17 @@ def _failure_message(scenario: ScenarioEntry) -> str:
     return "an inline expectation did not hold"
 
 
-def _testcase(suite: ET.Element, classname: str, scenario: ScenarioEntry) -> None:
+def case_name(scenario: ScenarioEntry, rounds: int | None) -> str:
+    """The test case's name: the scenario's, with its round in a `--repeat` run (`x (round 2 of 3)`),
+    so CI lists each round apart instead of one name several times."""
+    name = scenario.get("name", "")
+    at = repeat_round(scenario.get("journal") or "")
+    return f"{name} (round {at} of {rounds})" if at and rounds else name
+
+
+def _testcase(suite: ET.Element, classname: str, scenario: ScenarioEntry, rounds: int | None = None) -> None:
     case = ET.SubElement(suite, "testcase", classname=_clean(classname),
-                         name=_clean(scenario.get("name", "")),
+                         name=_clean(case_name(scenario, rounds)),
                          time=f"{float(scenario.get('duration_s') or 0):.3f}",
                          file=_clean(scenario.get("file", "")))
     outcome = scenario.get("outcome")
@@ -89,14 +99,20 @@ def render_junit(run_doc: RunDocument) -> str:
     bugs = run_doc.get("bugs")
     properties = {"run_id": run_doc.get("run_id"), "target": run_doc.get("target"), "seed": run_doc.get("seed"),
                   "bugs": ",".join(bugs) if isinstance(bugs, list) else bugs, "rerun": run_doc.get("rerun")}
+    repeats = run_doc.get("repeats") or {}
+    properties.update({f"repeats.{name}": total_text(total) for name, total in repeats.items()})
     for key, value in properties.items():
         ET.SubElement(props, "property", name=key, value=_clean(value))
+    rounds = max((t["runs"] for t in repeats.values()), default=None)
     for scenario in scenarios:
-        _testcase(suite, classname, scenario)
+        _testcase(suite, classname, scenario, rounds)
     for limit in limits:  # run-level thresholds (`--threshold`): one test case each, failing when not held
         case = ET.SubElement(suite, "testcase", classname=_clean(f"{classname}.thresholds"),
                              name=_clean(limit.get("threshold")), time="0.000")
         if not limit.get("passed"):
             ET.SubElement(case, "failure", message=_clean(limit.get("summary")), type="ThresholdNotHeld")
+    if repeats:  # the per-scenario totals over the rounds, where CI shows a suite's output
+        ET.SubElement(suite, "system-out").text = _clean("".join(
+            f"{name}: {total_text(total)}\n" for name, total in repeats.items()))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

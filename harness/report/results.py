@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence, cast
 
@@ -18,7 +19,7 @@ from harness.metrics import run_metrics, scenario_metrics
 from harness.report.document import (ExpectationEntry, HasToDict, RunDocument, RunMeta, ScenarioEntry,
                                      ScenarioInfo, ScreenshotEntry, check_entry)
 from harness.report.extract import checks_from_journal, first
-from harness.verdict import counts as outcome_counts, run_outcome
+from harness.verdict import RepeatTotal, counts as outcome_counts, repeat_totals, run_outcome
 
 SCHEMA = "wschaos.results/1"
 
@@ -121,11 +122,25 @@ def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -
         "rerun": run_meta.get("rerun", ""),
         "counts": counts,
         "flaky": dict(run_meta.get("flaky") or {}),
+        "repeats": repeats(scenarios),
         "thresholds": list(run_meta.get("thresholds") or []),
         "infra_error": run_meta.get("infra_error"),
         "metrics": run_metrics([s.get("metrics") or {} for s in scenarios]),
         "scenarios": scenarios,
     }
+
+
+def repeat_round(path: str) -> int | None:
+    """The round of a `--repeat` run a scenario folder or journal path is in (`repeat-2/...` -> 2)."""
+    match = re.search(r"(?:^|/)repeat-([0-9]+)/", path.replace("\\", "/"))
+    return int(match.group(1)) if match else None
+
+
+def repeats(scenarios: Sequence[ScenarioEntry]) -> dict[str, RepeatTotal]:
+    """Per-scenario totals over the rounds of a `--repeat` run (empty for a run of one round)."""
+    if not any(repeat_round(s.get("journal") or "") for s in scenarios):
+        return {}
+    return repeat_totals((s["name"], s["outcome"]) for s in scenarios)
 
 
 def write_atomically(path: Path, text: str) -> None:

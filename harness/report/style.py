@@ -57,6 +57,7 @@ pre.log .gap { color:#8a939c; font-style:italic; }
 .ok { color:var(--ok); font-weight:600; } .bad { color:var(--bad); font-weight:600; }
 .soft { color:#6c757d; font-weight:600; }
 .flaky { background:#e9c46a; color:#222; }
+table.repeats { margin-bottom:18px; }
 form.filter { display:flex; flex-wrap:wrap; gap:8px 14px; align-items:center; margin:0 0 10px; }
 form.filter input[type=search] { flex:1 1 260px; padding:5px 8px; border:1px solid var(--line);
   border-radius:6px; font:inherit; }

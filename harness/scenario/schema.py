@@ -87,10 +87,13 @@ def during_schema(steps: Registry[type[Step]], envelope: JSONObject) -> JSONObje
 
 
 def threshold_pattern() -> str:
-    """`metric op number` with the known metrics (harness.thresholds.METRICS)."""
+    """`metric op number` with the known metrics (harness.thresholds.METRICS) or a check's own
+    (`check.metric`, the check one of the registered ones)."""
+    from harness.checks.base import checks
     from harness.thresholds import METRICS
 
-    return rf"^\s*({'|'.join(METRICS)})\s*(<=|>=|==|!=|<|>)\s*-?\d+(\.\d+)?\s*$"
+    check_metric = rf"(?:{'|'.join(checks.names())})\.[A-Za-z_][A-Za-z0-9_]*"
+    return rf"^\s*({'|'.join(METRICS)}|{check_metric})\s*(<=|>=|==|!=|<|>)\s*-?\d+(\.\d+)?\s*$"
 
 
 def scenario_schema() -> JSONObject:

@@ -7,17 +7,20 @@ No process outlives the run (tests/cli_process.py).
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from harness.journal import read_journal
-from cli_process import run_cli
+from cli_process import REPO, WSCHAOS, run_cli
+from harness.invocation import command
 
 pytestmark = pytest.mark.e2e
 
-RERUN = "wschaos soak --duration 3m --seed 5"
+# As the subprocess will spell itself: `wschaos` if the venv is activated, else `.venv/bin/wschaos`.
+RERUN = f"{shlex.join(command(WSCHAOS[0], cwd=REPO))} soak --duration 3m --seed 5"
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 from pathlib import Path
@@ -15,12 +16,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cli_process import FACTOR, REPO, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
+from cli_process import FACTOR, REPO, WSCHAOS, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
+from harness.invocation import command
 
 pytestmark = pytest.mark.e2e
 
 FIVE_MISTAKES = "tests/fixtures/scenarios/five-mistakes.yaml"
-BUGGED_RERUN = "wschaos run scenarios/connects-on-load.yaml --seed 1 --bugs no_pong_timestamp"
+# As the subprocess will spell itself: `wschaos` if the venv is activated, else `.venv/bin/wschaos`.
+BUGGED_RERUN = (f"{shlex.join(command(WSCHAOS[0], cwd=REPO))} run scenarios/connects-on-load.yaml --seed 1 "
+                "--bugs no_pong_timestamp")
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,8 @@ TEST_ONLY = {"pytest-asyncio", "jsonschema"}
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's wheel, built from a copy of pyproject.toml, README.md, harness/ and app/."""
+    """The project's wheel, built from a copy of pyproject.toml, README.md, harness/ and app/
+    (app/ is copied to prove the wheel leaves it out, not because it is needed)."""
     root = tmp_path_factory.mktemp("pkg")
     src = root / "src"
     src.mkdir()
@@ -48,19 +49,21 @@ def _name(requirement: str) -> str:
 
 
 def test_fresh_virtualenv_gets_no_web_framework(wheel: Path, tmp_path: Path) -> None:
-    """Installed into a fresh virtualenv, wschaos requires no FastAPI, uvicorn or pytest-asyncio;
-    they are the `app` and `test` extras."""
+    """Installed into a fresh virtualenv, wschaos requires no FastAPI, uvicorn or pytest-asyncio
+    (they are the `app` and `test` extras) and installs no top-level `app` package."""
     env = tmp_path / "venv"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
     subprocess.run([*PIP, "--python", str(python), "install", "-q", "--no-deps", str(wheel)], check=True, timeout=120)
     probe = ("import importlib.metadata as m, importlib.util as u, json;"
              "print(json.dumps({'requires': m.requires('wschaos'), "
-             "'fastapi': bool(u.find_spec('fastapi')), 'uvicorn': bool(u.find_spec('uvicorn'))}))")
+             "'fastapi': bool(u.find_spec('fastapi')), 'uvicorn': bool(u.find_spec('uvicorn')), "
+             "'app': bool(u.find_spec('app'))}))")
     # Away from the checkout: its wschaos.egg-info (the editable install) is on sys.path from there.
     seen = json.loads(subprocess.run([str(python), "-c", probe], check=True, capture_output=True, text=True,
                                      cwd=tmp_path).stdout)
     assert not seen["fastapi"] and not seen["uvicorn"]
+    assert not seen["app"], "the reference app's package would shadow a project's own `app`"
     always = {_name(r) for r in seen["requires"] if "extra ==" not in r}
     extras = {_name(r) for r in seen["requires"] if 'extra == "app"' in r}
     assert always.isdisjoint(APP_ONLY | TEST_ONLY), seen["requires"]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import os
 import shutil
 import signal
 import uuid
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -95,7 +97,10 @@ def test_seeded_bug_fails_with_check_summary_and_rerun_command(inner):
     lines = result.stdout.lines
     assert "connects-on-load: failed" in lines
     assert "  check frames_seen: 0 received 'pong' frames with a server_time, expected at least 1" in lines
-    assert (f"  seed 1; rerun: wschaos run {scenario} --seed 1 --target {target} --bugs no_pong_timestamp"
+    from harness.invocation import command
+
+    script = " ".join(command(str(Path(sys.executable).with_name("wschaos")), cwd=inner.path))  # as the inner run spells it
+    assert (f"  seed 1; rerun: {script} run {scenario} --seed 1 --target {target} --bugs no_pong_timestamp"
             in lines)
 
 
@@ -144,6 +149,17 @@ def test_plain_pytest_does_not_collect_yaml(inner):
     result = run_inner(inner, "-q")
     result.assert_outcomes(passed=1)
     assert not any(".yaml" in line for line in result.stdout.lines)
+
+
+def test_scenario_folders_setting_makes_plain_pytest_collect_them(inner):
+    """With `wschaos_scenarios = scenarios` (what `wschaos init` writes), a plain `pytest` collects
+    the scenarios there, and still not the YAML elsewhere."""
+    inner.makeini("[pytest]\nwschaos_scenarios = scenarios\n")
+    copy_scenario(inner.path / "scenarios")
+    copy_scenario(inner.path / "fixtures", "five-mistakes.yaml", REPO / "tests" / "fixtures" / "scenarios")
+    result = run_inner(inner, "--collect-only", "-q")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["scenarios/connects-on-load.yaml::connects-on-load", "1 test collected*"])
 
 
 BROWSER_INNER = '''
@@ -238,3 +254,32 @@ def test_scratch_project_runs_warning_free_and_prints_the_report_path(inner, mon
     (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
     result.stdout.fnmatch_lines([f"wschaos report: {run_dir / 'index.html'}"])
     assert list((run_dir / "scenarios" / "connects-on-load" / "traces").glob("*.zip"))  # --wschaos-artifacts always
+
+
+def test_xdist_workers_write_one_run_report(inner):
+    """`pytest -n 2`: each worker runs its scenarios in its own part of one run folder, and the
+    session ends with one results.json, index.html and junit.xml holding every scenario."""
+    from harness.scaffold import Answers, scenario_yamls, target_yaml
+    from tiny_app import write_tiny_app
+
+    port = "{port.server}"
+    write_tiny_app(inner.path)
+    answers = Answers("tiny", f"http://127.0.0.1:{port}/", ("{python}", "app.py", port), "..",
+                      f"ws://127.0.0.1:{port}/ws")
+    (inner.path / "targets").mkdir()
+    (inner.path / "targets" / "tiny.yaml").write_text(target_yaml(answers))
+    (inner.path / "scenarios").mkdir()
+    for name, text in scenario_yamls(answers).items():
+        (inner.path / "scenarios" / name).write_text(text)
+    reports = inner.path / "reports"
+    result = run_inner(inner, "-n", "2", "scenarios", "--wschaos-report", str(reports))
+    result.assert_outcomes(passed=2)
+    (run_dir,) = [p for p in reports.iterdir() if p.is_dir()]
+    assert sorted(p.name for p in (run_dir / "workers").iterdir()) == ["gw0", "gw1"]
+    doc = json.loads((run_dir / "results.json").read_text())
+    assert [(s["name"], s["outcome"]) for s in doc["scenarios"]] == [("tiny-connects", "passed"),
+                                                                    ("tiny-reconnects-after-drop", "passed")]
+    assert all((run_dir / s["journal"]).is_file() for s in doc["scenarios"])
+    assert ET.parse(run_dir / "junit.xml").getroot().get("tests") == "2"
+    assert "data:image/png" in (run_dir / "index.html").read_text()  # screenshots found under workers/
+    result.stdout.fnmatch_lines([f"wschaos report: {run_dir / 'index.html'}"])

@@ -28,16 +28,36 @@ def test_format_findings_with_fix():
 def test_diagnose_reports_missing_toxiproxy(tmp_path, monkeypatch):
     """diagnose() turns a missing binary into a failing finding with the fix, not an exception."""
     monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.setenv("WSCHAOS_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PATH", str(tmp_path))
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "bootstrap").write_text("")
     findings = {f.name: f for f in doctor.diagnose(root=tmp_path)}
     tp = findings["toxiproxy-server"]
     assert (tp.ok, tp.fix) == (False, "toxiproxy-server not found: run `make setup` or set WSCHAOS_TOXIPROXY=/path")
     assert findings["python"].ok and findings["python"].path == sys.executable
 
 
+def test_diagnose_installed_names_install_deps(tmp_path, monkeypatch):
+    """Outside a checkout, a missing Chromium or toxiproxy-server names `install-deps` (and the
+    apt package); node and the reference app, which only a checkout needs, are not checked."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.delenv("WSCHAOS_CHROMIUM", raising=False)
+    monkeypatch.setenv("WSCHAOS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("harness.invocation.prefix", lambda argv0=None: ".venv/bin/wschaos")
+    findings = {f.name: f for f in doctor.diagnose(root=tmp_path)}
+    assert list(findings) == ["python", "playwright", "websockets", "toxiproxy-python", "chromium", "toxiproxy-server"]
+    assert findings["chromium"].fix == ("Chromium not found: run `.venv/bin/wschaos install-deps` (installs the "
+                                        "system chromium package: apt-get install -y chromium) or set "
+                                        "WSCHAOS_CHROMIUM=/path/to/chromium")
+    assert findings["toxiproxy-server"].fix == ("toxiproxy-server not found: run `.venv/bin/wschaos install-deps` "
+                                                "or set WSCHAOS_TOXIPROXY=/path")
+
+
 def test_diagnose_names(tmp_path):
-    """diagnose() covers every component, and the launch check only when asked."""
-    names = [f.name for f in doctor.diagnose(root=tmp_path)]
+    """diagnose() covers every component of a checkout, and the launch check only when asked."""
+    names = [f.name for f in doctor.diagnose(root=tmp_path, checkout=True)]
     assert names == ["python", "playwright", "websockets", "toxiproxy-python", "chromium",
                      "toxiproxy-server", "node", "reference app"]
 
@@ -46,7 +66,7 @@ def test_reference_app_missing(tmp_path):
     """A checkout without the reference app fails with the files that are missing."""
     (tmp_path / "app" / "server").mkdir(parents=True)
     (tmp_path / "app" / "server" / "__main__.py").write_text("")
-    finding = next(f for f in doctor.diagnose(root=tmp_path) if f.name == "reference app")
+    finding = next(f for f in doctor.diagnose(root=tmp_path, checkout=True) if f.name == "reference app")
     assert not finding.ok
     assert finding.fix == ("reference app incomplete (app/client/__main__.py missing): "
                            "it ships with wschaos, check your checkout")

@@ -58,3 +58,27 @@ def test_harness_errors_and_interruptions_are_errors():
     errors = [c.find("error") for c in suite.findall("testcase")[2:]]
     assert errors[0].get("type") == "HarnessError" and errors[0].get("message") == "ProcessError: server\ufffd died"
     assert errors[1].get("type") == "Interrupted" and errors[1].get("message") == "run interrupted"
+
+
+def test_repeat_rounds_have_their_own_names_and_totals():
+    """A `--repeat 3` run: each round is a test case of its own name (`x (round 2 of 3)`), and each
+    scenario's total over the rounds is a suite property and a line of the suite's output."""
+    rounds = []
+    for r, f in enumerate(("passing.jsonl", "failing.jsonl", "passing.jsonl"), 1):
+        entry = scenario_entry(read_journal(FIXTURES / f), None, f"repeat-{r}/scenarios/x")
+        rounds.append(dict(entry, name="x"))
+    doc = run_document(rounds, {"run_id": "r1"})
+    assert doc["repeats"] == {"x": {"runs": 3, "passed": 2, "outcomes": ["passed", "failed", "passed"]}}
+    suite = ET.fromstring(render_junit(doc)).find("testsuite")
+    assert [c.get("name") for c in suite.findall("testcase")] == ["x (round 1 of 3)", "x (round 2 of 3)",
+                                                                  "x (round 3 of 3)"]
+    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert props["repeats.x"] == "2/3 passed (round 2: failed)"
+    assert suite.find("system-out").text == "x: 2/3 passed (round 2: failed)\n"
+
+
+def test_a_single_round_has_no_totals():
+    """Without --repeat nothing about rounds is added."""
+    doc = run_doc()
+    assert doc["repeats"] == {}
+    assert ET.fromstring(render_junit(doc)).find("testsuite").find("system-out") is None

@@ -53,13 +53,54 @@ def test_toxiproxy_on_path(tmp_path, monkeypatch):
     assert tools.find_toxiproxy(tmp_path) == exe
 
 
-def test_toxiproxy_missing_message(tmp_path, monkeypatch):
-    """A missing toxiproxy-server names both fixes."""
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A folder that looks like a wschaos checkout (it has scripts/bootstrap)."""
+    make_exe(tmp_path / "scripts" / "bootstrap", "#!/bin/sh\n")
+    return tmp_path
+
+
+@pytest.fixture
+def user_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """WSCHAOS_HOME in tmp_path: the machine's own ~/.local/share/wschaos stays out of the test."""
+    home = tmp_path / "wschaos-home"
+    monkeypatch.setenv("WSCHAOS_HOME", str(home))
+    return home
+
+
+def test_toxiproxy_missing_message(checkout, user_tools, monkeypatch):
+    """A missing toxiproxy-server in a checkout names `make setup` and the variable."""
     monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PATH", str(checkout / "empty"))
+    with pytest.raises(SetupError) as info:
+        tools.find_toxiproxy(checkout)
+    assert str(info.value) == "toxiproxy-server not found: run `make setup` or set WSCHAOS_TOXIPROXY=/path"
+
+
+def test_toxiproxy_missing_message_installed(tmp_path, user_tools, monkeypatch):
+    """An installed wschaos (no checkout) names install-deps, spelled the way wschaos can be called."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("harness.invocation.prefix", lambda argv0=None: "wschaos")
     with pytest.raises(SetupError) as info:
         tools.find_toxiproxy(tmp_path)
-    assert str(info.value) == "toxiproxy-server not found: run `make setup` or set WSCHAOS_TOXIPROXY=/path"
+    assert str(info.value) == "toxiproxy-server not found: run `wschaos install-deps` or set WSCHAOS_TOXIPROXY=/path"
+
+
+def test_toxiproxy_in_user_tools(tmp_path, user_tools, monkeypatch):
+    """Outside a checkout, the build `install-deps` left in the user's tools folder is found."""
+    monkeypatch.delenv("WSCHAOS_TOXIPROXY", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    exe = make_exe(user_tools / "bin" / "toxiproxy-server")
+    assert tools.find_toxiproxy(tmp_path) == exe
+
+
+def test_user_tools_dir_follows_xdg(tmp_path, monkeypatch):
+    """Without WSCHAOS_HOME the user's tools live under $XDG_DATA_HOME/wschaos."""
+    monkeypatch.delenv("WSCHAOS_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert tools.user_tools_dir() == tmp_path / "data" / "wschaos"
+    assert tools.tools_dir(tmp_path) == tmp_path / "data" / "wschaos"
 
 
 def test_chromium_env_and_path(tmp_path, monkeypatch):
@@ -73,14 +114,14 @@ def test_chromium_env_and_path(tmp_path, monkeypatch):
     assert tools.find_chromium() == other
 
 
-def test_chromium_missing_message(tmp_path, monkeypatch):
-    """A missing Chromium names both fixes."""
+def test_chromium_missing_message(checkout, monkeypatch):
+    """A missing Chromium names both fixes and the package."""
     monkeypatch.delenv("WSCHAOS_CHROMIUM", raising=False)
-    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PATH", str(checkout / "empty"))
     with pytest.raises(SetupError) as info:
-        tools.find_chromium()
-    assert str(info.value) == ("Chromium not found: run `make setup` (installs the system chromium package) "
-                               "or set WSCHAOS_CHROMIUM=/path/to/chromium")
+        tools.find_chromium(checkout)
+    assert str(info.value) == ("Chromium not found: run `make setup` (installs the system chromium package: "
+                               "apt-get install -y chromium) or set WSCHAOS_CHROMIUM=/path/to/chromium")
 
 
 def test_node_missing_message(tmp_path, monkeypatch):
