@@ -115,7 +115,8 @@ def _write(folder: Path, cid: str, text: str, files: dict[str, str | None]) -> P
 
 @pytest.mark.parametrize("cid, text, files, expected", CASES, ids=[c[0] for c in CASES])
 def test_malformed_target_is_refused_with_every_problem_located(tmp_path, cid, text, files, expected):
-    """load_target raises InvalidInput listing exactly the expected problems, file:line:col first, in well under 2 s."""
+    """load_target raises InvalidInput listing exactly the expected problems, file:line:col first
+    (and never hangs: the bound only catches a runaway; bench/refusals.py measures the speed)."""
     path = _write(tmp_path, cid, text, files)
     started = time.perf_counter()
     with pytest.raises(InvalidInput) as info:
@@ -123,7 +124,7 @@ def test_malformed_target_is_refused_with_every_problem_located(tmp_path, cid, t
     elapsed = time.perf_counter() - started
     assert [str(p) for p in info.value.problems] == [
         f"{path}:{e}".replace("{dir}", str(tmp_path)).replace("{parent}", str(tmp_path.parent)) for e in expected]
-    assert elapsed < 2
+    assert elapsed < 30
 
 
 @pytest.mark.parametrize("extra", [
