@@ -196,7 +196,7 @@ def test_bad_arguments_raise_with_what_is_allowed_and_why(args, kwargs, argument
     with pytest.raises(SoakArgumentError) as info:
         soak_scenario(*args, **kwargs)
     assert (info.value.argument, str(info.value)) == (argument, message)
-    assert time.perf_counter() - started < 1  # a huge duration is refused, never planned
+    assert time.perf_counter() - started < 10  # refused, never planned (planning it would take hours)
 
 
 def test_the_soak_time_scale_is_the_scenarios_and_the_plans():
