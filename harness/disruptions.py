@@ -20,6 +20,29 @@ from harness.journal import Event
 LIFTS = {"online", "visible", "wake", "open"}  # browser events that end a browser-side disruption
 
 
+#: How long after an injected disruption begins or ends the server's complaints are its
+#: consequence (a connection cut under it, the sessions it drops when a fault is lifted).
+AFTERMATH_S = 2.0
+
+
+def injected(events: list[Event]) -> list[tuple[float, float, str]]:
+    """(from, to, what): the moments right after the scenario injected a disruption or lifted it
+    (network faults; the server stopped or paused by a step), AFTERMATH_S long. What the server
+    logs then (a traceback from a connection cut under it) is the injection's consequence, not the
+    cause of a failure; what it logs in the quiet middle of a long outage is not excused."""
+    end = scenario_end(events)
+    edges: list[tuple[float, str]] = []
+    for w in fault_windows(events):
+        what = f"{w.fault} on {', '.join(w.clients) or 'all'}"
+        edges += [(w.start, what)] + ([(w.end, f"end of the {what}")] if w.end is not None and w.end <= end else [])
+    stopped = {e["t"] for e in _of(events, None, "proc.stop", "proc.pause") if e.get("name") == "server"}
+    for s in server_windows(events):
+        if s.label in ("down", "paused") and any(abs(s.start - t) < 0.5 for t in stopped):
+            what = f"server {'pause' if s.label == 'paused' else 'stop'}"
+            edges += [(s.start, what)] + ([(s.end, f"server start after the {what}")] if s.end is not None else [])
+    return sorted((t, t + AFTERMATH_S, what) for t, what in edges)
+
+
 def disruption_lifted(events: list[Event], client: str, start: float, end: float) -> float | None:
     """When the last cause of a disconnection of `client` between `start` and `end` went away:
     a fault on it reverted, the server ready again, the page back online/visible/awake.

@@ -66,8 +66,9 @@ class DeliveredExactlyOnce(Check):
                             "the run; check that the target declares a ledger source"])
 
     def _problems(self, audit: MessageAudit) -> list[str]:
-        lines = [f"lost: {a['client']} {a.get('action', 'action')} {a['key']} (message_id "
-                 f"{a.get('message_id')}) at {at(a['t'])} is not in the server ledger"
+        lines = [f"lost: {a['client']} {a.get('action', 'action')} {a['key']}"
+                 + (f" (message_id {a['message_id']})" if a.get("message_id") is not None else "")
+                 + f" at {at(a['t'])} is not in the server ledger"
                  + (" although it was acked" if a in audit.acked else "") for a in audit.lost]
         lines += [f"duplicated: {key} appears {n} times in the server ledger (expected once)"
                   for key, n in audit.duplicated.items()]

@@ -124,10 +124,18 @@ def pass_rate(run: RunDocument) -> float | None:
     return 100.0 * run.get("counts", {}).get("passed", 0) / total if total else None
 
 
+def run_kind(run: RunDocument) -> str:
+    """`soak` for a nightly soak (its one scenario is tagged `soak`), else `suite`: an hour of
+    faults and a CI suite do not belong on one trend line."""
+    scenarios = run.get("scenarios") or []
+    return "soak" if scenarios and all("soak" in (s.get("tags") or []) for s in scenarios) else "suite"
+
+
 def series_of(run: RunDocument) -> str:
-    """What a run's numbers can be compared with: its target and its seeded-bug set."""
+    """What a run's numbers can be compared with: its kind (suite or soak), its target and its
+    seeded-bug set."""
     bugs = ", ".join(sorted(str(b) for b in run.get("bugs") or [])) or "no bugs"
-    return f"{run.get('target') or 'unknown target'} · {bugs}"
+    return f"{run_kind(run)} · {run.get('target') or 'unknown target'} · {bugs}"
 
 
 def trend_svg(runs: list[RunDocument], salt: str = "trend") -> str | None:

@@ -10,7 +10,9 @@ from typing import Iterable, NamedTuple, TypedDict
 
 # One implementation, shared with the checks (the report's plots and charts read them here too).
 from harness.analysis import client_names as client_names, probe_series as probe_series, run_start
+from harness.disruptions import injected
 from harness.journal import Event, of_kind
+from harness.journal_index import index_of
 from harness.report.document import CheckEntry, check_entry
 
 # Probe keys differ slightly between targets; the reference app uses the first of each.
@@ -84,14 +86,33 @@ def alert_marks(events: list[Event], client: str) -> list[tuple[float, int]]:
     return marks
 
 
-def queue_marks(events: list[Event], client: str) -> list[tuple[float, int, int]]:
-    """(t, change, new length) each time the client's outgoing queue grew or drained."""
-    marks, previous = [], 0
+#: Frame types that are heartbeats, not the queued messages a drain sends.
+HEARTBEAT_TYPES = frozenset({"ping", "pong"})
+#: A sent frame this long after the probe saw the queue shrink still counts as its drain (the
+#: probe and Playwright's frame events come from different paths).
+DRAIN_SLACK_S = 0.25
+
+
+def queue_marks(events: list[Event], client: str) -> list[tuple[float, int, int, str]]:
+    """(t, change, new length, kind) each time the client's outgoing queue changed: `queued` when
+    it grew, `drained` when it shrank and the page sent at least that many messages since the last
+    change, `dropped` when it shrank without them being sent (a queue emptied by a bug is not a
+    drain)."""
+    sent = [e["t"] for e in index_of(events).of(client, "ws.frame")
+            if e.get("dir") == "sent" and e.get("type") not in HEARTBEAT_TYPES]
+    marks: list[tuple[float, int, int, str]] = []
+    previous, since = 0, 0.0
     for t, value in probe_series(events, client, QUEUE_KEYS):
         n = _count(value)
-        if n is not None and n != previous:
-            marks.append((t, n - previous, n))
-            previous = n
+        if n is None or n == previous:
+            continue
+        if n > previous:
+            kind = "queued"
+        else:
+            sends = sum(1 for s in sent if since < s <= t + DRAIN_SLACK_S)
+            kind = "drained" if sends >= previous - n else "dropped"
+        marks.append((t, n - previous, n, kind))
+        previous, since = n, t
     return marks
 
 
@@ -171,7 +192,17 @@ def log_window(events: list[Event], marks: Iterable[tuple[float, str]], tail: in
     caption = (f"server log around the failure markers ({where}): every line within ±{LOG_WINDOW_S:g} s "
                f"of a marker, and at least the {LOG_NEAREST} lines before and after each (up to "
                f"{LOG_REACH_S:g} s away)")
-    return LogWindow(caption, _with_markers(lines, kept, marks))
+    return LogWindow(caption, _with_causes(_with_markers(lines, kept, marks), injected(events)))
+
+
+def _with_causes(rows: list[Event], windows: list[tuple[float, float, str]]) -> list[Event]:
+    """Each log row inside an injected disruption carries it (`during`): a traceback logged while
+    the scenario cut a connection under the server is expected, not the failure's cause."""
+    out = []
+    for row in rows:
+        during = next((what for start, end, what in windows if "line" in row and start <= row["t"] <= end), None)
+        out.append({**row, "during": during} if during else row)
+    return out
 
 
 #: Markers of one check closer than this are one row (two clients that noticed together).

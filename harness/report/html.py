@@ -117,8 +117,11 @@ _TROUBLE = re.compile(r"\b(ERROR|CRITICAL|FATAL|WARNING|Traceback|Exception|Erro
 
 
 def _log_class(event: Event) -> str:
-    """Red only for lines that say something went wrong: many servers (uvicorn) log INFO to stderr."""
-    return "trouble" if _TROUBLE.search(str(event.get("line", ""))) else str(dash(event.get("stream", "")))
+    """Red only for lines that say something went wrong (many servers, uvicorn among them, log INFO
+    to stderr), and not when the scenario injected what went wrong (`expected`)."""
+    if not _TROUBLE.search(str(event.get("line", ""))):
+        return str(dash(event.get("stream", "")))
+    return "expected" if event.get("during") else "trouble"
 
 
 def _anchor_of(s: ScenarioEntry) -> str:

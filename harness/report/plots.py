@@ -46,7 +46,8 @@ MARKERS = {  # name: (marker, colour, size, legend label)
     "screenshot": ("D", "#1d3557", 6, "screenshot"),
     "alert": ("*", "#d00000", 11, "alert raised"),
     "queued": ("^", "#7b2cbf", 7, "message queued"),
-    "drained": ("v", "#0f766e", 7, "queue drained"),
+    "drained": ("v", "#0f766e", 7, "queue drained (its messages sent)"),
+    "dropped": ("X", "#c1121f", 7, "queue emptied without sending"),
 }
 ATTEMPT = ("|", "#343a40", 8, "connection attempt")
 FAILURE_COLOR = "#c1121f"
@@ -173,8 +174,8 @@ def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: flo
     mark("alert", [t for t, _ in extract.alert_marks(events, client)], 0.36)
     mark("attempt", [e["t"] for e in index_of(events).of(client, "ws.attempt")], 0.0)
     queue = extract.queue_marks(events, client)
-    mark("queued", [t for t, delta, _ in queue if delta > 0], 0.0)
-    mark("drained", [t for t, delta, _ in queue if delta < 0], 0.0)
+    for kind in ("queued", "drained", "dropped"):
+        mark(kind, [t for t, _, _, k in queue if k == kind], 0.0)
     return drawn
 
 
@@ -188,11 +189,32 @@ def _failure_groups(failed_at: Iterable[tuple[float, str]]) -> list[tuple[float,
     return [(t, ", ".join(names)) for t, names in sorted(groups.items())]
 
 
+#: A check marking more moments than this gets one label with the count (a soak that lost 29
+#: messages drew 29 overlapping labels into an unreadable block); every moment keeps its line.
+GROUP_LABELS_FROM = 4
+
+
+def _failure_labels(failed_at: Iterable[tuple[float, str]]) -> list[tuple[float, str]]:
+    """(time, text) of each label: one per distinct moment naming every check there, except that
+    a check with many moments gets one label at its first, with the count and the span."""
+    by_check: dict[str, list[float]] = {}
+    for t, what in failed_at:
+        by_check.setdefault(what, []).append(round(float(t), 3))
+    single = [(t, what) for what, ts in by_check.items() if len(set(ts)) < GROUP_LABELS_FROM for t in ts]
+    grouped = [(min(ts), f"{what} ×{len(set(ts))} (t={min(ts):.1f}–{max(ts):.1f}s)")
+               for what, ts in by_check.items() if len(set(ts)) >= GROUP_LABELS_FROM]
+    return sorted(_failure_groups(single) + grouped)
+
+
 def _draw_failures(ax: Axes, tags: Tags, failed_at: Iterable[tuple[float, str]], y: float, end_t: float) -> int:
     """A dashed line at each failure time; labels go into the first row where they overlap no
     other label (a label near the right edge extends to the left of its line)."""
-    rows: list[list[tuple[float, float]]] = []
+    failed_at = list(failed_at)
     for t, what in _failure_groups(failed_at):
+        tags.tag(ax.axvline(t, color=FAILURE_COLOR, ls="--", lw=1.2, zorder=6),
+                 "failure-marker", key="failure", t=t, check=what)
+    rows: list[list[tuple[float, float]]] = []
+    for t, what in _failure_labels(failed_at):
         text = f"✗ {what}"
         width = (len(text) + 2) * LABEL_CHAR_SHARE * end_t
         left = t + width > end_t
@@ -202,8 +224,6 @@ def _draw_failures(ax: Axes, tags: Tags, failed_at: Iterable[tuple[float, str]],
         if row == len(rows):
             rows.append([])
         rows[row].append(span)
-        tags.tag(ax.axvline(t, color=FAILURE_COLOR, ls="--", lw=1.2, zorder=6),
-                 "failure-marker", key="failure", t=t, check=what)
         label = ax.text(t, y + 0.3 * row, f" {text} " if not left else f"{text} ", color=FAILURE_COLOR,
                         fontsize=7.5, va="bottom", ha="right" if left else "left", zorder=7,
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})

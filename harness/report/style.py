@@ -40,7 +40,11 @@ details.scenario[open] > summary { border-bottom:1px solid var(--line); }
 svg.plot { width:100%; height:auto; display:block; background:#fff; }
 .charts svg.plot { max-width:640px; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(420px,1fr)); gap:12px; }
-.gallery { display:grid; grid-template-columns:repeat(auto-fill,minmax(260px,1fr)); gap:12px; }
+.gallery { display:grid; grid-template-columns:repeat(auto-fill,minmax(400px,1fr)); gap:12px; }
+/* No script: a thumbnail, clicked, takes focus and fills the window; a click elsewhere closes it. */
+.gallery img { cursor:zoom-in; }
+.gallery img:focus { position:fixed; inset:0; width:100vw; height:100vh; object-fit:contain; z-index:10;
+  background:rgba(20,24,28,.9); padding:2vh 2vw; box-sizing:border-box; cursor:zoom-out; outline:none; }
 .gallery figure { margin:0; border:1px solid var(--line); border-radius:6px; overflow:hidden;
   background:#fafbfc; }
 .gallery img { width:100%; height:auto; display:block; }
@@ -51,6 +55,7 @@ pre.log { background:#fbfbfc; border:1px solid var(--line); border-radius:6px; p
 pre.log .trouble { color:#a4161a; font-weight:600; } pre.log .t { color:#8a939c; }
 pre.log .marker { color:var(--bad); font-weight:600; border-bottom:1px dashed var(--bad); }
 pre.log .gap { color:#8a939c; font-style:italic; }
+pre.log .expected { color:#8d6a00; } pre.log .during { color:#8a939c; font-style:italic; }
 .muted { color:var(--muted); } .small { font-size:12px; }
 .error-box { border-left:4px solid var(--err); background:#f6f0fb; padding:8px 12px; margin:8px 0;
   white-space:pre-wrap; }

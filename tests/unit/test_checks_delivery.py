@@ -169,3 +169,10 @@ def test_no_ledger_without_a_server_stop_asks_for_a_ledger_source():
     assert result.status == "failed"
     assert result.evidence == ["the runner records `server.ledger` from the target's ledger at the end of the run; "
                                "check that the target declares a ledger source"]
+
+
+def test_a_lost_page_action_names_no_empty_message_id():
+    """A page's action has no message id of its own: the lost line says so by leaving it out, not `message_id None`."""
+    j = JournalBuilder().action(2, "b0", "ticket:T-1").ledger(21, []).steps_end(22)
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert result.evidence == ["lost: b0 add_ticket ticket:T-1 at t=2.0s is not in the server ledger"]

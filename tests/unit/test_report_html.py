@@ -67,10 +67,12 @@ def test_log_lines_are_escaped(page):
 
 
 def test_only_log_lines_that_report_trouble_are_red(page):
-    """A WARNING line is marked; an ordinary line is not, whichever stream it came on."""
+    """A WARNING line is marked (here as the consequence of the server crash and restart just
+    before it, not in red); an ordinary line is not, whichever stream it came on."""
     section = failing_section(page)
-    assert ('<span class="trouble">WARNING ledger: replay &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; '
-            '&amp; friends</span>') in section
+    assert ('<span class="expected">WARNING ledger: replay &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; '
+            '&amp; friends</span> <span class="during">· during the injected server stop '
+            '(expected)</span>') in section
     assert '<span class="stdout">accepted ticket_notification m-7 (new id)</span>' in section
 
 
@@ -86,7 +88,7 @@ def test_log_excerpt_is_the_window_around_failures(page):
 
 
 def test_screenshots_are_embedded_and_link_to_the_full_file(page):
-    """Screenshots are data: URIs (works offline) wrapped in a link to the file on disk."""
+    """Screenshots are data: URIs (works offline), each with a link to the file on disk."""
     assert len(re.findall(r'<img src="data:image/png;base64,', page)) == 8
     assert '<a href="scenarios/server-restart-while-connected/screenshots/after-restart-b1.png">' in page
     assert "<b>after-restart</b> · b1 · t=15.30 s" in page
@@ -157,19 +159,23 @@ def test_index_of_no_runs_says_so():
 
 
 def _run(run_id: str, started: str, target: str, bugs: list[str], passed: int, failed: int,
-         flaky: dict | None = None) -> dict:
+         flaky: dict | None = None, tags: tuple[str, ...] = ("ci",)) -> dict:
     return {"run_id": run_id, "started_at": started, "target": target, "bugs": bugs,
             "outcome": "failed" if failed else "passed", "counts": {"passed": passed, "failed": failed},
-            "metrics": {"reconnect_p95_s": 1.0}, "flaky": flaky or {}}
+            "metrics": {"reconnect_p95_s": 1.0}, "flaky": flaky or {},
+            "scenarios": [{"name": f"s{i}", "tags": list(tags)} for i in range(passed + failed)]}
 
 
 def test_run_index_trends_one_line_per_target_and_bug_set():
-    """Runs of another target or another seeded-bug set are separate trend lines, never one mixed line."""
+    """Runs of another kind (a soak beside a suite), another target or another seeded-bug set are
+    separate trend lines, never one mixed line."""
     html = render_index([_run("r1", "2026-11-01", "kanban", [], 4, 0), _run("r2", "2026-11-02", "kanban", ["legacy"], 1, 3),
-                         _run("r3", "2026-11-03", "chat", [], 2, 0), _run("r4", "2026-11-04", "kanban", [], 3, 1)])
+                         _run("r3", "2026-11-03", "chat", [], 2, 0), _run("r4", "2026-11-04", "kanban", [], 3, 1),
+                         _run("r5", "2026-11-05", "kanban", [], 0, 1, tags=("soak", "nightly"))])
     lines = re.findall(r'class="trend" data-series="([^"]+)" data-metric="pass_rate"', html)
-    assert sorted(lines) == ["chat · no bugs", "kanban · legacy", "kanban · no bugs"]
-    assert 'data-series="kanban · legacy" data-outcome="failed"' in html
+    assert sorted(lines) == ["soak · kanban · no bugs", "suite · chat · no bugs", "suite · kanban · legacy",
+                             "suite · kanban · no bugs"]
+    assert 'data-series="suite · kanban · legacy" data-outcome="failed"' in html
 
 
 def test_run_index_marks_flaky_runs_and_filters_inline():
@@ -190,3 +196,25 @@ def test_only_failing_evidence_is_red():
     html = checks_html([{"name": "reconnected", "passed": True, "summary": "ok", "evidence": ["b0: fine"]},
                         {"name": "backoff", "passed": False, "summary": "no", "evidence": ["b0: no jitter"]}])
     assert html.index('<tr class="">') < html.index("b0: fine") < html.index('<tr class="fail">')
+
+
+def test_trouble_logged_as_a_fault_begins_or_ends_is_expected_but_not_in_the_quiet_middle():
+    """An error the server logs within 2 s of a fault being applied or lifted is the injection's
+    consequence (marked expected); one logged in the middle of a long outage stays red."""
+    from harness.report.extract import log_window
+    from harness.report.html import _log_class
+
+    def line(t: float, text: str) -> dict:
+        return {"t": t, "kind": "proc.log", "name": "server", "stream": "stderr", "line": text}
+
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]},
+              {"t": 2.0, "kind": "fault.apply", "fault_id": "f1", "fault": "down", "clients": ["b0"],
+               "proxies": ["p"], "stream": "both", "params": {}},
+              line(2.5, "ERROR connection reset by peer"), line(10.0, "ERROR ledger write failed"),
+              {"t": 20.0, "kind": "fault.revert", "fault_id": "f1", "fault": "down", "clients": ["b0"], "note": ""},
+              line(20.4, "Traceback (most recent call last):"), {"t": 30.0, "kind": "run.teardown"}]
+    rows = [r for r in log_window(events, [(10.0, "delivered_exactly_once")]).rows if "line" in r]
+    assert [(r["line"], _log_class(r), r.get("during")) for r in rows] == [
+        ("ERROR connection reset by peer", "expected", "down on b0"),
+        ("ERROR ledger write failed", "trouble", None),
+        ("Traceback (most recent call last):", "expected", "end of the down on b0")]

@@ -101,3 +101,36 @@ def test_a_long_latency_series_is_drawn_as_a_band_per_time_bin():
     svg = timeline_svg(events, [], [], "t10")
     assert "p0 (median, min..max per bin)" in svg
     assert svg.count("<use ") < 200  # markers: the lanes' few, not a thousand latency dots
+
+
+def test_many_failures_of_one_check_are_one_label_with_their_count():
+    """29 lost messages: 29 marker lines but one label, `✗ delivered_exactly_once ×29 (t=1.0–29.0s)`;
+    a check with few moments keeps a label at each."""
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]},
+              {"t": 40.0, "kind": "run.end", "outcome": "failed"}]
+    failed = [(float(t), "delivered_exactly_once") for t in range(1, 30)] + [(35.0, "reconnected")]
+    svg = timeline_svg(events, [], failed, "t29")
+    assert svg.count('class="failure-marker"') == 30
+    labels = re.findall(r'class="failure-label" data-t="([\d.]+)" data-check="([^"]+)"', svg)
+    assert labels == [("1.000", "delivered_exactly_once ×29 (t=1.0–29.0s)"), ("35.000", "reconnected")]
+
+
+def test_a_queue_emptied_without_sending_is_dropped_not_drained():
+    """Two messages queued; a drain that sends them is `drained`; a queue that empties with nothing
+    sent (a bug dropped it) is `dropped`, drawn as its own marker."""
+    from harness.report.extract import queue_marks
+
+    def probe(t: float, n: int) -> dict:
+        return {"t": t, "kind": "probe", "client": "b0", "values": {"state": "connected", "queue_length": n}}
+
+    sent = [{"t": 3.1, "kind": "ws.frame", "client": "b0", "socket": "s1", "dir": "sent", "type": "trigger", "id": i,
+             "data": {}} for i in (1, 2)]
+    ping = {"t": 8.0, "kind": "ws.frame", "client": "b0", "socket": "s1", "dir": "sent", "type": "ping", "id": 9,
+            "data": {}}
+    events = [{"t": 0.0, "kind": "run.start", "clients": [{"name": "b0", "kind": "browser"}]},
+              probe(1.0, 2), *sent, probe(3.0, 0), probe(5.0, 2), ping, probe(8.0, 0),
+              {"t": 9.0, "kind": "run.end", "outcome": "failed"}]
+    assert [(t, k) for t, _, _, k in queue_marks(events, "b0")] == [
+        (1.0, "queued"), (3.0, "drained"), (5.0, "queued"), (8.0, "dropped")]
+    svg = timeline_svg(events, [], [], "q")
+    assert 'data-key="marker:dropped"' in svg and 'data-key="marker:drained"' in svg
