@@ -297,6 +297,8 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("browser.event", CLIENT, "something the harness did to a page", (
         CLIENT_F, f("event", "str", "what", ("offline", "online", "hidden", "visible", "sleep", "wake",
                                              "reload", "close", "open")))),
+    EventKind("page.resource", CLIENT, "a request of the page answered from a local file (the target's `resources`)", (
+        CLIENT_F, f("url", "str", "the URL the page asked for"), f("file", "str", "the file that answered it"))),
     EventKind("page.error", CLIENT, "an uncaught exception in the page", (CLIENT_F, f("message", "str", "its text"))),
     EventKind("page.console", CLIENT, "a console error or warning of the page", (
         CLIENT_F, f("level", "str", "severity", ("error", "warning")), f("text", "str", "the message"))),

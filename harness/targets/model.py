@@ -158,6 +158,7 @@ class Target:
     init_scripts: tuple[str, ...] = ()
     storage_state: Optional[str] = None
     seed_random: bool = False
+    resources: Mapping[str, str] = _empty()  # URL pattern -> local file (relative to the target's folder)
     fixed_ports: Mapping[str, int] = _empty()  # from `ports: [{dev: 5173}]`; not a YAML key
     file: str = ""
     root: Path = Path(".")
