@@ -32,6 +32,7 @@ from harness.events import JSONObject
 from harness.plan import Plan
 from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
+from harness.targets.route import page_route
 from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
 
 
@@ -176,8 +177,11 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
     origin = f"{upstream.scheme}://{upstream.netloc}"
-    return BrowserClient(shared.browser, name, ctx.journal, page_url,
+    proxy = ctx.proxies[name]
+    route = page_route(target.route, page_url, ws_url, f"{proxy.host}:{proxy.port}")
+    return BrowserClient(shared.browser, name, ctx.journal, route.page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
+                         http_rewrite=(route.http_from, route.http_to) if route.http_from and route.http_to else None,
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
                          # The filmstrip only when asked for: failures get the harness's own screenshots.
                          trace=plan.options.artifacts != "never", trace_screenshots=plan.options.artifacts == "always",

@@ -24,6 +24,7 @@ from playwright.async_api import BrowserContext, ConsoleMessage, Error as Playwr
 from harness.aio import within
 from harness.drivers.browser_session import BrowserSession
 from harness.drivers.browser_js import BINDING, init_script, probe_script
+from harness.drivers.page_http_js import http_script
 from harness.drivers.page_routes import serve_local_files
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
@@ -60,6 +61,7 @@ class BrowserClient:
         random_seed: int | None = None,
         page_random: str | None = None,
         resources: tuple[tuple[str, str], ...] = (),
+        http_rewrite: tuple[str, str] | None = None,
     ) -> None:
         """`ws_rewrite=(upstream_prefix, proxy_prefix)`: only sockets dialling the upstream prefix
         are the app's, the others are journaled as `ws.ignored`; `probe_js` is an expression
@@ -69,6 +71,8 @@ class BrowserClient:
         storage-state file every context starts with; `random_seed` seeds `Math.random`;
         `page_random` says in `client.open` whether `--seed` replays the page's own randomness;
         `resources` (URL pattern, file) answers those requests from local files (`page_routes`);
+        `http_rewrite=(app_origin, proxy_origin)` sends the page's HTTP requests to the app's origin
+        through the proxy (`page_http_js`, the target's `route: origin`);
         `trace` records a Playwright trace (DOM snapshots of every action), `trace_screenshots`
         adds its filmstrip: a screencast of the page, which costs Chromium about 0.05 CPU-s per
         second per page even while nothing happens (bench/pages.py)."""
@@ -97,6 +101,7 @@ class BrowserClient:
         self.random_seed = random_seed
         self.page_random = page_random
         self.resources = resources
+        self.http_rewrite = http_rewrite
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -130,6 +135,7 @@ class BrowserClient:
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
         await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
+        await self.context.add_init_script(script=http_script(*(self.http_rewrite or (None, None))))
         if self.probe_js:
             await self.context.add_init_script(script=probe_script(self.probe_js, self.probe_interval_s * 1000))
         for script in self.init_scripts:

@@ -52,12 +52,14 @@ _TEMPLATE = r"""
   }
   const Native = window.WebSocket;
   // The app's socket: its URL starts with the prefix, and the prefix ends the host:port.
-  const isApp = (text) => !cfg.from || (text.startsWith(cfg.from) && /^([/?#]|$)/.test(text.slice(cfg.from.length)));
+  // (A page opened through the proxy, `route: origin`, dials the proxy itself: that is the app's too.)
+  const starts = (text, prefix) => !!prefix && text.startsWith(prefix) && /^([/?#]|$)/.test(text.slice(prefix.length));
+  const isApp = (text) => !cfg.from || starts(text, cfg.from) || starts(text, cfg.to);
   let sockets = 0;
   function Wrapped(url, protocols) {
     const text = String(url);
     const app = isApp(text);
-    const target = app && cfg.to ? cfg.to + text.slice(cfg.from.length) : text;
+    const target = app && cfg.to && starts(text, cfg.from) ? cfg.to + text.slice(cfg.from.length) : text;
     const ws = protocols === undefined ? new Native(target) : new Native(target, protocols);
     if (!app) return ws;
     const sid = ++sockets;

@@ -15,6 +15,7 @@ from typing import Mapping, Never, Optional, Union
 from harness.errors import InvalidInput
 from harness.scenario.yamlpos import Problem
 from harness.targets.ops import Op
+from harness.targets.route import Route
 from harness.units import Duration
 
 EMPTY: Mapping[str, Never] = MappingProxyType({})  # no values, so it is a Mapping[str, V] for every V
@@ -159,6 +160,7 @@ class Target:
     storage_state: Optional[str] = None
     seed_random: bool = False
     resources: Mapping[str, str] = _empty()  # URL pattern -> local file (relative to the target's folder)
+    route: Route = "auto"  # what of the page's traffic goes through the client's proxy (targets/route.py)
     fixed_ports: Mapping[str, int] = _empty()  # from `ports: [{dev: 5173}]`; not a YAML key
     file: str = ""
     root: Path = Path(".")

@@ -19,6 +19,7 @@ from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, un
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
+from harness.targets.route import Route
 from harness.units import TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:
@@ -289,4 +290,5 @@ _PARSERS: dict[str, _Parser] = {
     "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
     "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
     "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool), "resources": _resources,
+    "route": _scalar(Route),
 }
