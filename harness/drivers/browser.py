@@ -24,6 +24,7 @@ from playwright.async_api import BrowserContext, ConsoleMessage, Error as Playwr
 from harness.aio import within
 from harness.drivers.browser_session import BrowserSession
 from harness.drivers.browser_js import BINDING, init_script, probe_script
+from harness.drivers.engine_observer import EngineObserver
 from harness.drivers.page_http_js import http_script
 from harness.drivers.page_routes import serve_local_files
 from harness.drivers.page_setup import PageSetup
@@ -95,6 +96,7 @@ class BrowserClient:
         self.crashed = False                  # the page's renderer crashed
         self._generation = 0
         self.socket_state = SocketState() if socket_state else None
+        self.engine = EngineObserver(name, journal, self.socket_state)
         self.setup = setup
         self.init_scripts = init_scripts
         self.storage_state = storage_state
@@ -201,7 +203,8 @@ class BrowserClient:
             if payload.get("event") == "probe":
                 self._probed(payload.get("values"))
                 return
-            self._follow_socket(payload)
+            if not self.engine.page_event(payload):  # a Socket.IO page's state follows its session
+                self._follow_socket(payload)
             self.tracker.page_event(payload)
 
     def _crash(self) -> None:
@@ -233,6 +236,7 @@ class BrowserClient:
     def _page_gone(self) -> None:
         """The page is reloading or replaced: its sockets go with it."""
         self._generation += 1
+        self.engine.lost()
         if self.socket_state is not None:
             self.socket_state.lost()
 
