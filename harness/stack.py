@@ -26,13 +26,14 @@ from harness.drivers.page_setup import PageSetup
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
+from harness.drivers.socketio_client import SocketIOClient
 from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
 from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
-from harness.targets.route import page_route
+from harness.targets.route import HTTP_SCHEME, page_route
 from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
 
 
@@ -202,10 +203,15 @@ def page_random(target: Target) -> str:
 
 
 def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
-    query = ctx.target.protocol.query
+    proto = ctx.target.protocol
     url = urllib.parse.urlunsplit(upstream._replace(
         netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
-        query=fill(query, {"client": name}) if query else upstream.query))
+        query=fill(proto.query, {"client": name}) if proto.query else upstream.query))
+    if proto.client == "socketio":  # its handshake is HTTP long-polling: the same origin, spelled http(s)
+        parts = urllib.parse.urlsplit(url)
+        http_url = urllib.parse.urlunsplit(parts._replace(scheme=HTTP_SCHEME.get(parts.scheme, parts.scheme)))
+        return SocketIOClient(name, http_url, ctx.journal, ack_type=proto.ack_type, proxy=ctx.proxies[name].name,
+                              frame_format=frame_format(ctx.target))
     return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
 
 

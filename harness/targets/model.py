@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Never, Optional, Union
+from typing import Literal, Mapping, Never, Optional, Union
 
 from harness.errors import InvalidInput
 from harness.scenario.yamlpos import Problem
@@ -122,6 +122,7 @@ class Protocol:
     type_field: str = "type"
     query: Optional[str] = None  # appended to the WebSocket URL of each protocol client, e.g. "client_id={client}"
     replies: Mapping[str, str] = _empty()   # message name -> the frame type that answers it (`load` counts those)
+    client: Literal["websocket", "socketio"] = "websocket"  # what protocol clients speak (drivers/socketio_client.py)
 
 
 @dataclass(frozen=True)

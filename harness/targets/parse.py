@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Callable, Mapping, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Callable, Literal, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, unknown_key
@@ -69,6 +69,7 @@ class _ProtocolDoc:
     type_field: str = "type"
     query: Optional[str] = None
     replies: dict[str, str] = field(default_factory=dict)
+    client: Literal["websocket", "socketio"] = "websocket"
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def _protocol(value: object, path: Path_, pos: Positions, problems: list[Problem
         return None
     messages = MappingProxyType(copy.deepcopy(templates))
     return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query,
-                    MappingProxyType(dict(doc.replies)))
+                    MappingProxyType(dict(doc.replies)), doc.client)
 
 
 def _bugs(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:

@@ -106,6 +106,9 @@ CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
     ("resource-pattern-not-a-url", 'resources: {"cdn.example.com/lib.js": lib.js}\n', {"lib.js": "x"}, [
         "7:39 resources.cdn.example.com/lib.js: expected an http:// or https:// URL as the page requests it (a glob "
         "with * and ** may stand for parts of it), got 'cdn.example.com/lib.js'"]),
+    ("protocol-client-unknown", "protocol: {client: sio}\n", {}, [
+        "7:20 protocol.client: expected one of 'websocket', 'socketio', got 'sio'"]),
+    ("route-unknown", "route: all\n", {}, ["7:8 route: expected one of 'auto', 'origin', 'websocket', got 'all'"]),
     ("resources-not-a-mapping", "resources: [lib.js]\n", {}, [
         "7:12 resources: expected a mapping of URL pattern -> local file, like "
         "{\"https://cdn.example.com/lib.min.js\": vendor/lib.min.js}, got ['lib.js']"]),
