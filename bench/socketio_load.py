@@ -43,8 +43,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--rate", type=float, default=5.0)
+    parser.add_argument("--keep", help="write the run's report here (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep:
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         scenario = Path(tmp) / "load.yaml"
         scenario.write_text(SCENARIO.format(clients=args.clients, messages=args.messages, rate=args.rate,
                                             total=args.clients * args.messages, target=TARGET))
@@ -56,6 +60,9 @@ def main() -> int:
         doc = json.loads((run_dir / "results.json").read_text())
         journal = [json.loads(line) for line in next(run_dir.rglob("journal.jsonl")).read_text().splitlines()]
     by_kind = {e["kind"]: e for e in journal}
+    sent = {e["id"]: e["t"] for e in journal if e["kind"] == "ws.frame" and e["dir"] == "sent"}
+    latency = sorted(e["t"] - sent[e["id"]] for e in journal
+                     if e["kind"] == "ws.frame" and e["dir"] == "received" and e.get("type") == "ack" and e["id"] in sent)
     summary = by_kind.get("load.summary", {})
     step = next((e for e in journal if e["kind"] == "step.start"), {"t": 0.0})
     opened = sum(1 for e in journal if e["kind"] == "ws.open")
@@ -64,6 +71,9 @@ def main() -> int:
     print(f"set-up (processes, {args.clients} proxies, {opened} sessions opened): {step['t']:.1f}s")
     print(f"load: sent {summary.get('sent')}, acked {summary.get('acked')}, errors {summary.get('errors')}, "
           f"failed connects {summary.get('failed_connects')}, {summary.get('duration_s')}s")
+    if latency:
+        pick = lambda q: latency[min(len(latency) - 1, int(q * len(latency)))] * 1000  # noqa: E731
+        print(f"ack latency (journal): p50 {pick(0.5):.0f} ms, p95 {pick(0.95):.0f} ms, max {latency[-1] * 1000:.0f} ms")
     for check in doc["scenarios"][0]["checks"]:
         print(f"check {check['name']}: {check['status']}: {check['summary']}")
     return proc.returncode

@@ -3,8 +3,9 @@ on the same port, the socket.io 4.8 client loaded from its CDN (docs/targets.md,
 Socket.IO app as it is"; tested by tests/e2e/test_example_socketio.py).
 
     page -> server  emit("note", {id, text}, ack)   ack({ok: true, id}) once the note is stored
+    page -> server  emit("watch")                     join the room of those who see every note
     server -> page  emit("welcome", {instance})      on every connect (instance changes per process)
-                    emit("noted", {id, text})        to every other connected page
+                    emit("noted", {id, text})        to every other client in that room
 
 `GET /debug/received` lists the stored notes: {"notes": [{"type": "note", "id", "text"}]}. Notes
 are stored once per id, in memory. On SIGTERM (a deploy) the server first tells every connected
@@ -37,6 +38,8 @@ INSTANCE = uuid.uuid4().hex[:12]
 PING_INTERVAL_S = 5.0
 PING_TIMEOUT_S = 5.0
 
+#: The room of the clients that asked to see everyone's notes (`emit("watch")`: the page does).
+WATCHERS = "watchers"
 notes: list[dict[str, str]] = []
 seen: set[str] = set()
 
@@ -50,11 +53,15 @@ def make_server(scale: float) -> socketio.AsyncServer:
         await sio.emit("welcome", {"instance": INSTANCE}, to=sid)
 
     @sio.event
+    async def watch(sid: str) -> None:
+        await sio.enter_room(sid, WATCHERS)
+
+    @sio.event
     async def note(sid: str, data: dict[str, str]) -> dict[str, object]:
         if data["id"] not in seen:
             seen.add(data["id"])
             notes.append({"type": "note", "id": data["id"], "text": data["text"]})
-            await sio.emit("noted", data, skip_sid=sid)
+            await sio.emit("noted", data, room=WATCHERS, skip_sid=sid)
         return {"ok": True, "id": data["id"]}
 
     return sio

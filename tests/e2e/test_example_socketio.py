@@ -32,7 +32,7 @@ def test_every_socketio_scenario_passes_on_the_app_as_it_is(tmp_path):
     result = run_cli("run", str(SCENARIOS), "--report", str(tmp_path), timeout=240)
     assert result.returncode == 0, result.stderr
     doc = results(tmp_path)
-    assert {s["outcome"] for s in doc["scenarios"]} == {"passed"} and len(doc["scenarios"]) == 5
+    assert {s["outcome"] for s in doc["scenarios"]} == {"passed"} and len(doc["scenarios"]) == 6
     drop = checks_of(doc, "socketio-network-drop-reconnects")
     assert drop["backoff"]["summary"].endswith("fit randomized jitter: min(5s, 1s x 2^(n-1) x 0.5..1.5)")
     assert drop["backoff"]["metrics"]["intervals"] >= 4
