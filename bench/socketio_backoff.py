@@ -7,7 +7,7 @@ Each run is a fresh `wschaos run` of examples/socketio/scenarios/network-drop-re
 not seeded, so every run draws new delays. Prints one line per run and the totals.
 
     .venv/bin/python bench/socketio_backoff.py --runs 20                    # time_scale 0.25 (the target's)
-    .venv/bin/python bench/socketio_backoff.py --runs 20 --time-scale 1     # real seconds: 20 s down
+    .venv/bin/python bench/socketio_backoff.py --runs 20 --profile nightly  # real seconds: a 20 s down
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "examples/socketio/scenarios/network-drop-reconnects.yaml"
 
 
-def one(seed: int, time_scale: float | None, report: Path) -> dict:
+def one(seed: int, profile: str | None, report: Path) -> dict:
     argv = [sys.executable, "-m", "harness.cli", "run", str(SCENARIO), "--seed", str(seed), "--report", str(report)]
-    if time_scale is not None:
-        argv += ["--time-scale", str(time_scale)]
+    if profile is not None:
+        argv += ["--profile", profile]
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"wschaos run exited {proc.returncode}: {proc.stderr[-2000:]}")
     (run_dir,) = [p for p in report.iterdir() if p.is_dir()]
     doc = json.loads((run_dir / "results.json").read_text())
     checks = {c["name"]: c for c in doc["scenarios"][0]["checks"]}
@@ -43,12 +45,12 @@ def one(seed: int, time_scale: float | None, report: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--time-scale", type=float, default=None)
+    parser.add_argument("--profile", help="the scenario's profile (nightly: time_scale 1)")
     args = parser.parse_args()
     rows = []
     for seed in range(1, args.runs + 1):
         with tempfile.TemporaryDirectory() as tmp:
-            row = one(seed, args.time_scale, Path(tmp))
+            row = one(seed, args.profile, Path(tmp))
         rows.append(row)
         print(f"seed {seed:3d}: {row['outcome']:8s} backoff {row['backoff']:8s} {row['intervals']} delays "
               f"(min ratio {row['min_ratio']}) reconnected {row['reconnected']} {row['wall_s']:.1f}s", flush=True)
