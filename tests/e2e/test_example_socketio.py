@@ -21,6 +21,11 @@ def results(report: Path) -> dict:
     return json.loads((run_dir / "results.json").read_text())
 
 
+def journal(report: Path, scenario: str) -> list[dict]:
+    (path,) = [p for p in report.rglob("journal.jsonl") if p.parent.name == scenario]
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
 def checks_of(doc: dict, scenario: str) -> dict[str, dict]:
     return {c["name"]: c for s in doc["scenarios"] if s["name"] == scenario for c in s["checks"]}
 
@@ -36,6 +41,14 @@ def test_every_socketio_scenario_passes_on_the_app_as_it_is(tmp_path):
     drop = checks_of(doc, "socketio-network-drop-reconnects")
     assert drop["backoff"]["summary"].endswith("fit randomized jitter: min(5s, 1s x 2^(n-1) x 0.5..1.5)")
     assert drop["backoff"]["metrics"]["intervals"] >= 4
+    # the cut is a cut of every transport: each polling handshake during it fails, none opens a session
+    events = journal(tmp_path, "socketio-network-drop-reconnects")
+    start, end = (next(e["t"] for e in events if e["kind"] == k) for k in ("fault.apply", "fault.revert"))
+    during = [e for e in events if start < e["t"] < end and e["kind"].startswith("eio.")]
+    attempts = [e for e in during if e["kind"] == "eio.attempt"]
+    assert len(attempts) >= 4 and {e["transport"] for e in attempts} == {"polling"}
+    assert [e["kind"] for e in during].count("eio.fail") >= len(attempts) - 1 and "eio.open" not in {e["kind"] for e in during}
+    assert next(e for e in during if e["kind"] == "eio.close")["reason"].startswith("transport")
     dead = checks_of(doc, "socketio-dead-link-detected")["dead_link"]
     # timed from when the client gave the session up: ping interval + timeout is 2.5 s at time_scale 0.25
     assert "(its socket closed)" in dead["evidence"][0] and dead["metrics"]["detection_s"] < 3.0, dead
