@@ -24,6 +24,7 @@ only when a target asks for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import urllib.parse
 from typing import Any, Callable
@@ -89,7 +90,11 @@ class SocketIOClient(ProtocolClient):
         try:
             await within(self.open_timeout_s + 1.0, sio.connect(
                 self.server_url, socketio_path=self.path, wait_timeout=self.open_timeout_s))
-        except socketio.exceptions.ConnectionError as exc:
+        except (socketio.exceptions.ConnectionError, asyncio.TimeoutError) as exc:
+            with contextlib.suppress(Exception):  # its HTTP session and tasks, half made
+                await sio.disconnect()
+            if isinstance(exc, asyncio.TimeoutError):
+                raise
             raise OSError(f"Socket.IO client {self.name} could not connect to {self.url}: {exc}") from exc
         self.journal.record("ws.open", client=self.name, socket=self.socket_id, url=self.url)
         self._reader = asyncio.create_task(self._until_gone(gone, self.socket_id))

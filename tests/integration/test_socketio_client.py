@@ -61,3 +61,12 @@ async def test_sending_before_connecting_says_what_to_do():
     client = SocketIOClient("p0", "http://127.0.0.1:1/", Journal())
     with pytest.raises(InfrastructureError, match="Socket.IO client p0 is not connected: call connect\\(\\) first"):
         await client.send_json({"type": "note"})
+
+
+async def test_a_refused_connection_is_an_oserror_naming_the_url():
+    """Nothing listening: an OSError (what LoadGroup counts as a failed connect) naming the client and URL."""
+    port = free_port()
+    client = SocketIOClient("p0", f"http://127.0.0.1:{port}/", Journal(), open_timeout_s=1)
+    with pytest.raises(OSError, match=f"Socket.IO client p0 could not connect to http://127.0.0.1:{port}/: "):
+        await client.connect()
+    await client.close()
