@@ -460,9 +460,34 @@ class RunStart:
         return {c.name: c.kind for c in self.clients}
 
 
+@dataclass(frozen=True)
+class RunEnd:
+    """`run.end`, the scenario's one verdict (`harness.conclude` writes it), read back typed. A
+    journal without one was cut short (a kill): `from_events` gives None."""
+
+    outcome: Outcome
+    error: Optional[str] = None
+    reasons: tuple[str, ...] = ()
+    t: float = 0.0
+
+    @classmethod
+    def from_event(cls, event: Event) -> "RunEnd":
+        """A `run.end` read back; an outcome this version does not know reads as an error."""
+        outcome: Outcome = next((o for o in OUTCOMES if o == event.get("outcome")), "error")
+        error = event.get("error")
+        return cls(outcome, None if error is None else str(error),
+                   tuple(str(r) for r in event.get("reasons") or ()), float(event.get("t") or 0.0))
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event]) -> Optional["RunEnd"]:
+        """The journal's `run.end`, or None when it has none."""
+        end = next((e for e in events if e.get("kind") == "run.end"), None)
+        return None if end is None else cls.from_event(end)
+
+
 def kinds_in(section: str) -> list[EventKind]:
     return [k for k in KINDS if k.section == section]
 
 
 __all__ = ["Field", "EventKind", "KINDS", "BY_NAME", "SECTIONS", "STRICT_ENV", "check_event",
-           "make", "StrictEvents", "RunStart", "kinds_in"]
+           "make", "StrictEvents", "RunStart", "RunEnd", "kinds_in"]

@@ -70,6 +70,9 @@ def _classify(exc: BaseException) -> tuple[EndedBy, str]:
     browser) or the harness's own trouble. A broken browser is found by the caller."""
     if isinstance(exc, WschaosError):
         return "error", str(exc)
+    if type(exc).__name__ == "TargetClosedError":  # the page or its renderer went away under the step
+        return "error", (f"a page was closed or crashed under the step ({str(exc).splitlines()[0]}); "
+                         "the scenario could not be judged")
     if type(exc).__module__.startswith("playwright"):
         return "failed", f"page action failed: {str(exc).splitlines()[0]}"
     return "error", f"{type(exc).__name__}: {exc}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Error as PlaywrightError, Playwright, async_playwright
 
 from harness.aio import within
-from harness.drivers import chromium
+from harness.drivers import chromium, reaper
 from harness.errors import InfrastructureError
 from harness.journal import Journal
 
@@ -87,11 +87,11 @@ class BrowserSession:
             return None
         since = self._lost_at if self._lost_at is not None else time.monotonic()
         driver = self.driver
-        if driver is not None and (driver.returncode is not None or not chromium.alive(driver.pid)):
+        if driver is not None and (driver.returncode is not None or not reaper.alive(driver.pid)):
             how = chromium.exit_words(driver.returncode)
             return ("the Playwright driver", f"the Playwright driver (pid {driver.pid}) exited{' ' + how if how else ''}"
                     ", so Chromium could no longer be driven", since)
-        if self.pid is not None and not chromium.alive(self.pid):
+        if self.pid is not None and not reaper.alive(self.pid):
             return ("Chromium", f"Chromium (pid {self.pid}) exited or was killed", since)
         if not self.browser.is_connected():
             return ("Chromium", "the connection to Chromium was lost", since)

@@ -124,21 +124,6 @@ def chromium_args() -> list[str]:
     return [*CHROMIUM_ARGS, _FEATURES_SWITCH + ",".join(merged)]
 
 
-def alive(pid: int) -> bool:
-    """Whether `pid` is a live process (a zombie, dead but not yet reaped, is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return state not in ("Z", "X")
-
-
 def exit_words(returncode: int | None) -> str:
     """`with signal 9 (SIGKILL)` / `with code 2` / `` (unknown)."""
     if returncode is None:

@@ -11,6 +11,7 @@ import atexit
 import os
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 _groups: dict[int, str] = {}  # pgid -> name, for every live group we started
@@ -83,3 +84,18 @@ def _install() -> None:
         return
     _previous_sigterm = previous if callable(previous) else None
     signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie, dead but not yet reaped, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return state not in ("Z", "X")

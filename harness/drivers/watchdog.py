@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from harness.drivers import reaper
+
 MARK_VAR = "WSCHAOS_RUN"
 
 # Runs as `python -c`: block until the pipe closes, then kill everything with the mark.
@@ -65,7 +67,7 @@ def orphans() -> dict[int, str]:
             if item.startswith(prefix):
                 mark = item[len(prefix):].decode(errors="replace")
                 owner = mark.split(":", 1)[0]
-                if owner.isdigit() and not _alive(int(owner)):
+                if owner.isdigit() and not reaper.alive(int(owner)):
                     found[pid] = mark
     return found
 
@@ -130,17 +132,3 @@ def _environs() -> Iterator[tuple[int, bytes]]:
             yield int(entry), Path(f"/proc/{entry}/environ").read_bytes()
         except OSError:
             continue
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie is dead for our purpose: it will never clean up after itself.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False

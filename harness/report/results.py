@@ -12,12 +12,12 @@ import posixpath
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence, cast
 
-from harness.events import OUTCOMES, Outcome
+from harness.events import Outcome, RunEnd
 from harness.journal import Event, of_kind
 from harness.metrics import run_metrics, scenario_metrics
 from harness.report.document import (ExpectationEntry, HasToDict, RunDocument, RunMeta, ScenarioEntry,
                                      ScenarioInfo, ScreenshotEntry, check_entry)
-from harness.report.extract import checks_from_journal, first, last
+from harness.report.extract import checks_from_journal, first
 from harness.verdict import counts as outcome_counts, run_outcome
 
 SCHEMA = "wschaos.results/1"
@@ -40,8 +40,8 @@ def scenario_path(path: str, scenario_dir_rel: str) -> str:
 def scenario_outcome(events: list[Event]) -> Outcome:
     """The outcome recorded in the journal's one run.end (`harness.conclude` wrote it once); a
     journal without one was cut short (a kill): interrupted."""
-    outcome = last(events, "run.end").get("outcome")
-    return next((o for o in OUTCOMES if o == outcome), "interrupted")
+    end = RunEnd.from_events(events)
+    return "interrupted" if end is None else end.outcome
 
 
 def _expectations(events: list[Event]) -> list[ExpectationEntry]:
@@ -64,23 +64,23 @@ def scenario_entry(events: list[Event], check_results: Iterable[HasToDict | Mapp
     Paths come out relative to the run directory; `scenario_dir_rel` is the scenario's
     directory relative to it (e.g. `scenarios/server-restart`).
     """
-    start, end = first(events, "run.start"), last(events, "run.end")
+    start, end = first(events, "run.start"), RunEnd.from_events(events)
     checks = ([check_entry(c) for c in check_results] if check_results is not None
               else checks_from_journal(events))
     t0 = start.get("t", 0.0)
-    t1 = end.get("t", events[-1]["t"] if events else t0)
+    t1 = end.t if end is not None else (events[-1]["t"] if events else t0)
     trace_paths = list(traces) + [e.get("path", "") for e in of_kind(events, "trace")]
     return {
         "name": start.get("scenario", posixpath.basename(scenario_dir_rel)),
         "file": start.get("scenario_file", ""),
         "description": start.get("description", ""),
         "tags": list(start.get("tags", [])),
-        "outcome": scenario_outcome(events),
+        "outcome": "interrupted" if end is None else end.outcome,
         "duration_s": _round(t1 - t0),
         "seed": start.get("seed"),
         "rerun": start.get("rerun", ""),
-        "error": end.get("error"),
-        "reasons": list(end.get("reasons") or []),
+        "error": None if end is None else end.error,
+        "reasons": [] if end is None else list(end.reasons),
         "target": start.get("target", ""),
         "bugs": list(start.get("bugs", [])),
         "checks": checks,
