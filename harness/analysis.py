@@ -6,7 +6,8 @@ name says `page_t`.
 
 A client's *state timeline* comes from its `probe` events (`values.state`); a client without
 a state probe (a protocol client, a target with no probes) falls back to its sockets
-(`harness.socket_state`: connecting, connected, reconnecting, disconnected). Its *disconnections* are what that
+(`harness.socket_state`: connecting, connected, reconnecting, disconnected), or for a Socket.IO
+page to its Engine.IO sessions (`harness.connection`), as do its disconnections and attempts. Its *disconnections* are what that
 timeline shows merged with what its sockets show, so a reconnect faster than the probe's
 polling interval is still seen.
 
@@ -19,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from harness.connection import connection_of
 from harness.events import JSON, JSONObject, RunStart
 from harness.journal import Event
 from harness.journal_index import index_of
@@ -135,7 +137,8 @@ def state_timeline(events: list[Event], client: str) -> list[tuple[float, str]]:
     out = [(t, str(v)) for t, v in probe_series(events, client, "state")]
     if out:
         return out
-    return socket_timeline(_of(events, client, *SOCKET_KINDS))  # no state probe: the app socket's lifecycle
+    # no state probe: the app socket's lifecycle (a Socket.IO page's: its Engine.IO sessions)
+    return socket_timeline(connection_of(events, client, *SOCKET_KINDS))
 
 
 def value_at(series: list[tuple[float, JSON]], t: float, default: JSON = None) -> JSON:
@@ -192,7 +195,7 @@ def app_socket_events(events: list[Event], client: str) -> list[Event]:
     """The client's `ws.open`/`ws.close` of its app sockets, with its `client.close` and
     `browser.event` (for page closes). The app's sockets are the ones that went through the
     client's Toxiproxy listener (`proxy.create`); without a match, every socket counts."""
-    found = _of(events, client, "ws.open", "ws.close", "client.close", "browser.event")
+    found = connection_of(events, client, "ws.open", "ws.close", "client.close", "browser.event")
     listens = {str(e.get("listen")) for e in _of(events, client, "proxy.create") if e.get("listen")}
     app = {e.get("socket") for e in found if e["kind"] == "ws.open" and _netloc(e.get("url")) in listens}
     if not app:
@@ -346,7 +349,7 @@ def attempt_runs(events: list[Event], client: str) -> list[AttemptRun]:
     runs: list[AttemptRun] = []
     current: _RunBuilder | None = None
     connected = False
-    for e in _of(events, client, "ws.attempt", "ws.open", "ws.close", "browser.event"):
+    for e in connection_of(events, client, "ws.attempt", "ws.open", "ws.close", "browser.event"):
         kind = e["kind"]
         if kind == "ws.open":
             if current is not None and (current.attempts or current.lost_t is not None):

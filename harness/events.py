@@ -71,7 +71,7 @@ def opt(name: str, type: str, doc: str, choices: Iterable[str] = ()) -> Field:
     return Field(name, type, doc, False, tuple(choices))
 
 
-RUN, LAG, FAULT, PROC, CLIENT = "run", "lag", "faults", "processes", "clients"
+RUN, LAG, FAULT, PROC, CLIENT, EIO = "run", "lag", "faults", "processes", "clients", "engineio"
 CLIENT_F = f("client", "str", "the simulated user (`b0`, `p0`, or the scenario's name for it)")
 PID = f("pid", "int", "process id (also its process group)")
 PROC_NAME = f("name", "str", "`server`, `static` or `toxiproxy`")
@@ -273,6 +273,8 @@ KINDS: tuple[EventKind, ...] = (
         opt("type", "str?", "the field `protocol.type_field` names (`type`); absent for raw text sent"),
         opt("id", "any", "the field `protocol.id_field` names (`id`); absent for raw text sent"),
         f("data", "any", "parsed JSON, or text cut to 2000 characters"),
+        opt("page_t", "float?", "the page's clock, where the frame stands for an Engine.IO heartbeat "
+            "(`harness.connection`; never in a journal file)"),
     )),
     EventKind("ws.sent_at", CLIENT, "a page's app called `send` on an open socket: its own clock then "
               "(Playwright may journal the frame late on a busy machine); pages only", (
@@ -297,6 +299,39 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("browser.event", CLIENT, "something the harness did to a page", (
         CLIENT_F, f("event", "str", "what", ("offline", "online", "hidden", "visible", "sleep", "wake",
                                              "reload", "close", "open")))),
+    # -- Engine.IO sessions (harness/engineio.py, from the page's reports) ---------------------
+    EventKind("eio.attempt", EIO, "a Socket.IO/Engine.IO connection attempt: a handshake began (a polling GET "
+              "without sid, or a WebSocket without sid); every reconnection makes one", (
+        CLIENT_F, f("transport", "str", "the handshake's transport", ("polling", "websocket")),
+        f("url", "str", "the handshake URL"), f("page_t", "float?", "the page's clock"))),
+    EventKind("eio.fail", EIO, "a handshake failed: refused, an HTTP error, no open packet", (
+        CLIENT_F, f("transport", "str", "the handshake's transport", ("polling", "websocket")),
+        f("error", "str", "why, in words"), f("attempt", "int", "1, 2, ...: the page's n-th failed handshake"),
+        f("page_t", "float?", "the page's clock when it failed (the next backoff delay starts here)"))),
+    EventKind("eio.open", EIO, "the server opened a session", (
+        CLIENT_F, f("session", "str", "the Engine.IO sid"),
+        f("transport", "str", "the transport it opened on", ("polling", "websocket")),
+        f("url", "str", "the handshake URL"), f("page_t", "float?", "the page's clock"),
+        f("ping_interval_s", "float?", "the server's ping interval"),
+        f("ping_timeout_s", "float?", "how long the client waits for a ping past the interval"),
+        f("upgrades", "list", "transports the session may move to (`websocket`)"))),
+    EventKind("eio.upgrade", EIO, "the session moved to a WebSocket (the client sent the upgrade packet)", (
+        CLIENT_F, f("session", "str", "as in its eio.open"), f("transport", "str", "the new transport", ("websocket",)),
+        f("page_t", "float?", "the page's clock"))),
+    EventKind("eio.heartbeat", EIO, "a ping the server sent arrived, or the client's pong went out", (
+        CLIENT_F, f("session", "str", "as in its eio.open"), f("packet", "str", "which", ("ping", "pong")),
+        f("dir", "str", "as the client saw it", ("sent", "received")),
+        f("transport", "str", "the session's transport then", ("polling", "websocket")),
+        f("page_t", "float?", "the page's clock"))),
+    EventKind("eio.close", EIO, "the session ended; for a client that gave a dead link up, the moment it did", (
+        CLIENT_F, f("session", "str", "as in its eio.open"),
+        f("transport", "str", "the session's transport then", ("polling", "websocket")),
+        f("reason", "str", "`the server closed the session`, `the client closed the session`, `the client closed "
+          "its transport` (a ping timeout), `the server does not know the session (HTTP 400)`, `transport "
+          "error (...)`, `transport closed (code ...)`, `the page unloaded`"),
+        f("page_t", "float?", "the page's clock"))),
+    EventKind("page.resource", CLIENT, "a request of the page answered from a local file (the target's `resources`)", (
+        CLIENT_F, f("url", "str", "the URL the page asked for"), f("file", "str", "the file that answered it"))),
     EventKind("page.error", CLIENT, "an uncaught exception in the page", (CLIENT_F, f("message", "str", "its text"))),
     EventKind("page.console", CLIENT, "a console error or warning of the page", (
         CLIENT_F, f("level", "str", "severity", ("error", "warning")), f("text", "str", "the message"))),
@@ -305,7 +340,8 @@ KINDS: tuple[EventKind, ...] = (
 BY_NAME: dict[str, EventKind] = {k.name: k for k in KINDS}
 SECTIONS = {RUN: "Run and steps (runner)", LAG: "Machine lateness (lag monitor and pages)",
             FAULT: "Faults (Toxiproxy driver)", PROC: "Processes (process driver)",
-            CLIENT: "Clients (browser and protocol drivers)"}
+            CLIENT: "Clients (browser and protocol drivers)",
+            EIO: "Engine.IO sessions (Socket.IO pages: harness/engineio.py)"}
 
 _TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,),
                                        "list": (list, tuple), "dict": (dict,), "any": (object,)}

@@ -26,12 +26,14 @@ from harness.drivers.page_setup import PageSetup
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
+from harness.drivers.socketio_client import SocketIOClient
 from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
 from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
+from harness.targets.route import HTTP_SCHEME, page_route
 from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
 
 
@@ -176,8 +178,11 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
     origin = f"{upstream.scheme}://{upstream.netloc}"
-    return BrowserClient(shared.browser, name, ctx.journal, page_url,
+    proxy = ctx.proxies[name]
+    route = page_route(target.route, page_url, ws_url, f"{proxy.host}:{proxy.port}")
+    return BrowserClient(shared.browser, name, ctx.journal, route.page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
+                         http_rewrite=(route.http_from, route.http_to) if route.http_from and route.http_to else None,
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
                          # The filmstrip only when asked for: failures get the harness's own screenshots.
                          trace=plan.options.artifacts != "never", trace_screenshots=plan.options.artifacts == "always",
@@ -185,7 +190,8 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          frame_format=frame_format(target), socket_state="state" not in target.probes,
                          setup=setup, init_scripts=target.init_scripts, storage_state=storage,
                          random_seed=page_seed(plan.seed, name) if target.seed_random else None,
-                         page_random=page_random(target))
+                         page_random=page_random(target),
+                         resources=tuple((url, str((target.root / file).resolve())) for url, file in target.resources.items()))
 
 
 def page_random(target: Target) -> str:
@@ -197,10 +203,15 @@ def page_random(target: Target) -> str:
 
 
 def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
-    query = ctx.target.protocol.query
+    proto = ctx.target.protocol
     url = urllib.parse.urlunsplit(upstream._replace(
         netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
-        query=fill(query, {"client": name}) if query else upstream.query))
+        query=fill(proto.query, {"client": name}) if proto.query else upstream.query))
+    if proto.client == "socketio":  # its handshake is HTTP long-polling: the same origin, spelled http(s)
+        parts = urllib.parse.urlsplit(url)
+        http_url = urllib.parse.urlunsplit(parts._replace(scheme=HTTP_SCHEME.get(parts.scheme, parts.scheme)))
+        return SocketIOClient(name, http_url, ctx.journal, ack_type=proto.ack_type, proxy=ctx.proxies[name].name,
+                              frame_format=frame_format(ctx.target))
     return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
 
 

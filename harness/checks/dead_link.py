@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Optional
 
+from harness.connection import connection_of
 from harness.analysis import CONNECTED, FaultWindow, fault_windows, scenario_end, state_timeline, value_at
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.clients import ClientSelector
@@ -61,7 +62,8 @@ def dead_links(events: list[Event], client: str, faults: tuple[str, ...] = ("bla
     """Every fault of the kinds `faults` that hit `client` while it was connected, and when it noticed."""
     end = scenario_end(events)
     states = state_timeline(events, client)
-    mine = [e for e in events if e.get("client") == client and e.get("t", 0.0) <= end]
+    mine = [e for e in connection_of(events, client, "ws.attempt", "ws.open", "ws.close", "ws.frame")
+            if e.get("t", 0.0) <= end]  # a Socket.IO page's: its sessions, closed when it gave the link up
     out = []
     for fw in fault_windows(events):
         if fw.fault not in faults or not fw.hits(client) or fw.start > end:

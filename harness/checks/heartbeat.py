@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Annotated, NamedTuple, Optional
 
 from harness.analysis import scenario_end
+from harness.connection import connection_of
 from harness.checks.base import Check, CheckResult, RunView, checks
 from harness.clients import ClientSelector
 from harness.checks.common import at, capped, dur, plural, select
@@ -87,7 +88,7 @@ def away_spans(run: RunView, client: str, end: float) -> list[Span]:
 def socket_spans(run: RunView, client: str, end: float) -> dict[object, Span]:
     """socket id -> (opened, closed or scenario end)."""
     spans: dict[object, Span] = {}
-    for e in run.for_client(client, "ws.open", "ws.close"):
+    for e in connection_of(run.events, client, "ws.open", "ws.close"):
         sid = e.get("socket")
         if e["kind"] == "ws.open" and e["t"] <= end:
             spans[sid] = (e["t"], end)
@@ -132,13 +133,13 @@ class Heartbeat(Check):
         stamps = send_stamps(run, client)
         sent: dict[object, int] = {}
         pings = []
-        for e in run.for_client(client, "ws.frame"):
+        for e in connection_of(run.events, client, "ws.frame"):  # a Socket.IO page's: its pongs (`ping_type: pong`)
             if e.get("dir") != "sent":
                 continue
             sid = e.get("socket")
             n = sent[sid] = sent.get(sid, 0) + 1
             if e.get("type") == self.ping_type and field_matches(e, self.field, self.equals):
-                pings.append(Ping(e["t"], sid, stamps.get((sid, n))))
+                pings.append(Ping(e["t"], sid, stamps.get((sid, n), e.get("page_t"))))
         return pings
 
     @property

@@ -19,12 +19,14 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, Playwright,
-                                  StorageState, WebSocket, async_playwright)
+from playwright.async_api import BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, StorageState, WebSocket
 
 from harness.aio import within
-from harness.drivers import chromium, reaper
+from harness.drivers.browser_session import BrowserSession
 from harness.drivers.browser_js import BINDING, init_script, probe_script
+from harness.drivers.engine_observer import EngineObserver
+from harness.drivers.page_http_js import http_script
+from harness.drivers.page_routes import serve_local_files
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
 from harness.errors import InfrastructureError
@@ -33,100 +35,7 @@ from harness.journal import Journal
 from harness.socket_state import SocketState
 from harness.targets.probes import AWAIT_MS
 
-class BrowserSession:
-    """One Chromium process, launched through Playwright with `executable_path`."""
-
-    def __init__(self, executable_path: str | Path, *, headless: bool = True, journal: Journal | None = None) -> None:
-        self.executable_path = str(executable_path)
-        self.headless = headless
-        self.journal = journal
-        self.playwright: Playwright | None = None
-        self.browser: Browser | None = None
-        self.driver: asyncio.subprocess.Process | None = None  # the Node driver Playwright started
-        self.pid: int | None = None                            # Chromium's main process
-        self._lost_at: float | None = None                     # when Playwright lost the browser
-
-    @property
-    def version(self) -> str | None:
-        """Chromium version as Playwright reports it, once launched."""
-        return self.browser.version if self.browser else None
-
-    async def start(self) -> "BrowserSession":
-        """Launch Chromium; `InfrastructureError` with the launch error if it does not start."""
-        if self.browser is not None:
-            return self
-        known = len(chromium.drivers)
-        chromium.quiet_lost_driver(asyncio.get_running_loop())
-        self.playwright = await async_playwright().start()
-        self.driver = chromium.drivers[-1] if len(chromium.drivers) > known else None
-        try:
-            self.browser = await self._launch()
-            found = self._find_pid()
-            if chromium.playwright_disabled is None and found and chromium.learn_playwright_features(found[1]):
-                # The first launch in this process showed Playwright's list: relaunch with the merged one.
-                await self.browser.close()
-                self.browser = await self._launch()
-                self._find_pid()
-        except PlaywrightError as exc:
-            await self.close()
-            raise InfrastructureError(
-                f"Chromium at {self.executable_path} did not launch: {exc.message.splitlines()[0]}: "
-                "run `wschaos doctor` or set WSCHAOS_CHROMIUM"
-            ) from exc
-        return self
-
-    async def _launch(self) -> Browser:
-        assert self.playwright is not None
-        browser = await self.playwright.chromium.launch(
-            executable_path=self.executable_path, headless=self.headless, args=chromium.chromium_args())
-        self._lost_at = None
-        browser.on("disconnected", lambda _: self._lost())
-        return browser
-
-    def _find_pid(self) -> tuple[int, list[str]] | None:
-        found = chromium.browser_process(self.driver.pid) if self.driver is not None else None
-        self.pid = found[0] if found else None
-        return found
-
-    def _lost(self) -> None:
-        if self._lost_at is None:
-            self._lost_at = time.monotonic()
-
-    def gone(self) -> tuple[str, str, float] | None:
-        """(part, why, since) when the launched browser can no longer be driven: the Playwright
-        driver or Chromium died, or the connection to it was lost; None while it works (or
-        before it was started)."""
-        if self.browser is None:
-            return None
-        since = self._lost_at if self._lost_at is not None else time.monotonic()
-        driver = self.driver
-        if driver is not None and (driver.returncode is not None or not reaper.alive(driver.pid)):
-            how = chromium.exit_words(driver.returncode)
-            return ("the Playwright driver", f"the Playwright driver (pid {driver.pid}) exited{' ' + how if how else ''}"
-                    ", so Chromium could no longer be driven", since)
-        if self.pid is not None and not reaper.alive(self.pid):
-            return ("Chromium", f"Chromium (pid {self.pid}) exited or was killed", since)
-        if not self.browser.is_connected():
-            return ("Chromium", "the connection to Chromium was lost", since)
-        return None
-
-    async def close(self) -> None:
-        """Close Chromium and stop Playwright; idempotent."""
-        browser, self.browser = self.browser, None
-        pw, self.playwright = self.playwright, None
-        if browser is not None:
-            with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
-                await within(10.0, browser.close())
-        if pw is not None:
-            with contextlib.suppress(Exception):
-                await within(10.0, pw.stop())
-
-    async def __aenter__(self) -> "BrowserSession":
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
+__all__ = ["BrowserSession", "BrowserClient"]  # BrowserSession's old home: callers import it here
 
 class BrowserClient:
     """One simulated user: a browser context and its page, fully journaled."""
@@ -152,6 +61,8 @@ class BrowserClient:
         storage_state: str | None = None,
         random_seed: int | None = None,
         page_random: str | None = None,
+        resources: tuple[tuple[str, str], ...] = (),
+        http_rewrite: tuple[str, str] | None = None,
     ) -> None:
         """`ws_rewrite=(upstream_prefix, proxy_prefix)`: only sockets dialling the upstream prefix
         are the app's, the others are journaled as `ws.ignored`; `probe_js` is an expression
@@ -160,6 +71,9 @@ class BrowserClient:
         `init_scripts` run in the page after wschaos's own; `storage_state` is a Playwright
         storage-state file every context starts with; `random_seed` seeds `Math.random`;
         `page_random` says in `client.open` whether `--seed` replays the page's own randomness;
+        `resources` (URL pattern, file) answers those requests from local files (`page_routes`);
+        `http_rewrite=(app_origin, proxy_origin)` sends the page's HTTP requests to the app's origin
+        through the proxy (`page_http_js`, the target's `route: origin`);
         `trace` records a Playwright trace (DOM snapshots of every action), `trace_screenshots`
         adds its filmstrip: a screencast of the page, which costs Chromium about 0.05 CPU-s per
         second per page even while nothing happens (bench/pages.py)."""
@@ -182,11 +96,14 @@ class BrowserClient:
         self.crashed = False                  # the page's renderer crashed
         self._generation = 0
         self.socket_state = SocketState() if socket_state else None
+        self.engine = EngineObserver(name, journal, self.socket_state)
         self.setup = setup
         self.init_scripts = init_scripts
         self.storage_state = storage_state
         self.random_seed = random_seed
         self.page_random = page_random
+        self.resources = resources
+        self.http_rewrite = http_rewrite
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -220,11 +137,13 @@ class BrowserClient:
         self.context.set_default_timeout(self.nav_timeout_s * 1000)
         ws_from, ws_to = self.ws_rewrite or (None, None)
         await self.context.add_init_script(script=init_script(ws_from, ws_to, random_seed=self.random_seed))
+        await self.context.add_init_script(script=http_script(*(self.http_rewrite or (None, None))))
         if self.probe_js:
             await self.context.add_init_script(script=probe_script(self.probe_js, self.probe_interval_s * 1000))
         for script in self.init_scripts:
             await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
+        await serve_local_files(self.context, self.resources, self.journal, self.name)
         if self.trace:
             await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
@@ -284,7 +203,8 @@ class BrowserClient:
             if payload.get("event") == "probe":
                 self._probed(payload.get("values"))
                 return
-            self._follow_socket(payload)
+            if not self.engine.page_event(payload):  # a Socket.IO page's state follows its session
+                self._follow_socket(payload)
             self.tracker.page_event(payload)
 
     def _crash(self) -> None:
@@ -316,6 +236,7 @@ class BrowserClient:
     def _page_gone(self) -> None:
         """The page is reloading or replaced: its sockets go with it."""
         self._generation += 1
+        self.engine.lost()
         if self.socket_state is not None:
             self.socket_state.lost()
 

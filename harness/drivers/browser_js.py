@@ -52,12 +52,14 @@ _TEMPLATE = r"""
   }
   const Native = window.WebSocket;
   // The app's socket: its URL starts with the prefix, and the prefix ends the host:port.
-  const isApp = (text) => !cfg.from || (text.startsWith(cfg.from) && /^([/?#]|$)/.test(text.slice(cfg.from.length)));
+  // (A page opened through the proxy, `route: origin`, dials the proxy itself: that is the app's too.)
+  const starts = (text, prefix) => !!prefix && text.startsWith(prefix) && /^([/?#]|$)/.test(text.slice(prefix.length));
+  const isApp = (text) => !cfg.from || starts(text, cfg.from) || starts(text, cfg.to);
   let sockets = 0;
   function Wrapped(url, protocols) {
     const text = String(url);
     const app = isApp(text);
-    const target = app && cfg.to ? cfg.to + text.slice(cfg.from.length) : text;
+    const target = app && cfg.to && starts(text, cfg.from) ? cfg.to + text.slice(cfg.from.length) : text;
     const ws = protocols === undefined ? new Native(target) : new Native(target, protocols);
     if (!app) return ws;
     const sid = ++sockets;
@@ -71,12 +73,26 @@ _TEMPLATE = r"""
     // CLOSED drop it), so the n-th report is the n-th frame Playwright sees on this socket.
     const nativeSend = ws.send;
     let sends = 0;
+    // Engine.IO (Socket.IO) sockets also report their control packets (open, close, ping, pong,
+    // upgrade; not messages), which say what the session does (harness/engineio.py).
+    const eio = /[?&]EIO=\d/.test(target);
+    const control = (data) => eio && typeof data === "string" && data.length > 0 && data[0] !== "4";
+    if (eio) ws.addEventListener("message", (ev) => {
+      if (control(ev.data)) report({event: "eio.ws", url: target, sid, dir: "received", data: ev.data.slice(0, 512), page_t: pageT()});
+    });
     Object.defineProperty(ws, "send", {configurable: true, writable: true, value: function send(data) {
       const stamp = pageT();
       const open = ws.readyState === 1;
       const result = nativeSend.call(this, data);
       if (open) report({event: "send", url: target, sid, n: ++sends, page_t: stamp});
+      if (open && control(data)) report({event: "eio.ws", url: target, sid, dir: "sent", data: data.slice(0, 512), page_t: stamp});
       return result;
+    }});
+    // The moment the app gives a socket up (a ping timeout), which its close event may come long after.
+    const nativeClose = ws.close;
+    Object.defineProperty(ws, "close", {configurable: true, writable: true, value: function close(...args) {
+      if (ws.readyState < 2) report({event: "closing", url: target, sid, page_t: pageT()});
+      return nativeClose.apply(this, args);
     }});
     return ws;
   }

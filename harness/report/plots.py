@@ -21,8 +21,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from harness.analysis import FaultWindow, fault_windows, server_windows, state_timeline
+from harness.connection import connection_of
 from harness.journal import Event
-from harness.journal_index import index_of
 from harness.metrics import latency_samples
 from harness.report import charts, extract
 from harness.report.document import ScreenshotEntry
@@ -172,7 +172,7 @@ def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: flo
             drawn.add(name)
     mark("screenshot", [s["t"] for s in shots if s.get("client") == client], 0.36)
     mark("alert", [t for t, _ in extract.alert_marks(events, client)], 0.36)
-    mark("attempt", [e["t"] for e in index_of(events).of(client, "ws.attempt")], 0.0)
+    mark("attempt", [e["t"] for e in connection_of(events, client, "ws.attempt")], 0.0)  # Socket.IO: handshakes
     queue = extract.queue_marks(events, client)
     for kind in ("queued", "drained", "dropped"):
         mark(kind, [t for t, _, _, k in queue if k == kind], 0.0)

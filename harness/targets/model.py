@@ -10,11 +10,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Never, Optional, Union
+from typing import Literal, Mapping, Never, Optional, Union
 
 from harness.errors import InvalidInput
 from harness.scenario.yamlpos import Problem
 from harness.targets.ops import Op
+from harness.targets.route import Route
 from harness.units import Duration
 
 EMPTY: Mapping[str, Never] = MappingProxyType({})  # no values, so it is a Mapping[str, V] for every V
@@ -121,6 +122,7 @@ class Protocol:
     type_field: str = "type"
     query: Optional[str] = None  # appended to the WebSocket URL of each protocol client, e.g. "client_id={client}"
     replies: Mapping[str, str] = _empty()   # message name -> the frame type that answers it (`load` counts those)
+    client: Literal["websocket", "socketio"] = "websocket"  # what protocol clients speak (drivers/socketio_client.py)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ class Target:
     init_scripts: tuple[str, ...] = ()
     storage_state: Optional[str] = None
     seed_random: bool = False
+    resources: Mapping[str, str] = _empty()  # URL pattern -> local file (relative to the target's folder)
+    route: Route = "auto"  # what of the page's traffic goes through the client's proxy (targets/route.py)
     fixed_ports: Mapping[str, int] = _empty()  # from `ports: [{dev: 5173}]`; not a YAML key
     file: str = ""
     root: Path = Path(".")

@@ -12,13 +12,14 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Callable, Mapping, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Callable, Literal, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, unknown_key
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
+from harness.targets.route import Route
 from harness.units import TIME_SCALE_RANGE, Duration, Range
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class _ProtocolDoc:
     type_field: str = "type"
     query: Optional[str] = None
     replies: dict[str, str] = field(default_factory=dict)
+    client: Literal["websocket", "socketio"] = "websocket"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def _protocol(value: object, path: Path_, pos: Positions, problems: list[Problem
         return None
     messages = MappingProxyType(copy.deepcopy(templates))
     return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query,
-                    MappingProxyType(dict(doc.replies)))
+                    MappingProxyType(dict(doc.replies)), doc.client)
 
 
 def _bugs(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:
@@ -268,6 +270,19 @@ def _key_templates(mapping: dict[str, object], path: Path_, pos: Positions, prob
     return out if len(out) == len(mapping) else None
 
 
+def _resources(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Mapping[str, str]]:
+    """`{URL pattern: file}`: both strings (what they name is checked in `validate`)."""
+    if not isinstance(value, dict):
+        problems.append(pos.problem(path, "expected a mapping of URL pattern -> local file, like "
+                                          f"{{\"https://cdn.example.com/lib.min.js\": vendor/lib.min.js}}, got {value!r}"))
+        return None
+    out = {str(k): v for k, v in value.items() if isinstance(v, str)}
+    for pattern, file in value.items():
+        if not isinstance(file, str):
+            problems.append(pos.problem(path + (pattern,), f"expected the path of a local file (a string), got {file!r}"))
+    return MappingProxyType(out) if len(out) == len(value) else None
+
+
 _PARSERS: dict[str, _Parser] = {
     "name": _scalar(str), "server": _process, "page": _scalar(str), "websocket": _scalar(str),
     "description": _scalar(str), "time_scale": _scalar(TIME_SCALE), "min_wait": _scalar(MIN_WAIT),
@@ -275,5 +290,6 @@ _PARSERS: dict[str, _Parser] = {
     "probe_interval": _scalar(PROBE_INTERVAL), "health": _scalar(Optional[str]), "ledger": _ledger,
     "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
     "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
-    "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool),
+    "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool), "resources": _resources,
+    "route": _scalar(Route),
 }

@@ -93,6 +93,10 @@ def target_schema() -> JSONObject:
             "timeout": DURATION, "reuse": {"type": "boolean"}}},
         "init_scripts": {"type": "array", "items": STRING}, "storage_state": STRING,
         "seed_random": {"type": "boolean"},
+        "resources": {"type": "object", "additionalProperties": STRING,
+                      "description": "URL pattern (exact, or a glob with * and **) -> local file served for it"},
+        "route": {"enum": ["auto", "origin", "websocket"],
+                  "description": "what of the page's traffic goes through the client's proxy (default auto)"},
     }
     for key, tp in (("min_wait", MIN_WAIT), ("probe_interval", PROBE_INTERVAL)):
         limit = next(a for a in typing.get_args(tp)[1:] if isinstance(a, Range))

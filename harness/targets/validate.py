@@ -42,7 +42,9 @@ def check_target_data(data: object, pos: Positions, root: Optional[Path] = None)
     _upstream(data.get("upstream"), allow_remote, problem)
     if "upstream" not in data and isinstance(data.get("websocket"), str):
         _report(problem, ("websocket",), _websocket_port(data["websocket"]))
+    _resource_patterns(data.get("resources"), problem)
     if root is not None:
+        _resource_files(data.get("resources"), root, problem)
         _storage_state(data.get("storage_state"), root, problem)
         for name in ("server", "static"):
             _cwd(data.get(name), (name, "cwd"), root, problem)
@@ -196,6 +198,27 @@ def _storage_state(value: object, root: Path, problem: Callable[[Path_, str], No
     if PLACEHOLDER.search(text):
         return
     _report(problem, ("storage_state",), storage_state_problem(root / text, value))
+
+
+def _resource_patterns(resources: object, problem: Callable[[Path_, str], None]) -> None:
+    """Each pattern is an http(s) URL (any host: a CDN is the point), written as the page asks for it."""
+    for pattern in resources if isinstance(resources, dict) else {}:
+        parts = urllib.parse.urlsplit(str(pattern))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problem(("resources", pattern), f"expected an http:// or https:// URL as the page requests it (a glob with "
+                                            f"* and ** may stand for parts of it), got {pattern!r}")
+
+
+def _resource_files(resources: object, root: Path, problem: Callable[[Path_, str], None]) -> None:
+    """Each file is there before anything starts (every page would fail to load without it)."""
+    for pattern, file in resources.items() if isinstance(resources, dict) else ():
+        if not isinstance(file, str):
+            continue
+        found = root / file
+        if not found.is_file():
+            what = "is a folder" if found.is_dir() else "does not exist"
+            problem(("resources", pattern), f"the file {file!r} {what} (read as {found.resolve()}: relative paths start "
+                                            "at the target's folder); put the file there or fix the path")
 
 
 def _actions(actions: object, base: frozenset[str] | set[str], problem: Callable[[Path_, str], None]) -> None:

@@ -97,6 +97,21 @@ CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
     ("replies-names-no-message", "protocol:\n  messages: {ping: {type: ping}}\n  replies: {pnig: pong}\n", {}, [
         "9:19 protocol.replies.pnig: `replies` names message 'pnig', which `messages` does not declare "
         "(did you mean 'ping'?); its messages: ping"]),
+    ("resource-file-missing", 'resources: {"https://cdn.example.com/lib.js": vendor/lib.js}\n', {}, [
+        "7:47 resources.https://cdn.example.com/lib.js: the file 'vendor/lib.js' does not exist (read as "
+        "{dir}/vendor/lib.js: relative paths start at the target's folder); put the file there or fix the path"]),
+    ("resource-file-a-folder", 'resources: {"https://cdn.example.com/lib.js": vendor}\n', {"vendor": None}, [
+        "7:47 resources.https://cdn.example.com/lib.js: the file 'vendor' is a folder (read as {dir}/vendor: "
+        "relative paths start at the target's folder); put the file there or fix the path"]),
+    ("resource-pattern-not-a-url", 'resources: {"cdn.example.com/lib.js": lib.js}\n', {"lib.js": "x"}, [
+        "7:39 resources.cdn.example.com/lib.js: expected an http:// or https:// URL as the page requests it (a glob "
+        "with * and ** may stand for parts of it), got 'cdn.example.com/lib.js'"]),
+    ("protocol-client-unknown", "protocol: {client: sio}\n", {}, [
+        "7:20 protocol.client: expected one of 'websocket', 'socketio', got 'sio'"]),
+    ("route-unknown", "route: all\n", {}, ["7:8 route: expected one of 'auto', 'origin', 'websocket', got 'all'"]),
+    ("resources-not-a-mapping", "resources: [lib.js]\n", {}, [
+        "7:12 resources: expected a mapping of URL pattern -> local file, like "
+        "{\"https://cdn.example.com/lib.min.js\": vendor/lib.min.js}, got ['lib.js']"]),
 ]
 
 def _write(folder: Path, cid: str, text: str, files: dict[str, str | None]) -> Path:
@@ -139,6 +154,14 @@ def test_good_values_next_to_the_refused_ones_load(tmp_path, extra):
     path = tmp_path / "t.yaml"
     path.write_text(BASE + extra + "\n")
     load_target(path)
+
+
+def test_resources_load_with_their_files(tmp_path):
+    """`resources` maps URL patterns (exact or glob) to files that exist, relative to the target's folder."""
+    (tmp_path / "lib.js").write_text("window.lib = 1;")
+    path = tmp_path / "t.yaml"
+    path.write_text(BASE + 'resources: {"https://cdn.example.com/**/lib.js": lib.js}\n')
+    assert dict(load_target(path).resources) == {"https://cdn.example.com/**/lib.js": "lib.js"}
 
 
 def test_a_saved_storage_state_loads(tmp_path):
