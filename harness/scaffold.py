@@ -126,7 +126,9 @@ websocket: {_q(a.websocket)}     # the socket URL the page dials; wschaos routes
 # No probes yet: the connection state (connecting, connected, reconnecting, disconnected) is read
 # from the page's own socket. To have `expect` and the checks use your app's state, read it:
 # probes:
-#   state: "window.myApp && window.myApp.status"    # the value `connected` means connected
+#   state: {{selector: "#status", attribute: "data-state"}}    # or a JS expression
+# and if your app has its own words for it, map them to wschaos's:
+# states: {{live: connected, retrying: reconnecting}}
 """
 
 

@@ -191,7 +191,8 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          setup=setup, init_scripts=target.init_scripts, storage_state=storage,
                          random_seed=page_seed(plan.seed, name) if target.seed_random else None,
                          page_random=page_random(target),
-                         resources=tuple((url, str((target.root / file).resolve())) for url, file in target.resources.items()))
+                         resources=tuple((url, str((target.root / file).resolve())) for url, file in target.resources.items()),
+                         states=target.states)
 
 
 def page_random(target: Target) -> str:

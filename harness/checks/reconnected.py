@@ -10,6 +10,7 @@ from typing import Annotated, ClassVar
 
 from harness.analysis import CONNECTED, DELIBERATE, Window, disconnections, fault_windows, scenario_end, state_timeline
 from harness.disruptions import disruption_lifted, in_force
+from harness.states import hint
 from harness.checks.dead_link import dead_links
 from harness.checks.base import Check, CheckResult, RecoveryLimit, RunView, checks
 from harness.clients import ClientSelector
@@ -109,8 +110,8 @@ class Reconnected(Check):
     def _problems(self, run: RunView, names: list[str], windows: list[tuple[str, Window]],
                   end: float) -> tuple[list[str], list[float], list[str]]:
         lim, limit_s = limit(run, self.within), run.time.deadline(self.within)
-        problems = [f"{c}: never connected (states seen: {_states(run, c)})" for c in names
-                    if not any(s == "connected" for _, s in state_timeline(run.events, c))]
+        problems = [f"{c}: never connected (states seen: {_states(run, c)}){hint([s for _, s in state_timeline(run.events, c)])}"
+                    for c in names if not any(s == "connected" for _, s in state_timeline(run.events, c))]
         marks: list[float] = []
         unjudged: list[str] = []
         for c, w in windows:

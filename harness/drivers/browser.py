@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Mapping
 
 from playwright.async_api import BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, StorageState, WebSocket
 
@@ -32,6 +32,7 @@ from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracke
 from harness.errors import InfrastructureError
 from harness.events import JSONObject
 from harness.journal import Journal
+from harness.states import translate
 from harness.socket_state import SocketState
 from harness.targets.probes import AWAIT_MS
 
@@ -63,6 +64,7 @@ class BrowserClient:
         page_random: str | None = None,
         resources: tuple[tuple[str, str], ...] = (),
         http_rewrite: tuple[str, str] | None = None,
+        states: Mapping[str, str] | None = None,
     ) -> None:
         """`ws_rewrite=(upstream_prefix, proxy_prefix)`: only sockets dialling the upstream prefix
         are the app's, the others are journaled as `ws.ignored`; `probe_js` is an expression
@@ -73,11 +75,13 @@ class BrowserClient:
         `page_random` says in `client.open` whether `--seed` replays the page's own randomness;
         `resources` (URL pattern, file) answers those requests from local files (`page_routes`);
         `http_rewrite=(app_origin, proxy_origin)` sends the page's HTTP requests to the app's origin
-        through the proxy (`page_http_js`, the target's `route: origin`);
+        through the proxy (`page_http_js`, the target's `route: origin`); `states` maps the app's
+        words for its connection state to wschaos's (the target's `states:`);
         `trace` records a Playwright trace (DOM snapshots of every action), `trace_screenshots`
         adds its filmstrip: a screencast of the page, which costs Chromium about 0.05 CPU-s per
         second per page even while nothing happens (bench/pages.py)."""
         self.session = session
+        self.states = dict(states or {})
         self.name = name
         self.journal = journal
         self.page_url = page_url
@@ -216,7 +220,7 @@ class BrowserClient:
         if self._closed or self._asleep:
             return
         self.probed_at = time.monotonic()
-        found = values if isinstance(values, dict) else {"value": values}
+        found = translate(values, self.states) if isinstance(values, dict) else {"value": values}
         if found != self.probed:
             self.probed = found
             self.journal.record("probe", client=self.name, values=found)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Mapping, Optional, Union
 
 from harness.errors import StepFailed
 from harness.jscheck import JavaScript
+from harness.states import hint
 from harness.steps.base import Envelope, Step, steps
 from harness.units import Duration, Range
 
@@ -71,14 +72,16 @@ class Expect(Step):
     def summary(self, env: Envelope) -> str:
         return f"expect {self.condition()} on {env.clients or 'all'} within {self.within}"
 
-    def holds(self, values: Mapping[str, object] | None) -> bool:
-        """Whether one client's probe values satisfy the probe conditions (`js` is judged apart)."""
+    def holds(self, values: Mapping[str, object] | None, words: Mapping[str, str] | None = None) -> bool:
+        """Whether one client's probe values satisfy the probe conditions (`js` is judged apart);
+        `words` is the target's vocabulary (`states:`), so `state: live` means what the app calls live."""
         probe_conditions = (self.state, self.health, self.min_health, self.queue_length, self.alerts_at_least)
         if all(c is None for c in probe_conditions):
             return True  # only `js`: works on targets without probes
         if not values:
             return False
-        if self.state is not None and values.get("state") not in _as_list(self.state):
+        wanted = [(words or {}).get(s, s) for s in _as_list(self.state)]
+        if self.state is not None and values.get("state") not in wanted:
             return False
         if self.health is not None and values.get("health") not in _as_list(self.health):
             return False
@@ -103,7 +106,7 @@ class Expect(Step):
                 # two, else read from the page now (a frozen or dead page's last value is not).
                 values = await client.fresh_probe(max(FRESH_S, 2 * client.probe_interval_s))
                 observed[name] = _brief(values)
-                good = self.holds(values)
+                good = self.holds(values, ctx.target.states)
                 if self.js is not None:  # what the expression evaluated to is the evidence of a failed `js`
                     value = await _safe_eval(client, self.js)
                     observed[name] = {**(observed[name] or {}), "js": _shown_js(value)}
@@ -116,8 +119,9 @@ class Expect(Step):
         ctx.journal.record("expect", step=None, condition=self.condition(), clients=names, passed=ok,
                            observed=observed, within_s=within_s, waited_s=round(waited, 3))
         if not ok:
+            seen = [str(v.get("state")) for v in observed.values() if isinstance(v, dict) and v.get("state")]
             raise StepFailed(f"expected {self.condition()} on {', '.join(names)} within {within_s:g}s; "
-                             f"observed {describe_observed(observed)}")
+                             f"observed {describe_observed(observed)}{hint(seen)}")
 
 
 def describe_observed(observed: Mapping[str, object]) -> str:

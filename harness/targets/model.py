@@ -149,6 +149,7 @@ class Target:
     snapshot: Optional[str] = None
     probes: Mapping[str, Probe] = _empty()
     probe_interval: Duration = Duration(0.2)
+    states: Mapping[str, str] = _empty()  # the app's word for a state -> wschaos's (harness/states.py)
     health: Optional[str] = None
     ledger: Optional[Ledger] = None
     actions: Mapping[str, Action] = _empty()

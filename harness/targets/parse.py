@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Literal, Mapping, Optiona
 
 from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, unknown_key
+from harness.states import STATES
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
                                    Target)
 from harness.targets.ops import Op, parse_op
@@ -283,6 +284,21 @@ def _resources(value: object, path: Path_, pos: Positions, problems: list[Proble
     return MappingProxyType(out) if len(out) == len(value) else None
 
 
+def _states(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Mapping[str, str]]:
+    """`{app's word: wschaos state}`: each value one of wschaos's states (harness/states.py)."""
+    if not isinstance(value, dict):
+        problems.append(pos.problem(path, "expected a mapping of the app's word -> wschaos's state, like "
+                                          "{live: connected, retrying: reconnecting}, got " + repr(value)))
+        return None
+    bad = 0
+    for word, state in value.items():
+        if not isinstance(state, str) or state not in STATES:
+            bad += 1
+            problems.append(pos.problem(path + (word,), f"{state!r} is not a wschaos state"
+                                        f"{did_you_mean(str(state), STATES)}; the states: {', '.join(STATES)}"))
+    return MappingProxyType({str(k): str(v) for k, v in value.items()}) if not bad else None
+
+
 _PARSERS: dict[str, _Parser] = {
     "name": _scalar(str), "server": _process, "page": _scalar(str), "websocket": _scalar(str),
     "description": _scalar(str), "time_scale": _scalar(TIME_SCALE), "min_wait": _scalar(MIN_WAIT),
@@ -291,5 +307,5 @@ _PARSERS: dict[str, _Parser] = {
     "actions": _actions, "protocol": _protocol, "bugs": _bugs, "allow_remote": _scalar(bool),
     "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
     "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool), "resources": _resources,
-    "route": _scalar(Route),
+    "route": _scalar(Route), "states": _states,
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 
+from harness.states import STATES
 from harness.events import JSONObject
 from harness.units import Duration, Range
 from harness.scenario.convert import describe_range
@@ -97,6 +98,8 @@ def target_schema() -> JSONObject:
                       "description": "URL pattern (exact, or a glob with * and **) -> local file served for it"},
         "route": {"enum": ["auto", "origin", "websocket"],
                   "description": "what of the page's traffic goes through the client's proxy (default auto)"},
+        "states": {"type": "object", "additionalProperties": {"enum": list(STATES)},
+                   "description": "the app's word for a connection state -> wschaos's state"},
     }
     for key, tp in (("min_wait", MIN_WAIT), ("probe_interval", PROBE_INTERVAL)):
         limit = next(a for a in typing.get_args(tp)[1:] if isinstance(a, Range))

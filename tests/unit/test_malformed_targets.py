@@ -94,6 +94,9 @@ CASES: list[tuple[str, str, dict[str, str | None], list[str]]] = [
         "9:8 static.cwd: the folder 'notes.txt' is a file (read as {dir}/notes.txt: relative paths start at the "
         "target's folder); fix the path, or leave `cwd` out to run in the target's folder"]),
     ("bug-names-not-a-list", "bugs: {server: legacy}\n", {}, ["7:16 bugs.server: expected a list like [a, b], got 'legacy'"]),
+    ("states-word-maps-to-no-state", "states: {live: conected, retrying: reconnecting}\n", {}, [
+        "7:16 states.live: 'conected' is not a wschaos state (did you mean 'connected'?); the states: connecting, "
+        "connected, reconnecting, disconnected, offline, failed, closed"]),
     ("replies-names-no-message", "protocol:\n  messages: {ping: {type: ping}}\n  replies: {pnig: pong}\n", {}, [
         "9:19 protocol.replies.pnig: `replies` names message 'pnig', which `messages` does not declare "
         "(did you mean 'ping'?); its messages: ping"]),

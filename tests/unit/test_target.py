@@ -133,7 +133,7 @@ colour: blue
         "t.yaml:19:38 protocol.messages.ping.who: unknown placeholder {whom}; allowed here: {bugs.client}, "
         "{bugs.server}, {client}, {id}, {n}, {port.server}, {python}, {root}, {run_dir}, {seed}, {time_scale}, {title}",
         "t.yaml:20:1 colour: unknown key 'colour'; allowed: name, server, page, websocket, description, time_scale, "
-        "min_wait, ports, static, snapshot, probes, probe_interval, health, ledger, actions, protocol, bugs, allow_remote, "
+        "min_wait, ports, static, snapshot, probes, probe_interval, states, health, ledger, actions, protocol, bugs, allow_remote, "
             "upstream, setup, init_scripts, storage_state, seed_random, resources, route",
     ]
 
