@@ -27,9 +27,11 @@ from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
 from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
+from harness.drivers.ws_route import PageRouter, cut_through
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
+from harness.steps.messages import routed_pages
 from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
 from harness.targets.probes import probe_expression  # noqa: F401 - its old home; tests import it here
@@ -176,7 +178,7 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
     origin = f"{upstream.scheme}://{upstream.netloc}"
-    return BrowserClient(shared.browser, name, ctx.journal, page_url,
+    client = BrowserClient(shared.browser, name, ctx.journal, page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
                          # The filmstrip only when asked for: failures get the harness's own screenshots.
@@ -186,6 +188,10 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          setup=setup, init_scripts=target.init_scripts, storage_state=storage,
                          random_seed=page_seed(plan.seed, name) if target.seed_random else None,
                          page_random=page_random(target))
+    if name in routed_pages(plan.scenario.clients, plan.scenario.steps):  # message faults act on its frames (drivers/ws_route.py)
+        client.router = PageRouter(name, ctx.journal, origin, frame_format=frame_format(target),
+                                   cut=cut_through(ctx.proxies[name]))
+    return client
 
 
 def page_random(target: Target) -> str:

@@ -23,7 +23,7 @@ from playwright.async_api import (Browser, BrowserContext, ConsoleMessage, Error
                                   StorageState, WebSocket, async_playwright)
 
 from harness.aio import within
-from harness.drivers import chromium, reaper
+from harness.drivers import chromium, reaper, ws_route
 from harness.drivers.browser_js import BINDING, init_script, probe_script
 from harness.drivers.page_setup import PageSetup
 from harness.drivers.ws_tracker import DEFAULT_FORMAT, FrameFormat, SocketTracker
@@ -187,6 +187,7 @@ class BrowserClient:
         self.storage_state = storage_state
         self.random_seed = random_seed
         self.page_random = page_random
+        self.router: ws_route.PageRouter | None = None  # set before `open`: message faults reach the socket
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -225,6 +226,8 @@ class BrowserClient:
         for script in self.init_scripts:
             await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
+        if self.router is not None:  # after wschaos's init script, so its rewrite applies (ws_route)
+            await self.router.install(self.context)
         if self.trace:
             await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
