@@ -153,3 +153,13 @@ def test_bad_frames_are_located():
         "x.har: entries[0]._webSocketMessages[0].type: expected send or receive, got 'upload'",
         "x.har: entries[0]._webSocketMessages[0].time: expected a number (seconds or milliseconds since the "
         "epoch), got 'soon'"]
+
+
+def test_send_values_need_a_template(tmp_path):
+    """`send: {raw, values}` is refused: values fill a template's placeholders."""
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nclients: {protocol: 1}\nsteps:\n  - send: {raw: x, values: {id: a}}\nchecks: []\n")
+    with pytest.raises(InvalidInput) as info:
+        load_scenario(path)
+    assert [p.message for p in info.value.problems] == [
+        "send: values fill a template's placeholders: give message (a template name) too"]
