@@ -21,6 +21,15 @@ def run_dir(report: Path) -> Path:
     return found
 
 
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    """The four fixtures (reference page and protocol client, chat page, board page) in one run."""
+    report = tmp_path_factory.mktemp("message-faults")
+    result = run_cli("run", FIXTURES, "--report", str(report), timeout=180)
+    assert result.returncode == 0, result.stderr
+    return run_dir(report)
+
+
 def journal(run: Path, scenario: str) -> list[dict]:
     path = run / "scenarios" / scenario / "journal.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -30,13 +39,10 @@ def actions(events: list[dict]) -> list[str]:
     return [e["action"] for e in events if e["kind"] == "message.fault"]
 
 
-def test_reference_page_and_protocol_client(tmp_path):
-    """On the reference app: a page's acks dropped for a window, then none touched; a protocol
-    client's ack dropped, duplicated, a malformed frame injected and its socket closed (4000)."""
-    result = run_cli("run", f"{FIXTURES}/kanban-page.yaml", f"{FIXTURES}/kanban-protocol.yaml",
-                     "--report", str(tmp_path), timeout=120)
-    assert result.returncode == 0, result.stderr
-    run = run_dir(tmp_path)
+def test_a_page_fault_leaves_no_interception_after_its_for_ends(run):
+    """Acks to the reference page dropped for a `for:` window: when it ends the rule is reverted,
+    nothing is acted on after it, later acks reach the page (its queue drained, the scenario
+    passed), and an injected frame is handed over."""
     page = journal(run, "mf-kanban-drop-window-ends")
     (end,) = [e for e in page if e["kind"] == "message.rule_end"]
     assert end["why"] == "reverted"
@@ -47,34 +53,33 @@ def test_reference_page_and_protocol_client(tmp_path):
                   and end["t"] < e["t"] < teardown]
     assert later_acks, "no ack reached the page after the fault's window"
     assert actions(page)[-1] == "injected"
+
+
+def test_protocol_client_and_the_report(run):
+    """A protocol client's ack dropped, one duplicated, a malformed frame injected, its socket closed
+    (4000) as the trigger's ack came; every scenario's frames are in the report, marked on the lanes."""
     protocol = journal(run, "mf-kanban-protocol-client")
     assert actions(protocol) == ["dropped", "duplicated", "injected", "closed"]
     assert next(e for e in protocol if e["kind"] == "ws.close")["code"] == 4000
     html = (run / "index.html").read_text()
-    assert html.count('<table class="messages">') == 2
+    assert html.count('<table class="messages">') == 4
     assert '<tr data-action="dropped">' in html and '<tr data-action="closed">' in html
     assert 'data-key="marker:msg_dropped"' in html and 'data-key="marker:msg_closed"' in html
 
 
-def test_chat_page(tmp_path):
+def test_chat_page(run):
     """On the chat app (its own `kind`/`msgId` vocabulary): a lost receipt and a reconnect, late
     receipts, an injected one; the message is stored once."""
-    result = run_cli("run", "--target", "examples/chat/targets/chat.yaml", f"{FIXTURES}/chat-page.yaml",
-                     "--report", str(tmp_path), timeout=120)
-    assert result.returncode == 0, result.stderr
-    events = journal(run_dir(tmp_path), "mf-chat-lost-receipt")
+    events = journal(run, "mf-chat-lost-receipt")
     assert actions(events)[0] == "closed" and "delayed" in actions(events) and actions(events)[-1] == "injected"
     closed = next(e for e in events if e["kind"] == "message.fault")
     assert (closed["type"], closed["delivered"], closed["code"]) == ("receipt", False, 1006)
     assert next(e for e in events if e["kind"] == "ws.close")["code"] == 1006  # the wire was cut too
 
 
-def test_board_page(tmp_path):
+def test_board_page(run):
     """On the board app (hard-coded socket URL, a dev server's hot-reload socket beside it): a lost
     receipt and a reconnect, then a receipt overtaken by the next; the hot-reload socket is not routed."""
-    result = run_cli("run", "--target", "examples/board/targets/board.yaml", f"{FIXTURES}/board-page.yaml",
-                     "--report", str(tmp_path), timeout=120)
-    assert result.returncode == 0, result.stderr
-    events = journal(run_dir(tmp_path), "mf-board-lost-receipt")
+    events = journal(run, "mf-board-lost-receipt")
     assert actions(events) == ["closed", "held", "released"]
     assert any(e["kind"] == "ws.ignored" for e in events)
