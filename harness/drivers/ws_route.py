@@ -105,11 +105,11 @@ class RoutedSocket:
         self.faults: SocketFilter = router.rules.socket(self._released)
         self.closing = False  # a message fault closed it: nothing more passes
         self.ended = False
+        self._tasks: set[asyncio.Task[None]] = set()
         self.server = ws.connect_to_server()
         ws.on_message(lambda message: self._offer("sent", message))
         self.server.on_message(lambda message: self._offer("received", message))
-        ws.on_close(self._page_closed)
-        self._tasks: set[asyncio.Task[None]] = set()
+        ws.on_close(self._page_closed)  # the server side's close keeps Playwright's own forwarding
 
     def _offer(self, direction: Direction, payload: Payload) -> None:
         if self.closing:

@@ -203,3 +203,16 @@ def test_a_removed_rule_leaves_nothing_in_force():
     assert not client.active and not sock.busy
     assert texts(sock.offer(frame("received", type="ack", id="1")).deliveries) == ["1"]
     assert journal.kinds("message.rule_end")[0]["why"] == "reverted"
+
+
+def test_only_the_pages_a_message_fault_selects_are_routed(tmp_path):
+    """A drop on b1 and an inject on the protocol client: b1's page is routed, b0's and p0 are not."""
+    from harness.scenario.load import load_scenario
+    from harness.steps.messages import routed_pages
+
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nclients: {browsers: 2, protocol: 1}\nsteps:\n"
+                    "  - during:\n      drop: ack\n      clients: b1\n      steps: [idle: 1s]\n"
+                    "  - inject: x\n    clients: p0\nchecks: []\n")
+    scenario = load_scenario(path)
+    assert routed_pages(scenario.clients, scenario.steps) == {"b1"}
