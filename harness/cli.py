@@ -1,4 +1,4 @@
-"""`wschaos`: run, soak, validate, list, doctor, report.
+"""`wschaos`: run, soak, validate, list, doctor, report, import.
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
 4 inconclusive (no failure, but the machine kept a scenario from being judged), 130 interrupted.
@@ -16,6 +16,7 @@ from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PA
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
 from harness.cli_run import parse_bugs, run_and_report
+from harness.har.import_cmd import add_import_parser, cmd_import
 from harness.init_cmd import add_init_parser, cmd_init
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "differ as flaky; failures are never retried into passes")
     add_soak_parser(sub)
     add_init_parser(sub)
+    add_import_parser(sub)
     val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
                                            "also against its target, as `run` would")
     val.add_argument("paths", nargs="+", type=Path)
@@ -132,7 +134,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
                    "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema,
-                   "install-deps": cmd_install_deps, "init": cmd_init}[args.command]
+                   "install-deps": cmd_install_deps, "init": cmd_init, "import": cmd_import}[args.command]
         return handler(args)
     except InvalidInput as exc:
         for problem in exc.problems:

@@ -51,6 +51,7 @@ def opt(name: str, type: str, doc: str, choices: Iterable[str] = ()) -> Field:
 
 
 RUN, LAG, FAULT, PROC, CLIENT, EIO = "run", "lag", "faults", "processes", "clients", "engineio"
+MSG = "messages"
 CLIENT_F = f("client", "str", "the simulated user (`b0`, `p0`, or the scenario's name for it)")
 PID = f("pid", "int", "process id (also its process group)")
 PROC_NAME = f("name", "str", "`server`, `static` or `toxiproxy`")
@@ -214,6 +215,40 @@ KINDS: tuple[EventKind, ...] = (
         f("toxics", "int", "toxics left; must be 0"),
         f("disabled", "int", "proxies still disabled"),
     )),
+    # -- message faults (harness.messages, the page router and protocol clients) ------------
+    EventKind("message.rule", MSG, "a message fault begins on the selected clients (before any frame is touched)", (
+        f("fault_id", "str", "`m<n>`, pairs it with its message.rule_end and message.fault events"),
+        f("fault", "str", "the step: `drop`, `delay`, `duplicate`, `reorder`, `close_after`"),
+        f("clients", "list", "client names"),
+        f("dir", "str", "which frames: `sent` (client to server), `received`, or both", ("sent", "received", "both")),
+        f("match", "str", "what it matches, in words (`ack`, `trigger (type trigger_workflow)`, `status running`)"),
+        f("params", "dict", "the step's parameters as step.start records them"),
+    )),
+    EventKind("message.rule_end", MSG, "a message fault stops acting on one client", (
+        f("fault_id", "str", "as in its message.rule"),
+        f("fault", "str", "as in its message.rule"),
+        CLIENT_F,
+        f("why", "str", "`reverted` (its `for:`, `during:`, `restore` or the end of the run) or `spent` "
+          "(it acted on as many frames as it was asked to)", ("reverted", "spent")),
+    )),
+    EventKind("message.fault", MSG, "one frame a message fault acted on; `ws.frame` shows the wire, this "
+              "what the receiving side got", (
+        CLIENT_F,
+        f("fault_id", "str", "as in its message.rule (`inject`: its own)"),
+        f("fault", "str", "the step"),
+        f("action", "str", "what happened to the frame: `held` then `released` (reorder), `lost` (held when "
+          "the socket closed), `closed` (the socket closed right after it)",
+          ("dropped", "delayed", "duplicated", "held", "released", "lost", "closed", "injected")),
+        f("dir", "str", "direction", ("sent", "received")),
+        f("type", "any", "the frame's type field (`protocol.type_field`), null when it has none"),
+        f("id", "any", "the frame's id field (`protocol.id_field`), null when it has none"),
+        f("data", "any", "the frame: parsed JSON, or text cut to 2000 characters"),
+        f("delivered", "bool", "whether the receiving side gets this frame (at all: a delayed one does)"),
+        opt("socket", "str?", "protocol clients: the socket (as in ws.open)"),
+        opt("delay_s", "float", "delay: how late it is handed on"),
+        opt("copies", "int", "duplicate: extra copies handed on"),
+        opt("code", "int", "close_after: the close code the client was given"),
+    )),
     # -- processes (process driver) ---------------------------------------------------------
     EventKind("proc.start", PROC, "a process was started", (PROC_NAME, PID, f("argv", "list", "its command line"))),
     EventKind("proc.ready", PROC, "its readiness probe answered", (
@@ -320,7 +355,8 @@ BY_NAME: dict[str, EventKind] = {k.name: k for k in KINDS}
 SECTIONS = {RUN: "Run and steps (runner)", LAG: "Machine lateness (lag monitor and pages)",
             FAULT: "Faults (Toxiproxy driver)", PROC: "Processes (process driver)",
             CLIENT: "Clients (browser and protocol drivers)",
-            EIO: "Engine.IO sessions (Socket.IO pages: harness/engineio.py)"}
+            EIO: "Engine.IO sessions (Socket.IO pages: harness/engineio.py)",
+            MSG: "Message faults (page router and protocol clients)"}
 
 
 def kinds_in(section: str) -> list[EventKind]:

@@ -57,14 +57,28 @@ def _acks(events: list[Event], client: str, seen_only: bool = False) -> dict[str
     ack_type = ack_type_of(events)
     attempts = [e["t"] for e in _of(events, client, "ws.attempt")]
     opened = {e.get("socket"): e["t"] for e in _of(events, client, "ws.open")}
+    unread = _undelivered(events, client, ack_type)
     for e in _of(events, client, "ws.frame"):
         if e.get("dir") == "received" and e.get("type") == ack_type and e.get("id") is not None:
+            if unread.get(str(e["id"])):  # on the wire, but a message fault kept it from the client
+                unread[str(e["id"])] -= 1
+                continue
             if seen_only and e.get("socket") in opened:
                 left = next((t for t in attempts if t > opened[e.get("socket")]), None)
                 if left is not None and left <= e["t"] + ACK_RACE_S:
                     continue
             acks.setdefault(str(e["id"]), e["t"])
     return acks
+
+
+def _undelivered(events: list[Event], client: str, ack_type: str) -> dict[str, int]:
+    """Acks a message fault kept from the client (dropped, lost, or cut off by a close), per
+    message id: the wire (`ws.frame`) has them, the client never read them."""
+    counts: dict[str, int] = {}
+    for e in _of(events, client, "message.fault"):
+        if e.get("dir") == "received" and not e.get("delivered") and e.get("type") == ack_type:
+            counts[str(e.get("id"))] = counts.get(str(e.get("id")), 0) + 1
+    return counts
 
 
 #: Two copies of one message on one connection this close together are one send done twice

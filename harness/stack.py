@@ -28,9 +28,11 @@ from harness.drivers.resources import ResourceSampler
 from harness.drivers.protocol import ProtocolClient
 from harness.drivers.socketio_client import SocketIOClient
 from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
+from harness.drivers.ws_route import PageRouter, cut_through
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
 from harness.plan import Plan
+from harness.steps.messages import routed_pages
 from harness.target import ProcessSpec, Target, fill
 from harness.targets.ports import check_fixed_ports
 from harness.targets.route import HTTP_SCHEME, page_route
@@ -180,7 +182,7 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
     origin = f"{upstream.scheme}://{upstream.netloc}"
     proxy = ctx.proxies[name]
     route = page_route(target.route, page_url, ws_url, f"{proxy.host}:{proxy.port}")
-    return BrowserClient(shared.browser, name, ctx.journal, route.page_url,
+    client = BrowserClient(shared.browser, name, ctx.journal, route.page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                          http_rewrite=(route.http_from, route.http_to) if route.http_from and route.http_to else None,
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
@@ -193,6 +195,10 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          page_random=page_random(target),
                          resources=tuple((url, str((target.root / file).resolve())) for url, file in target.resources.items()),
                          states=target.states)
+    if name in routed_pages(plan.scenario.clients, plan.scenario.steps):  # message faults act on its frames (drivers/ws_route.py)
+        client.router = PageRouter(name, ctx.journal, origin, frame_format=frame_format(target),
+                                   cut=cut_through(ctx.proxies[name]))
+    return client
 
 
 def page_random(target: Target) -> str:

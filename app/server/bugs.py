@@ -2,7 +2,8 @@
 
 The reference server implements the fix; ``--bugs a,b`` (or ``KANBAN_BUGS``) re-creates the
 original defect so the harness can prove that its checks fail when they should.
-``legacy`` switches on every server bug at once.
+``legacy`` switches on every server bug of the bug report at once; the bugs added later for
+message-level faults (``dedupe_per_connection``) are not in the report and only come by name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class SeededBug:
     name: str
     root_cause: str
     symptom: str
+    legacy: bool = True  # one of the bug report's root causes (what ``legacy`` switches on)
 
 
 KNOWN_BUGS: dict[str, SeededBug] = {
@@ -54,6 +56,14 @@ KNOWN_BUGS: dict[str, SeededBug] = {
             "Ping/pong messages lack timestamp validation for latency tracking",
             "`pong` frames carry neither the echoed `timestamp` nor `server_time`",
         ),
+        SeededBug(
+            "dedupe_per_connection",
+            "Duplicate detection remembers only the message ids seen on the current connection "
+            "(not in the bug report: the lost-ack window)",
+            "a message re-sent on a new connection after its ack was lost is processed again: a second "
+            "ledger entry with the same message id, a second workflow run",
+            legacy=False,
+        ),
     )
 }
 
@@ -73,6 +83,7 @@ def parse_bugs(text: str | None) -> frozenset[str]:
         raise UnknownBugError(
             f"unknown server bug(s): {', '.join(unknown)}; known: {known}"
         )
+    chosen = {name for name in names if name != LEGACY}
     if LEGACY in names:
-        return frozenset(KNOWN_BUGS)
-    return frozenset(names)
+        chosen |= {bug.name for bug in KNOWN_BUGS.values() if bug.legacy}
+    return frozenset(chosen)

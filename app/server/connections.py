@@ -40,6 +40,7 @@ class Connection:
         self.last_activity = self.connected_at
         self.last_activity_mono = time.monotonic()
         self.message_count = 0
+        self.accepted_ids: set[str] = set()  # ids accepted on this connection (the dedupe_per_connection bug)
         self.closing = False
         self.close_code: int | None = None
         self.rate = RateLimiter(config.rate_limit, config.scaled_rate_window_s)

@@ -30,6 +30,8 @@ async def handle_ping(server: KanbanServer, conn: Connection, message: dict[str,
 
 async def _ack_if_duplicate(server: KanbanServer, conn: Connection, message_id: str) -> bool:
     assert server.ledger is not None
+    if server.config.has_bug("dedupe_per_connection") and message_id not in conn.accepted_ids:
+        return False  # the seeded bug: an id accepted on an earlier connection is not looked up
     entry = server.ledger.redeliver(message_id)
     if entry is None:
         return False
@@ -48,6 +50,7 @@ async def handle_ticket(server: KanbanServer, conn: Connection, message: dict[st
         return
     assert server.ledger is not None
     server.ledger.record(message, ledger_key(message), _receipt(server, conn))
+    conn.accepted_ids.add(message["id"])
     server.messages_accepted += 1
     await conn.send(ack_frame(message["id"], duplicate=False))
     await server.manager.broadcast({"type": "ticket_created", "ticket": message["ticket"]}, exclude=conn)
@@ -72,6 +75,7 @@ async def handle_trigger(server: KanbanServer, conn: Connection, message: dict[s
     assert server.ledger is not None
     adw_id = new_adw_id()
     server.ledger.record(message, ledger_key(message), _receipt(server, conn), adw_id=adw_id)
+    conn.accepted_ids.add(message["id"])
     server.messages_accepted += 1
     await conn.send(ack_frame(message["id"], duplicate=False, adw_id=adw_id))
     workflow = message.get("workflow", DEFAULT_WORKFLOW)

@@ -1,7 +1,8 @@
 """The server-side truth of what was received: an embedded SQLite ledger.
 
 Each accepted client message is recorded exactly once, keyed by its client-generated id;
-a repeated id only bumps ``deliveries``. The file survives restarts (WAL journal,
+a repeated id only bumps ``deliveries``. (Uniqueness is the server's doing, not a constraint of
+the table: the seeded bug ``dedupe_per_connection`` records a re-sent message a second time.) The file survives restarts (WAL journal,
 ``synchronous=NORMAL``: a committed row survives a killed process), which is what lets
 the harness judge "delivered exactly once" across server crashes.
 
@@ -20,7 +21,7 @@ from typing import Any
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    message_id TEXT NOT NULL UNIQUE,
+    message_id TEXT NOT NULL,
     type TEXT NOT NULL,
     client_id TEXT,
     connection_id TEXT,
@@ -30,7 +31,8 @@ CREATE TABLE IF NOT EXISTS ledger (
     key TEXT NOT NULL,
     adw_id TEXT,
     payload TEXT NOT NULL
-)
+);
+CREATE INDEX IF NOT EXISTS ledger_message_id ON ledger (message_id)
 """
 _COLUMNS = (
     "seq, message_id, type, client_id, connection_id, server_instance_id, "
@@ -55,7 +57,7 @@ class Ledger:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -68,7 +70,7 @@ class Ledger:
         if cursor.rowcount == 0:
             return None
         row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM ledger WHERE message_id = ?", (message_id,)
+            f"SELECT {_COLUMNS} FROM ledger WHERE message_id = ? ORDER BY seq", (message_id,)
         ).fetchone()
         return _entry(row)
 

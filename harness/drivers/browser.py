@@ -22,6 +22,7 @@ from typing import Literal, Mapping
 from playwright.async_api import BrowserContext, ConsoleMessage, Error as PlaywrightError, Page, StorageState, WebSocket
 
 from harness.aio import within
+from harness.drivers import ws_route
 from harness.drivers.browser_session import BrowserSession
 from harness.drivers.browser_js import BINDING, init_script, probe_script
 from harness.drivers.engine_observer import EngineObserver
@@ -108,6 +109,7 @@ class BrowserClient:
         self.page_random = page_random
         self.resources = resources
         self.http_rewrite = http_rewrite
+        self.router: ws_route.PageRouter | None = None  # set before `open`: message faults reach the socket
         self._tracing = False
         self._asleep = False
         self._closed = False
@@ -148,6 +150,8 @@ class BrowserClient:
             await self.context.add_init_script(script=script)
         await self.context.expose_binding(BINDING, self._on_binding)
         await serve_local_files(self.context, self.resources, self.journal, self.name)
+        if self.router is not None:  # after wschaos's init script, so its rewrite applies (ws_route)
+            await self.router.install(self.context)
         if self.trace:
             await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).

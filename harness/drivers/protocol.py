@@ -24,6 +24,9 @@ from harness.errors import InfrastructureError
 from harness.events import JSONObject
 from harness.journal import FrameRecorder, Journal
 from harness.jsontext import dumps
+from harness.drivers.protocol_faults import MessageFaults
+from harness.messages.match import Frame
+from harness.messages.rules import ClientRules, SocketFilter
 
 Message = JSONObject
 Predicate = Callable[[Message], bool]
@@ -36,7 +39,7 @@ def _require_loopback(url: str) -> None:
         raise ValueError(f"protocol clients only connect to loopback, got {url!r}: use ws://127.0.0.1:PORT/...")
 
 
-class ProtocolClient:
+class ProtocolClient(MessageFaults):
     """One WebSocket client with a receive loop, journaled like a browser client."""
 
     def __init__(
@@ -60,6 +63,11 @@ class ProtocolClient:
         self._waiters: list[tuple[Predicate, asyncio.Future[Message]]] = []
         self._announced = False
         self._record_sent: FrameRecorder | None = None
+        #: Message faults on this client (harness.messages); frames skip them while none is in force.
+        self.rules = ClientRules(name, journal)
+        self._filter: SocketFilter | None = None
+        self._sends: set[asyncio.Task[None]] = set()   # delayed sends in flight
+        self._closing: asyncio.Task[None] | None = None  # a close a message fault ordered
 
     @property
     def connected(self) -> bool:
@@ -83,10 +91,11 @@ class ProtocolClient:
         # made now, not at the first frame: made during a load, that is more objects for the GC (LoadGroup.run)
         self._record_sent = self._recorder("sent") if self.record_frames else None
         self.journal.record("ws.open", client=self.name, socket=self.socket_id, url=self.url)
-        self._reader = asyncio.create_task(self._read(self.conn, self.socket_id))
+        self._filter = self.rules.socket(self._released, self.socket_id)
+        self._reader = asyncio.create_task(self._read(self.conn, self.socket_id, self._filter))
         return self
 
-    async def _read(self, conn: ClientConnection, socket_id: str) -> None:
+    async def _read(self, conn: ClientConnection, socket_id: str, faults: SocketFilter) -> None:
         # Once per frame: what does not change per frame is looked up once, here.
         record = self._recorder("received", socket_id) if self.record_frames else None
         fmt, received, listeners, waiters = self.frame_format, self.received, self._listeners, self._waiters
@@ -97,6 +106,9 @@ class ProtocolClient:
                     if record is None:  # frames were switched on after the connection opened
                         record = self._recorder("received", socket_id)
                     record(type_, id_, data, text)
+                if faults.busy:  # a message fault is in force: it decides what the client gets
+                    self._obey(faults.offer(Frame("received", raw, type_, id_, data)), faults)
+                    continue
                 message = data if isinstance(data, dict) else {"data": data}
                 received.append(message)
                 for listener in listeners:
@@ -106,6 +118,7 @@ class ProtocolClient:
         except ConnectionClosed:
             pass
         finally:
+            faults.close()
             self.journal.record(
                 "ws.close", client=self.name, socket=socket_id, code=conn.close_code, reason=conn.close_reason
             )
@@ -138,6 +151,10 @@ class ProtocolClient:
         if conn is None or reader is None or reader.done():  # not `connected`: once per message
             raise InfrastructureError(f"protocol client {self.name} is not connected: call connect() first")
         text = dumps(message)
+        faults = self._filter
+        if faults is not None and faults.busy:
+            await self._send_through(faults, text)
+            return
         await conn.send(text)
         if self.record_frames:
             record = self._record_sent
@@ -151,6 +168,10 @@ class ProtocolClient:
         conn, reader = self.conn, self._reader
         if conn is None or reader is None or reader.done():
             raise InfrastructureError(f"protocol client {self.name} is not connected: call connect() first")
+        faults = self._filter
+        if faults is not None and faults.busy:
+            await self._send_through(faults, text)
+            return
         await conn.send(text)
         self.journal.record("ws.frame", client=self.name, socket=self.socket_id, dir="sent", data=text[:2000])
 

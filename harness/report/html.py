@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
 from harness.journal import Event
-from harness.report import charts, extract, plots
+from harness.report import charts, extract, messages, plots
 from harness.report.document import CheckEntry, ExpectationEntry, RunDocument, ScenarioEntry, ThresholdEntry
 from harness.report.style import CSS
 
@@ -176,6 +176,7 @@ def environment() -> Environment:
         anchor_of=_anchor_of, repeat_round=repeat_round, failure_marks=failed_times,
         threshold_measured=_measured, threshold_limit=_limit,
         log_window=extract.log_window, log_class=_log_class, step_rows=extract.steps,
+        message_rows=messages.rows,
         timeline=_timeline, reconnect_chart=_reconnect_chart,
         pass_rate=charts.pass_rate, series_of=charts.series_of)
     return env

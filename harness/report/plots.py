@@ -1,9 +1,9 @@
 """Report figures drawn with matplotlib, returned as inline SVG text (no JS, no network).
 
-The timeline shows, on one time axis, what was injected (fault lane), what the server did
-(up/down/paused), what each client's connection was (coloured by state, with a thin health
-strip), each reconnection attempt as a tick, markers for screenshots, alert growth,
-queued/drained messages, and the moments failed checks point at; latency samples, when the
+The timeline shows, on one time axis, what was injected (fault lane: network and message
+faults), what the server did (up/down/paused), what each client's connection was (coloured by
+state, with a thin health strip), each reconnection attempt as a tick, markers for screenshots,
+alert growth, queued/drained messages, each frame a message fault acted on, and the moments failed checks point at; latency samples, when the
 journal has them, are a panel underneath on the same time axis. Colours are fixed per
 meaning, different for every meaning, so every report reads the same way; a state the tables
 do not know (an app's own `dead`) gets a colour of its own and a legend entry like the rest.
@@ -24,7 +24,7 @@ from harness.analysis import FaultWindow, fault_windows, server_windows, state_t
 from harness.connection import connection_of
 from harness.journal import Event
 from harness.metrics import latency_samples
-from harness.report import charts, extract
+from harness.report import charts, extract, messages
 from harness.report.document import ScreenshotEntry
 from harness.report.svg import Tags, svg_text
 
@@ -47,7 +47,13 @@ MARKERS = {  # name: (marker, colour, size, legend label)
     "alert": ("*", "#d00000", 11, "alert raised"),
     "queued": ("^", "#7b2cbf", 7, "message queued"),
     "drained": ("v", "#0f766e", 7, "queue drained (its messages sent)"),
-    "dropped": ("X", "#c1121f", 7, "queue emptied without sending"),
+    "dropped": ("v", "#c1121f", 7, "queue emptied without sending"),
+    # message faults (harness.report.messages): what the client's side of the socket lost or got
+    "msg_dropped": ("x", "#c1121f", 7, "frame dropped"),
+    "msg_delayed": (">", "#f77f00", 6, "frame delayed or reordered"),
+    "msg_duplicated": ("d", "#3a86ff", 7, "frame duplicated"),
+    "msg_injected": ("P", "#8338ec", 7, "frame injected"),
+    "msg_closed": ("X", "#1b1b1b", 8, "socket closed after a frame"),
 }
 ATTEMPT = ("|", "#343a40", 8, "connection attempt")
 FAILURE_COLOR = "#c1121f"
@@ -176,6 +182,8 @@ def _draw_markers(ax: Axes, tags: Tags, events: list[Event], client: str, y: flo
     queue = extract.queue_marks(events, client)
     for kind in ("queued", "drained", "dropped"):
         mark(kind, [t for t, _, _, k in queue if k == kind], 0.0)
+    for name, times in messages.marks(events, client).items():
+        mark(name, times, 0.2)
     return drawn
 
 
@@ -313,7 +321,8 @@ def timeline_svg(events: list[Event], shots: list[ScreenshotEntry], failed_at: I
                         height_ratios=[lanes_h, 1.9] if latency else [1])[:, 0]
     ax, tags, palette = axes[0], Tags(), Palette()
     ys = {name: float(len(lanes) - 1 - i) for i, name in enumerate(lanes)}
-    _draw_faults(ax, sorted(fault_windows(events), key=lambda f: f.start), ys["faults"], end_t)
+    _draw_faults(ax, sorted(fault_windows(events) + messages.windows(events), key=lambda f: f.start),
+                 ys["faults"], end_t)
     # Stopping the server at teardown is after end_t: not drawn, so not in the legend either.
     _draw_series(ax, tags, palette, "server", "server",
                  [(w.start, min(w.end if w.end is not None else end_t, end_t) - w.start, w.label)

@@ -28,6 +28,7 @@ th, td { text-align:left; padding:6px 9px; border-bottom:1px solid var(--line); 
 th { background:#eef0f3; font-weight:600; font-size:12px; color:var(--muted); }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
 tr.fail td { background:#fff3f3; } tr.unjudged td { background:#f4f5f7; }
+td.mono { font-family:ui-monospace, SFMono-Regular, Menlo, monospace; word-break:break-all; }
 ul.evidence { margin:4px 0 0; padding-left:18px; color:var(--muted); }
 tr.fail ul.evidence { color:#7a0c14; }  /* red only for evidence of a check that did not pass */
 details.scenario { background:var(--card); border:1px solid var(--line); border-radius:8px;

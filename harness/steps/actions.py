@@ -129,7 +129,7 @@ class TriggerWorkflow(Step):
 @steps.register("send")
 @dataclass(frozen=True)
 class Send(Step):
-    """Send `count` protocol messages (a template named in the target's `protocol.messages`, or `raw` text) from protocol clients."""
+    """Send `count` protocol messages (a template named in the target's `protocol.messages`, or `raw` text) from protocol clients; `values` fixes template placeholders (a recorded id)."""
 
     primary: ClassVar[str] = "message"
     client_kinds: ClassVar[tuple[str, ...]] = ("protocol",)
@@ -137,10 +137,13 @@ class Send(Step):
     raw: Optional[str] = None
     count: Annotated[int, Range(1, 1_000_000)] = 1
     rate: Annotated[float, Range(0, 10_000)] = 0.0
+    values: Optional[dict[str, object]] = None
 
     def __post_init__(self) -> None:
         if (self.message is None) == (self.raw is None):
             raise ValueError("send takes exactly one of message (a template name) or raw (text)")
+        if self.values is not None and self.message is None:
+            raise ValueError("send: values fill a template's placeholders: give message (a template name) too")
 
     def required_messages(self) -> list[str]:
         return [self.message] if self.message else []
@@ -158,20 +161,23 @@ class Send(Step):
                 await client.send_text(self.raw)
             else:
                 assert self.message is not None  # __post_init__ requires message or raw
-                message, key = build_message(ctx, name, self.message)
+                message, key = build_message(ctx, name, self.message, self.values)
                 ctx.journal.record("action", client=name, action="send", key=key, message_id=message.get(ctx.target.protocol.id_field), detail={"message": self.message})
                 await client.send_json(message)
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)
 
 
-def build_message(ctx: RunContext, client: str, name: str) -> tuple[JSONObject, Optional[str]]:
-    """Fill the target's message template `name`; returns (message, ledger key)."""
+def build_message(ctx: RunContext, client: str, name: str,
+                  fixed: Optional[Mapping[str, object]] = None) -> tuple[JSONObject, Optional[str]]:
+    """Fill the target's message template `name` (`fixed` placeholders as given, e.g. a recorded
+    id); returns (message, ledger key)."""
     proto = ctx.target.protocol
     if name not in proto.messages:
         raise StepFailed(f"target has no protocol message {name!r}; known: {', '.join(proto.messages)}")
     values = {**ctx.values, "client": client, "id": uuid.uuid4().hex, "n": ctx.next_number()}
     values["title"] = f"{client}-msg-{values['n']}"
+    values.update(fixed or {})
     message = {k: _deep_fill(v, values) for k, v in proto.messages[name].items()}
     key = fill(proto.keys[name], values) if name in proto.keys else None
     return message, key

@@ -8,7 +8,11 @@ import sys
 
 from .helpers import REPO, open_client, recv_json, recv_type, send_json, timeout, wait_closed
 
-KNOWN = "no_stale_cleanup, no_rate_limit, unchecked_broadcast, no_shutdown_drain, no_connection_id, no_pong_timestamp, legacy"
+KNOWN = ("no_stale_cleanup, no_rate_limit, unchecked_broadcast, no_shutdown_drain, no_connection_id, no_pong_timestamp, "
+         "dedupe_per_connection, legacy")
+#: The bug report's root causes: what `legacy` switches on (later bugs come by name only).
+LEGACY = ["no_stale_cleanup", "no_rate_limit", "unchecked_broadcast", "no_shutdown_drain", "no_connection_id",
+          "no_pong_timestamp"]
 
 
 def test_unknown_bug_exits_2_listing_the_known_ones():
@@ -22,9 +26,48 @@ def test_unknown_bug_exits_2_listing_the_known_ones():
 
 
 async def test_health_lists_every_bug_for_legacy(start_server):
-    """--bugs legacy switches on every server bug, and /health lists them."""
+    """--bugs legacy switches on every server bug of the bug report, and /health lists them."""
     server = start_server("--bugs", "legacy")
-    assert (await server.get("/health"))["bugs"] == sorted(KNOWN.split(", ")[:-1])
+    assert (await server.get("/health"))["bugs"] == sorted(LEGACY)
+
+
+async def test_dedupe_per_connection_processes_a_resend_on_a_new_connection_again(start_server):
+    """With dedupe_per_connection a trigger re-sent on a new connection (its ack lost) is acked as new
+    and recorded twice; on the same connection it is still refused as a duplicate."""
+    server = start_server("--bugs", "dedupe_per_connection")
+    trigger = {"type": "trigger_workflow", "id": "wf-lost-ack", "ticket_id": "T-1"}
+    first = await open_client(server)
+    try:
+        await send_json(first, trigger)
+        assert (await recv_type(first, "ack"))["duplicate"] is False
+        await send_json(first, trigger)
+        assert (await recv_type(first, "ack"))["duplicate"] is True
+    finally:
+        await first.close()
+    second = await open_client(server)
+    try:
+        await send_json(second, trigger)
+        assert (await recv_type(second, "ack"))["duplicate"] is False
+    finally:
+        await second.close()
+    entries = (await server.get("/ledger"))["entries"]
+    assert [e["message_id"] for e in entries] == ["wf-lost-ack", "wf-lost-ack"]
+    assert entries[0]["adw_id"] != entries[1]["adw_id"]
+
+
+async def test_the_fixed_server_dedupes_a_resend_on_a_new_connection(start_server):
+    """Without the bug the same re-sent trigger is acked as a duplicate and recorded once."""
+    server = start_server()
+    trigger = {"type": "trigger_workflow", "id": "wf-lost-ack", "ticket_id": "T-1"}
+    for _ in range(2):
+        ws = await open_client(server)
+        try:
+            await send_json(ws, trigger)
+            ack = await recv_type(ws, "ack")
+        finally:
+            await ws.close()
+    assert ack["duplicate"] is True
+    assert [e["deliveries"] for e in (await server.get("/ledger"))["entries"]] == [2]
 
 
 async def test_no_connection_id_hides_ids_in_connected_and_pong(start_server):

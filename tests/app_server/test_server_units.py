@@ -22,8 +22,10 @@ def test_flags_override_env_which_overrides_defaults():
 
 
 def test_legacy_means_every_server_bug_and_typos_are_refused():
-    """'legacy' expands to all server bugs; an unknown name raises with the known list."""
-    assert parse_bugs("legacy") == frozenset(KNOWN_BUGS)
+    """'legacy' expands to the bug report's server bugs; an unknown name raises with the known list."""
+    assert parse_bugs("legacy") == frozenset(b for b in KNOWN_BUGS if KNOWN_BUGS[b].legacy)
+    assert "dedupe_per_connection" not in parse_bugs("legacy")
+    assert parse_bugs("legacy,dedupe_per_connection") == frozenset(KNOWN_BUGS)
     assert parse_bugs(" no_connection_id , ") == {"no_connection_id"}
     with pytest.raises(UnknownBugError, match="unknown server bug\\(s\\): nope; known: no_stale_cleanup"):
         parse_bugs("nope")

@@ -20,6 +20,8 @@ MATRIX = json.loads((ROOT / "docs" / "discrimination.json").read_text())
 
 # The scenario written to catch each seeded bug (the matrix shows every other catch too).
 CATCHERS = {
+    "dedupe_per_connection": "lost-ack-trigger-runs-once",
+    "no_event_dedupe": "duplicated-broadcast-shows-ticket-once",
     "leak_listeners": "queue-drains-in-order-without-duplicates",
     "manual_latency": "high-latency-raises-health-alert",
     "max5_attempts": "gives-up-after-max-attempts",

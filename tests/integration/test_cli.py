@@ -118,7 +118,7 @@ def test_run_unknown_bug_exits_2_and_starts_nothing(tmp_path):
     lines = result.stderr.splitlines()
     assert result.returncode == 2
     assert lines[0].startswith("targets/kanban.yaml:1:1 bugs: target 'kanban' has no seeded bug 'no_such_bug'; "
-                               "known: leak_listeners, legacy, ")
+                               "known: dedupe_per_connection, leak_listeners, legacy, ")
     assert "no_pong_timestamp" in lines[0]
     assert lines[1:] == ["1 problem(s); nothing was started."]
     assert not report.exists()

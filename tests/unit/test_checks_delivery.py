@@ -176,3 +176,31 @@ def test_a_lost_page_action_names_no_empty_message_id():
     j = JournalBuilder().action(2, "b0", "ticket:T-1").ledger(21, []).steps_end(22)
     result = DeliveredExactlyOnce().judge(j.run())
     assert result.evidence == ["lost: b0 add_ticket ticket:T-1 at t=2.0s is not in the server ledger"]
+
+
+def lost_ack(kept_from_client: bool) -> JournalBuilder:
+    """b0 sends m1 on s1; its ack is on the wire at t=2.0 but (when `kept_from_client`) a
+    close_after kept it from the page; b0 reconnects and sends m1 again on s2."""
+    j = JournalBuilder(["b0"]).ws_open(0.5, "b0", "s1").action(1, "b0", "ticket:T-1")
+    j.frame(1, "b0", "sent", "ticket_notification", "m1").frame(2, "b0", "received", "ack", "m1")
+    if kept_from_client:
+        j.add(2.001, "message.fault", client="b0", fault_id="m3", fault="close_after", action="closed",
+              dir="received", type="ack", id="m1", data={"type": "ack", "id": "m1"}, delivered=False, code=1006)
+    j.ws_close(2.1, "b0", "s1", code=1006).attempt(3, "b0").ws_open(3.05, "b0", "s2")
+    j.frame(3.1, "b0", "sent", "ticket_notification", "m1", socket="s2")
+    j.frame(3.2, "b0", "received", "ack", "m1", socket="s2", duplicate=True)
+    return j.steps_end(20).ledger(21, ["ticket:T-1"])
+
+
+def test_an_ack_a_message_fault_kept_from_the_client_is_not_an_ack_it_got():
+    """The re-send after a lost ack (close_after, delivered false) is a correct retry, not a resend after ack."""
+    result = DeliveredExactlyOnce().judge(lost_ack(kept_from_client=True).run())
+    assert result.passed, result.evidence
+    assert result.metrics["resent_after_ack"] == 0
+
+
+def test_the_same_journal_without_the_fault_is_a_resend_after_ack():
+    """Without the message.fault the wire's ack counts, and the re-send is wrong."""
+    result = DeliveredExactlyOnce().judge(lost_ack(kept_from_client=False).run())
+    assert not result.passed
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=3.1s after its ack arrived at t=2.0s"]

@@ -193,13 +193,13 @@ EXPECTED = {
         "4:39 checks[0].frames_seen.clients: 'protocol' selects no client of this scenario, so the check would judge nobody",
     ],
     'during-not-revertible': [
-        "3:14 steps[0].during.idle: 'idle' cannot be held during steps; only faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), down, latency, limit_data, reset_peer, server (stop, kill, pause), slicer, slow_close",
+        "3:14 steps[0].during.idle: 'idle' cannot be held during steps; only faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close",
     ],
     'during-two-faults': [
-        '3:13 steps[0].during: during holds exactly one fault, found several (down, latency); faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), down, latency, limit_data, reset_peer, server (stop, kill, pause), slicer, slow_close',
+        '3:13 steps[0].during: during holds exactly one fault, found several (down, latency); faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close',
     ],
     'during-no-fault': [
-        '3:13 steps[0].during: during holds exactly one fault, found none; faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), down, latency, limit_data, reset_peer, server (stop, kill, pause), slicer, slow_close',
+        '3:13 steps[0].during: during holds exactly one fault, found none; faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close',
     ],
     'during-missing-steps': [
         '3:13 steps[0].during: during needs `steps:`, the steps to run while the fault holds (the fault is undone when they end)',
@@ -211,7 +211,7 @@ EXPECTED = {
         "4:5 steps[0].clients: 'clients' does not apply to a during block; put it on the fault inside",
     ],
     'during-action-not-undoable': [
-        "3:22 steps[0].during.server: server 'restart' cannot be held during steps: it cannot be undone; holdable: bandwidth, blackhole, browser (offline, hide, sleep, close), down, latency, limit_data, reset_peer, server (stop, kill, pause), slicer, slow_close",
+        "3:22 steps[0].during.server: server 'restart' cannot be held during steps: it cannot be undone; holdable: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close",
     ],
     'during-bad-inner-step': [
         "3:33 steps[0].during.clients: unknown client or group 'b9'; known: all, browsers, protocol, b0",
@@ -220,7 +220,7 @@ EXPECTED = {
     'merge-key': [
         "1:1 base: unknown key 'base'; allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",
         '3:5 steps[0]: YAML merge keys (<<) are not supported; write the keys out',
-        '3:5 steps[0]: a step needs exactly one step type, found no step type; step types: action, add_tickets, bandwidth, blackhole, browser, down, expect, idle, latency, limit_data, load, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow, parallel, repeat, during',
+        '3:5 steps[0]: a step needs exactly one step type, found no step type; step types: action, add_tickets, bandwidth, blackhole, browser, close_after, delay, down, drop, duplicate, expect, idle, inject, latency, limit_data, load, reorder, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow, parallel, repeat, during',
     ],
     'complex-key': [
         '2:3 a key must be a plain word like `name`, not a list or mapping',
@@ -286,13 +286,13 @@ EXPECTED = {
         "1:1 tag: unknown key 'tag' (did you mean 'tags'?); allowed: name, description, tags, target, seed, timeout, time_scale, clients, steps, checks, thresholds, profiles",
     ],
     'unknown-step-type': [
-        "2:5 steps[0].nap: unknown step 'nap' known: action, add_tickets, bandwidth, blackhole, browser, down, expect, idle, latency, limit_data, load, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow",
+        "2:5 steps[0].nap: unknown step 'nap' known: action, add_tickets, bandwidth, blackhole, browser, close_after, delay, down, drop, duplicate, expect, idle, inject, latency, limit_data, load, reorder, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow",
     ],
     'bad-duration': [
         "2:11 steps[0].idle.duration: expected a duration like 300ms, 15s or 5m, got 'soon'",
     ],
     'two-step-types': [
-        '2:5 steps[0]: a step needs exactly one step type, found several step types (idle, restore); step types: action, add_tickets, bandwidth, blackhole, browser, down, expect, idle, latency, limit_data, load, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow, parallel, repeat, during',
+        '2:5 steps[0]: a step needs exactly one step type, found several step types (idle, restore); step types: action, add_tickets, bandwidth, blackhole, browser, close_after, delay, down, drop, duplicate, expect, idle, inject, latency, limit_data, load, reorder, reset_peer, restore, screenshot, send, server, slicer, slow_close, trigger_workflow, parallel, repeat, during',
     ],
     'for-on-idle': [
         "3:5 steps[0].for: 'for' only applies to steps that can be undone; 'idle' cannot",
@@ -341,7 +341,7 @@ EXPECTED = {
         "2:10 timeout: expected a duration from 1s to 48h, got '0s'",
         "5:24 steps[0].latency.latency: expected a duration like 300ms, 15s or 5m, got 'lots'",
         "7:5 steps[1].for: 'for' only applies to steps that can be undone; 'idle' cannot",
-        "8:14 steps[2].during.idle: 'idle' cannot be held during steps; only faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), down, latency, limit_data, reset_peer, server (stop, kill, pause), slicer, slow_close",
+        "8:14 steps[2].during.idle: 'idle' cannot be held during steps; only faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close",
         "10:28 checks[0].reconnected.clients: unknown client or group 'b3'; known: all, browsers, protocol, b0",
         "11:5 checks[1]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
     ],

@@ -41,7 +41,7 @@ def test_unknown_bug_lists_the_known_ones(tmp_path):
     """A bug the target does not have is invalid input naming the known ones."""
     with pytest.raises(InvalidInput) as info:
         make_plan(scenario(tmp_path, "steps:\n  - idle: 1s\n"), RunOptions(bugs=("no_such",)))
-    assert "target 'kanban' has no seeded bug 'no_such'; known: leak_listeners, legacy, manual_latency," in str(info.value)
+    assert "target 'kanban' has no seeded bug 'no_such'; known: dedupe_per_connection, leak_listeners, legacy, manual_latency," in str(info.value)
 
 
 def test_unknown_target_action_is_caught_before_running(tmp_path):

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLIENT_BUGS, loadConfig, parseBugs, parseJitter, seededRandom, withClientId } from '../static/js/config.js';
+import { CLIENT_BUGS, REPORT_BUGS, loadConfig, parseBugs, parseJitter, seededRandom, withClientId } from '../static/js/config.js';
 import { TicketStore } from '../static/js/tickets.js';
 import { MemoryStorage } from './fakes.mjs';
 
@@ -29,10 +29,12 @@ test('jitter: equal by default, full on request, anything else reported and equa
   assert.deepEqual(parseJitter(''), { jitter: 'equal', error: null });
 });
 
-test('legacy switches on every client bug; unknown names are reported', () => {
-  assert.deepEqual(parseBugs('legacy').bugs, [...CLIENT_BUGS]);
+test('legacy switches on every client bug of the bug report; unknown names are reported', () => {
+  assert.deepEqual(parseBugs('legacy').bugs, [...REPORT_BUGS]);
+  assert.deepEqual(parseBugs('legacy,no_event_dedupe').bugs, [...CLIENT_BUGS]);
   assert.deepEqual(parseBugs('no_jitter, nope').unknown, ['nope']);
-  assert.equal(CLIENT_BUGS.length, 13);
+  assert.equal(REPORT_BUGS.length, 13);
+  assert.equal(CLIENT_BUGS.length, 14);
 });
 
 test('client_id is added to the WebSocket URL', () => {

@@ -97,8 +97,9 @@ export class BoardView {
 
   // ---- tickets ------------------------------------------------------------------------------
 
-  renderTicket(t) {
-    let card = this.cards.get(t.id);
+  /** Show ticket `t` in its column; `asNew` (the no_event_dedupe bug) draws another card for it. */
+  renderTicket(t, { asNew = false } = {}) {
+    let card = asNew ? null : this.cards.get(t.id);
     if (!card) {
       card = this._buildCard(t);
       this.cards.set(t.id, card);

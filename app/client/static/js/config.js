@@ -7,8 +7,8 @@ import { JITTER_MODELS } from './backoff.js';
 /** Real ms below which time scaling never pushes a timeout; see websocketService.js. */
 export const DEFAULT_MIN_TIMER_MS = 2000;
 
-/** Every seeded client bug; `legacy` switches all of them on. */
-export const CLIENT_BUGS = Object.freeze([
+/** The seeded client bugs of the bug report; `legacy` switches all of them on. */
+export const REPORT_BUGS = Object.freeze([
   'max5_attempts',
   'no_jitter',
   'no_queue',
@@ -24,6 +24,12 @@ export const CLIENT_BUGS = Object.freeze([
   'manual_latency',
 ]);
 
+/** Bugs added for message-level faults (not in the bug report, so not in `legacy`). */
+export const MESSAGE_BUGS = Object.freeze(['no_event_dedupe']);
+
+/** Every seeded client bug. */
+export const CLIENT_BUGS = Object.freeze([...REPORT_BUGS, ...MESSAGE_BUGS]);
+
 /** Parse a comma-separated bug list; returns {bugs, unknown}. */
 export function parseBugs(text) {
   const names = String(text || '')
@@ -33,7 +39,7 @@ export function parseBugs(text) {
   const bugs = new Set();
   const unknown = [];
   for (const name of names) {
-    if (name === 'legacy') CLIENT_BUGS.forEach((b) => bugs.add(b));
+    if (name === 'legacy') REPORT_BUGS.forEach((b) => bugs.add(b));
     else if (CLIENT_BUGS.includes(name)) bugs.add(name);
     else unknown.push(name);
   }

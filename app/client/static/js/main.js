@@ -139,6 +139,13 @@ function onServerError(frame) {
 
 service.events.on('frame', (frame) => {
   if (frame.type === 'error') onServerError(frame);
+  if (frame.type === 'ticket_created' && cfg.bugs.includes('no_event_dedupe') && frame.ticket) {
+    // The seeded bug: every ticket_created event draws a new card, even for a ticket already on the board.
+    tickets.applyFrame(frame);
+    const known = tickets.tickets.get(frame.ticket.id);
+    if (known) view.renderTicket(known, { asNew: true });
+    return;
+  }
   const t = tickets.applyFrame(frame);
   if (t) view.renderTicket(t);
 });
