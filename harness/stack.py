@@ -197,7 +197,7 @@ def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
                          states=target.states)
     if name in routed_pages(plan.scenario.clients, plan.scenario.steps):  # message faults act on its frames (drivers/ws_route.py)
         client.router = PageRouter(name, ctx.journal, origin, frame_format=frame_format(target),
-                                   cut=cut_through(ctx.proxies[name]))
+                                   cut=cut_through(ctx.proxies[name]), also=(_proxy_origin(ctx, name, upstream),))
     return client
 
 

@@ -41,11 +41,11 @@ Payload = Union[str, bytes]
 BROWSER_CODES = range(3000, 5000)
 
 
-def app_socket_pattern(origin: str) -> "re.Pattern[str]":
-    """Sockets whose URL starts with `origin` followed by `/`, `?`, `#` or nothing (the app's)."""
+def app_socket_pattern(*origins: str) -> "re.Pattern[str]":
+    """Sockets whose URL starts with one of `origins` followed by `/`, `?`, `#` or nothing (the app's)."""
     special = set(".^$*+?()[]{}|\\/")
-    escaped = "".join("\\" + ch if ch in special else ch for ch in origin)  # the same in Python and JS
-    return re.compile(f"^{escaped}([/?#]|$)")
+    escaped = ["".join("\\" + ch if ch in special else ch for ch in o) for o in origins]  # the same in Python and JS
+    return re.compile(f"^({'|'.join(escaped)})([/?#]|$)")
 
 
 def cut_through(proxy: Proxy) -> Callable[[], Awaitable[None]]:
@@ -62,12 +62,15 @@ class PageRouter:
     """One browser client's routed sockets and the message faults in force on them."""
 
     def __init__(self, client: str, journal: Journal, origin: str, *, frame_format: FrameFormat = DEFAULT_FORMAT,
-                 cut: Optional[Callable[[], Awaitable[None]]] = None) -> None:
-        """`origin`: the URL prefix the page dials for the app (`ws://127.0.0.1:8765`); `cut`:
-        how to cut the client's connection without a close frame (its proxy, briefly down)."""
+                 cut: Optional[Callable[[], Awaitable[None]]] = None, also: tuple[str, ...] = ()) -> None:
+        """`origin`: the URL prefix the page dials for the app (`ws://127.0.0.1:8765`); `also`: other
+        prefixes that are the app's too (the client's proxy, which a page loaded through it, under
+        `route: origin`, dials directly); `cut`: how to cut the client's connection without a close
+        frame (its proxy, briefly down)."""
         self.client = client
         self.journal = journal
         self.origin = origin
+        self.also = also
         self.frame_format = frame_format
         self.cut = cut
         self.rules = ClientRules(client, journal)
@@ -75,7 +78,7 @@ class PageRouter:
 
     async def install(self, context: BrowserContext) -> None:
         """Route the app's sockets of every page of `context` (call before the page loads)."""
-        await context.route_web_socket(app_socket_pattern(self.origin), self._route)
+        await context.route_web_socket(app_socket_pattern(self.origin, *self.also), self._route)
 
     def _route(self, ws: WebSocketRoute) -> None:
         sock = RoutedSocket(self, ws)
