@@ -276,14 +276,18 @@ class BrowserClient:
         """Frozen by `sleep()` (its timers stopped) until `wake()`."""
         return self._asleep
 
-    async def fresh_probe(self, max_age_s: float) -> dict[str, object] | None:
-        """The page's values no older than `max_age_s`: the last ones pushed if they are that
-        fresh (the page pushes only changes), else read again from the page. None while there is
-        nothing to read (asleep, navigating). A page that crashed or is gone is the harness's
-        trouble, not evidence: `InfrastructureError`."""
+    async def fresh_probe(self, max_age_s: float, since: float | None = None) -> dict[str, object] | None:
+        """The page's values no older than `max_age_s` and read no earlier than `since` (a
+        `time.monotonic()`: the start of the step asking, so a value from before the action just
+        done is not taken for its result): the last ones pushed if they are that fresh (the page
+        pushes only changes), else read again from the page. None while there is nothing to read
+        (asleep, navigating). A page that crashed or is gone is the harness's trouble, not
+        evidence: `InfrastructureError`."""
         if not self.probe_js:
             return self.last_probe  # socket state: every change is pushed as it happens
-        fresh = self.probed_at is not None and time.monotonic() - self.probed_at <= max_age_s
+        now = time.monotonic()
+        fresh = (self.probed_at is not None and now - self.probed_at <= max_age_s
+                 and (since is None or self.probed_at >= since))
         if fresh or self._asleep:
             return self.last_probe if fresh else None
         values = await self.probe()

@@ -7,6 +7,7 @@ selected client satisfies every given condition, or fails the scenario after `wi
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, ClassVar, Mapping, Optional, Union
 
@@ -97,6 +98,7 @@ class Expect(Step):
         names = ctx.select(env.clients or "all", self.client_kinds)
         within_s = ctx.time.deadline(self.within)
         start = ctx.journal.now()
+        began = time.monotonic()  # readings from before this step (before the action just done) are not its evidence
         observed: dict[str, dict[str, object] | None] = {}
         while True:
             ok = True
@@ -104,7 +106,7 @@ class Expect(Step):
                 client = ctx.browsers[name]
                 # Only a fresh value is evidence: one the page pushed within a probe interval or
                 # two, else read from the page now (a frozen or dead page's last value is not).
-                values = await client.fresh_probe(max(FRESH_S, 2 * client.probe_interval_s))
+                values = await client.fresh_probe(max(FRESH_S, 2 * client.probe_interval_s), since=began)
                 observed[name] = _brief(values)
                 good = self.holds(values, ctx.target.states)
                 if self.js is not None:  # what the expression evaluated to is the evidence of a failed `js`
