@@ -208,6 +208,9 @@ KINDS: tuple[EventKind, ...] = (
     # -- faults (Toxiproxy driver) ----------------------------------------------------------
     EventKind("toxiproxy.start", FAULT, "the shared Toxiproxy is up (infra.jsonl)", (
         PID, f("api", "str", "`host:port`"), f("version", "str", "toxiproxy-server's version"))),
+    EventKind("toxiproxy.attach", FAULT, "the run uses a toxiproxy-server it did not start (`--toxiproxy`; infra.jsonl)", (
+        f("api", "str", "`host:port`"), f("version", "str", "toxiproxy-server's version"),
+        f("prefix", "str", "every proxy this run creates is named with it (`wschaos-<run id>-`)"))),
     EventKind("proxy.create", FAULT, "one client's proxy", (
         f("proxy", "str", "proxy name"),
         f("client", "str?", "the client it carries"),
@@ -260,6 +263,8 @@ KINDS: tuple[EventKind, ...] = (
         opt("page_random", "str", "browsers: whether `--seed` replays the page's own randomness (its backoff "
             "jitter): `seeded` (the target's `seed_random` seeds `Math.random`), `seed_in_url` (the page URL "
             "hands the app `{seed}`), `unseeded`", ("seeded", "seed_in_url", "unseeded")),
+        opt("browser", "str", "browsers: where the page runs: `local` (the Chromium the run launched) or the "
+            "ws:// address of the Playwright browser server (`--browser-server`)"),
     )),
     EventKind("client.close", CLIENT, "a client is closed", (CLIENT_F,)),
     EventKind("ws.attempt", CLIENT, "the client tries to connect", (
