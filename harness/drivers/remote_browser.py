@@ -25,6 +25,7 @@ is `InvalidInput` (exit 2) before any scenario starts, never a failure mid-scena
 from __future__ import annotations
 
 import json
+import re
 import time
 
 from playwright.async_api import Browser, Error as PlaywrightError
@@ -121,11 +122,13 @@ class RemoteBrowserSession(BrowserSession):
         text = exc.message
         first = text.splitlines()[0] if text else str(exc)
         if "version mismatch" in text:
-            found = [ln.strip(" ║") for ln in text.splitlines() if "version: v" in ln]
+            server = re.search(r"server version: v(\d+\.\d+)", text)
+            client = re.search(r"client version: v(\d+\.\d+)", text)
+            theirs, ours = (m.group(1) if m else "?" for m in (server, client))
             return InvalidInput([Problem("--browser-server", 0, 0, "", refusal(
-                self.endpoint, f"Playwright versions differ ({'; '.join(dict.fromkeys(found))}): client and server "
-                "must have the same major.minor version; install the server's version here (`pip install "
-                "playwright==X.Y.*`) or run the server with this one"))])
+                self.endpoint, f"Playwright versions differ (server {theirs}, this client {ours}): they must have "
+                f"the same major.minor version; install the server's here (`pip install 'playwright=={theirs}.*'`) "
+                f"or run the server with Playwright {ours}"))])
         if "Executable doesn't exist" in text:
             asked = f"--browser-executable {self.executable} was dropped (the server runs without --unsafe) and " \
                 if self.executable else ""
