@@ -36,6 +36,8 @@ LOCUSTFILE = Path(__file__).with_name("wsuser.py")
 FEED_INTERVAL_S = 1.0
 #: Seconds the master may take beyond the load's own length (spawning, the last replies, quitting).
 SLACK_S = 60.0
+#: Locust's own default master port: what workers on other hosts dial unless told otherwise.
+DEFAULT_MASTER_PORT = 5557
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,14 @@ class LocustSpec:
     ack_timeout_s: float
     urls: dict[str, str]          # scenario client -> its proxy's URL, `{client}` left for the user's name
     clients: list[str] = field(default_factory=list)
+    spawn_rate: float = 500.0     # users started per second, all workers together (Locust's --spawn-rate)
     connect_timeout_s: float = 10.0
     interval_s: float = FEED_INTERVAL_S
 
     def expected_s(self) -> float:
-        """How long the load should take once spawned: the sends at the rate, then the last replies."""
+        """How long the load may take: spawning every user, the sends at the rate, the last replies."""
         sending = (self.messages - 1) / self.rate if self.rate > 0 else 0.0
-        return sending + self.ack_timeout_s + self.connect_timeout_s
+        return self.users / self.spawn_rate + sending + self.ack_timeout_s + self.connect_timeout_s
 
 
 def require_locust() -> None:
@@ -75,7 +78,9 @@ class LocustLoad:
     """One load step on a Locust master and `workers` local worker processes."""
 
     def __init__(self, spec: LocustSpec, journal: Journal, folder: Path, *, group: str, workers: int = 2,
-                 remote_workers: int = 0, bind_host: str = "127.0.0.1") -> None:
+                 remote_workers: int = 0, master_port: int | None = None, bind_host: str = "127.0.0.1") -> None:
+        """`master_port`: where workers connect (default: Locust's 5557 when `remote_workers` come
+        from other hosts, who must know it; else a free port)."""
         self.spec = spec
         self.journal = journal
         self.folder = folder
@@ -83,6 +88,7 @@ class LocustLoad:
         self.workers = workers
         self.remote_workers = remote_workers
         self.bind_host = "0.0.0.0" if remote_workers else bind_host
+        self.master_port = master_port or (DEFAULT_MASTER_PORT if remote_workers else None)
         self.summary = LoadSummary(group=group, clients=spec.users)
         self.processes: list[ManagedProcess] = []
         self._read = 0      # bytes of the feed already journaled
@@ -99,8 +105,7 @@ class LocustLoad:
         started = self.journal.now()
         try:
             master = await self._start(env)
-            await within(self.spec.expected_s() + SLACK_S + self.spec.users / self._spawn_rate(),
-                         self._follow(master, feed))
+            await within(self.spec.expected_s() + SLACK_S, self._follow(master, feed))
         except asyncio.TimeoutError:
             raise InfrastructureError(f"the Locust master did not finish the load within its time bound; "
                                       f"its last output: {self._tail()}") from None
@@ -110,17 +115,13 @@ class LocustLoad:
             self._record_summary(self.journal.now() - started)
         return self.summary
 
-    def _spawn_rate(self) -> float:
-        """Users started per second, all workers together: every user within about 2 s."""
-        return max(1.0, self.spec.users / 2.0)
-
     async def _start(self, env: dict[str, str]) -> ManagedProcess:
-        port = free_port()
+        port = self.master_port or free_port()
         locust = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--loglevel", "WARNING"]
-        run_time = int(self.spec.expected_s() + SLACK_S + self.spec.users / self._spawn_rate())
+        run_time = int(self.spec.expected_s() + SLACK_S)
         master = ManagedProcess("locust-master", [
             *locust, "--master", "--headless", "--users", str(self.spec.users),
-            "--spawn-rate", f"{self._spawn_rate():g}", "--expect-workers", str(self.workers + self.remote_workers),
+            "--spawn-rate", f"{self.spec.spawn_rate:g}", "--expect-workers", str(self.workers + self.remote_workers),
             "--master-bind-host", self.bind_host, "--master-bind-port", str(port), "--run-time", f"{run_time}s",
             "--stop-timeout", "5", "--exit-code-on-error", "0", "--only-summary"],
             journal=self.journal, env=env, stop_grace_s=10.0)

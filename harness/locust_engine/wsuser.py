@@ -5,8 +5,8 @@ with gevent: the harness never imports this module (it would turn the harness's 
 Playwright into gevent's). It imports nothing of wschaos: a worker on another host needs only
 `pip install locust websocket-client` and this one file.
 
-What it reads: the JSON file named by $WSCHAOS_LOCUST_SPEC, written by the harness
-(`harness/locust_engine/spec.py`): the proxies' WebSocket URLs, the number of users, the message
+What it reads: the load's description (`--wschaos-spec`, from the JSON file $WSCHAOS_LOCUST_SPEC
+names on the master, written by `harness/locust_engine/engine.py`): the proxies' WebSocket URLs, the number of users, the message
 template with its placeholders, the reply type, the rate. Each user connects through one of the
 URLs (in turn), sends `messages` messages at `rate` per second, counts the replies of the awaited
 type and id, measures each round trip, and waits up to `ack_timeout_s` for the last replies.
@@ -42,10 +42,26 @@ from locust.runners import MasterRunner, WorkerRunner
 
 locust.runners.WORKER_REPORT_INTERVAL = 1.0  # a finished load is seen within a second, not three
 
+#: The load's description; filled from the `--wschaos-spec` option, which the master reads from the
+#: file $WSCHAOS_LOCUST_SPEC names and Locust forwards to every worker with its spawn message (a
+#: worker on another host needs neither the file nor this module: `locust -f - --worker` downloads it).
 SPEC: dict[str, Any] = {}
-if os.environ.get("WSCHAOS_LOCUST_SPEC"):
-    with open(os.environ["WSCHAOS_LOCUST_SPEC"], encoding="utf-8") as _fh:
-        SPEC = json.load(_fh)
+
+
+@events.init_command_line_parser.add_listener
+def _options(parser: Any, **_: Any) -> None:
+    path = os.environ.get("WSCHAOS_LOCUST_SPEC")
+    default = open(path, encoding="utf-8").read() if path else ""
+    parser.add_argument("--wschaos-spec", default=default, include_in_web_ui=False,
+                        help="wschaos: the load's description (JSON), sent to the workers by the master")
+
+
+def spec_of(environment: Environment) -> dict[str, Any]:
+    """The spec as this process last received it (a worker gets it with each spawn message)."""
+    text = getattr(environment.parsed_options, "wschaos_spec", "") if environment.parsed_options else ""
+    if text and not SPEC:
+        SPEC.update(json.loads(text))
+    return SPEC
 
 COUNTS = ("connected", "failed_connects", "sent", "answered", "errors", "done")
 _pending: Counter[str] = Counter()          # this worker's counts since its last report
@@ -77,7 +93,7 @@ class WschaosUser(User):
     """One WebSocket connection that sends its share of the load step's messages, then idles."""
 
     def on_start(self) -> None:
-        spec = SPEC
+        spec = spec_of(self.environment)
         runner = self.environment.runner
         worker = runner.worker_index if isinstance(runner, WorkerRunner) else 0
         k = next(_users)
@@ -218,6 +234,7 @@ class Feed:
 
     def run(self) -> None:
         """Write a line every interval; the final one, and quit, once every user is done."""
+        spec_of(self.environment)
         while not self.finished:
             gevent.sleep(SPEC.get("interval_s", 1.0))
             if self.totals.get("done", 0) >= SPEC["users"]:

@@ -54,6 +54,8 @@ class Load(Step):
     users: Optional[Annotated[int, Range(1, 1_000_000)]] = None
     workers: Annotated[int, Range(0, 64)] = 2
     remote_workers: Annotated[int, Range(0, 1024)] = 0
+    spawn_rate: Annotated[float, Range(1, 100_000)] = 500.0
+    master_port: Optional[Annotated[int, Range(1, 65_535)]] = None
 
     def required_messages(self) -> list[str]:
         return [self.message]
@@ -62,7 +64,8 @@ class Load(Step):
         problems = []
         if self.engine == "inprocess":
             for name, value, default in (("users", self.users, None), ("workers", self.workers, 2),
-                                         ("remote_workers", self.remote_workers, 0)):
+                                         ("remote_workers", self.remote_workers, 0), ("spawn_rate", self.spawn_rate, 500.0),
+                                         ("master_port", self.master_port, None)):
                 if value != default:
                     problems.append(f"`{name}` needs `engine: locust` (the in-process generator opens one "
                                     "connection per selected client: raise `clients: {protocol: N}` instead)")

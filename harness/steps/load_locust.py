@@ -36,6 +36,10 @@ class LocustStep(Protocol):
     def workers(self) -> int: ...
     @property
     def remote_workers(self) -> int: ...
+    @property
+    def spawn_rate(self) -> float: ...
+    @property
+    def master_port(self) -> Optional[int]: ...
 
 #: The values each Locust user fills in itself (the rest are filled here, from the run's values).
 USER_PLACEHOLDERS = ("client", "id", "n", "title")
@@ -63,7 +67,8 @@ def spec_of(step: LocustStep, ctx: RunContext, names: list[str], answer: str) ->
         users=step.users or len(names), messages=step.messages, rate=step.rate, template_name=step.message,
         template=template, key=proto.keys.get(step.message), type_field=proto.type_field, id_field=proto.id_field,
         reply_type=answer, ack_timeout_s=ctx.time.deadline(step.ack_within),
-        urls={n: user_url(ctx, n) for n in names}, clients=list(names))
+        urls={n: user_url(ctx, n) for n in names}, clients=list(names), spawn_rate=step.spawn_rate,
+        connect_timeout_s=max(10.0, ctx.time.deadline(step.ack_within)))
 
 
 async def run_on_locust(step: LocustStep, ctx: RunContext, names: list[str], answer: str) -> None:
@@ -73,4 +78,4 @@ async def run_on_locust(step: LocustStep, ctx: RunContext, names: list[str], ans
     group = ",".join(names) if len(names) <= 5 else f"{len(names)} clients"
     folder = ctx.scenario_dir / f"locust-{ctx.next_number()}"
     await LocustLoad(spec, ctx.journal, folder, group=f"{spec.users} users via {group}", workers=step.workers,
-                     remote_workers=step.remote_workers).run()
+                     remote_workers=step.remote_workers, master_port=step.master_port).run()

@@ -8,12 +8,15 @@ import importlib.util
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from cli_process import FACTOR, marked_processes, only_run_dir, run_cli, wschaos
+from harness.tools import free_port
 
 # find_spec, never import: importing Locust monkey-patches this process with gevent.
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("locust") is None,
@@ -112,3 +115,26 @@ def test_sigkill_during_a_locust_load_leaves_no_locust_process(tmp_path):
         while [p for p, _ in marked_processes(proc.mark) if p != proc.pid] and time.monotonic() < deadline:
             time.sleep(0.2)
         assert [c for p, c in marked_processes(proc.mark) if p != proc.pid] == []
+
+
+def test_a_worker_from_another_host_gets_the_locustfile_and_the_load_from_the_master(tmp_path):
+    """`remote_workers: 1`: the master waits for a worker that knows nothing but the master's
+    address (`locust -f - --worker`, no wschaos file, no spec), which downloads the locustfile and
+    receives the load with its spawn message; the load is shared with the local worker."""
+    port = free_port()
+    steps = ("  - load: {engine: locust, users: 40, workers: 1, remote_workers: 1, master_port: %d, messages: 2, "
+             "rate: 10, message: ping}\n    clients: protocol" % port)
+    path = scenario(tmp_path, "locust-remote-worker", steps, "  - load_replies")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAOS")}
+    elsewhere = subprocess.Popen([sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host", "127.0.0.1",
+                                  "--master-port", str(port), "--loglevel", "WARNING"], cwd=tmp_path, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        result = run_cli("run", path, "--report", str(tmp_path / "r"), "--quiet", timeout=120)
+    finally:
+        if elsewhere.poll() is None:
+            os.killpg(elsewhere.pid, signal.SIGKILL)
+        elsewhere.wait()
+    assert result.returncode == 0, result.stdout + result.stderr
+    intervals = [e for e in journal(tmp_path / "r") if e["kind"] == "load.interval"]
+    assert intervals[-1]["workers"] == 2 and intervals[-1]["answered"] == 80
