@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 
 from harness.drivers.process import ManagedProcess, ReadyProbe
@@ -48,7 +49,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def cmd_browser_server(args: argparse.Namespace) -> int:
     """Run the server in the foreground until Ctrl-C or SIGTERM."""
     from harness import tools
-    from harness.cli_run import with_signals
     from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED
     from harness.invocation import command
 
@@ -67,9 +67,17 @@ def cmd_browser_server(args: argparse.Namespace) -> int:
         finally:
             await process.stop()
 
+    async def until_signal() -> None:
+        task = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: task.cancel() if task else None)
+        await serve()
+
     try:
-        asyncio.run(with_signals(serve))
+        asyncio.run(until_signal())
     except (asyncio.CancelledError, KeyboardInterrupt):
+        print("browser server stopped", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_HARNESS  # it exited by itself
 

@@ -90,6 +90,13 @@ def from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None
     return infra
 
 
+def from_env(environ: Mapping[str, str] | None = None) -> Infra:
+    """The `Infra` the environment variables alone ask for (front doors without the options:
+    `pytest scenarios/`)."""
+    blank = argparse.Namespace(browser_server=None, browser_executable=None, toxiproxy=None, dial_host=None)
+    return from_args(blank, environ)
+
+
 def _split(text: str) -> list[str]:
     return [part for part in text.replace(",", " ").split() if part]
 

@@ -92,8 +92,11 @@ def test_pages_on_two_browser_servers_give_the_launched_verdicts(servers, tmp_pa
         assert ("restart_detected", "failed") in verdicts(tmp_path / "remote")[1]
     assert pages(tmp_path / "remote") == {"b0": servers[0].url, "b1": servers[1].url}
     assert pages(tmp_path / "launched") == {"b0": "local", "b1": "local"}
-    header = json.loads((only_run_dir(tmp_path / "remote") / "results.json").read_text())["versions"]["chromium"]
-    assert servers[0].url in header and servers[1].url in header
+    doc = json.loads((only_run_dir(tmp_path / "remote") / "results.json").read_text())
+    assert servers[0].url in doc["versions"]["chromium"] and servers[1].url in doc["versions"]["chromium"]
+    assert doc["scenarios"][0]["pages"] == {"b0": servers[0].url, "b1": servers[1].url}
+    html = (only_run_dir(tmp_path / "remote") / "index.html").read_text()
+    assert f"pages on b0 {servers[0].url}, b1 {servers[1].url}" in html
 
 
 def test_a_server_without_unsafe_is_refused_before_anything_runs(tmp_path):

@@ -59,3 +59,11 @@ def test_the_rerun_command_keeps_the_engines():
     sc = Scenario(name="x", file="s.yaml")  # type: ignore[call-arg]
     assert rerun_command(sc, options, 3).endswith(
         "--seed 3 --browser-server ws://a:1/ --browser-executable /usr/bin/chromium --toxiproxy http://t:8474")
+
+
+def test_the_environment_alone_gives_the_engines_to_front_doors_without_options():
+    """`pytest scenarios/` has no such options: the environment variables alone say where the engines are."""
+    from harness.infra import from_env
+
+    assert from_env({"WSCHAOS_BROWSER_SERVERS": "ws://a:1/"}) == Infra(("ws://a:1/",))
+    assert from_env({}) == Infra()
