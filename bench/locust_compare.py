@@ -8,7 +8,8 @@ Both are timed from the first connection to the last answer (connecting included
 each user as it spawns it, so its two phases cannot be told apart); CPU is the generator's own
 (in-process: this process; Locust: master and workers, from getrusage of the reaped children);
 memory per connection is the resident-set growth from before the first connection to the peak
-(Locust: the sum over its processes, sampled every 0.2 s).
+(Locust: the peak of the sum over its processes, sampled every 0.2 s, less that peak in a run of
+one user, so the interpreters and Locust itself are not counted).
 
 Part `scenario`: `bench/scenarios/locust-5000-pings.yaml` through `wschaos run` (5,000 Locust users
 on 2 local workers through 4 proxies of a real Toxiproxy, judged by `load_replies`).
@@ -110,8 +111,7 @@ async def on_locust(url: str, connections: int, messages: int, workers: int, spa
     final = [json.loads(line) for line in (folder / "locust-feed.jsonl").read_text().splitlines()][-1]
     return {"engine": f"locust ({workers} workers)", "answered": summary.acked, "sent": summary.sent,
             "failed_connects": summary.failed_connects,
-            "wall_s": wall, "test_s": final["duration_s"], "cpu_s": cpu,
-            "kb_per_conn": (max(samples) - samples[0]) / connections if samples else float("nan"),
+            "wall_s": wall, "test_s": final["duration_s"], "cpu_s": cpu, "peak_kb": max(samples, default=0),
             "rtt_p50_ms": final["rtt_p50_ms"], "rtt_p95_ms": final["rtt_p95_ms"], "rtt_max_ms": final["rtt_max_ms"]}
 
 
@@ -143,7 +143,11 @@ async def one(args: argparse.Namespace) -> None:
     if args.engine == "inprocess":
         row = await in_process(args.url, args.connections, args.messages)
     else:
+        # The processes' own memory (interpreters, Locust, gevent) is not the connections': their
+        # peak with one user is subtracted.
+        idle = await on_locust(args.url, 1, 1, args.workers, args.spawn_rate)
         row = await on_locust(args.url, args.connections, args.messages, args.workers, args.spawn_rate)
+        row["kb_per_conn"] = (row["peak_kb"] - idle["peak_kb"]) / (args.connections - 1)
     show(row, args.label, args.connections)
 
 

@@ -7,8 +7,8 @@
 
 An option given on the command line wins over its environment variable. `Infra` is pure and
 frozen: `harness.shared.open_shared` reads it to connect to Playwright browser servers instead of
-launching Chromium and to use an existing toxiproxy-server instead of starting one; `harness.reach`
-reads `dial_host` to tell the other hosts where this one's app and proxies are. Every value is
+launching Chromium and to use an existing toxiproxy-server instead of starting one; `harness.stack`
+reads `dial_host` (through `toward`) to tell the other hosts where this one's app and proxies are. Every value is
 checked here, before anything starts (exit 2 with what to write instead).
 """
 

@@ -100,7 +100,8 @@ async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shar
     setup = PageSetup(plan.target.setup, ctx.journal, dict(ctx.values)) if plan.target.setup else None
     browsers = [_browser(ctx, plan, shared.page_host(i), c.name, upstream, setup)
                 for i, c in enumerate(c for c in plan.scenario.clients if c.kind == "browser")]
-    protocol = [_protocol(ctx, c.name, upstream) for c in plan.scenario.clients if c.kind != "browser"]
+    remote = plan.options.infra.toxiproxy_url is not None
+    protocol = [_protocol(ctx, c.name, upstream, remote) for c in plan.scenario.clients if c.kind != "browser"]
     for client in browsers:
         ctx.browsers[client.name] = client
     for peer in protocol:
@@ -205,17 +206,21 @@ def page_random(target: Target) -> str:
     return "seed_in_url" if "{seed}" in target.page else "unseeded"
 
 
-def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
+def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult, remote: bool) -> ProtocolClient:
+    """`remote`: the proxies are on a Toxiproxy elsewhere (`--toxiproxy`), dialled by its host;
+    a Toxiproxy of this run's own is dialled on loopback, whatever `--dial-host` tells other hosts."""
     proto = ctx.target.protocol
+    host = ctx.proxies[name].host if remote else "127.0.0.1"
     url = urllib.parse.urlunsplit(upstream._replace(
-        netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
+        netloc=f"{host}:{ctx.proxies[name].port}",
         query=fill(proto.query, {"client": name}) if proto.query else upstream.query))
     if proto.client == "socketio":  # its handshake is HTTP long-polling: the same origin, spelled http(s)
         parts = urllib.parse.urlsplit(url)
         http_url = urllib.parse.urlunsplit(parts._replace(scheme=HTTP_SCHEME.get(parts.scheme, parts.scheme)))
         return SocketIOClient(name, http_url, ctx.journal, ack_type=proto.ack_type, proxy=ctx.proxies[name].name,
                               frame_format=frame_format(ctx.target))
-    return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
+    return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target),
+                          remote_ok=remote)
 
 
 def frame_format(target: Target) -> FrameFormat:

@@ -135,7 +135,7 @@ class RemoteBrowserSession(BrowserSession):
             return InvalidInput([Problem("--browser-server", 0, 0, "", refusal(
                 self.endpoint, f"{asked}it has no browser of its own ({first.split(': ', 1)[-1]}): run "
                 "`playwright install chromium` on its host, or start it with --unsafe and give --browser-executable"))])
-        if "ECONNREFUSED" in text or "connect" in first.lower() and "WebSocket" in text:
+        if "ECONNREFUSED" in text or ("connect" in first.lower() and "WebSocket" in text):
             return InvalidInput([Problem("--browser-server", 0, 0, "", refusal(
                 self.endpoint, f"cannot connect ({first}): is `playwright run-server` running there, and is the "
                 "port reachable from this host?"))])

@@ -119,8 +119,8 @@ class Watchdog:
         env = {k: v for k, v in os.environ.items() if k != MARK_VAR}
         try:
             # Its own session: a Ctrl-C to the terminal's process group must not end it early.
-            self._proc = subprocess.Popen([sys.executable, "-c", _WATCHDOG, self.mark, *(self.toxiproxy or ())], stdin=read_fd,
-                                          env=env, start_new_session=True, close_fds=True)
+            argv = [sys.executable, "-c", _WATCHDOG, self.mark, *(self.toxiproxy or ())]
+            self._proc = subprocess.Popen(argv, stdin=read_fd, env=env, start_new_session=True, close_fds=True)
         finally:
             os.close(read_fd)
         os.set_inheritable(self._write_fd, False)

@@ -105,7 +105,8 @@ class LocustLoad:
         started = self.journal.now()
         try:
             master = await self._start(env)
-            await within(self.spec.expected_s() + SLACK_S, self._follow(master, feed))
+            # Past the master's own --run-time, so its final line (written as it quits) is read.
+            await within(self.spec.expected_s() + SLACK_S + 15.0, self._follow(master, feed))
         except asyncio.TimeoutError:
             raise InfrastructureError(f"the Locust master did not finish the load within its time bound; "
                                       f"its last output: {self._tail()}") from None

@@ -46,9 +46,10 @@ USER_PLACEHOLDERS = ("client", "id", "n", "title")
 
 
 def user_url(ctx: RunContext, client: str) -> str:
-    """The URL of `client`'s proxy with `{client}` left in the query for each user's own name."""
-    proto = ctx.target.protocol
-    parts = urllib.parse.urlsplit(ctx.protocol[client].url)
+    """The URL of `client`'s proxy as every host dials it (workers may run elsewhere), with
+    `{client}` left in the query for each user's own name."""
+    proto, proxy = ctx.target.protocol, ctx.proxies[client]
+    parts = urllib.parse.urlsplit(ctx.protocol[client].url)._replace(netloc=f"{proxy.host}:{proxy.port}")
     return urllib.parse.urlunsplit(parts._replace(query=proto.query)) if proto.query else parts.geturl()
 
 

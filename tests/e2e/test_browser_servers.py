@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -19,7 +20,7 @@ import pytest
 from cli_process import FACTOR, only_run_dir, run_cli, wait_for_step, wschaos
 from harness.drivers.remote_browser import RemoteBrowserSession
 from harness.errors import InvalidInput
-from harness.tools import find_chromium, playwright_version
+from harness.tools import find_chromium, find_toxiproxy, free_port, playwright_version
 
 pytestmark = pytest.mark.e2e
 
@@ -148,3 +149,41 @@ def test_a_browser_server_that_dies_mid_scenario_is_named(servers, tmp_path):
     doc = json.loads((only_run_dir(tmp_path) / "results.json").read_text())
     assert doc["scenarios"][0]["outcome"] == "error"
     assert f"the browser server at {servers[0].url} closed the connection" in doc["scenarios"][0]["error"]
+
+
+def test_every_engine_elsewhere_at_once(servers, tmp_path):
+    """Pages on two browser servers, proxies on a toxiproxy-server started outside wschaos, and the
+    other hosts told to dial `localhost` (`--dial-host`): the broadcast scenario passes, the pages
+    loaded from and dialled the dial host, and the outside server is left as it was."""
+    port = free_port()
+    toxiproxy = subprocess.Popen([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10 * FACTOR
+        while not _answers(url):
+            assert time.monotonic() < deadline, "toxiproxy-server did not answer"
+            time.sleep(0.05)
+        result = run_cli("run", "scenarios/dead-peer-does-not-break-broadcast.yaml", *remote_args(servers),
+                         "--toxiproxy", url, "--dial-host", "localhost", "--report", str(tmp_path), "--quiet",
+                         timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        with urllib.request.urlopen(url + "/proxies", timeout=5) as resp:
+            assert json.load(resp) == {}
+    finally:
+        os.killpg(toxiproxy.pid, signal.SIGKILL)
+        toxiproxy.wait()
+    journal = next(only_run_dir(tmp_path).glob("scenarios/*/journal.jsonl")).read_text().splitlines()
+    opened = [json.loads(line) for line in journal if '"client.open"' in line]
+    assert all(e["url"].startswith("http://localhost:") for e in opened if e["client_kind"] == "browser")
+    assert all(e["url"].startswith("ws://127.0.0.1:") for e in opened if e["client_kind"] == "protocol")
+    created = [json.loads(line) for line in journal if '"proxy.create"' in line]
+    assert all(e["upstream"].startswith("localhost:") for e in created)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/version", timeout=1):
+            return True
+    except OSError:
+        return False
