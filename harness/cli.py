@@ -11,11 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import cli_args
+from harness import cli_args, infra
 from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PASSED, InvalidInput, WschaosError
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
 from harness.cli_run import parse_bugs, run_and_report
+from harness.browser_server import add_parser as add_browser_server_parser, cmd_browser_server
 from harness.har.import_cmd import add_import_parser, cmd_import
 from harness.init_cmd import add_init_parser, cmd_init
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--repeat", type=cli_args.bounded(1, 100), default=1, metavar="N",
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
+    infra.add_arguments(run)
+    add_browser_server_parser(sub)
     add_soak_parser(sub)
     add_init_parser(sub)
     add_import_parser(sub)
@@ -134,7 +137,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
                    "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema,
-                   "install-deps": cmd_install_deps, "init": cmd_init, "import": cmd_import}[args.command]
+                   "install-deps": cmd_install_deps, "init": cmd_init, "import": cmd_import,
+                   "browser-server": cmd_browser_server}[args.command]
         return handler(args)
     except InvalidInput as exc:
         for problem in exc.problems:
@@ -300,7 +304,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=args.seed, headed=args.headed,
                          keep=args.keep, artifacts=args.artifacts, profile=args.profile, report_dir=args.report,
-                         program=command())
+                         program=command(), infra=infra.from_args(args))
     _check_profile(args.profile, scenarios)
     plans = [make_plan(sc, options) for sc in scenarios]  # every target and bug validated before starting
     return run_and_report(plans, options, args.junit, quiet=args.quiet, repeat=args.repeat, jobs=args.jobs,

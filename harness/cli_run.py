@@ -68,13 +68,11 @@ def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, q
                    jobs: int = 1, thresholds: list[Threshold] | None = None) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
     code: the path `run` and `soak` share."""
-    from harness import tools
     from harness.progress import Progress
+    from harness.infra import find_tools
     from harness.run import run_plans
 
-    tools.find_toxiproxy()  # a missing tool, or no loopback, fails here, before a run folder exists
-    tools.find_chromium()
-    tools.check_loopback()
+    find_tools(options.infra)  # a missing tool, or no loopback, fails here, before a run folder exists
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty(), rounds=repeat)
     try:
         result, html = asyncio.run(with_signals(lambda: run_plans(

@@ -143,6 +143,12 @@ class UnexpectedExit:
         return f"{who} (pid {self.pid}) exited {how} at t={self.t:.1f}s, not asked for by any step"
 
 
+def _harness_owned(name: str) -> bool:
+    """Processes the harness runs for itself, not the target's: Toxiproxy, and a Locust load's
+    master and workers (the master exits by itself when the load is over)."""
+    return name == "toxiproxy" or name.startswith("locust-")
+
+
 def unexpected_exits(events: list[Event]) -> list[UnexpectedExit]:
     """Target processes that exited with no `proc.stop` for them first (killed from outside,
     crashed, exited on their own), up to the end of the steps."""
@@ -152,6 +158,6 @@ def unexpected_exits(events: list[Event]) -> list[UnexpectedExit]:
     for e in _of(events, None, "proc.stop", "proc.exit"):
         if e["kind"] == "proc.stop":
             asked.add(e.get("pid"))
-        elif e.get("pid") not in asked and e["t"] <= end and e.get("name") != "toxiproxy":
+        elif e.get("pid") not in asked and e["t"] <= end and not _harness_owned(str(e.get("name"))):
             out.append(UnexpectedExit(str(e.get("name")), int(e.get("pid") or 0), e.get("returncode"), float(e["t"])))
     return out

@@ -155,12 +155,23 @@ KINDS: tuple[EventKind, ...] = (
         f("marks", "list", "the run marks they carried"))),
     EventKind("load.summary", RUN, "one load step's totals", (
         f("group", "str", "the clients (names, or `N clients`)"),
-        f("clients", "int", "how many"),
+        f("clients", "int", "how many (connections)"),
         f("sent", "int", "messages sent"),
         f("acked", "int", "messages acked"),
         f("errors", "int", "clients that failed"),
         f("failed_connects", "int", "connections that failed"),
         f("duration_s", "float", "real seconds"),
+        opt("engine", "str", "what generated it", ("inprocess", "locust")),
+        opt("rtt_p50_ms", "float?", "median round trip (send to reply)"),
+        opt("rtt_p95_ms", "float?", "its p95"),
+        opt("rtt_max_ms", "float?", "the slowest"),
+    )),
+    EventKind("load.interval", RUN, "a Locust master's totals so far, each second, stamped on arrival", (
+        f("group", "str", "as in load.summary"), f("final", "bool", "the last"), f("users", "int", "running"),
+        f("worker_time", "float", "the master's clock (never compared)"), f("workers", "int", "connected"),
+        f("connected", "int", "connections"), f("failed_connects", "int", "refused"), f("sent", "int", "messages"),
+        f("answered", "int", "replies"), f("errors", "int", "users short of replies"), f("failures", "dict", "why"),
+        f("rtt_p50_ms", "float?", "median round trip"), f("rtt_p95_ms", "float?", "p95"), f("duration_s", "float", "so far"),
     )),
     EventKind("resources", RUN, "one resource sample (`wschaos soak`, `RunOptions.sample_resources_s`); "
               "a value it cannot read is null", (
@@ -188,6 +199,8 @@ KINDS: tuple[EventKind, ...] = (
     # -- faults (Toxiproxy driver) ----------------------------------------------------------
     EventKind("toxiproxy.start", FAULT, "the shared Toxiproxy is up (infra.jsonl)", (
         PID, f("api", "str", "`host:port`"), f("version", "str", "toxiproxy-server's version"))),
+    EventKind("toxiproxy.attach", FAULT, "an existing toxiproxy-server is used (`--toxiproxy`; infra.jsonl)", (
+        f("api", "str", "`host:port`"), f("version", "str", "its version"), f("prefix", "str", "of this run's proxies"))),
     EventKind("proxy.create", FAULT, "one client's proxy", (
         f("proxy", "str", "proxy name"),
         f("client", "str?", "the client it carries"),
@@ -274,6 +287,7 @@ KINDS: tuple[EventKind, ...] = (
         opt("page_random", "str", "browsers: whether `--seed` replays the page's own randomness (its backoff "
             "jitter): `seeded` (the target's `seed_random` seeds `Math.random`), `seed_in_url` (the page URL "
             "hands the app `{seed}`), `unseeded`", ("seeded", "seed_in_url", "unseeded")),
+        opt("browser", "str", "browsers: where the page runs: `local`, or a browser server's ws:// address"),
     )),
     EventKind("client.close", CLIENT, "a client is closed", (CLIENT_F,)),
     EventKind("ws.attempt", CLIENT, "the client tries to connect", (

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from harness.infra import Infra
 from harness.scenario.model import Scenario
 from harness.scenario.yamlpos import Problem, did_you_mean
 from harness.target import Target, find_target, load_target
@@ -29,6 +30,7 @@ class RunOptions:
     targets_dir: Path = Path("targets")
     sample_resources_s: Optional[float] = None  # real seconds between `resources` samples (soak)
     program: tuple[str, ...] = ("wschaos",)     # how rerun commands call wschaos (harness.invocation)
+    infra: Infra = Infra()                      # engines elsewhere: browser servers, an existing Toxiproxy
 
 
 @dataclass(frozen=True)
@@ -168,5 +170,5 @@ def rerun_command(scenario: Scenario, options: RunOptions, seed: int) -> str:
         argv += ["--bugs", ",".join(options.bugs)]
     if options.profile:
         argv += ["--profile", options.profile]
-    return shlex.join(argv)
+    return shlex.join(argv + options.infra.argv())
 

@@ -143,6 +143,7 @@ class ScenarioItem(pytest.Item):
 
 def run_options(config: pytest.Config) -> RunOptions:
     """The RunOptions the wschaos command-line options describe."""
+    from harness.infra import from_env
     from harness.invocation import command
     from harness.plan import RunOptions
 
@@ -151,7 +152,8 @@ def run_options(config: pytest.Config) -> RunOptions:
                       seed=config.getoption("wschaos_seed"), profile=config.getoption("wschaos_profile"),
                       report_dir=Path(config.getoption("wschaos_report")), targets_dir=targets_dir(config),
                       artifacts=config.getoption("wschaos_artifacts"),
-                      headed=bool(config.getoption("wschaos_headed", default=False)), program=command())
+                      headed=bool(config.getoption("wschaos_headed", default=False)), program=command(),
+                      infra=from_env())  # engines elsewhere: $WSCHAOS_BROWSER_SERVERS, $WSCHAOS_TOXIPROXY_URL, ...
 
 
 def targets_dir(config: pytest.Config) -> Path:

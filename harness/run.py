@@ -25,11 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping, Protocol, Sequence, runtime_checkable
 
-from harness import audit, lanes, tools
+from harness import audit, lanes
 from harness.conclude import ScenarioOutcome, StepsEnded, conclude
 from harness.drivers.watchdog import Watchdog, reap_orphans
-from harness.errors import ReportError, WschaosError
+from harness.drivers.toxiproxy_remote import run_prefix
+from harness.errors import InvalidInput, ReportError, WschaosError
 from harness.events import StrictEvents
+from harness.infra import find_tools
 from harness.journal import Event, Journal
 from harness.plan import Plan, RunOptions
 from harness.report import results as docs
@@ -94,20 +96,20 @@ class Run:
 
     async def open(self) -> "Run":
         """Start Toxiproxy and Chromium (a missing tool fails before anything else starts)."""
-        tools.find_toxiproxy()
-        tools.find_chromium()
-        tools.check_loopback()
+        find_tools(self.options.infra)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._infra = Journal(self.run_dir / "infra.jsonl")
         self._stack.callback(self._infra.close)
         left = reap_orphans()
         if left:
             self._infra.record("harness.reaped", processes=len(left), marks=sorted(set(left.values())))
-        watchdog = Watchdog(self.result.run_id).start()
+        url = self.options.infra.toxiproxy_url  # a killed run's proxies there are deleted by the watchdog
+        watchdog = Watchdog(self.result.run_id, toxiproxy=(url, run_prefix(self.result.run_id)) if url else None).start()
         self._stack.callback(watchdog.close)
         self._write_progress()
         try:
-            self.shared = await open_shared(self._stack, self._infra, headed=self.options.headed)
+            self.shared = await open_shared(self._stack, self._infra, headed=self.options.headed,
+                                            infra=self.options.infra, run_id=self.result.run_id)
             self.record.versions = self.shared.versions
         except BaseException:
             await self.close()
@@ -274,6 +276,9 @@ async def run_plans(plans: Sequence[Plan], options: RunOptions, *, run_id: str |
     except asyncio.CancelledError:
         run.interrupt()
         _uncancel()
+    except InvalidInput:
+        await run.close()  # an engine elsewhere refused what the run asked of it: exit 2, no report
+        raise
     except Exception as exc:  # noqa: BLE001 - shared infrastructure failed: still write what we have
         run.result.infra_error = f"shared infrastructure failed: {type(exc).__name__}: {exc}"
     finally:

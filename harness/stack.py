@@ -31,6 +31,7 @@ from harness.drivers.toxiproxy import ProxySpec, ToxiproxyServer
 from harness.drivers.ws_route import PageRouter, cut_through
 from harness.drivers.ws_tracker import FrameFormat
 from harness.events import JSONObject
+from harness.infra import toward
 from harness.plan import Plan
 from harness.steps.messages import routed_pages
 from harness.target import ProcessSpec, Target, fill
@@ -52,8 +53,7 @@ class SharedInfra(Protocol):
     @property
     def toxiproxy(self) -> ToxiproxyServer: ...
 
-    @property
-    def browser(self) -> BrowserSession: ...
+    def page_host(self, index: int) -> BrowserSession: ...
 
 
 async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: SharedInfra) -> None:
@@ -70,7 +70,8 @@ async def open_stack(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared:
     stack.push_async_callback(ctx.server.stop)
     await ctx.server.start()
     upstream = urllib.parse.urlsplit(ctx.fill(target.websocket))  # what the page dials
-    await _open_proxies(stack, ctx, plan, shared, ctx.fill(target.upstream_address))
+    # Toxiproxy may run on another host: it dials the app at this host's `--dial-host` name.
+    await _open_proxies(stack, ctx, plan, shared, toward(ctx.fill(target.upstream_address), plan.options.infra.dial_host))
     await _open_clients(stack, ctx, plan, shared, upstream)
     await open_observers(stack, ctx, plan)
 
@@ -87,7 +88,8 @@ async def open_observers(stack: AsyncExitStack, ctx: RunContext, plan: Plan) -> 
 async def _open_proxies(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shared: SharedInfra, upstream: str) -> None:
     """One proxy per client to `upstream` (`host:port` where the server listens), created in
     bulk; their deletion is registered before they exist."""
-    specs = [ProxySpec(f"{ctx.values['run_key']}-{c.name}", upstream, c.name) for c in plan.scenario.clients]
+    prefix = f"{shared.toxiproxy.name_prefix}{ctx.values['run_key']}"  # a shared server's names carry the run id
+    specs = [ProxySpec(f"{prefix}-{c.name}", upstream, c.name) for c in plan.scenario.clients]
     stack.push_async_callback(shared.toxiproxy.delete_proxies, [s.name for s in specs])
     for proxy in await shared.toxiproxy.create_proxies(specs, journal=ctx.journal):
         assert proxy.client is not None  # every spec above names its client
@@ -98,9 +100,10 @@ async def _open_clients(stack: AsyncExitStack, ctx: RunContext, plan: Plan, shar
                         upstream: urllib.parse.SplitResult) -> None:
     """Build every client (registered in `ctx` in scenario order), then open them concurrently, bounded."""
     setup = PageSetup(plan.target.setup, ctx.journal, dict(ctx.values)) if plan.target.setup else None
-    browsers = [_browser(ctx, plan, shared, c.name, upstream, setup)
-                for c in plan.scenario.clients if c.kind == "browser"]
-    protocol = [_protocol(ctx, c.name, upstream) for c in plan.scenario.clients if c.kind != "browser"]
+    browsers = [_browser(ctx, plan, shared.page_host(i), c.name, upstream, setup)
+                for i, c in enumerate(c for c in plan.scenario.clients if c.kind == "browser")]
+    remote = plan.options.infra.toxiproxy_url is not None
+    protocol = [_protocol(ctx, c.name, upstream, remote) for c in plan.scenario.clients if c.kind != "browser"]
     for client in browsers:
         ctx.browsers[client.name] = client
     for peer in protocol:
@@ -173,16 +176,17 @@ def _proxy_origin(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult
     return f"{upstream.scheme}://{proxy.host}:{proxy.port}"
 
 
-def _browser(ctx: RunContext, plan: Plan, shared: SharedInfra, name: str,
+def _browser(ctx: RunContext, plan: Plan, session: BrowserSession, name: str,
              upstream: urllib.parse.SplitResult, setup: PageSetup | None) -> BrowserClient:
     target = plan.target
     storage = str((target.root / ctx.fill(target.storage_state)).resolve()) if target.storage_state else None
     ws_url = ctx.fill(target.websocket)
     page_url = fill(ctx.fill(target.page), {"ws_url": urllib.parse.quote(ws_url, safe=""), "client": name})
+    page_url = toward(page_url, plan.options.infra.dial_host)  # the browser may run on another host
     origin = f"{upstream.scheme}://{upstream.netloc}"
     proxy = ctx.proxies[name]
     route = page_route(target.route, page_url, ws_url, f"{proxy.host}:{proxy.port}")
-    client = BrowserClient(shared.browser, name, ctx.journal, route.page_url,
+    client = BrowserClient(session, name, ctx.journal, route.page_url,
                          ws_rewrite=(origin, _proxy_origin(ctx, name, upstream)),
                          http_rewrite=(route.http_from, route.http_to) if route.http_from and route.http_to else None,
                          probe_js=probe_expression(target), probe_interval_s=target.probe_interval.seconds,
@@ -209,17 +213,21 @@ def page_random(target: Target) -> str:
     return "seed_in_url" if "{seed}" in target.page else "unseeded"
 
 
-def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult) -> ProtocolClient:
+def _protocol(ctx: RunContext, name: str, upstream: urllib.parse.SplitResult, remote: bool) -> ProtocolClient:
+    """`remote`: the proxies are on a Toxiproxy elsewhere (`--toxiproxy`), dialled by its host;
+    a Toxiproxy of this run's own is dialled on loopback, whatever `--dial-host` tells other hosts."""
     proto = ctx.target.protocol
+    host = ctx.proxies[name].host if remote else "127.0.0.1"
     url = urllib.parse.urlunsplit(upstream._replace(
-        netloc=f"{ctx.proxies[name].host}:{ctx.proxies[name].port}",
+        netloc=f"{host}:{ctx.proxies[name].port}",
         query=fill(proto.query, {"client": name}) if proto.query else upstream.query))
     if proto.client == "socketio":  # its handshake is HTTP long-polling: the same origin, spelled http(s)
         parts = urllib.parse.urlsplit(url)
         http_url = urllib.parse.urlunsplit(parts._replace(scheme=HTTP_SCHEME.get(parts.scheme, parts.scheme)))
         return SocketIOClient(name, http_url, ctx.journal, ack_type=proto.ack_type, proxy=ctx.proxies[name].name,
                               frame_format=frame_format(ctx.target))
-    return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target))
+    return ProtocolClient(name, url, ctx.journal, proxy=ctx.proxies[name].name, frame_format=frame_format(ctx.target),
+                          remote_ok=remote)
 
 
 def frame_format(target: Target) -> FrameFormat:

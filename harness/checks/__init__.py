@@ -13,6 +13,7 @@ from harness.checks import (  # noqa: F401  (imported for their registration)
     frames,
     gives_up,
     health,
+    load,
     heartbeat,
     page_errors,
     reconnected,

@@ -156,8 +156,8 @@ class BrowserClient:
             await self.start_tracing()
         # `kind` is taken by the event kind itself, hence `client_kind` (reported to the lead).
         seeded = {"page_random": self.page_random} if self.page_random else {}
-        self.journal.record(
-            "client.open", client=self.name, client_kind="browser", proxy=self.proxy, url=self.page_url, **seeded)
+        self.journal.record("client.open", client=self.name, client_kind="browser", proxy=self.proxy,
+                            url=self.page_url, browser=self.session.where, **seeded)
         await self._new_page()
 
     async def _new_page(self) -> None:

@@ -48,19 +48,38 @@ class BrowserSession:
         self.driver = chromium.drivers[-1] if len(chromium.drivers) > known else None
         try:
             self.browser = await self._launch()
-            found = self._find_pid()
-            if chromium.playwright_disabled is None and found and chromium.learn_playwright_features(found[1]):
-                # The first launch in this process showed Playwright's list: relaunch with the merged one.
-                await self.browser.close()
-                self.browser = await self._launch()
-                self._find_pid()
+            await self._settle()
         except PlaywrightError as exc:
             await self.close()
-            raise InfrastructureError(
-                f"Chromium at {self.executable_path} did not launch: {exc.message.splitlines()[0]}: "
-                "run `wschaos doctor` or set WSCHAOS_CHROMIUM"
-            ) from exc
+            raise self._launch_failed(exc) from exc
+        except BaseException:
+            await self.close()
+            raise
         return self
+
+    async def _settle(self) -> None:
+        """After the launch: find Chromium's pid, and the first time in this process relaunch with
+        Playwright's `--disable-features` list merged with ours (see `drivers/chromium.py`)."""
+        assert self.browser is not None
+        found = self._find_pid()
+        if chromium.playwright_disabled is None and found and chromium.learn_playwright_features(found[1]):
+            await self.browser.close()
+            self.browser = await self._launch()
+            self._find_pid()
+
+    def _launch_failed(self, exc: PlaywrightError) -> Exception:
+        return InfrastructureError(f"Chromium at {self.executable_path} did not launch: {exc.message.splitlines()[0]}: "
+                                   "run `wschaos doctor` or set WSCHAOS_CHROMIUM")
+
+    @property
+    def label(self) -> str:
+        """The part's name in `gone()` and `harness.restarted`."""
+        return "Chromium"
+
+    @property
+    def where(self) -> str:
+        """Where its pages run, as `client.open` records it: `local` (a Chromium this run launched)."""
+        return "local"
 
     async def _launch(self) -> Browser:
         assert self.playwright is not None

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import gc
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -45,8 +45,12 @@ class ProtocolClient(MessageFaults):
     def __init__(
         self, name: str, url: str, journal: Journal, *, open_timeout_s: float = 5.0,
         record_frames: bool = True, proxy: str | None = None, frame_format: FrameFormat = DEFAULT_FORMAT,
+        remote_ok: bool = False,
     ) -> None:
-        _require_loopback(url)
+        """`remote_ok`: the URL may name another host (a Toxiproxy the user pointed wschaos at);
+        otherwise only loopback, so a typo never aims load at someone else's machine."""
+        if not remote_ok:
+            _require_loopback(url)
         self.frame_format = frame_format
         self.name = name
         self.url = url
@@ -216,6 +220,18 @@ class LoadSummary:
     errors: int = 0
     failed_connects: int = 0
     duration_s: float = 0.0
+    rtts_s: list[float] = field(default_factory=list)   # round trip of each answered message
+
+    def rtt_ms(self) -> dict[str, float | None]:
+        """`rtt_p50_ms`, `rtt_p95_ms`, `rtt_max_ms` (None without an answered message)."""
+        xs = sorted(self.rtts_s)
+        if not xs:
+            return {"rtt_p50_ms": None, "rtt_p95_ms": None, "rtt_max_ms": None}
+
+        def pick(p: float) -> float:
+            return round(xs[min(len(xs) - 1, int(p * (len(xs) - 1) + 0.5))] * 1000, 1)
+
+        return {"rtt_p50_ms": pick(0.5), "rtt_p95_ms": pick(0.95), "rtt_max_ms": round(xs[-1] * 1000, 1)}
 
 
 #: What cannot open a connection: refused, no route, a handshake the server rejects, too slow.
@@ -275,9 +291,12 @@ class LoadGroup:
                     await _close_all(self.clients, self._connect_slots)
                 s = self.summary
                 s.duration_s = round(time.monotonic() - started, 3)
+                rtt = s.rtt_ms()
                 self.journal.record(
                     "load.summary", group=s.group, clients=s.clients, sent=s.sent, acked=s.acked,
                     errors=s.errors, failed_connects=s.failed_connects, duration_s=s.duration_s,
+                    engine="inprocess", rtt_p50_ms=rtt["rtt_p50_ms"], rtt_p95_ms=rtt["rtt_p95_ms"],
+                    rtt_max_ms=rtt["rtt_max_ms"],
                 )
         return self.summary
 
@@ -298,6 +317,8 @@ class LoadGroup:
         summary, reply_for, make_message = self.summary, self.reply_for, self.make_message
         type_field, id_field = self.frame_format.type_field, self.frame_format.id_field
         outstanding: dict[tuple[object, object], int] = {}  # (type, id) of replies awaited: how many
+        sent_at: dict[tuple[object, object], float] = {}     # (type, id) -> when the first was sent
+        rtts, clock = summary.rtts_s, time.monotonic
         all_acked: asyncio.Future[None] | None = None  # made once every message is sent
 
         def on_message(message: Message) -> None:  # once per received frame: kept short
@@ -306,6 +327,7 @@ class LoadGroup:
             if n:
                 if n == 1:
                     del outstanding[key]
+                    rtts.append(clock() - sent_at.pop(key))
                 else:
                     outstanding[key] = n - 1
                 summary.acked += 1
@@ -318,6 +340,7 @@ class LoadGroup:
                 message = make_message(client.name, i)
                 key = reply_for(message)
                 outstanding[key] = outstanding.get(key, 0) + 1
+                sent_at.setdefault(key, clock())
                 await client.send_json(message)
                 summary.sent += 1
                 if self.interval_s and i + 1 < self.messages_per_client:

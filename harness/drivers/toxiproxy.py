@@ -46,6 +46,7 @@ from toxiproxy.exceptions import InvalidToxic, NotFound, ProxyExists
 from toxiproxy.proxy import Proxy as _TPProxy
 
 from harness.aio import within
+from harness.drivers.chromium import exit_words
 from harness.drivers.process import ManagedProcess, ReadyProbe
 from harness.errors import InfrastructureError, ProcessError
 from harness.events import JSONObject
@@ -112,8 +113,9 @@ class Proxy:
 
     @property
     def host(self) -> str:
-        """Host part of the listen address."""
-        return self.listen.rsplit(":", 1)[0]
+        """The host clients dial: the server's `dial_host` when it has one (a proxy listening on
+        every interface reports `[::]`), else the host part of the listen address."""
+        return self._server.dial_host or self.listen.rsplit(":", 1)[0]
 
     @property
     def port(self) -> int:
@@ -201,6 +203,12 @@ class ToxiproxyServer:
         self.ready_timeout_s = ready_timeout_s
         self.version: str | None = None
         self.process: ManagedProcess | None = None
+        #: Put before every proxy name a scenario makes (an existing server names this run's proxies).
+        self.name_prefix = ""
+        #: Where proxies listen (`host`, or 0.0.0.0 when clients on other hosts dial them) and the
+        #: host those clients dial (None: the listen address as the server reports it).
+        self.listen_host = host
+        self.dial_host: str | None = None
         self._client = _TPClient()
 
     @property
@@ -235,6 +243,20 @@ class ToxiproxyServer:
             raise
         self.journal.record("toxiproxy.start", pid=process.pid, api=self.api, version=self.version)
         return self
+
+    def gone(self) -> tuple[str, str, float | None] | None:
+        """(part, why, since) once the server cannot be used any more; None while it can."""
+        proc = self.process
+        if proc is None or proc.running:
+            return None
+        how = exit_words(proc.returncode)
+        return ("toxiproxy-server", f"toxiproxy-server (pid {proc.pid}) exited{' ' + how if how else ''}",
+                proc.exited_at)
+
+    async def restart(self) -> None:
+        """Start the server again after `gone` said it died."""
+        await self.stop()
+        await self.start()
 
     def _read_version(self) -> str:
         with urllib.request.urlopen(f"http://{self.api}/version", timeout=self.api_timeout_s) as resp:
@@ -273,7 +295,7 @@ class ToxiproxyServer:
 
         One `POST /proxies` (a taken name answers 409); toxiproxy-python's `create()` would
         list every proxy first."""
-        body = {"name": name, "upstream": upstream, "listen": f"{self.host}:0", "enabled": True}
+        body = {"name": name, "upstream": upstream, "listen": f"{self.listen_host}:0", "enabled": True}
         try:
             resp = await self._call(_APIConsumer.post, "/proxies", json=body, timeout=self.api_timeout_s)
         except ProxyExists:
@@ -308,7 +330,8 @@ class ToxiproxyServer:
         return made
 
     async def _populate(self, batch: Sequence[ProxySpec]) -> list[JSONObject]:
-        body: list[JSONObject] = [{"name": s.name, "upstream": s.upstream, "listen": f"{self.host}:0", "enabled": True} for s in batch]
+        body: list[JSONObject] = [{"name": s.name, "upstream": s.upstream, "listen": f"{self.listen_host}:0", "enabled": True}
+                                  for s in batch]
         resp = await self._bulk(lambda http: http.post(f"{self._base}/populate", json=body, timeout=self.api_timeout_s))
         if resp.status_code != 201:
             raise InfrastructureError(f"Toxiproxy could not create {len(batch)} proxies: {_error_text(resp)}")

@@ -6,7 +6,8 @@ inherits it, as do their children. A tiny watchdog process holds the read end of
 write end only wschaos has: when wschaos is gone, however it died, the pipe reads EOF and the
 watchdog kills every process carrying the mark. A run that starts also ends what an earlier,
 killed run left behind: processes whose mark names an owner that is no longer alive. Processes
-are found by that mark only, never by name.
+are found by that mark only, never by name. On a toxiproxy-server the run did not start
+(`--toxiproxy`), the watchdog also deletes the proxies named after the run (and no others).
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ for _ in range(3):
             pass
     if not found:
         break
+# A shared toxiproxy-server's proxies named after this run (argv: API URL, name prefix).
+if len(sys.argv) > 3:
+    import json, urllib.parse, urllib.request
+    api, prefix = sys.argv[2].rstrip("/"), sys.argv[3]
+    try:
+        with urllib.request.urlopen(api + "/proxies", timeout=5) as resp:
+            names = [n for n in json.load(resp) if n.startswith(prefix)]
+        for name in names:
+            req = urllib.request.Request(api + "/proxies/" + urllib.parse.quote(name), method="DELETE")
+            try:
+                urllib.request.urlopen(req, timeout=5).close()
+            except OSError:
+                pass
+    except (OSError, ValueError):
+        pass
 """
 
 
@@ -85,10 +101,14 @@ def reap_orphans() -> dict[int, str]:
 
 
 class Watchdog:
-    """Marks this process's environment and starts the watchdog; `close` ends both (idempotent)."""
+    """Marks this process's environment and starts the watchdog; `close` ends both (idempotent).
 
-    def __init__(self, run_id: str) -> None:
+    `toxiproxy=(api_url, prefix)`: a toxiproxy-server the run did not start; when the run ends, or
+    dies, the watchdog deletes the proxies there whose names start with `prefix` (this run's)."""
+
+    def __init__(self, run_id: str, toxiproxy: tuple[str, str] | None = None) -> None:
         self.mark = f"{os.getpid()}:{run_id}"
+        self.toxiproxy = toxiproxy
         self._previous = os.environ.get(MARK_VAR)
         self._proc: subprocess.Popen[bytes] | None = None
         self._write_fd: int | None = None
@@ -99,8 +119,8 @@ class Watchdog:
         env = {k: v for k, v in os.environ.items() if k != MARK_VAR}
         try:
             # Its own session: a Ctrl-C to the terminal's process group must not end it early.
-            self._proc = subprocess.Popen([sys.executable, "-c", _WATCHDOG, self.mark], stdin=read_fd,
-                                          env=env, start_new_session=True, close_fds=True)
+            argv = [sys.executable, "-c", _WATCHDOG, self.mark, *(self.toxiproxy or ())]
+            self._proc = subprocess.Popen(argv, stdin=read_fd, env=env, start_new_session=True, close_fds=True)
         finally:
             os.close(read_fd)
         os.set_inheritable(self._write_fd, False)

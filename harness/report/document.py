@@ -75,6 +75,7 @@ class ScenarioEntry(TypedDict):
     screenshots: list[ScreenshotEntry]
     traces: list[str]
     metrics: ScenarioMetrics
+    pages: dict[str, str]     # browser client -> where it ran: `local` or a browser server's ws:// address
 
 
 class RunDocument(TypedDict):

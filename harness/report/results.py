@@ -90,6 +90,8 @@ def scenario_entry(events: list[Event], check_results: Iterable[HasToDict | Mapp
         "screenshots": _screenshots(events, scenario_dir_rel),
         "traces": [scenario_path(p, scenario_dir_rel) for p in trace_paths if p],
         "metrics": scenario_metrics(events),
+        "pages": dict(sorted((str(e.get("client")), str(e.get("browser") or "local"))
+                             for e in of_kind(events, "client.open") if e.get("client_kind") == "browser")),
     }
 
 
@@ -98,7 +100,7 @@ def not_run_entry(info: ScenarioInfo, outcome: Outcome, why: str) -> ScenarioEnt
     return {"name": info.name, "file": info.file, "description": info.description, "tags": list(info.tags),
             "outcome": outcome, "duration_s": 0.0, "seed": info.seed, "rerun": info.rerun, "error": why,
             "reasons": [], "target": info.target, "bugs": list(info.bugs), "checks": [], "expectations": [],
-            "journal": f"scenarios/{info.name}/journal.jsonl", "screenshots": [], "traces": [], "metrics": {}}
+            "journal": f"scenarios/{info.name}/journal.jsonl", "screenshots": [], "traces": [], "metrics": {}, "pages": {}}
 
 
 def run_document(scenario_results: Sequence[ScenarioEntry], run_meta: RunMeta) -> RunDocument:

@@ -178,16 +178,16 @@ def build_message(ctx: RunContext, client: str, name: str,
     values = {**ctx.values, "client": client, "id": uuid.uuid4().hex, "n": ctx.next_number()}
     values["title"] = f"{client}-msg-{values['n']}"
     values.update(fixed or {})
-    message = {k: _deep_fill(v, values) for k, v in proto.messages[name].items()}
+    message = {k: deep_fill(v, values) for k, v in proto.messages[name].items()}
     key = fill(proto.keys[name], values) if name in proto.keys else None
     return message, key
 
 
-def _deep_fill(template: object, values: Mapping[str, object]) -> object:
+def deep_fill(template: object, values: Mapping[str, object]) -> object:
     if isinstance(template, str):
         return fill(template, values)
     if isinstance(template, dict):
-        return {k: _deep_fill(v, values) for k, v in template.items()}
+        return {k: deep_fill(v, values) for k, v in template.items()}
     if isinstance(template, list):
-        return [_deep_fill(v, values) for v in template]
+        return [deep_fill(v, values) for v in template]
     return template

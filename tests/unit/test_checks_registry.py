@@ -15,7 +15,7 @@ from harness.scenario.yamlpos import load_with_positions
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 EXPECTED = ["alerts_persisted", "backoff", "close_codes", "dead_link", "delivered_exactly_once", "frames_seen",
-            "gives_up", "health_alert", "heartbeat", "max_disconnection", "no_page_errors",
+            "gives_up", "health_alert", "heartbeat", "load_replies", "max_disconnection", "no_page_errors",
             "reconnected", "resource_drift", "restart_detected", "server_health", "server_restarts", "states_shown"]
 
 

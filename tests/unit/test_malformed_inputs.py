@@ -298,7 +298,7 @@ EXPECTED = {
         "3:5 steps[0].for: 'for' only applies to steps that can be undone; 'idle' cannot",
     ],
     'unknown-check': [
-        "2:10 checks[0]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
+        "2:10 checks[0]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, load_replies, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
     ],
     'backoff-jitter-model': [
         "3:23 checks[0].backoff.jitter: expected true or false or one of 'none', 'equal', 'full', 'randomized', 'decorrelated', got 'fulll'",
@@ -343,7 +343,7 @@ EXPECTED = {
         "7:5 steps[1].for: 'for' only applies to steps that can be undone; 'idle' cannot",
         "8:14 steps[2].during.idle: 'idle' cannot be held during steps; only faults that can be undone: bandwidth, blackhole, browser (offline, hide, sleep, close), close_after, delay, down, drop, duplicate, latency, limit_data, reorder, reset_peer, server (stop, kill, pause), slicer, slow_close",
         "10:28 checks[0].reconnected.clients: unknown client or group 'b3'; known: all, browsers, protocol, b0",
-        "11:5 checks[1]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
+        "11:5 checks[1]: unknown check 'reconected'; did you mean 'reconnected'? known: alerts_persisted, backoff, close_codes, dead_link, delivered_exactly_once, frames_seen, gives_up, health_alert, heartbeat, load_replies, max_disconnection, no_page_errors, reconnected, resource_drift, restart_detected, server_health, server_restarts, states_shown",
     ],
 }
 

@@ -218,3 +218,8 @@ def test_trouble_logged_as_a_fault_begins_or_ends_is_expected_but_not_in_the_qui
         ("ERROR connection reset by peer", "expected", "down on b0"),
         ("ERROR ledger write failed", "trouble", None),
         ("Traceback (most recent call last):", "expected", "end of the down on b0")]
+
+
+def test_pages_that_ran_locally_are_not_announced(page):
+    """Pages on the run's own Chromium: the scenario header says nothing about where they ran."""
+    assert "pages on" not in page
