@@ -100,11 +100,13 @@ def _resends(events: list[Event], client: str, acks: dict[str, float]) -> list[R
 
 
 def message_audit(events: list[Event], clients: Iterable[str] | None = None,
-                  key_prefix: str | None = None) -> MessageAudit:
-    """Which keyed actions reached the server ledger: acked, lost, duplicated, resent."""
+                  key_prefix: str | None = None, since: float | None = None) -> MessageAudit:
+    """Which keyed actions reached the server ledger: acked, lost, duplicated, resent. With
+    `since`, only actions from that journal time on are judged."""
     names = client_names(events) if clients is None else list(clients)
     actions = [e for e in _of(events, None, "action") if e.get("client") in names
-               and e.get("key") and (key_prefix is None or str(e["key"]).startswith(key_prefix))]
+               and e.get("key") and (key_prefix is None or str(e["key"]).startswith(key_prefix))
+               and (since is None or e["t"] >= since)]
     ledgers = _of(events, None, "server.ledger")
     ledger = list(ledgers[-1].get("entries") or []) if ledgers else None
     acks = {c: _acks(events, c) for c in names}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from harness.analysis import scenario_end, server_state_at
@@ -22,14 +22,31 @@ class DeliveredExactlyOnce(Check):
     clients: ClientSelector = "all"
     order: bool = False
     key_prefix: Optional[str] = None
+    since_last_start: bool = False   # a server that keeps its ledger in memory forgets what came before
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        audit = message_audit(run.events, names, self.key_prefix)
+        since = last_server_start(run) if self.since_last_start else None
+        audit = message_audit(run.events, names, self.key_prefix, since)
         if audit.ledger is None:
             return self._no_ledger(run)
+        if since is not None:
+            before = len(message_audit(run.events, names, self.key_prefix).actions) - len(audit.actions)
+            if not audit.actions:
+                return self.not_judged(f"no keyed message sent since the server's last start at {at(since)}: "
+                                       "nothing it could still remember to judge",
+                                       [f"{plural(before, 'message')} sent before it are not judged "
+                                        "(since_last_start: the server keeps its ledger in memory)"])
+            result = self._judged(audit, names)
+            note = (f"judged the {plural(len(audit.actions), 'message')} sent from the server's last start at "
+                    f"{at(since)} on; {plural(before, 'message')} sent before it are not (since_last_start: the "
+                    "server keeps its ledger in memory)")
+            return replace(result, evidence=[note] + result.evidence)
+        return self._judged(audit, names)
+
+    def _judged(self, audit: MessageAudit, names: list[str]) -> CheckResult:
         if not audit.actions:
             what = f" with a key starting {self.key_prefix!r}" if self.key_prefix else " with a key"
             return self.result(False, f"no action{what} by {', '.join(names)}: nothing to deliver",
@@ -76,6 +93,13 @@ class DeliveredExactlyOnce(Check):
                   f"sent twice on one connection: {r.client} sent message {r.message_id} on socket "
                   f"{r.socket} at {at(r.ack_t)} and again at {at(r.resent_t)}" for r in audit.resent]
         return lines
+
+
+def last_server_start(run: RunView) -> float | None:
+    """When the server last started (a restart, or the end of a stop) before the steps ended."""
+    end = scenario_end(run.all_events)
+    starts = [float(e["t"]) for e in run.of_kind("proc.start") if e.get("name") == "server" and e["t"] <= end]
+    return starts[-1] if starts else None
 
 
 def _order_problems(audit: MessageAudit, names: list[str]) -> list[str]:

@@ -169,3 +169,39 @@ def test_no_ledger_without_a_server_stop_asks_for_a_ledger_source():
     assert result.status == "failed"
     assert result.evidence == ["the runner records `server.ledger` from the target's ledger at the end of the run; "
                                "check that the target declares a ledger source"]
+
+
+def restarted_in_memory() -> JournalBuilder:
+    """The server starts at t=0 and restarts at t=5 with an empty ledger: T-1 and T-2 were sent before, T-3 after."""
+    j = JournalBuilder(["b0"]).proc(0, "start")
+    for i, key in enumerate(["ticket:T-1", "ticket:T-2"], start=1):
+        j.action(i, "b0", key, f"m{i}").frame(i, "b0", "sent", "ticket_notification", f"m{i}")
+    j.proc(4.5, "stop", how="graceful").proc(5, "start", pid=101)
+    j.action(6, "b0", "ticket:T-3", "m3").frame(6, "b0", "sent", "ticket_notification", "m3")
+    return j.steps_end(20)
+
+
+def test_since_last_start_judges_only_what_a_restarted_memory_can_hold():
+    """since_last_start: the two messages the restart forgot are left out, and the evidence says so."""
+    j = restarted_in_memory().ledger(21, ["ticket:T-3"])
+    assert DeliveredExactlyOnce().judge(j.run()).summary == "3 messages sent: 2 lost"
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.run())
+    assert result.passed and result.summary == "all 1 message delivered exactly once (0 acked)"
+    assert result.evidence == ["judged the 1 message sent from the server's last start at t=5.0s on; 2 messages sent "
+                               "before it are not (since_last_start: the server keeps its ledger in memory)"]
+
+
+def test_since_last_start_still_fails_what_the_new_server_lost():
+    """A message sent after the last start and missing from its ledger is lost."""
+    j = restarted_in_memory().ledger(21, [])
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.run())
+    assert not result.passed and result.summary == "1 message sent: 1 lost"
+
+
+def test_since_last_start_with_nothing_sent_since_is_not_judged():
+    """No message after the last start: nothing to judge, which is not a pass."""
+    j = JournalBuilder(["b0"]).proc(0, "start").action(1, "b0", "ticket:T-1", "m1").proc(5, "start", pid=101)
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.steps_end(20).ledger(21, []).run())
+    assert result.status == "not_judged"
+    assert result.summary == ("no keyed message sent since the server's last start at t=5.0s: nothing it could still "
+                              "remember to judge")
