@@ -154,6 +154,10 @@ KINDS: tuple[EventKind, ...] = (
         opt("message_id", "str?", "the message's id when the harness built it"),
         f("detail", "dict", "`{title}` or `{message}` (the template's name)"),
     )),
+    EventKind("metrics", RUN, "a streamed journal's numbers (reconnects, messages, latency), computed from its "
+              "file, which alone holds its traffic (harness.judging)", (
+        f("values", "dict", "what `metrics.scenario_metrics` gives over every event"),
+    )),
     EventKind("check", RUN, "a check's verdict", (
         f("name", "str", "the check"),
         f("passed", "bool", "whether it held"),
@@ -187,6 +191,8 @@ KINDS: tuple[EventKind, ...] = (
         f("server_pid", "int?", "the system under test; null while it is stopped"),
         f("server_rss_kb", "int?", "VmRSS of /proc/<pid>/status"),
         f("server_fds", "int?", "entries of /proc/<pid>/fd"),
+        opt("server_sockets", "int?", "those of them that are sockets: its listeners and open connections"),
+        opt("harness_rss_kb", "int?", "VmRSS of wschaos itself: a long run must not grow it without bound"),
         f("pages", "dict", "`{b0: used JS heap bytes}`; null for a page asleep, closed or silent"),
         f("interval_s", "float", "real seconds between samples"),
     )),

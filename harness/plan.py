@@ -28,6 +28,7 @@ class RunOptions:
     report_dir: Path = Path("reports")
     targets_dir: Path = Path("targets")
     sample_resources_s: Optional[float] = None  # real seconds between `resources` samples (soak)
+    streamed: bool = False   # traffic events on disk only, checks judged from the file (soak; harness.journal)
 
 
 @dataclass(frozen=True)
