@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harness.cli import build_parser, main, soak_rerun
 from harness.plan import RunOptions, make_plan
+from harness.scenario.dump import dump_scenario
 from harness.scenario.load import load_scenario
 from harness.soak import SoakArgumentError, planned_seconds, shrink_factor, soak_scenario
 from harness.steps.base import Parallel, StepNode, steps
@@ -28,33 +28,10 @@ def flat(nodes) -> list[StepNode]:
     return out
 
 
-def plain(value):
-    """A value as a scenario file writes it (durations in seconds, so any length parses)."""
-    return f"{value.seconds:g}s" if isinstance(value, Duration) else value
-
-
-def node_doc(node) -> dict:
-    """One step node back as the YAML a person would write for it."""
-    if isinstance(node, Parallel):
-        return {"parallel": [node_doc(n) for n in node.steps]}
-    params = {f.name: plain(getattr(node.step, f.name)) for f in dataclasses.fields(node.step)}
-    doc: dict = {node.step.registered_name: {k: v for k, v in params.items() if v is not None}}
-    env = node.env
-    doc.update({k: plain(v) for k, v in (("clients", env.clients), ("for", env.for_), ("name", env.name))
-                if v is not None})
-    return doc
-
-
-def as_yaml_file(scenario, tmp_path: Path) -> Path:
-    """Write the in-memory scenario as a scenario file."""
-    checks = [{c.registered_name: {k: plain(getattr(c, f.name)) for f in dataclasses.fields(c)
-                                   if (k := f.name) and getattr(c, k) is not None}} for c in scenario.checks]
-    doc = {"name": scenario.name, "description": scenario.description, "tags": list(scenario.tags),
-           "seed": scenario.seed, "timeout": plain(scenario.timeout),
-           "clients": {"browsers": len(scenario.clients)},
-           "steps": [node_doc(n) for n in scenario.steps], "checks": checks}
+def soak_file(scenario, tmp_path: Path) -> Path:
+    """The in-memory scenario written as a scenario file (as the soak writes its night)."""
     path = tmp_path / f"{scenario.name}.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(dump_scenario(scenario))
     return path
 
 
@@ -93,13 +70,13 @@ def test_fault_windows_stay_in_their_ranges_and_shrink_for_short_soaks():
 
 
 def test_a_night_uses_every_kind_of_disruption():
-    """Eight hours at seed 1 draw every disruption kind, on all pages and on single pages."""
+    """Eight hours at seed 1 draw every disruption kind of the catalogue, on every page and on single pages."""
     scenario = soak_scenario(NIGHT, 1)
     described = scenario.description
-    for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "offline", "hide", "sleep"):
+    for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "pause", "offline", "hide", "sleep"):
         assert f" {kind}" in described
     targets = {n.env.clients for n in flat(scenario.steps) if n.env.for_ is not None}
-    assert {"all", "b0", "b1"} <= targets
+    assert {"browsers", "b0", "b1"} <= targets
 
 
 def test_every_step_has_a_soak_path_and_a_summary():
@@ -122,6 +99,7 @@ def test_name_tags_clients_and_checks():
     assert names[:4] == ["reconnected", "delivered_exactly_once", "no_page_errors", "server_restarts"]
     assert names[-1] == "resource_drift"
     assert scenario.checks[0].within == Duration(120.0) and scenario.checks[3].up_at_end
+    assert scenario.checks[0].clients == "browsers"
 
 
 def test_close_codes_only_when_a_graceful_stop_gives_it_something_to_judge():
@@ -134,20 +112,26 @@ def test_close_codes_only_when_a_graceful_stop_gives_it_something_to_judge():
 
 
 def test_workflows_are_only_triggered_on_tickets_of_earlier_rounds():
-    """Each trigger_workflow asks for no more tickets than its page added in earlier rounds and left untriggered."""
+    """Each trigger_workflow (the reference target's `on_created` action) asks for no more tickets than its page
+    added in earlier rounds and left untriggered."""
     added: dict[str, int] = {"b0": 0, "b1": 0}
     delivered = dict(added)
+    triggers = 0
     for node in flat(soak_scenario(NIGHT, 4).steps):
-        name = node.step.registered_name
-        if name == "expect" and node.step.queue_length == 0:
+        step = node.step
+        if step.registered_name == "expect" and step.queue_length == 0:
             delivered = dict(added)
-        elif name == "add_tickets":
+        elif step.registered_name == "action" and step.name == "add_ticket":
+            assert (node.env.clients, step.on_created) == ("browsers", False)
             for page in added:
-                added[page] += node.step.count
-        elif name == "trigger_workflow":
-            assert node.step.count <= delivered[node.env.clients]
-            delivered[node.env.clients] -= node.step.count
-            added[node.env.clients] -= node.step.count
+                added[page] += step.count
+        elif step.registered_name == "action":
+            assert (step.name, step.on_created) == ("trigger_workflow", True)
+            assert step.count <= delivered[node.env.clients]
+            delivered[node.env.clients] -= step.count
+            added[node.env.clients] -= step.count
+            triggers += 1
+    assert triggers > 10
 
 
 @pytest.mark.parametrize("seed,clients", [(1, 1), (5, 2), (17, 3)])
@@ -155,8 +139,9 @@ def test_scenario_passes_the_validation_of_a_scenario_file(seed, clients, tmp_pa
     """Written out as YAML, the soak loads without a problem into the same steps and checks."""
     scenario = soak_scenario(Duration(1800.0), seed, clients=clients)
     assert all(steps.get(n.step.registered_name) is type(n.step) for n in flat(scenario.steps))
-    loaded = load_scenario(as_yaml_file(scenario, tmp_path))
-    assert [(n.step, n.env) for n in flat(loaded.steps)] == [(n.step, n.env) for n in flat(scenario.steps)]
+    loaded = load_scenario(soak_file(scenario, tmp_path))
+    assert dump_scenario(loaded) == dump_scenario(scenario)
+    assert [type(n.step) for n in flat(loaded.steps)] == [type(n.step) for n in flat(scenario.steps)]
     assert loaded.checks == scenario.checks
     assert loaded.clients == scenario.clients
 
