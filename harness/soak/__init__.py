@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from harness.soak.invariants import DRAIN_WITHIN, RECOVER_WITHIN
 from harness.soak.schedule import TAGS, Round, SoakPlan, soak_plan
-from harness.steps.base import StepNode
+from harness.steps.base import walk
 from harness.steps.timing import Idle
 from harness.units import Duration
 
@@ -117,5 +117,4 @@ def reference_target() -> Target:
 
 def planned_seconds(scenario: Scenario) -> float:
     """App seconds the schedule idles in all (fault windows included): the soak's duration."""
-    return sum(n.step.duration.seconds for n in scenario.steps
-               if isinstance(n, StepNode) and isinstance(n.step, Idle))
+    return sum(n.step.duration.seconds for n in walk(scenario.steps) if isinstance(n.step, Idle))

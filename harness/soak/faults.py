@@ -26,12 +26,15 @@ Item = tuple[Step, Envelope]
 
 @dataclass(frozen=True)
 class Disruption:
-    """One round's fault: its steps (several run in parallel), how long it lasts, a human label."""
+    """One round's fault: its steps, how long it lasts, a human label. A fault with a window is
+    held (`during:`, outermost first) while the round's work and an idle of `window_s` run, so
+    the work always happens under it however slow the machine; an instantaneous one (restart,
+    crash) runs before the work."""
 
     kind: str
     label: str
     items: tuple[Item, ...]
-    window_s: int = 0            # app seconds it lasts; 0 = instantaneous (restart, crash)
+    window_s: int = 0            # app seconds it lasts at least; 0 = instantaneous (restart, crash)
     work_during: bool = True     # False: the pages are frozen, the work waits for the end
 
 
@@ -45,24 +48,24 @@ def _on(who: str) -> str:
     return "every page" if who == "browsers" else who
 
 
-def _timed(step: Step, who: str | None, d: int) -> Item:
-    return step, Envelope(clients=who, for_=Duration(float(d)))
+def _held(step: Step, who: str | None) -> Item:
+    return step, Envelope(clients=who)
 
 
 def _down(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
-    return Disruption("down", f"network down on {_on(who)} for {d}s", (_timed(Down(), who, d),), d)
+    return Disruption("down", f"network down on {_on(who)} for {d}s", (_held(Down(), who),), d)
 
 
 def _latency(rng: random.Random, who: str, shrink: float) -> Disruption:
     ms, d = rng.randint(4, 30) * 50, _secs(rng, 10, 60, shrink)
     step = Latency(latency=Duration(ms / 1000.0))
-    return Disruption("latency", f"{ms}ms latency on {_on(who)} for {d}s", (_timed(step, who, d),), d)
+    return Disruption("latency", f"{ms}ms latency on {_on(who)} for {d}s", (_held(step, who),), d)
 
 
 def _blackhole(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 30, shrink)
-    return Disruption("blackhole", f"blackhole on {_on(who)} for {d}s", (_timed(Blackhole(), who, d),), d)
+    return Disruption("blackhole", f"blackhole on {_on(who)} for {d}s", (_held(Blackhole(), who),), d)
 
 
 def _restart(rng: random.Random, who: str, shrink: float) -> Disruption:
@@ -75,29 +78,29 @@ def _crash(rng: random.Random, who: str, shrink: float) -> Disruption:
 
 def _stop(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 40, shrink)
-    return Disruption("stop", f"server stopped for {d}s", (_timed(Server("stop"), None, d),), d)
+    return Disruption("stop", f"server stopped for {d}s", (_held(Server("stop"), None),), d)
 
 
 def _pause(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 30, shrink)
-    return Disruption("pause", f"server frozen (SIGSTOP) for {d}s", (_timed(Server("pause"), None, d),), d)
+    return Disruption("pause", f"server frozen (SIGSTOP) for {d}s", (_held(Server("pause"), None),), d)
 
 
 def _offline(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
-    items = (_timed(Browser("offline"), who, d), _timed(Down(), who, d))
+    items = (_held(Browser("offline"), who), _held(Down(), who))
     return Disruption("offline", f"browser offline (network cut) on {_on(who)} for {d}s", items, d)
 
 
 def _hide(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 10, 120, shrink)
-    return Disruption("hide", f"tab hidden on {_on(who)} for {d}s", (_timed(Browser("hide"), who, d),), d)
+    return Disruption("hide", f"tab hidden on {_on(who)} for {d}s", (_held(Browser("hide"), who),), d)
 
 
 def _sleep(rng: random.Random, who: str, shrink: float) -> Disruption:
     d = _secs(rng, 10, 90, shrink)
     return Disruption("sleep", f"laptop asleep (page frozen) on {_on(who)} for {d}s",
-                      (_timed(Browser("sleep"), who, d),), d, work_during=False)
+                      (_held(Browser("sleep"), who),), d, work_during=False)
 
 
 Draw = Callable[[random.Random, str, float], Disruption]

@@ -20,7 +20,7 @@ from harness.soak import faults
 from harness.soak.faults import Disruption, Item
 from harness.soak.invariants import DRAIN_WITHIN, RECOVER_WITHIN, Invariants, gates, invariants
 from harness.soak.work import PROTOCOL_CLIENT, WorkDraw, describe, sends_messages
-from harness.steps.base import Envelope, Node, Parallel, Step, StepNode
+from harness.steps.base import During, Envelope, Node, Step, StepNode
 from harness.steps.browser import Screenshot
 from harness.steps.expect import Expect
 from harness.steps.timing import Idle
@@ -88,10 +88,10 @@ class _Schedule:
     def add(self, step: Step, env: Envelope = Envelope()) -> None:
         self.nodes.append(StepNode(step, env, f"soak[{len(self.nodes)}]"))
 
-    def add_parallel(self, items: tuple[Item, ...]) -> None:
+    def add_held(self, faults: tuple[Item, ...], label: str, inner: list[Item]) -> None:
+        """`faults` held (`during:`, the first outermost, labelled) while `inner` runs."""
         path = f"soak[{len(self.nodes)}]"
-        inner = tuple(StepNode(s, e, f"{path}.parallel[{j}]") for j, (s, e) in enumerate(items))
-        self.nodes.append(Parallel(inner, Envelope(), path))
+        self.nodes.append(_during(faults, label, inner, path))
 
     def fill(self, total_s: int) -> None:
         """Rounds while the next one fits in `total_s` app seconds, then an idle up to it."""
@@ -133,26 +133,37 @@ class _Schedule:
         page_work, messages = self.work.draw()
         for w_step, w_env in messages:  # on a calm app: the last round's gate passed
             self.add(w_step, w_env)
-        step, env = disruption.items[0]
-        if len(disruption.items) > 1:
-            self.add_parallel(disruption.items)
-        else:
-            self.add(step, Envelope(env.clients, for_=env.for_, name=disruption.label))
-        if disruption.work_during:
+        if not disruption.window_s:  # instantaneous (a restart): the work comes after it
+            for step, env in disruption.items:
+                self.add(step, Envelope(env.clients, name=disruption.label))
             for w_step, w_env in page_work:
                 self.add(w_step, w_env)
-        if disruption.window_s:
-            self.add(Idle(Duration(float(disruption.window_s))))  # the rest of the fault window
-        if not disruption.work_during:  # a frozen page: its work once it is awake and connected
-            self.add(self.gates[0])
-            for w_step, w_env in page_work:
-                self.add(w_step, w_env)
+        else:  # held while the work (if the pages can work) and the window's idle run
+            inner = list(page_work) if disruption.work_during else []
+            inner.append((Idle(Duration(float(disruption.window_s))), Envelope()))
+            self.add_held(disruption.items, disruption.label, inner)
+            if not disruption.work_during:  # a frozen page: its work once it is awake and connected
+                self.add(self.gates[0])
+                for w_step, w_env in page_work:
+                    self.add(w_step, w_env)
         for gate in self.gates:
             self.add(gate)
         self.add(Idle(Duration(float(quiet))))
         work = tuple(s.summary(e) for s, e in page_work + messages)
         self.rounds.append(Round(len(self.rounds) + 1, disruption.kind, disruption.label, first,
                                  len(self.nodes) - 1, work))
+
+
+def _during(faults: tuple[Item, ...], label: str, inner: list[Item], path: str) -> During:
+    """A `during:` block holding the first fault around the rest (nested) around `inner`."""
+    (step, env), rest = faults[0], faults[1:]
+    fault = StepNode(step, Envelope(env.clients, name=label if path.count(".") == 0 else None), f"{path}.during")
+    steps: list[Node]
+    if rest:
+        steps = [_during(rest, label, inner, f"{path}.during.steps[0]")]
+    else:
+        steps = [StepNode(s, e, f"{path}.during.steps[{j}]") for j, (s, e) in enumerate(inner)]
+    return During(fault, tuple(steps), Envelope(), path)
 
 
 def soak_plan(target: Target, duration: Duration, seed: int, clients: int, intensity: float,

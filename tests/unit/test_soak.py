@@ -13,7 +13,7 @@ from harness.plan import RunOptions, make_plan
 from harness.scenario.dump import dump_scenario
 from harness.scenario.load import load_scenario
 from harness.soak import SoakArgumentError, planned_seconds, shrink_factor, soak_scenario
-from harness.steps.base import Parallel, StepNode, steps
+from harness.steps.base import During, StepNode, steps, walk
 from harness.units import Duration
 
 HOUR = Duration(3600.0)
@@ -21,10 +21,20 @@ NIGHT = Duration(8 * 3600.0)
 
 
 def flat(nodes) -> list[StepNode]:
-    """Every StepNode, parallel blocks opened."""
+    """Every StepNode, blocks opened (a `during:` fault included)."""
+    return list(walk(nodes))
+
+
+def windows(nodes) -> list[tuple[StepNode, float]]:
+    """Each held fault and its window: the idle its `during:` block holds it for."""
     out = []
     for node in nodes:
-        out += flat(node.steps) if isinstance(node, Parallel) else [node]
+        while isinstance(node, During):
+            inner = node.steps
+            idle = next((n.step.duration.seconds for n in inner if isinstance(n, StepNode)
+                         and n.step.registered_name == "idle"), None)
+            out.append((node.fault, idle if idle is not None else windows(inner)[0][1]))
+            node = inner[0] if isinstance(inner[0], During) else None
     return out
 
 
@@ -52,19 +62,22 @@ def test_planned_app_time_is_exactly_the_duration(seconds):
     """The idles (which cover every fault window) add up to the duration, with at least one round."""
     scenario = soak_scenario(Duration(float(seconds)), 3)
     assert planned_seconds(scenario) == seconds
-    assert any(n.env.for_ is not None or n.step.registered_name == "server" for n in flat(scenario.steps))
+    assert windows(scenario.steps) or any(n.step.registered_name == "server" for n in flat(scenario.steps))
 
 
 def test_fault_windows_stay_in_their_ranges_and_shrink_for_short_soaks():
-    """A night uses the full ranges; a 3m soak shrinks them to a quarter (at least 1 s)."""
+    """A night uses the full ranges; a 3m soak shrinks them to a quarter (at least 1 s). A fault is held
+    (`during:`) while its round's work and an idle of its window run."""
     ranges = {"down": (5, 60), "blackhole": (5, 30), "latency": (10, 60), "server": (5, 40)}
     for duration, shrink in ((NIGHT, 1.0), (Duration(180.0), 0.25)):
         assert shrink_factor(duration) == shrink
-        for node in flat(soak_scenario(duration, 11).steps):
-            name, window = node.step.registered_name, node.env.for_
-            if name in ranges and window is not None:
+        held = windows(soak_scenario(duration, 11).steps)
+        assert duration != NIGHT or {f.step.registered_name for f, _ in held} >= {"down", "blackhole", "latency", "server"}
+        for node, window in held:
+            name = node.step.registered_name
+            if name in ranges:
                 lo, hi = ranges[name]
-                assert max(1, round(lo * shrink)) <= window.seconds <= round(hi * shrink), (name, window)
+                assert max(1, round(lo * shrink)) <= window <= round(hi * shrink), (name, window)
             if name == "latency":
                 assert 0.2 <= node.step.latency.seconds <= 1.5
 
@@ -75,17 +88,18 @@ def test_a_night_uses_every_kind_of_disruption():
     described = scenario.description
     for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "pause", "offline", "hide", "sleep"):
         assert f" {kind}" in described
-    targets = {n.env.clients for n in flat(scenario.steps) if n.env.for_ is not None}
+    targets = {f.env.clients for f, _ in windows(scenario.steps)}
     assert {"browsers", "b0", "b1"} <= targets
 
 
 def test_every_step_has_a_soak_path_and_a_summary():
-    """Top-level paths count soak[0], soak[1], ...; parallel steps are soak[i].parallel[j]."""
+    """Top-level paths count soak[0], soak[1], ...; a held fault is soak[i].during, what it holds soak[i].during.steps[j]."""
     scenario = soak_scenario(HOUR, 2)
     assert [n.path for n in scenario.steps] == [f"soak[{i}]" for i in range(len(scenario.steps))]
     for node in scenario.steps:
-        if isinstance(node, Parallel):
-            assert [n.path for n in node.steps] == [f"{node.path}.parallel[{j}]" for j in range(len(node.steps))]
+        if isinstance(node, During):
+            assert node.fault.path == f"{node.path}.during" and node.fault.env.name
+            assert [n.path for n in node.steps] == [f"{node.path}.during.steps[{j}]" for j in range(len(node.steps))]
     assert all(n.step.summary(n.env) for n in flat(scenario.steps))
 
 
