@@ -1,4 +1,4 @@
-"""`wschaos`: run, soak, validate, list, doctor, report.
+"""`wschaos`: run, soak, shrink, validate, list, doctor, report.
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
 4 inconclusive (no failure, but the machine kept a scenario from being judged), 130 interrupted.
@@ -16,6 +16,7 @@ from harness.errors import EXIT_HARNESS, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_PA
 from harness.scenario.collect import collect, select
 from harness.scenario.yamlpos import Problem
 from harness.cli_run import parse_bugs, run_and_report
+from harness.shrink.command import add_shrink_parser, cmd_shrink
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the whole selection N times (1-100) and mark scenarios whose verdicts "
                           "differ as flaky; failures are never retried into passes")
     add_soak_parser(sub)
+    add_shrink_parser(sub)
     val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
                                            "also against its target, as `run` would")
     val.add_argument("paths", nargs="+", type=Path)
@@ -103,7 +105,7 @@ def _jobs(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
+        handler = {"run": cmd_run, "soak": cmd_soak, "shrink": cmd_shrink, "validate": cmd_validate, "list": cmd_list,
                    "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema}[args.command]
         return handler(args)
     except InvalidInput as exc:
