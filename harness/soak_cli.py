@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness import cli_args
-from harness.errors import InvalidInput
+from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, InvalidInput
+from harness.shrink.command import add_shrink_options, check_budget
 from harness.scenario.yamlpos import Problem
 from harness.units import Duration, Range, format_seconds
 
@@ -51,6 +52,9 @@ def add_soak_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     soak.add_argument("--artifacts", choices=["never", "on-failure", "always"], default="on-failure",
                       help="keep-artifacts policy, as for `run` (default: on-failure)")
     soak.add_argument("--quiet", action="store_true", help="no live progress line")
+    soak.add_argument("--shrink", action="store_true", help="if the night fails, shrink it at the end to the "
+                      "smallest scenario that still fails the same way (as `wschaos shrink` on its run folder)")
+    add_shrink_options(soak, prefix="shrink-")
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
@@ -65,6 +69,8 @@ def cmd_soak(args: argparse.Namespace) -> int:
     from harness.soak.files import write_night
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
+    if args.shrink:
+        check_budget(args.shrink_budget, "--shrink-budget")
     soak = soak_for(args, seed, output_problems(args.report, args.junit))
     scenario = soak.scenario
     options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=seed, headed=args.headed,
@@ -85,7 +91,21 @@ def cmd_soak(args: argparse.Namespace) -> int:
     code = run_and_report([plan], options, args.junit, quiet=args.quiet, run_id=run_id)
     print(f"soak report: {soak_report_for(night)}")
     print(f"seed {seed}; rerun: {plan.rerun}")
+    if args.shrink and code == EXIT_FAILED:
+        return shrink_night(night, args) or code
     return code
+
+
+def shrink_night(night: Path, args: argparse.Namespace) -> int | None:
+    """`--shrink`: the failed night shrunk at once; EXIT_INTERRUPTED if that was cut short, else
+    None (the soak's own exit code stands)."""
+    from harness.shrink.command import shrink
+    from harness.shrink.source import find_source
+
+    print(f"soak: the night failed; shrinking it (budget {args.shrink_budget}, {args.shrink_replays} replays "
+          "per candidate)", flush=True)
+    code = shrink(find_source(night), args.shrink_budget.seconds, args.shrink_replays, args.report)
+    return EXIT_INTERRUPTED if code == EXIT_INTERRUPTED else None
 
 
 def soak_report_for(night: Path) -> str:
@@ -124,13 +144,9 @@ def soak_for(args: argparse.Namespace, seed: int, problems: list[Problem]) -> "S
         problems.append(Problem("--sample", 0, 0, "", f"expected a duration from {SAMPLE_RANGE.low * 1000:g}ms to "
                                                       f"{format_seconds(SAMPLE_RANGE.high)} (real time between resource "
                                                       f"samples: the drift check needs several), got {args.sample}"))
-    try:
-        target, ref = soak_target(args)
-    except InvalidInput as exc:
-        problems += exc.problems
-        raise InvalidInput(problems) from None
-    if problems:
+    if problems:  # refused at once: the target is read (and its JavaScript checked) only for a soak that can run
         raise InvalidInput(problems)
+    target, ref = soak_target(args)
     return make_soak(target, args.duration, seed, clients=args.clients, time_scale=args.time_scale, target_ref=ref)
 
 

@@ -62,12 +62,12 @@ def cmd_shrink(args: argparse.Namespace) -> int:
     """Shrink the failed run `args.source`; print the minimal scenario's path and its rerun command."""
     from harness.shrink.source import find_source
 
-    _check_budget(args.budget, "--budget")
+    check_budget(args.budget, "--budget")
     return shrink(find_source(args.source, args.scenario), args.budget.seconds, args.replays, args.report,
                   args.check, args.target)
 
 
-def _check_budget(budget: object, flag: str) -> None:
+def check_budget(budget: object, flag: str) -> None:
     from harness.units import Duration, Range
 
     if not isinstance(budget, Duration) or budget not in Range(*BUDGET_RANGE):

@@ -140,9 +140,10 @@ def _clients_of(node: Node) -> list[str]:
 
 
 def _selector(check: Check) -> list[str]:
-    """The clients a check's `clients:` names."""
+    """The clients a check's `clients:` names (`all` judges whichever clients there are)."""
     who = getattr(check, "clients", None)  # checks that judge clients have the field, others do not
-    return [who] if isinstance(who, str) else [str(w) for w in who or ()]
+    names = [who] if isinstance(who, str) else [str(w) for w in who or ()]
+    return [n for n in names if n != "all"]
 
 
 def smaller(item: Item) -> list[Item]:

@@ -25,6 +25,14 @@ Item = tuple[Step, Envelope]
 
 
 @dataclass(frozen=True)
+class Floors:
+    """The shortest windows the invariants need: a blackhole must outlast the time a page is
+    given to notice it (`invariants.dead_link_within`), else a sound page is judged blind."""
+
+    blackhole_s: int = 0
+
+
+@dataclass(frozen=True)
 class Disruption:
     """One round's fault: its steps, how long it lasts, a human label. A fault with a window is
     held (`during:`, outermost first) while the round's work and an idle of `window_s` run, so
@@ -52,58 +60,58 @@ def _held(step: Step, who: str | None) -> Item:
     return step, Envelope(clients=who)
 
 
-def _down(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _down(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
     return Disruption("down", f"network down on {_on(who)} for {d}s", (_held(Down(), who),), d)
 
 
-def _latency(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _latency(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     ms, d = rng.randint(4, 30) * 50, _secs(rng, 10, 60, shrink)
     step = Latency(latency=Duration(ms / 1000.0))
     return Disruption("latency", f"{ms}ms latency on {_on(who)} for {d}s", (_held(step, who),), d)
 
 
-def _blackhole(rng: random.Random, who: str, shrink: float) -> Disruption:
-    d = _secs(rng, 5, 30, shrink)
+def _blackhole(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
+    d = max(_secs(rng, 5, 30, shrink), floors.blackhole_s)
     return Disruption("blackhole", f"blackhole on {_on(who)} for {d}s", (_held(Blackhole(), who),), d)
 
 
-def _restart(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _restart(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     return Disruption("restart", "server restart (graceful)", ((Server("restart"), Envelope()),))
 
 
-def _crash(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _crash(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     return Disruption("crash", "server crash (SIGKILL) and start", ((Server("crash"), Envelope()),))
 
 
-def _stop(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _stop(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 5, 40, shrink)
     return Disruption("stop", f"server stopped for {d}s", (_held(Server("stop"), None),), d)
 
 
-def _pause(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _pause(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 5, 30, shrink)
     return Disruption("pause", f"server frozen (SIGSTOP) for {d}s", (_held(Server("pause"), None),), d)
 
 
-def _offline(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _offline(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 5, 60, shrink)
     items = (_held(Browser("offline"), who), _held(Down(), who))
     return Disruption("offline", f"browser offline (network cut) on {_on(who)} for {d}s", items, d)
 
 
-def _hide(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _hide(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 10, 120, shrink)
     return Disruption("hide", f"tab hidden on {_on(who)} for {d}s", (_held(Browser("hide"), who),), d)
 
 
-def _sleep(rng: random.Random, who: str, shrink: float) -> Disruption:
+def _sleep(rng: random.Random, who: str, shrink: float, floors: Floors) -> Disruption:
     d = _secs(rng, 10, 90, shrink)
     return Disruption("sleep", f"laptop asleep (page frozen) on {_on(who)} for {d}s",
                       (_held(Browser("sleep"), who),), d, work_during=False)
 
 
-Draw = Callable[[random.Random, str, float], Disruption]
+Draw = Callable[[random.Random, str, float, Floors], Disruption]
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,8 @@ class FaultKind:
 FAULTS: dict[str, FaultKind] = {
     "down": FaultKind(_down, frozenset(), "network down (`down`) 5-60 s"),
     "latency": FaultKind(_latency, frozenset(), "latency 200-1500 ms (`latency`) 10-60 s"),
-    "blackhole": FaultKind(_blackhole, frozenset(), "blackhole (`blackhole`: stall, then close) 5-30 s"),
+    "blackhole": FaultKind(_blackhole, frozenset(), "blackhole (`blackhole`: stall, then close) 5-30 s, at least "
+                           "1.5x the dead-link limit"),
     "restart": FaultKind(_restart, frozenset({"server"}), "server restart (graceful)"),
     "crash": FaultKind(_crash, frozenset({"server"}), "server crash (SIGKILL) and start"),
     "stop": FaultKind(_stop, frozenset({"server"}), "server stopped 5-40 s"),

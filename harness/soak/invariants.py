@@ -8,6 +8,7 @@ scenario's description and the soak report:
 | every page connected again (each round's gate, `reconnected`) | always (the page's `state` probe, else its socket) | - |
 | queue drained (each round's gate) | the target has a `queue_length` probe | skipped |
 | delivered exactly once (`delivered_exactly_once`) | a ledger, and work with a ledger key (from the server's last start on if the server keeps no data in the run folder) | acks counted for the protocol client's messages (`frames_seen`), else skipped |
+| a dead link noticed (`dead_link`) within 20s of app time, or the target's `min_wait` | the night has a blackhole (each at least 1.5x that long) | skipped |
 | no uncaught page error (`no_page_errors`) | always | - |
 | server up at the end (`server_restarts`) | always (every target has a server process) | - |
 | close codes of graceful stops (`close_codes`) | the night has a graceful `restart` or `stop` | skipped |
@@ -16,6 +17,7 @@ scenario's description and the soak report:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping
@@ -28,6 +30,9 @@ from harness.units import Duration
 
 RECOVER_WITHIN = Duration(120.0)   # the gate's `state: connected` deadline, and `reconnected`'s
 DRAIN_WITHIN = Duration(60.0)      # the gate's `queue_length: 0` deadline
+#: How long a page may stay "connected" on a link that carries nothing (app time), unless the
+#: target's `min_wait` is longer: a heartbeat every few seconds notices well within it.
+DEAD_LINK_WITHIN_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,15 @@ def gates(target: Target) -> tuple[Expect, ...]:
     return connected, Expect(queue_length=0, within=DRAIN_WITHIN)
 
 
-def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int]) -> Invariants:
+def dead_link_within(target: Target, time_scale: float | None) -> float:
+    """App seconds a page gets to notice a dead link: DEAD_LINK_WITHIN_S, or the target's
+    `min_wait` (real seconds, the floor of every deadline) in app time if that is longer."""
+    scale = time_scale or target.time_scale
+    return max(DEAD_LINK_WITHIN_S, target.min_wait.seconds / scale)
+
+
+def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int],
+               dead_link_s: float = DEAD_LINK_WITHIN_S) -> Invariants:
     """The invariants that apply to `target` for a night of `kinds` disruptions and `planned`
     work (workload entry -> how many runs or messages)."""
     made: list[Check] = [_check("reconnected", within=RECOVER_WITHIN, clients="browsers")]
@@ -75,6 +88,12 @@ def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int]) 
     delivery, why = _delivery(target, planned)
     made += delivery
     (held if delivery else skipped).append(why)
+    if kinds["blackhole"]:
+        within = Duration(float(math.ceil(dead_link_s)))
+        made.append(_check("dead_link", within=within, clients="browsers"))
+        held.append(f"every page notices a dead link (a blackhole) within {within} (`dead_link`)")
+    else:
+        skipped.append("dead links: the night has no blackhole to notice")
     made.append(_check("no_page_errors"))
     held.append("no uncaught exception in a page (`no_page_errors`)")
     made.append(_check("server_restarts", up_at_end=True))

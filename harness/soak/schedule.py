@@ -9,6 +9,7 @@ page or on one; the work the target declares (`work.WorkDraw`) while it lasts; t
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from harness.events import JSONObject
 from harness.scenario.model import Scenario
 from harness.soak import faults
 from harness.soak.faults import Disruption, Item
-from harness.soak.invariants import DRAIN_WITHIN, RECOVER_WITHIN, Invariants, gates, invariants
+from harness.soak.invariants import DRAIN_WITHIN, RECOVER_WITHIN, Invariants, dead_link_within, gates, invariants
 from harness.soak.work import PROTOCOL_CLIENT, WorkDraw, describe, sends_messages
 from harness.steps.base import During, Envelope, Node, Step, StepNode
 from harness.steps.browser import Screenshot
@@ -79,6 +80,7 @@ class _Schedule:
     shrink: float
     intensity: float
     draws: dict[str, faults.Draw]
+    floors: faults.Floors
     work: WorkDraw
     gates: tuple[Expect, ...]
     nodes: list[Node] = field(default_factory=list)
@@ -125,7 +127,7 @@ class _Schedule:
     def _pick(self) -> Disruption:
         kind = self.rng.choice(sorted(self.draws))
         who = "browsers" if len(self.pages) == 1 or self.rng.random() < 0.5 else self.rng.choice(self.pages)
-        return self.draws[kind](self.rng, who, self.shrink)
+        return self.draws[kind](self.rng, who, self.shrink, self.floors)
 
     def _round(self, disruption: Disruption, quiet: int) -> None:
         first = len(self.nodes)
@@ -173,14 +175,16 @@ def soak_plan(target: Target, duration: Duration, seed: int, clients: int, inten
     pages = [f"b{i}" for i in range(clients)]
     rng = random.Random(seed)
     caps = capabilities(target)
-    schedule = _Schedule(rng, pages, shrink, intensity, faults.catalogue(caps), WorkDraw(rng, target, pages),
+    dead_link_s = dead_link_within(target, time_scale)
+    schedule = _Schedule(rng, pages, shrink, intensity, faults.catalogue(caps),
+                         faults.Floors(blackhole_s=math.ceil(dead_link_s * 1.5)), WorkDraw(rng, target, pages),
                          gates(target))
     schedule.add(Expect(state="connected", within=RECOVER_WITHIN))
     schedule.add(Screenshot("soak-start"))
     schedule.fill(round(duration.seconds))
     schedule.last_work()
     schedule.add(Screenshot("soak-end"))
-    held = invariants(target, schedule.kinds, schedule.work.counts)
+    held = invariants(target, schedule.kinds, schedule.work.counts, dead_link_s)
     specs = [ClientSpec(p, "browser") for p in pages]
     if sends_messages(target):
         specs.append(ClientSpec(PROTOCOL_CLIENT, "protocol"))

@@ -140,3 +140,16 @@ def test_same_target_seed_and_duration_give_the_same_soak(path):
     """A night is replayed from its seed on any target."""
     target = load_target(path)
     assert make_soak(target, HOUR, 11).scenario == make_soak(target, HOUR, 11).scenario
+
+
+def test_a_night_with_a_blackhole_asks_every_page_to_notice_it():
+    """dead_link within 20s of app time (or min_wait in app time), and every blackhole lasts at least 1.5x that."""
+    for path, within in ((BOARD, 20.0), (ROOT / "targets/kanban.yaml", 100.0)):
+        plan = make_soak(load_target(path), HOUR, 7)
+        (dead,) = [c for c in plan.scenario.checks if c.registered_name == "dead_link"]
+        assert (dead.within, dead.clients) == (Duration(within), "browsers")
+        idles = [n.steps[-1].step.duration.seconds for n in plan.scenario.steps
+                 if isinstance(n, During) and n.fault.step.registered_name == "blackhole"]
+        assert idles and min(idles) >= within * 1.5
+    calm = invariants(load_target(BOARD), Counter({"down": 2}), {})
+    assert "dead links: the night has no blackhole to notice" in calm.skipped
