@@ -93,7 +93,7 @@ def shrink(source: Source, budget_s: float, replays: int, report_dir: Path, chec
 
 
 def _prepare(source: Source, check: str | None, target: str | None, folder: Path,
-             replays: int) -> tuple[list[Item], list[list[Item]], list[Item], Replayer]:
+             replays: int) -> tuple[list[Item], list[list[Item]], list[list[Item]], Replayer]:
     """Everything decided before the first replay: the failure, the items, the replayer."""
     from harness.plan import RunOptions, target_path
     from harness.scenario.load import load_scenario
@@ -145,26 +145,25 @@ def _rounds(source: Source, items: list[Item]) -> list[list[Item]]:
     return groups
 
 
-def _focus(items: list[Item], groups: list[list[Item]], failure: Failure, source: Source) -> list[Item]:
-    """The first guess: the round (else the step and the one before it) under way at each moment
-    the failure points at."""
+def _focus(items: list[Item], groups: list[list[Item]], failure: Failure, source: Source) -> list[list[Item]]:
+    """First guesses: the round (else the step and the one before it) under way at the first
+    moment the failure points at, then at every one of them."""
     from harness.shrink.schedule import started_at
 
     starts = started_at(source.events)
-    if not starts or not items:
+    if not starts or not items or not failure.at:
         return []
     t0, scale = min(starts.values()), source.start.time_scale
-    guess: list[Item] = []
-    for t in failure.at:
-        app_t = (t - t0) / scale
-        before = [i for i in items if i.at_s <= app_t] or items[:1]
-        last = before[-1]
-        group = next((g for g in groups if last in g), None)
-        guess += group if group is not None else before[-2:]
-    return list(dict.fromkeys(guess))
+    near: list[list[Item]] = []
+    for t in sorted(failure.at):
+        before = [i for i in items if i.at_s <= (t - t0) / scale] or items[:1]
+        group = next((g for g in groups if before[-1] in g), None)
+        near.append(group if group is not None else before[-2:])
+    everywhere = list(dict.fromkeys(i for g in near for i in g))
+    return [near[0], everywhere] if everywhere != near[0] else [near[0]]
 
 
-async def _search(source: Source, items: list[Item], groups: list[list[Item]], focus: list[Item],
+async def _search(source: Source, items: list[Item], groups: list[list[Item]], focus: list[list[Item]],
                   replayer: Replayer, budget_s: float) -> int:
     from harness.cli_run import with_signals
     from harness.shrink.search import Outcome, search
@@ -185,13 +184,13 @@ async def _search(source: Source, items: list[Item], groups: list[list[Item]], f
 
     try:
         outcome = await with_signals(lambda: search(items, replayer, groups=groups, focus=focus, smaller=smaller,
-                                                    stop=stop, on_trial=on_trial))
+                                                    stop=stop, on_trial=on_trial, verify_first=False))
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is not None:
             task.uncancel()
         outcome = seen[0] if seen else Outcome(tuple(items), tuple(items))
-        outcome.stopped = "interrupted (Ctrl-C)"
+        outcome.stopped = "interrupted"
         writer.finish(outcome)
         return EXIT_INTERRUPTED
     writer.finish(outcome)
@@ -232,21 +231,20 @@ class _Writer:
         return write_minimal(self.replayer.folder, self.replayer.scenario(outcome.best, description), header)
 
     def finish(self, outcome: Outcome[Item]) -> None:
-        from harness.scenario.load import load_scenario
         from harness.shrink.output import document, rerun, write_documents
 
-        original = load_scenario(self.source.scenario_file)
         minimal = self.replayer.scenario(outcome.best)
         source = {"scenario": self.source.start.scenario, "journal": str(self.source.journal),
                   "source_rerun": self.source.start.rerun, "seed": self.source.start.seed,
                   "bugs": list(self.source.start.bugs)}
-        doc = document(source, self.replayer.failure, outcome, original, minimal, self.replayer.seconds,
+        doc = document(source, self.replayer.failure, outcome, minimal, self.replayer.seconds,
                        self.replayer.replays, time.monotonic() - self.started, self.minimal, self.source.start.bugs)
         page = write_documents(self.replayer.folder, doc)
         if not outcome.reproduced:
-            first = outcome.tried[0].trial.detail if outcome.tried else "no trial finished"
-            print(f"shrink: the whole schedule did not fail the same way on every replay ({first}): nothing to "
-                  f"shrink; report: {page}")
+            whole = [t.trial.detail for t in outcome.tried if t.items == outcome.original]
+            why = (f"the whole schedule did not fail the same way on every replay ({whole[0]})" if whole else
+                   f"no candidate failed the same way on every replay ({outcome.stopped or 'none did'})")
+            print(f"shrink: {why}: nothing to shrink; report: {page}")
             return
         if outcome.stopped:
             print(f"shrink: stopped: {outcome.stopped}; the smallest failing scenario found so far is kept")

@@ -21,7 +21,7 @@ from harness.scenario.model import Scenario
 from harness.shrink.failure import Failure
 from harness.shrink.schedule import Item
 from harness.shrink.search import Outcome
-from harness.steps.base import StepNode, walk
+from harness.steps.base import walk
 from harness.units import format_seconds
 
 MINIMAL = "minimal.yaml"
@@ -46,7 +46,8 @@ def step_lines(scenario: Scenario) -> list[str]:
     """A scenario's steps as the report lists them: `at 12.5s: down on b1, for 9s`."""
     out = []
     for node in scenario.steps:
-        at = f"at {format_seconds(node.env.at.seconds)}: " if node.env.at is not None else "then: "
+        at = (f"at {format_seconds(node.env.at.seconds) if node.env.at.seconds else '0s'}: " if node.env.at is not None
+              else "then: ")
         inner = [n for n in walk([node])]
         text = " + ".join((n.env.name or n.step.summary(n.env)) + (f", for {n.env.for_}" if n.env.for_ and not
                                                                     n.env.name else "") for n in inner)
@@ -54,7 +55,7 @@ def step_lines(scenario: Scenario) -> list[str]:
     return out
 
 
-def document(source: JSONObject, failure: Failure, outcome: Outcome[Item], original: Scenario, minimal: Scenario,
+def document(source: JSONObject, failure: Failure, outcome: Outcome[Item], minimal: Scenario,
              seconds: Sequence[float], replays: int, elapsed_s: float, minimal_path: Path | None,
              bugs: Sequence[str]) -> JSONObject:
     """shrink.json: everything the shrink did and found."""
@@ -72,7 +73,7 @@ def document(source: JSONObject, failure: Failure, outcome: Outcome[Item], origi
         "elapsed_s": round(elapsed_s, 1),
         "original_steps": len(outcome.original),
         "minimal_steps": len(minimal.steps) if outcome.reproduced else None,
-        "original": step_lines(original),
+        "original": [item.label() for item in outcome.original],
         "minimal": step_lines(minimal) if outcome.reproduced else [],
         "minimal_file": str(minimal_path) if minimal_path else None,
         "rerun": rerun(minimal_path, bugs) if minimal_path else None,
@@ -89,8 +90,3 @@ def write_documents(folder: Path, doc: JSONObject) -> Path:
     page = folder / "shrink.html"
     write_atomically(page, render("shrink.html", doc=doc))
     return page
-
-
-def kept_steps(scenario: Scenario) -> int:
-    """How many steps a scenario has, a block's inner steps each counted."""
-    return sum(1 for n in walk(scenario.steps) if isinstance(n, StepNode))

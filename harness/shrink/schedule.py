@@ -50,8 +50,12 @@ class Item:
         return Item(index, round(at_s, 3), node, repr(node_doc(node)))
 
     def label(self) -> str:
-        """The step as the report lists it: `down on b1, for 9s, at 37.5s`."""
-        return f"{_summary(self.node)} at {Duration(self.at_s)}"
+        """The step as the report lists it: `at 37.5s: down on b1, for 9s`."""
+        return f"at {_time(self.at_s)}: {_summary(self.node)}"
+
+
+def _time(seconds: float) -> str:
+    return "0s" if seconds <= 0 else str(Duration(seconds))
 
 
 def _summary(node: Node) -> str:

@@ -10,9 +10,13 @@ every replay failed the same check the same way; a mix is `flaky` and rejected).
 
 The search, in order, each step keeping the smallest failing schedule found so far:
 
-1. the whole schedule must fail, else there is nothing to shrink (`Outcome.reproduced`);
-2. `focus`: the groups holding the failure's moments, alone (a failure usually lies near
-   where it was seen: one try can skip most of the search);
+1. the whole schedule must fail (`Outcome.reproduced`). With `verify_first` it is replayed
+   first; without, the run being shrunk is that evidence (replaying a whole night k times can
+   take longer than the rest of the search), and the whole schedule is replayed at the end only
+   if nothing smaller failed, so what the search returns has always failed on every replay;
+2. `focus`: first guesses, tried in order until one fails (the round where the failure was
+   first seen, then every round it points at: a failure usually lies near where it was seen,
+   and one try can skip most of the search);
 3. delta debugging (Zeller's ddmin) over `groups` (the soak's rounds), then over single items:
    split into n chunks, keep a chunk or a complement that fails, else split finer;
 4. shortening: each item replaced by each of `smaller(item)` (shorter windows, fewer
@@ -107,31 +111,43 @@ class _Search(Generic[T]):
 
 
 async def search(items: Sequence[T], trial: TrialFn[T], *, groups: Sequence[Sequence[T]] = (),
-                 focus: Sequence[T] = (), smaller: Callable[[T], Sequence[T]] = lambda item: (),
-                 stop: Callable[[], str | None] = lambda: None, on_trial: Listener[T] | None = None) -> Outcome[T]:
+                 focus: Sequence[Sequence[T]] = (), smaller: Callable[[T], Sequence[T]] = lambda item: (),
+                 stop: Callable[[], str | None] = lambda: None, on_trial: Listener[T] | None = None,
+                 verify_first: bool = True) -> Outcome[T]:
     """The smallest schedule (a subsequence of `items`, items possibly replaced by smaller ones)
     that `trial` finds failing; see the module docstring. `groups` partition `items` (items in
-    no group form groups of their own); `focus` is a first guess of the items that matter."""
+    no group form groups of their own); `focus` are first guesses of the items that matter."""
     original = tuple(items)
     outcome: Outcome[T] = Outcome(original, original)
     s = _Search(trial, stop, on_trial, outcome)
     try:
-        if not await s.fails(original, "the whole schedule"):
+        if verify_first and not await s.fails(original, "the whole schedule"):
             return outcome
-        outcome.reproduced = True
+        s.seen[original] = True  # verified, or the failed run itself: ddmin starts from a failing whole
+        outcome.reproduced = verify_first
         current = original
-        if focus:
-            guess = tuple(i for i in current if i in set(focus))
-            if guess != current and await s.fails(guess, "where it failed"):
-                current = guess
+        for guess in focus:
+            kept = tuple(i for i in current if i in set(guess))
+            if kept and kept != current and await s.fails(kept, "where it failed"):
+                current = kept
+                break
         units = _units(current, groups)
         if len(units) > 1:
             current = _flat(await _ddmin(s, units, "rounds"))
         current = _flat(await _ddmin(s, [(i,) for i in current], "steps"))
         current = await _shorten(s, current, smaller)
+        if not verify_first:
+            outcome.reproduced = current != original or await _verify(s, original)
     except _Stop as why:
         outcome.stopped = str(why)
+        outcome.reproduced = outcome.reproduced or any(t.accepted for t in outcome.tried)
     return outcome
+
+
+async def _verify(s: _Search[T], original: tuple[T, ...]) -> bool:
+    """Nothing smaller failed: replay the whole schedule, which must fail on every replay too."""
+    del s.seen[original]
+    return await s.fails(original, "the whole schedule")
 
 
 def _units(items: tuple[T, ...], groups: Sequence[Sequence[T]]) -> list[tuple[T, ...]]:

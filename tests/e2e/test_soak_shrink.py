@@ -2,7 +2,7 @@
 disconnected are dropped) fails; `wschaos shrink` replays candidates through the run owner and writes a scenario
 of at most 3 steps that fails with the bug and passes on the fixed app.
 
-About three minutes: the soak (12 s at 0.1), the whole schedule replayed twice, then short candidates.
+About two minutes: the soak (12 s at 0.1), then short candidates, each replayed twice.
 No process outlives a command (tests/cli_process.py).
 """
 
@@ -50,7 +50,7 @@ def test_shrink_writes_a_scenario_of_at_most_three_steps_and_its_rerun(shrunk):
     scenario = load_scenario(path)
     assert len(list(walk(scenario.steps))) <= 3, path.read_text()
     assert [c.registered_name for c in scenario.checks] == ["delivered_exactly_once"]
-    assert "shrink: trial 1 (the whole schedule):" in shrink.stderr
+    assert "shrink: trial 1 (where it failed):" in shrink.stderr
 
 
 def test_shrink_json_has_both_schedules_and_every_trial_s_replays(shrunk):

@@ -40,7 +40,7 @@ async def test_a_good_first_guess_saves_most_trials():
     """Focusing on where the failure was seen reaches the culprit in far fewer trials than without."""
     fails = replay_failing_when(lambda s: 90 in s)
     blind = await search(range(100), fails)
-    focused = await search(range(100), fails, focus=range(88, 93))
+    focused = await search(range(100), fails, focus=[range(88, 93)])
     assert blind.best == focused.best == (90,)
     assert focused.tried[1].phase == "where it failed" and focused.tried[1].accepted
     assert len(focused.tried) < len(blind.tried)
@@ -77,3 +77,24 @@ async def test_a_schedule_that_does_not_fail_is_not_shrunk():
     """If the whole schedule does not fail the same way, the search says so after that one trial."""
     outcome = await search(range(10), replay_failing_when(lambda s: False))
     assert not outcome.reproduced and outcome.best == tuple(range(10)) and len(outcome.tried) == 1
+
+
+async def test_without_verifying_first_the_failed_run_is_the_evidence_and_the_whole_is_replayed_last():
+    """verify_first=False: no replay of the whole up front; if nothing smaller fails, the whole is replayed at the end."""
+    smaller_fails = await search(range(8), replay_failing_when(lambda s: 3 in s), verify_first=False)
+    assert smaller_fails.reproduced and smaller_fails.best == (3,)
+    assert all(t.items != tuple(range(8)) for t in smaller_fails.tried)
+    only_whole = await search(range(4), replay_failing_when(lambda s: len(s) == 4), verify_first=False)
+    assert only_whole.reproduced and only_whole.best == (0, 1, 2, 3) and only_whole.tried[-1].phase == "the whole schedule"
+    never = await search(range(4), replay_failing_when(lambda s: False), verify_first=False)
+    assert not never.reproduced and never.tried[-1].items == (0, 1, 2, 3)
+
+
+async def test_guesses_are_tried_in_order_until_one_fails():
+    """The first guess that fails is kept; later guesses are not tried."""
+    calls = []
+    outcome = await search(range(20), replay_failing_when(lambda s: 4 in s and 15 in s, calls),
+                           focus=[[4, 5], [4, 5, 15, 16], [15]])
+    assert [t.phase for t in outcome.tried[:3]] == ["the whole schedule", "where it failed", "where it failed"]
+    assert outcome.tried[2].accepted and [t.phase for t in outcome.tried].count("where it failed") == 2
+    assert outcome.best == (4, 15) and calls[:3] == [tuple(range(20)), (4, 5), (4, 5, 15, 16)]
