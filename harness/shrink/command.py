@@ -215,16 +215,17 @@ class _Writer:
               f"{took:.0f}s; best {len(outcome.best)} steps; {max(0.0, budget_s - spent) / 60:.0f} min left",
               file=sys.stderr, flush=True)
         if tried.accepted and tried.items == outcome.best:
-            self.minimal = self._write_minimal(outcome, tried.number)
+            self.minimal = self._write_minimal(outcome, tried)
 
-    def _write_minimal(self, outcome: Outcome[Item], trial: int) -> Path:
+    def _write_minimal(self, outcome: Outcome[Item], tried: Tried[Item]) -> Path:
         from harness.shrink.output import rerun, write_minimal
 
-        k = self.replayer.replays
+        k, failure = self.replayer.replays, self.replayer.failure
         path = self.replayer.folder / "minimal.yaml"
         header = (f"Shrunk by `wschaos shrink` from `{self.source.start.rerun}`\n"
-                  f"({len(outcome.original)} steps -> {len(outcome.best)} + the closing gate; trial {trial}).\n"
-                  f"It fails {self.replayer.failure} on every one of {k} replays.\n"
+                  f"({len(outcome.original)} steps -> {len(outcome.best)} + the closing gate; trial {tried.number}).\n"
+                  f"The night failed {failure.kind} {failure.name}: {failure.summary}.\n"
+                  f"This {tried.trial.detail}.\n"
                   f"Rerun: {rerun(path, self.source.start.bugs)}")
         description = (f"Shrunk from {self.source.start.scenario} (seed {self.source.start.seed}): fails "
                        f"{self.replayer.failure.name} the same way on {k} of {k} replays.")

@@ -51,7 +51,7 @@ class Replayer:
         run = Run(self.options, [dataclasses.replace(plan) for _ in range(self.replays)],
                   run_dir=self.folder / "trials" / f"{number:03d}")
         same = 0
-        detail = ""
+        detail = seen = ""
         try:
             await run.open()
             for replay in range(1, self.replays + 1):
@@ -59,7 +59,7 @@ class Replayer:
                 ok, detail = self._judge(outcome, replay)
                 if not ok:
                     break
-                same += 1
+                same, seen = same + 1, detail
         finally:
             await run.close()
             try:
@@ -69,7 +69,7 @@ class Replayer:
             self.seconds.append(time.monotonic() - started)
         replays = min(same + 1, self.replays)
         if same == self.replays:
-            return Trial("fails", replays, f"failed the same way on {same} of {same} replays")
+            return Trial("fails", replays, f"failed the same way on {same} of {same} replays ({seen})")
         if same:
             return Trial("flaky", replays, f"flaky: failed the same way on {same} replay(s), then {detail}")
         return Trial("passes" if detail.startswith("passed") else "other", replays, detail)
@@ -79,8 +79,9 @@ class Replayer:
         if outcome is None:
             return False, f"could not start on replay {replay}"
         found = failures([c.to_dict() for c in outcome.checks], outcome.events)
-        if any(self.failure.same_way(f) for f in found):
-            return True, ""
+        same = next((f for f in found if self.failure.same_way(f)), None)
+        if same is not None:
+            return True, same.summary
         if outcome.outcome == "passed":
             return False, f"passed on replay {replay}"
         other = found[0] if found else None
