@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from harness import cli_args
 from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, InvalidInput
-from harness.shrink.command import add_shrink_options, check_budget
+from harness.shrink.command import add_shrink_options, budget_problems
 from harness.scenario.yamlpos import Problem
 from harness.units import Duration, Range, format_seconds
 
@@ -69,9 +69,8 @@ def cmd_soak(args: argparse.Namespace) -> int:
     from harness.soak.files import write_night
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
-    if args.shrink:
-        check_budget(args.shrink_budget, "--shrink-budget")
-    soak = soak_for(args, seed, output_problems(args.report, args.junit))
+    budget = budget_problems(args.shrink_budget, "--shrink-budget") if args.shrink else []
+    soak = soak_for(args, seed, output_problems(args.report, args.junit) + budget)
     scenario = soak.scenario
     options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=seed, headed=args.headed,
                          artifacts=args.artifacts, report_dir=args.report)

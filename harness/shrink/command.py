@@ -67,12 +67,21 @@ def cmd_shrink(args: argparse.Namespace) -> int:
                   args.check, args.target)
 
 
-def check_budget(budget: object, flag: str) -> None:
+def budget_problems(budget: object, flag: str) -> list[Problem]:
+    """The budget out of its range, as a problem under `flag`."""
     from harness.units import Duration, Range
 
-    if not isinstance(budget, Duration) or budget not in Range(*BUDGET_RANGE):
-        raise InvalidInput([Problem(flag, 0, 0, "", f"expected a duration from {BUDGET_RANGE[0]} to {BUDGET_RANGE[1]} "
-                                                    f"(real time the search may take), got {budget}")])
+    if isinstance(budget, Duration) and budget in Range(*BUDGET_RANGE):
+        return []
+    return [Problem(flag, 0, 0, "", f"expected a duration from {BUDGET_RANGE[0]} to {BUDGET_RANGE[1]} (real time the "
+                                    f"search may take), got {budget}")]
+
+
+def check_budget(budget: object, flag: str) -> None:
+    """InvalidInput if the budget is out of its range."""
+    problems = budget_problems(budget, flag)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def shrink(source: Source, budget_s: float, replays: int, report_dir: Path, check: str | None = None,

@@ -20,8 +20,9 @@ from harness.journal import Event
 from harness.scenario.yamlpos import Problem
 
 SCENARIO_FILE = "scenario.yaml"
-#: The kinds the shrinker reads; every other line of the journal is skipped unparsed.
-WANTED = ('"kind":"run.start"', '"kind":"step.start"', '"kind":"step.end"', '"kind":"check"', '"kind":"run.end"')
+#: The kinds the shrinker reads; a line that does not mention one is skipped unparsed.
+KINDS = ("run.start", "step.start", "step.end", "check", "run.end")
+WANTED = tuple(f'"{k}"' for k in KINDS)
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,11 @@ def read_steps_and_checks(path: Path) -> list[Event]:
         for line in fh:
             if any(k in line for k in WANTED):
                 try:
-                    out.append(json.loads(line))
+                    event = json.loads(line)
                 except json.JSONDecodeError:
                     break  # a truncated last line: the run was killed
+                if event.get("kind") in KINDS:
+                    out.append(event)
     return out
 
 

@@ -230,3 +230,12 @@ def test_cli_refuses_a_too_short_soak_before_starting_anything(capsys):
     assert main(["soak", "--duration", "30s", "--seed", "1"]) == 2
     assert capsys.readouterr().err == ("--duration: a soak needs at least 1m of app time to fit one disruption "
                                        "and its recovery, got 30s\n1 problem(s); nothing was started.\n")
+
+
+def test_cli_refuses_a_shrink_budget_out_of_range_with_the_other_problems(capsys):
+    """`--shrink --shrink-budget 5s` is refused with the duration problem, before anything starts."""
+    assert main(["soak", "--duration", "30s", "--seed", "1", "--shrink", "--shrink-budget", "5s"]) == 2
+    assert capsys.readouterr().err == (
+        "--shrink-budget: expected a duration from 1m to 48h (real time the search may take), got 5s\n"
+        "--duration: a soak needs at least 1m of app time to fit one disruption and its recovery, got 30s\n"
+        "2 problem(s); nothing was started.\n")
