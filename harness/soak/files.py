@@ -25,8 +25,9 @@ SOAK_FILE = "soak.json"
 def write_night(folder: Path, soak: SoakPlan, plan: Plan) -> Path:
     """Write scenario.yaml and soak.json into `folder` (the soak's scenario folder); returns it."""
     folder.mkdir(parents=True, exist_ok=True)
+    bugs = f" --bugs {','.join(plan.bugs)}" if plan.bugs else ""
     header = (f"The schedule of `{plan.rerun}`, as a scenario file.\n"
-              f"`wschaos run {folder / SCENARIO_FILE} --seed {plan.seed}` runs the same steps (without resource "
+              f"`wschaos run {folder / SCENARIO_FILE} --seed {plan.seed}{bugs}` runs the same steps (without resource "
               "sampling);\n`wschaos shrink` on the soak's run folder reduces a failing night to the fewest steps "
               "that still fail.")
     (folder / SCENARIO_FILE).write_text(dump_scenario(soak.scenario, header), encoding="utf-8")

@@ -1,6 +1,7 @@
 """`wschaos soak` on apps it was not written for, with their targets as written: examples/chat (probes, a ledger in
-SQLite, a protocol) and examples/board (no probes, a ledger in memory). Both pass; a seeded bug of chat fails the
-night, naming what did not hold. One minute of app time each, at the apps' own time scale (1).
+SQLite, a protocol) and examples/board (no probes, a ledger in memory). Both pass; a seeded bug of each fails the
+night, naming what did not hold. One minute of app time each (seed 7: a browser-offline round, then a blackhole), at
+the apps' own time scale (1): about six minutes in all.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ BOARD = "examples/board/targets/board.yaml"
 
 
 def soak(tmp_path: Path, target: str, *extra: str):
-    result = run_cli("soak", "--duration", "1m", "--seed", "6", "--target", target, "--report", str(tmp_path),
+    result = run_cli("soak", "--duration", "1m", "--seed", "7", "--target", target, "--report", str(tmp_path),
                      "--quiet", *extra, timeout=240)
     (run_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     return result, run_dir
@@ -37,6 +38,7 @@ def test_the_soak_passes_on_the_example_app(tmp_path, target):
     checks = {c["name"]: c["status"] for c in doc["scenarios"][0]["checks"]}
     assert checks["delivered_exactly_once"] == "passed" and checks["reconnected"] == "passed"
     assert "drift over the night" in (night / "soak.html").read_text()
+    assert checks["dead_link"] == "passed"  # the night has a blackhole: each page noticed it
     if target == BOARD:
         assert "the gate waits for connected pages only" in described["skipped"][0]
 
@@ -46,3 +48,10 @@ def test_a_seeded_bug_of_chat_fails_the_night_and_names_what_did_not_hold(tmp_pa
     result, _ = soak(tmp_path, CHAT, "--bugs", "keep_acked")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "queue_length == 0" in result.stdout or "check delivered_exactly_once" in result.stdout
+
+
+def test_board_s_seeded_bug_fails_the_night_on_the_dead_link(tmp_path):
+    """no_heartbeat (the page never notices a silent link): exit 1, dead_link named."""
+    result, _ = soak(tmp_path, BOARD, "--bugs", "no_heartbeat")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "check dead_link: " in result.stdout and "stayed 'connected' on a dead link" in result.stdout
