@@ -157,6 +157,8 @@ KINDS: tuple[EventKind, ...] = (
     EventKind("metrics", RUN, "a streamed journal's numbers (reconnects, messages, latency), computed from its "
               "file, which alone holds its traffic (harness.judging)", (
         f("values", "dict", "what `metrics.scenario_metrics` gives over every event"),
+        opt("judged", "dict", "`{where: worker|in-process, events, seconds, rss_kb}`: what judging the file took "
+            "(`rss_kb`: the worker's peak)"),
     )),
     EventKind("check", RUN, "a check's verdict", (
         f("name", "str", "the check"),

@@ -6,7 +6,8 @@ A journal held in memory is judged where it is (`checks.base.judge_all`). A stre
 (a soak's: its traffic is on disk only, `harness.journal`) is judged from its file by a worker
 (`python -m harness.judging JOB`): the worker reads every event back, judges the same checks
 with the same code, and computes the scenario's numbers (`metrics.scenario_metrics`), which the
-journal then records as a `metrics` event for results.json and the reports. The night's events
+journal then records as a `metrics` event for results.json and the reports, with what the
+judging took (`judged`: where, how many events, how long, the worker's peak memory). The night's events
 are read into the worker's memory, not the run's, which stays flat however long the soak ran.
 If the worker cannot run, the journal is read back and judged in-process: the verdict is the
 same, only the memory is not spared.
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -42,16 +45,18 @@ async def judge_journal(journal: Journal, checks: Sequence[Check]) -> list[Check
     journal.flush()
     judged = await _in_worker(journal.path, list(checks))
     if judged is None:
+        started = time.monotonic()
         events = journal.read_all()
-        judged = judge_all(events, list(checks)), dict(scenario_metrics(events))
+        judged = (judge_all(events, list(checks)), dict(scenario_metrics(events)),
+                  {"where": "in-process", "events": len(events), "seconds": round(time.monotonic() - started, 2)})
         del events
-    results, metrics = judged
-    journal.record("metrics", values=metrics)
+    results, metrics, work = judged
+    journal.record("metrics", values=metrics, judged=work)
     return results
 
 
-async def _in_worker(path: Path, checks: list[Check]) -> tuple[list[CheckResult], JSONObject] | None:
-    """(results, metrics) from a worker process; None if it could not run or failed."""
+async def _in_worker(path: Path, checks: list[Check]) -> tuple[list[CheckResult], JSONObject, JSONObject] | None:
+    """(results, metrics, what the judging took) from a worker process; None if it could not run."""
     folder = Path(tempfile.mkdtemp(prefix="wschaos-judge-"))
     try:
         job = folder / "job.pickle"
@@ -75,8 +80,8 @@ async def _in_worker(path: Path, checks: list[Check]) -> tuple[list[CheckResult]
                   "judging in-process", file=sys.stderr)
             return None
         with (folder / "result.pickle").open("rb") as fh:
-            results, metrics = pickle.load(fh)
-        return list(results), dict(metrics)
+            results, metrics, work = pickle.load(fh)
+        return list(results), dict(metrics), dict(work)
     except (OSError, pickle.PickleError, EOFError):
         return None
     finally:
@@ -87,10 +92,15 @@ def main(job: Path) -> int:
     """The worker: judge the job's checks over its journal file, write (results, metrics)."""
     import harness.checks  # noqa: F401  (registers every check: unpickling finds their classes)
 
+    started = time.monotonic()
     with job.open("rb") as fh:
         path, checks = pickle.load(fh)
     events = read_journal(Path(path))
-    judged = (judge_all(events, checks), dict(scenario_metrics(events)))
+    results, metrics = judge_all(events, checks), dict(scenario_metrics(events))
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    work = {"where": "worker", "events": len(events), "seconds": round(time.monotonic() - started, 2),
+            "rss_kb": peak_kb}
+    judged = (results, metrics, work)
     part = job.with_name("result.part")
     with part.open("wb") as fh:
         pickle.dump(judged, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -33,6 +33,9 @@ async def test_the_worker_judges_a_streamed_journal_like_the_run_would(tmp_path)
     assert [r.to_dict() for r in results] == [r.to_dict() for r in expected]
     assert results[0].summary == "200 messages sent: 1 lost" and results[1].passed
     metrics = scenario_metrics(journal.events)  # the lean list has the recorded `metrics` event
+    (recorded,) = [e for e in journal.events if e["kind"] == "metrics"]
+    assert recorded["judged"]["where"] == "worker" and recorded["judged"]["events"] == 603
+    assert recorded["judged"]["rss_kb"] > 10_000
     assert (metrics["messages_sent"], metrics["acked"], metrics["lost"]) == (200, 200, 1)
     in_worker = await _in_worker(journal.path, checks)  # the worker itself ran (no in-process fallback)
     assert in_worker is not None and [r.to_dict() for r in in_worker[0]] == [r.to_dict() for r in expected]
