@@ -200,6 +200,7 @@ async def _search(source: Source, items: list[Item], groups: list[list[Item]], f
             task.uncancel()
         outcome = seen[0] if seen else Outcome(tuple(items), tuple(items))
         outcome.stopped = "interrupted"
+        outcome.reproduced = outcome.reproduced or any(t.accepted for t in outcome.tried)
         writer.finish(outcome)
         return EXIT_INTERRUPTED
     writer.finish(outcome)
