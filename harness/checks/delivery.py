@@ -60,8 +60,11 @@ class DeliveredExactlyOnce(Check):
         if problems or misordered:
             labels = {"lost": "lost", "duplicated": "duplicated", "resent_after_ack": "sent again wrongly"}
             counts = [f"{metrics[k]} {labels[k]}" for k in labels if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
-            return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
-                               capped(problems + misordered), metrics, marks)
+            failed = self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
+                                 capped(problems + misordered), metrics, marks)
+            only_excused = (not audit.lost and not audit.duplicated and not misordered
+                            and all(r.excused for r in audit.resent))
+            return replace(failed, inconclusive=True) if only_excused else failed
         ordered = ", in order" if self.order else ""
         acked = f" ({len(audit.acked)} acked)" if audit.acked or any(a.get("message_id") for a in audit.actions) else ""
         return self.result(True, f"all {plural(len(audit.actions), 'message')} delivered exactly once"
@@ -89,7 +92,8 @@ class DeliveredExactlyOnce(Check):
         lines += [f"duplicated: {key} appears {n} times in the server ledger (expected once)"
                   for key, n in audit.duplicated.items()]
         lines += [f"resent after ack: {r.client} sent message {r.message_id} again at {at(r.resent_t)} "
-                  f"after its ack arrived at {at(r.ack_t)}" if r.why == "after_ack" else
+                  f"after its ack arrived at {at(r.ack_t)}" + (f" ({r.excused})" if r.excused else "")
+                  if r.why == "after_ack" else
                   f"sent twice on one connection: {r.client} sent message {r.message_id} on socket "
                   f"{r.socket} at {at(r.ack_t)} and again at {at(r.resent_t)}" for r in audit.resent]
         return lines

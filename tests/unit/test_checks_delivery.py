@@ -67,6 +67,25 @@ def test_an_ack_racing_the_clients_own_reconnect_does_not_count_as_seen():
     assert result.metrics["resent_after_ack"] == 0
 
 
+def test_an_ack_arriving_as_the_client_gives_the_socket_up_does_not_count_as_seen():
+    """Seen in an 8-hour soak: a frozen server's backlog of acks arrives 1 ms before the page's probe says
+    reconnecting and 200 ms before it dials again (a backoff): the page never read it, and its resend is a retry."""
+    j = reconnect_around_an_ack(attempt_t=2.2).probe(0.6, "b0", state="connected").probe(2.001, "b0", state="reconnecting")
+    result = DeliveredExactlyOnce().judge(j.probe(2.3, "b0", state="connected").run())
+    assert result.passed, result.evidence
+
+
+def test_a_resend_the_pages_own_lag_explains_is_inconclusive_not_failed():
+    """Seen in an 8-hour soak on a busy machine: the ack came 80 ms before the page dialled again, 30 ms over the
+    race, while the page's timers ran 45 ms late: it may never have read it. Inconclusive, with the lag as evidence."""
+    j = reconnect_around_an_ack(attempt_t=2.08).lag(2.5, "b0", 45.0, window_s=1.0)
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert (result.status, result.summary) == ("inconclusive", "1 message sent: 1 sent again wrongly")
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=2.3s after its ack arrived at t=2.0s "
+                               "(its ack came 80ms before b0 left the socket, over the 50ms race: 30ms over, but b0's "
+                               "timers ran up to 45ms late between t=1.5s and t=2.5s (machine busy))"]
+
+
 def test_a_resend_after_an_ack_that_came_before_the_reconnect_fails():
     """The ack reached s1 a clear 0.2s before the client left it: the client had it and resent anyway."""
     result = DeliveredExactlyOnce().judge(reconnect_around_an_ack(attempt_t=2.2).run())
