@@ -9,8 +9,8 @@ The slope is a least-squares line through every segment at once (one slope, an i
 segment), per hour of app time, so a night compressed to 0.1 reads like a real one. A resource
 is steady when its slope is within `floor` per hour, or the line moved less than `least` over
 the night (a short soak extrapolates a megabyte of noise to a steep slope). "Steady after round
-N" names the earliest round from which the rest is steady (at least three rounds left); a night
-that never settles is "still growing" (or "still falling") at the end.
+N" names the earliest round from which the rest stays within `floor` per hour (at least three
+rounds left); a night that never settles is "still growing" (or "still falling") at the end.
 """
 
 from __future__ import annotations
@@ -70,13 +70,10 @@ def trend(points: Sequence[Point], name: str, unit: str, floor: float, least: fl
         moved = abs(k) * (pts[-1][1] - pts[0][1])
         return Trend(name, unit, pts, k, pts[0][0], k, f"{name} steady over the night: the fitted line moved "
                      f"{_v(moved, unit)} in all {span}, too little for its {_rate(k, unit)} to be a trend")
-    steady, tail = _steady_from(pts, floor, least)
+    steady, tail = _steady_from(pts, floor)
     text = f"{name} {'grew' if k > 0 else 'fell'} {_rate(abs(k), unit, sign=False)} {span}"
     if steady is not None and tail is not None:
-        rest = [p for p in pts if p[0] >= steady]
-        from_there = (_rate(tail, unit) if abs(tail) <= floor
-                      else f"{_v(abs(tail) * (rest[-1][1] - rest[0][1]), unit)} in all")
-        text += f", steady after round {steady} ({from_there} from there)"
+        text += f", steady after round {steady} ({_rate(tail, unit)} from there)"
     else:
         text += f", still {'growing' if k > 0 else 'falling'} at the end"
     return Trend(name, unit, pts, k, steady, tail, text)
@@ -87,11 +84,12 @@ def _steady(points: Sequence[Point], k: float, floor: float, least: float) -> bo
     return abs(k) <= floor or abs(k) * hours < least
 
 
-def _steady_from(points: Sequence[Point], floor: float, least: float) -> tuple[int | None, float | None]:
-    """The earliest round after the first from which the rest is steady."""
+def _steady_from(points: Sequence[Point], floor: float) -> tuple[int | None, float | None]:
+    """The earliest round after the first from which the rest's slope is within `floor` (a short
+    tail moving little is no evidence of steadiness: only the rate counts here)."""
     for i in range(1, len(points) - MIN_TAIL + 1):
         k = slope(points[i:])
-        if k is not None and _steady(points[i:], k, floor, least):
+        if k is not None and abs(k) <= floor:
             return points[i][0], k
     return None, None
 

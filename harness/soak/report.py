@@ -91,12 +91,14 @@ def night_trends(index: NightIndex) -> list[Trend]:
     out = []
     lives = _segments(index)
     fresh = _fresh(index, lives)
+    processes = len(set(lives.values()))
     for s in series_of(index):
         server = s.key.startswith("server_")
         points = [(r.number, h, v, lives[r.number] if server else 0) for r in index.rounds
                   if (h := _hour(index, r)) is not None and (v := r.mean(s.key)) is not None
                   and not (server and r.number in fresh)]
-        out.append(trend(points, s.name, s.unit, FLOORS[s.unit], LEAST[s.unit]))
+        note = f"; fitted within each of {processes} server processes" if server and processes > 1 else ""
+        out.append(trend(points, s.name, s.unit, FLOORS[s.unit], LEAST[s.unit], note))
     calm = _latency_points(index, calm=True)
     if len(calm) >= 3:
         out.append(trend(calm, "round-trip latency p50", "ms", FLOORS["ms"], LEAST["ms"], ", with no fault held"))

@@ -92,7 +92,8 @@ def test_the_report_states_the_drift_and_lists_every_round(tmp_path):
     (tmp_path / "soak.json").write_text(json.dumps(NIGHT))
     journal(tmp_path)
     sentences = [t.sentence for t in night_trends(index_night(tmp_path / "journal.jsonl", NIGHT))]
-    assert "server RSS steady over the night: +0.0 MB/h (50.0 MB -> 30.0 MB)" in sentences
+    assert ("server RSS steady over the night: +0.0 MB/h (50.0 MB -> 30.0 MB; fitted within each of 2 server "
+            "processes)") in sentences
     assert any(s.startswith("round-trip latency p50 steady over the night") for s in sentences)
     html = write_soak_report(tmp_path).read_text()
     for text in ("server RSS steady over the night", "network down on b0 for 4s", "queue drain: no probe",
