@@ -287,6 +287,12 @@ KINDS: tuple[EventKind, ...] = (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         f("n", "int", "1, 2, ...: the n-th send on the socket, stamping its n-th `ws.frame` `dir: sent`"),
         f("page_t", "float", "the page's clock (epoch seconds) when the app called `send`"))),
+    EventKind("ws.closing", CLIENT, "the page's app called close() on an open socket: it gave the socket up "
+              "(on a dead link the close event may come minutes later, when the browser gives up the closing "
+              "handshake)", (
+        CLIENT_F, f("socket", "str?", "as in its ws.open (null: a socket the tracker had not seen open)"),
+        opt("code", "int?", "the close code the app asked for"), opt("reason", "str?", "its reason"),
+        opt("page_t", "float?", "the page's clock"))),
     EventKind("ws.close", CLIENT, "a socket closed", (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         opt("code", "int?", "close code"), opt("reason", "str?", "close reason"),

@@ -3,7 +3,9 @@
 A blackhole keeps the TCP connection open and passes nothing, so no close tells the page; only
 its own heartbeat watchdog can. This check times that, from the socket-level evidence: for each
 fault of the named kinds on a client that was connected when it began, the client *noticed* at
-the first of: its app socket closed, it dialled a new socket, or its state left `connected`.
+the first of: it called close() on its app socket (`ws.closing`: on a dead link the close event
+itself may wait minutes for a closing handshake), its app socket closed, it dialled a new socket,
+or its state left `connected`.
 Noticed only when the fault was removed (Toxiproxy then closes the connections it held), or
 never, is not noticing: the time is then at least the fault's length. What the socket received
 during the fault is reported, so "nothing passed" is evidence, not an assumption.
@@ -113,6 +115,9 @@ def _noticed(events: list[Event], states: list[tuple[float, str]], socket: JSON,
             continue
         if e["kind"] == "ws.close" and e.get("socket") == socket:
             signs.append((e["t"], "its socket closed"))
+            break
+        if e["kind"] == "ws.closing" and e.get("socket") == socket:
+            signs.append((e["t"], "it closed its socket"))
             break
         if e["kind"] == "ws.attempt":
             signs.append((e["t"], "it dialled a new socket"))

@@ -47,11 +47,13 @@ def test_a_seeded_bug_of_chat_fails_the_night_and_names_what_did_not_hold(tmp_pa
     """keep_acked (receipted messages stay in the outbox): exit 1, the queue gate or a check named."""
     result, _ = soak(tmp_path, CHAT, "--bugs", "keep_acked")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "queue_length == 0" in result.stdout or "check delivered_exactly_once" in result.stdout
+    said = result.stdout + result.stderr
+    assert "queue_length == 0" in said or "check delivered_exactly_once" in said
 
 
 def test_board_s_seeded_bug_fails_the_night_on_the_dead_link(tmp_path):
     """no_heartbeat (the page never notices a silent link): exit 1, dead_link named."""
     result, _ = soak(tmp_path, BOARD, "--bugs", "no_heartbeat")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "check dead_link: " in result.stdout and "stayed 'connected' on a dead link" in result.stdout
+    said = result.stdout + result.stderr
+    assert "check dead_link: " in said and "stayed 'connected' on a dead link" in said

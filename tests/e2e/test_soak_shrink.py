@@ -38,7 +38,8 @@ def test_the_soak_fails_on_the_lost_messages(shrunk):
     """The night fails delivered_exactly_once: tickets typed while the server was away are gone."""
     soak, _, _ = shrunk
     assert soak.returncode == 1, soak.stdout + soak.stderr
-    assert "check delivered_exactly_once:" in soak.stdout and " lost" in soak.stdout
+    said = soak.stdout + soak.stderr  # verdict lines go to stderr, the seed and report paths to stdout
+    assert "check delivered_exactly_once:" in said and " lost" in said
 
 
 def test_shrink_writes_a_scenario_of_at_most_three_steps_and_its_rerun(shrunk):
@@ -73,6 +74,6 @@ def test_the_minimal_scenario_fails_with_the_bug_and_passes_on_the_fixed_app(shr
     path = re.search(r"^minimal scenario: (.+)$", shrink.stdout, re.M).group(1)
     assert run_cli("validate", path).returncode == 0
     with_bug = run_cli("run", path, "--bugs", "no_queue", "--report", str(report / "bug"), "--quiet", timeout=120)
-    assert with_bug.returncode == 1 and "delivered_exactly_once" in with_bug.stdout
+    assert with_bug.returncode == 1 and "delivered_exactly_once" in with_bug.stderr
     fixed = run_cli("run", path, "--report", str(report / "fixed"), "--quiet", timeout=120)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
