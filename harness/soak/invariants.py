@@ -74,9 +74,9 @@ def dead_link_within(target: Target, time_scale: float | None) -> float:
 
 
 def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int],
-               dead_link_s: float = DEAD_LINK_WITHIN_S) -> Invariants:
+               dead_link_s: float = DEAD_LINK_WITHIN_S, duration: Duration = Duration(8 * 3600.0)) -> Invariants:
     """The invariants that apply to `target` for a night of `kinds` disruptions and `planned`
-    work (workload entry -> how many runs or messages)."""
+    work (workload entry -> how many runs or messages), `duration` of app time long."""
     made: list[Check] = [_check("reconnected", within=RECOVER_WITHIN, clients="browsers")]
     held = [f"every page connected again within {RECOVER_WITHIN} after each round (`reconnected`)"]
     skipped = []
@@ -103,7 +103,9 @@ def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int],
         held.append("graceful stops close sockets with a proper code (`close_codes`)")
     else:
         skipped.append("close codes: the night has no graceful `restart` or `stop` to judge")
-    made.append(_check("resource_drift"))
+    # A short soak's warmup is a quarter of it (a minute at most, resource_drift's default),
+    # else a 1-minute soak would end before the check had three samples to judge.
+    made.append(_check("resource_drift", warmup=Duration(min(60.0, duration.seconds / 4))))
     held.append("server memory, file descriptors and page heaps do not drift (`resource_drift`)")
     return Invariants(gates(target), tuple(made), tuple(held), tuple(skipped))
 

@@ -184,7 +184,7 @@ def soak_plan(target: Target, duration: Duration, seed: int, clients: int, inten
     schedule.fill(round(duration.seconds))
     schedule.last_work()
     schedule.add(Screenshot("soak-end"))
-    held = invariants(target, schedule.kinds, schedule.work.counts, dead_link_s)
+    held = invariants(target, schedule.kinds, schedule.work.counts, dead_link_s, duration)
     specs = [ClientSpec(p, "browser") for p in pages]
     if sends_messages(target):
         specs.append(ClientSpec(PROTOCOL_CLIENT, "protocol"))

@@ -239,3 +239,10 @@ def test_cli_refuses_a_shrink_budget_out_of_range_with_the_other_problems(capsys
         "--shrink-budget: expected a duration from 1m to 48h (real time the search may take), got 5s\n"
         "--duration: a soak needs at least 1m of app time to fit one disruption and its recovery, got 30s\n"
         "2 problem(s); nothing was started.\n")
+
+
+def test_a_short_soak_warms_up_for_a_quarter_of_its_length():
+    """resource_drift's warmup is a quarter of a soak shorter than 4 minutes, else its default minute."""
+    def warmup(seconds: float) -> Duration:
+        return next(c for c in soak_scenario(Duration(seconds), 3).checks if c.registered_name == "resource_drift").warmup
+    assert (warmup(60.0), warmup(180.0), warmup(3600.0)) == (Duration(15.0), Duration(45.0), Duration(60.0))
