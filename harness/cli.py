@@ -1,4 +1,4 @@
-"""`wschaos`: run, soak, validate, list, doctor, report, import.
+"""`wschaos`: run, soak, shrink, validate, list, doctor, report, import.
 
 Exit codes: 0 passed, 1 checks failed, 2 invalid input, 3 harness/infrastructure error,
 4 inconclusive (no failure, but the machine kept a scenario from being judged), 130 interrupted.
@@ -19,6 +19,7 @@ from harness.cli_run import parse_bugs, run_and_report
 from harness.browser_server import add_parser as add_browser_server_parser, cmd_browser_server
 from harness.har.import_cmd import add_import_parser, cmd_import
 from harness.init_cmd import add_init_parser, cmd_init
+from harness.shrink.command import add_shrink_parser, cmd_shrink
 from harness.soak_cli import add_soak_parser, cmd_soak, soak_rerun  # noqa: F401 - soak_rerun: its old home
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_soak_parser(sub)
     add_init_parser(sub)
     add_import_parser(sub)
+    add_shrink_parser(sub)
     val = sub.add_parser("validate", help="check scenario and target files without running anything: each scenario "
                                            "also against its target, as `run` would")
     val.add_argument("paths", nargs="+", type=Path)
@@ -135,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        handler = {"run": cmd_run, "soak": cmd_soak, "validate": cmd_validate, "list": cmd_list,
-                   "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema,
+        handler = {"run": cmd_run, "soak": cmd_soak, "shrink": cmd_shrink, "validate": cmd_validate,
+                   "list": cmd_list, "doctor": cmd_doctor, "report": cmd_report, "schema": cmd_schema,
                    "install-deps": cmd_install_deps, "init": cmd_init, "import": cmd_import,
                    "browser-server": cmd_browser_server}[args.command]
         return handler(args)

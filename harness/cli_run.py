@@ -65,9 +65,10 @@ def parse_bugs(text: str) -> tuple[str, ...]:
 
 
 def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, quiet: bool = False, repeat: int = 1,
-                   jobs: int = 1, thresholds: list[Threshold] | None = None) -> int:
+                   jobs: int = 1, thresholds: list[Threshold] | None = None, run_id: str | None = None) -> int:
     """Run planned scenarios through the run owner, show progress, map the verdict to an exit
-    code: the path `run` and `soak` share."""
+    code: the path `run` and `soak` share. `run_id` names the run folder (the soak writes its
+    night's files into it first); default: a new one."""
     from harness.progress import Progress
     from harness.infra import find_tools
     from harness.run import run_plans
@@ -76,8 +77,8 @@ def run_and_report(plans: list[Plan], options: RunOptions, junit: Path | None, q
     progress = Progress(len(plans) * repeat, live=not quiet and sys.stderr.isatty(), rounds=repeat)
     try:
         result, html = asyncio.run(with_signals(lambda: run_plans(
-            plans, options, on_event=progress, on_outcome=progress.on_outcome, junit=junit, repeat=repeat, jobs=jobs,
-            thresholds=thresholds or ())))
+            plans, options, run_id=run_id, on_event=progress, on_outcome=progress.on_outcome, junit=junit,
+            repeat=repeat, jobs=jobs, thresholds=thresholds or ())))
     finally:
         progress.close()
     progress.final(result, html)

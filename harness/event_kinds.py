@@ -134,6 +134,12 @@ KINDS: tuple[EventKind, ...] = (
         opt("message_id", "str?", "the message's id when the harness built it"),
         f("detail", "dict", "`{title}` or `{message}` (the template's name)"),
     )),
+    EventKind("metrics", RUN, "a streamed journal's numbers (reconnects, messages, latency), computed from its "
+              "file, which alone holds its traffic (harness.judging)", (
+        f("values", "dict", "what `metrics.scenario_metrics` gives over every event"),
+        opt("judged", "dict", "`{where: worker|in-process, events, seconds, rss_kb}`: what judging the file took "
+            "(`rss_kb`: the worker's peak)"),
+    )),
     EventKind("check", RUN, "a check's verdict", (
         f("name", "str", "the check"),
         f("passed", "bool", "whether it held"),
@@ -178,6 +184,8 @@ KINDS: tuple[EventKind, ...] = (
         f("server_pid", "int?", "the system under test; null while it is stopped"),
         f("server_rss_kb", "int?", "VmRSS of /proc/<pid>/status"),
         f("server_fds", "int?", "entries of /proc/<pid>/fd"),
+        opt("server_sockets", "int?", "those of them that are sockets: its listeners and open connections"),
+        opt("harness_rss_kb", "int?", "VmRSS of wschaos itself: a long run must not grow it without bound"),
         f("pages", "dict", "`{b0: used JS heap bytes}`; null for a page asleep, closed or silent"),
         f("interval_s", "float", "real seconds between samples"),
     )),
@@ -309,6 +317,12 @@ KINDS: tuple[EventKind, ...] = (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         f("n", "int", "1, 2, ...: the n-th send on the socket, stamping its n-th `ws.frame` `dir: sent`"),
         f("page_t", "float", "the page's clock (epoch seconds) when the app called `send`"))),
+    EventKind("ws.closing", CLIENT, "the page's app called close() on an open socket: it gave the socket up "
+              "(on a dead link the close event may come minutes later, when the browser gives up the closing "
+              "handshake)", (
+        CLIENT_F, f("socket", "str?", "as in its ws.open (null: a socket the tracker had not seen open)"),
+        opt("code", "int?", "the close code the app asked for"), opt("reason", "str?", "its reason"),
+        opt("page_t", "float?", "the page's clock"))),
     EventKind("ws.close", CLIENT, "a socket closed", (
         CLIENT_F, f("socket", "str", "as in its ws.open"),
         opt("code", "int?", "close code"), opt("reason", "str?", "close reason"),

@@ -15,6 +15,13 @@ calls it per frame (the same event and line, with the per-socket work done once)
 
 Observers subscribe through `Journal.subscribe`; a listener is called synchronously, and one
 that raises is reported once on stderr and never breaks the run (Locust's event hook idea).
+
+A long run's journal is *streamed* (`Journal(path, streamed=True)`, the soak's): its traffic
+(`TRAFFIC_KINDS`: frames, the pages' send stamps, probe readings: most of a run's events, many
+per second) goes to the file only, and `events` keeps the rest (steps, faults, sockets, actions,
+processes), which grows with the schedule rather than with the hours. Whatever needs the
+traffic reads the whole file (`read_all`): the checks and the scenario's numbers are judged from
+it in a worker process (`harness.judging`), so the run's own memory stays flat all night.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ FrameRecorder = Callable[[JSON, JSON, JSON, str | None], Event]
 
 #: The longest a recorded event waits before it is written to the file.
 FLUSH_INTERVAL_S = 0.2
+#: What a streamed journal writes to its file and does not keep in memory: the run's traffic.
+TRAFFIC_KINDS = frozenset({"ws.frame", "ws.sent_at", "probe"})
 _open_journals: "weakref.WeakSet[Journal]" = weakref.WeakSet()
 _encode = encoder(json.JSONEncoder(default=str, separators=(",", ":")))
 _encode_str = json.encoder.encode_basestring_ascii
@@ -53,8 +62,13 @@ class Journal:
     """Append-only event log, optionally mirrored to a JSONL file (written in batches)."""
 
     def __init__(self, path: Path | None = None, clock: Callable[[], float] = time.monotonic,
-                 flush_interval_s: float = FLUSH_INTERVAL_S) -> None:
+                 flush_interval_s: float = FLUSH_INTERVAL_S, streamed: bool = False) -> None:
+        """`streamed` (with a `path`): traffic events go to the file only (module docstring)."""
         self._clock = clock
+        #: Whether `events` leaves out the traffic (then `read_all` has everything).
+        self.streamed = streamed and path is not None
+        #: Traffic events written to the file and not kept in `events`.
+        self.on_disk_only = 0
         self._t0 = clock()
         self.events: list[Event] = []
         self._listeners: list[Listener] = []
@@ -132,7 +146,10 @@ class Journal:
             if self._closed:
                 self.dropped += 1
                 return event
-            self.events.append(event)
+            if self.streamed:
+                self.on_disk_only += 1
+            else:
+                self.events.append(event)
             if self._file is not None:
                 if raw is None or "\n" in raw or "\r" in raw:
                     line = _encode(event) + "\n"
@@ -153,7 +170,10 @@ class Journal:
         if self._closed:  # the verdict is written: nothing is added after it, in memory or on disk
             self.dropped += 1
             return
-        self.events.append(event)
+        if self.streamed and event["kind"] in TRAFFIC_KINDS:
+            self.on_disk_only += 1
+        else:
+            self.events.append(event)
         if self._file is not None:
             pending = self._pending
             pending.append(_encode(event) + "\n" if line is None else line)
@@ -184,6 +204,14 @@ class Journal:
             if lines and self._file is not None:
                 self._file.write("".join(lines))
                 self._file.flush()
+
+    def read_all(self) -> list[Event]:
+        """Every event recorded so far, traffic included: `events` itself, or for a streamed
+        journal the file read back (what is pending is written first)."""
+        if not self.streamed or self.path is None:
+            return self.events
+        self.flush()
+        return read_journal(self.path)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(event)` for every new event; returns an unsubscribe function."""

@@ -6,7 +6,7 @@ carries them (`harness.report.results`). Pure.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence, TypedDict
+from typing import Iterable, Sequence, TypedDict, cast
 
 from harness.analysis import client_names, probe_series, reconnect_times
 from harness.journal import Event
@@ -95,7 +95,11 @@ def _pct(values: list[float], p: float) -> float | None:
 
 
 def scenario_metrics(events: list[Event]) -> ScenarioMetrics:
-    """Reconnect times, message accounting and latency samples of one scenario."""
+    """Reconnect times, message accounting and latency samples of one scenario; a streamed
+    journal's are those its `metrics` event recorded, computed from its file (harness.judging)."""
+    recorded = next((e for e in reversed(events) if e.get("kind") == "metrics"), None)
+    if recorded is not None and isinstance(recorded.get("values"), dict):
+        return cast(ScenarioMetrics, dict(recorded["values"]))  # scenario_metrics' own output, as JSON
     reconnects = [float(x) for x in reconnect_times(events)]
     stats = message_stats(events)
     latency = [ms for _, _, ms in latency_samples(events)]

@@ -31,6 +31,7 @@ class RunOptions:
     sample_resources_s: Optional[float] = None  # real seconds between `resources` samples (soak)
     program: tuple[str, ...] = ("wschaos",)     # how rerun commands call wschaos (harness.invocation)
     infra: Infra = Infra()                      # engines elsewhere: browser servers, an existing Toxiproxy
+    streamed: bool = False   # traffic events on disk only, checks judged from the file (soak; harness.journal)
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ class Run:
         """The scenario's journal, with the progress listener (one per lane when the listener
         tells lanes apart, as the CLI's display does) and, in strict mode, the event validator."""
         sdir.mkdir(parents=True, exist_ok=True)
-        journal = Journal(sdir / "journal.jsonl")
+        journal = Journal(sdir / "journal.jsonl", streamed=plan.options.streamed)
         listener = (self.on_event.lane(plan.scenario.name) if isinstance(self.on_event, LaneListener)
                     else self.on_event)
         if listener is not None:

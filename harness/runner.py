@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from harness.aio import guarded, within
-from harness.checks.base import CheckResult, judge_all
+from harness.checks.base import CheckResult
 from harness.conclude import StepsEnded
 from harness.context import PendingRevert, RunContext
 from harness.drivers.http import fetch_json
@@ -25,6 +25,7 @@ from harness.drivers.lagmon import LagMonitor
 from harness.errors import StepFailed, WschaosError
 from harness.events import JSONObject
 from harness.journal import Journal
+from harness.judging import judge_journal
 from harness.plan import Plan
 from harness.recovery import watch_recovery
 from harness.shared import Shared
@@ -117,7 +118,7 @@ async def _run_stack(plan: Plan, shared: Shared, journal: Journal, sdir: Path,
             if (failure is None or isinstance(failure, StepFailed)) and shared.broken() is None:
                 # Checks read only what came before run.teardown, so they can be judged now,
                 # and a failed check still gets its Playwright traces saved.
-                verdicts.extend(judge_all(journal.events, list(plan.scenario.checks)))
+                verdicts.extend(await judge_journal(journal, list(plan.scenario.checks)))
                 if failure is None and not all(c.passed for c in verdicts):
                     await _failure_screenshots(ctx)  # faults still applied, pages still up
             failed = failure is not None or not all(c.passed for c in verdicts)

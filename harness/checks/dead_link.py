@@ -3,7 +3,9 @@
 A blackhole keeps the TCP connection open and passes nothing, so no close tells the page; only
 its own heartbeat watchdog can. This check times that, from the socket-level evidence: for each
 fault of the named kinds on a client that was connected when it began, the client *noticed* at
-the first of: its app socket closed, it dialled a new socket, or its state left `connected`.
+the first of: it called close() on its app socket (`ws.closing`: on a dead link the close event
+itself may wait minutes for a closing handshake), its app socket closed, it dialled a new socket,
+or its state left `connected`.
 Noticed only when the fault was removed (Toxiproxy then closes the connections it held), or
 never, is not noticing: the time is then at least the fault's length. What the socket received
 during the fault is reported, so "nothing passed" is evidence, not an assumption.
@@ -62,7 +64,7 @@ def dead_links(events: list[Event], client: str, faults: tuple[str, ...] = ("bla
     """Every fault of the kinds `faults` that hit `client` while it was connected, and when it noticed."""
     end = scenario_end(events)
     states = state_timeline(events, client)
-    mine = [e for e in connection_of(events, client, "ws.attempt", "ws.open", "ws.close", "ws.frame")
+    mine = [e for e in connection_of(events, client, "ws.attempt", "ws.open", "ws.closing", "ws.close", "ws.frame")
             if e.get("t", 0.0) <= end]  # a Socket.IO page's: its sessions, closed when it gave the link up
     out = []
     for fw in fault_windows(events):
@@ -115,6 +117,9 @@ def _noticed(events: list[Event], states: list[tuple[float, str]], socket: JSON,
             continue
         if e["kind"] == "ws.close" and e.get("socket") == socket:
             signs.append((e["t"], "its socket closed"))
+            break
+        if e["kind"] == "ws.closing" and e.get("socket") == socket:
+            signs.append((e["t"], "it closed its socket"))
             break
         if e["kind"] == "ws.attempt":
             signs.append((e["t"], "it dialled a new socket"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from harness.analysis import scenario_end, server_state_at
@@ -22,14 +22,31 @@ class DeliveredExactlyOnce(Check):
     clients: ClientSelector = "all"
     order: bool = False
     key_prefix: Optional[str] = None
+    since_last_start: bool = False   # a server that keeps its ledger in memory forgets what came before
 
     def judge(self, run: RunView) -> CheckResult:
         names, bad = select(self, run, self.clients)
         if bad:
             return bad
-        audit = message_audit(run.events, names, self.key_prefix)
+        since = last_server_start(run) if self.since_last_start else None
+        audit = message_audit(run.events, names, self.key_prefix, since)
         if audit.ledger is None:
             return self._no_ledger(run)
+        if since is not None:
+            before = len(message_audit(run.events, names, self.key_prefix).actions) - len(audit.actions)
+            if not audit.actions:
+                return self.not_judged(f"no keyed message sent since the server's last start at {at(since)}: "
+                                       "nothing it could still remember to judge",
+                                       [f"{plural(before, 'message')} sent before it are not judged "
+                                        "(since_last_start: the server keeps its ledger in memory)"])
+            result = self._judged(audit, names)
+            note = (f"judged the {plural(len(audit.actions), 'message')} sent from the server's last start at "
+                    f"{at(since)} on; {plural(before, 'message')} sent before it are not (since_last_start: the "
+                    "server keeps its ledger in memory)")
+            return replace(result, evidence=[note] + result.evidence)
+        return self._judged(audit, names)
+
+    def _judged(self, audit: MessageAudit, names: list[str]) -> CheckResult:
         if not audit.actions:
             what = f" with a key starting {self.key_prefix!r}" if self.key_prefix else " with a key"
             return self.result(False, f"no action{what} by {', '.join(names)}: nothing to deliver",
@@ -43,8 +60,11 @@ class DeliveredExactlyOnce(Check):
         if problems or misordered:
             labels = {"lost": "lost", "duplicated": "duplicated", "resent_after_ack": "sent again wrongly"}
             counts = [f"{metrics[k]} {labels[k]}" for k in labels if metrics[k]] + ([f"{len(misordered)} out of order"] if misordered else [])
-            return self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
-                               capped(problems + misordered), metrics, marks)
+            failed = self.result(False, f"{plural(len(audit.actions), 'message')} sent: {', '.join(counts)}",
+                                 capped(problems + misordered), metrics, marks)
+            only_excused = (not audit.lost and not audit.duplicated and not misordered
+                            and all(r.excused for r in audit.resent))
+            return replace(failed, inconclusive=True) if only_excused else failed
         ordered = ", in order" if self.order else ""
         acked = f" ({len(audit.acked)} acked)" if audit.acked or any(a.get("message_id") for a in audit.actions) else ""
         return self.result(True, f"all {plural(len(audit.actions), 'message')} delivered exactly once"
@@ -73,10 +93,18 @@ class DeliveredExactlyOnce(Check):
         lines += [f"duplicated: {key} appears {n} times in the server ledger (expected once)"
                   for key, n in audit.duplicated.items()]
         lines += [f"resent after ack: {r.client} sent message {r.message_id} again at {at(r.resent_t)} "
-                  f"after its ack arrived at {at(r.ack_t)}" if r.why == "after_ack" else
+                  f"after its ack arrived at {at(r.ack_t)}" + (f" ({r.excused})" if r.excused else "")
+                  if r.why == "after_ack" else
                   f"sent twice on one connection: {r.client} sent message {r.message_id} on socket "
                   f"{r.socket} at {at(r.ack_t)} and again at {at(r.resent_t)}" for r in audit.resent]
         return lines
+
+
+def last_server_start(run: RunView) -> float | None:
+    """When the server last started (a restart, or the end of a stop) before the steps ended."""
+    end = scenario_end(run.all_events)
+    starts = [float(e["t"]) for e in run.of_kind("proc.start") if e.get("name") == "server" and e["t"] <= end]
+    return starts[-1] if starts else None
 
 
 def _order_problems(audit: MessageAudit, names: list[str]) -> list[str]:

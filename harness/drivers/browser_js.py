@@ -68,6 +68,17 @@ _TEMPLATE = r"""
     ws.addEventListener("close", (ev) => report({
       event: "close", url: target, code: ev.code, reason: ev.reason, clean: ev.wasClean, sid, page_t: pageT(),
     }));
+    // The app giving its socket up (a heartbeat timeout calls close()): on a dead link the close
+    // event waits for a closing handshake that never comes (Chromium gives it minutes), so the
+    // call itself is when the app noticed.
+    const nativeClose = ws.close;
+    Object.defineProperty(ws, "close", {configurable: true, writable: true, value: function close(code, reason) {
+      if (ws.readyState <= 1) {
+        report({event: "closing", url: target, code: code === undefined ? null : code,
+                reason: reason === undefined ? null : String(reason), sid, page_t: pageT()});
+      }
+      return nativeClose.apply(this, arguments);
+    }});
     // The page's clock when the app sends: Playwright may deliver `framesent` late on a busy
     // machine. Only a send while OPEN puts a frame on the wire (CONNECTING throws, CLOSING and
     // CLOSED drop it), so the n-th report is the n-th frame Playwright sees on this socket.

@@ -44,6 +44,18 @@ def count_fds(pid: int, proc: Path = Path("/proc")) -> int:
     return len(os.listdir(proc / str(pid) / "fd"))
 
 
+def count_sockets(pid: int, proc: Path = Path("/proc")) -> int:
+    """How many of `pid`'s file descriptors are sockets (listeners and connections)."""
+    folder = proc / str(pid) / "fd"
+    count = 0
+    for name in os.listdir(folder):
+        try:
+            count += os.readlink(folder / name).startswith("socket:")
+        except OSError:  # closed meanwhile
+            continue
+    return count
+
+
 class ResourceSampler:
     """Records a `resources` event every `interval_s` real seconds until closed; idempotent close."""
 
@@ -84,20 +96,28 @@ class ResourceSampler:
 
     async def sample(self) -> JSONObject:
         """Take one sample and record it as a `resources` event."""
-        pid, rss, fds = self._server()
+        pid, rss, fds, sockets = self._server()
         pages = {name: await self._page_heap(name, client) for name, client in self.ctx.browsers.items()}
         return self.ctx.journal.record("resources", server_pid=pid, server_rss_kb=rss, server_fds=fds,
-                                       pages=pages, interval_s=self.interval_s)
+                                       server_sockets=sockets, harness_rss_kb=self._own_rss(), pages=pages,
+                                       interval_s=self.interval_s)
 
-    def _server(self) -> tuple[Optional[int], Optional[int], Optional[int]]:
+    def _server(self) -> tuple[Optional[int], Optional[int], Optional[int], Optional[int]]:
         server = self.ctx.server
         if server is None or not server.running or server.pid is None:
-            return None, None, None  # stopped (e.g. `server: stop` for 30s): no reading, no error
+            return None, None, None, None  # stopped (e.g. `server: stop` for 30s): no reading, no error
         try:
-            return server.pid, read_rss_kb(server.pid), count_fds(server.pid)
+            return server.pid, read_rss_kb(server.pid), count_fds(server.pid), count_sockets(server.pid)
         except (OSError, ValueError, IndexError) as exc:
             self._error("server", exc)
-            return server.pid, None, None
+            return server.pid, None, None, None
+
+    def _own_rss(self) -> Optional[int]:
+        try:
+            return read_rss_kb(os.getpid())
+        except (OSError, ValueError, IndexError) as exc:
+            self._error("harness", exc)
+            return None
 
     async def _page_heap(self, name: str, client: BrowserClient) -> Optional[int]:
         page = client.page

@@ -133,6 +133,10 @@ class SocketTracker:
             self._record_open(sock)
         elif kind == "send":
             self._sent_at(event)
+        elif kind == "closing":
+            sock = self._by_sid.get(event.get("sid"))
+            self.journal.record("ws.closing", client=self.client, socket=sock.id if sock is not None else None,
+                                code=event.get("code"), reason=event.get("reason"), page_t=event.get("page_t"))
         elif kind == "close":
             sock = self._first(url, lambda s: not s.page_closed)
             if sock is None:

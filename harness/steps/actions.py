@@ -43,6 +43,10 @@ def _titles() -> dict[str, list[str]]:
     return {}
 
 
+def _used() -> set[str]:
+    return set()
+
+
 class _RepeatedUIAction(Step):
     """Runs a target UI action `count` times per page; subclasses say which action."""
 
@@ -60,31 +64,56 @@ class _RepeatedUIAction(Step):
         names = ctx.select(env.clients or "all", self.client_kinds)
         await asyncio.gather(*(self._one(ctx, n) for n in names))
 
+    def titles(self, ctx: RunContext, client: str) -> list[str]:
+        """The `{title}` of each run on `client`'s page: a new unique one each (the item it creates)."""
+        what = self.action_name().replace("_", "-")
+        return [f"{client}-{what}-{ctx.next_number()}" for _ in range(self.count)]
+
     async def _one(self, ctx: RunContext, name: str) -> None:
         what = self.action_name()
         action = ctx.target.actions[what]
-        for _ in range(self.count):
-            title = f"{name}-{what.replace('_', '-')}-{ctx.next_number()}"
+        for title in self.titles(ctx, name):
             values = await run_ops(ctx.browsers[name], what, action, {**ctx.values, "title": title, "client": name})
-            created(ctx, name).append(title)
+            self.ran(ctx, name, title)
             key = fill(action.key, values) if action.key else None
             ctx.journal.record("action", client=name, action=what, key=key, detail={"title": title})
             if self.rate > 0:
                 await asyncio.sleep(1.0 / self.rate)
 
+    def ran(self, ctx: RunContext, client: str, title: str) -> None:
+        """One run done: its item is one the page created."""
+        created(ctx, client).append(title)
+
 
 @steps.register("action")
 @dataclass(frozen=True)
 class UIAction(_RepeatedUIAction):
-    """Run the target's UI action `name` (its `actions:` entry) `count` times on each selected page, `rate` per second (0 = at once); each run gets a unique `{title}`."""
+    """Run the target's UI action `name` (its `actions:` entry) `count` times on each selected page, `rate` per second (0 = at once); each run gets a unique `{title}`, or with `on_created` the title of an item earlier actions created on that page and this action has not run on yet."""
 
     primary: ClassVar[str] = "name"
     name: str
     count: Annotated[int, Range(1, 100_000)] = 1
     rate: Annotated[float, Range(0, 10_000)] = 0.0
+    on_created: bool = False
 
     def action_name(self) -> str:
         return self.name
+
+    def titles(self, ctx: RunContext, client: str) -> list[str]:
+        if not self.on_created:
+            return super().titles(ctx, client)
+        used = ctx.memory(f"{self.name}.used", _used)
+        fresh = [t for t in created(ctx, client) if t not in used]
+        if len(fresh) < self.count:
+            raise StepFailed(f"{client} has {len(fresh)} items earlier actions created that {self.name!r} has not run "
+                             f"on, {self.count} needed: run an action that creates items on {client} first")
+        return fresh[: self.count]
+
+    def ran(self, ctx: RunContext, client: str, title: str) -> None:
+        if self.on_created:
+            ctx.memory(f"{self.name}.used", _used).add(title)
+        else:
+            super().ran(ctx, client, title)
 
 
 @steps.register("add_tickets")

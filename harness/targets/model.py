@@ -126,6 +126,19 @@ class Protocol:
 
 
 @dataclass(frozen=True)
+class Work:
+    """One entry of the target's soak `workload`: a UI action (`actions:`) or a protocol message
+    (`protocol.messages`), drawn by `weight`; each draw runs it 1 to `count` times. An action
+    `on_created` runs on items earlier actions created on the same page (their `{title}`)."""
+
+    name: str
+    weight: float = 1.0
+    count: int = 3
+    on_created: bool = False
+    kind: Optional[Literal["action", "message"]] = None  # only where `name` is both
+
+
+@dataclass(frozen=True)
 class Bugs:
     """Seeded-bug switches the target understands, per side."""
 
@@ -163,6 +176,7 @@ class Target:
     seed_random: bool = False
     resources: Mapping[str, str] = _empty()  # URL pattern -> local file (relative to the target's folder)
     route: Route = "auto"  # what of the page's traffic goes through the client's proxy (targets/route.py)
+    workload: Optional[tuple[Work, ...]] = None   # None: every action and keyed message, weight 1
     fixed_ports: Mapping[str, int] = _empty()  # from `ports: [{dev: 5173}]`; not a YAML key
     file: str = ""
     root: Path = Path(".")
@@ -173,6 +187,12 @@ class Target:
         if self.upstream:
             return self.upstream
         return self.websocket.split("://", 1)[-1].split("/", 1)[0]
+
+    def work_kind(self, work: Work) -> Literal["action", "message"]:
+        """Whether a workload entry is a UI action or a protocol message (validated at load)."""
+        if work.kind is not None:
+            return work.kind
+        return "action" if work.name in self.actions else "message"
 
     def split_bugs(self, wanted: list[str]) -> tuple[list[str], list[str]]:
         """Sort requested bug names into (server, client); raise InvalidInput for unknown ones."""

@@ -12,13 +12,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Annotated, Callable, Literal, Mapping, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Callable, ClassVar, Literal, Mapping, Optional, TypeVar
 
 from harness.scenario.convert import build, convert_to
 from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean, unknown_key
 from harness.states import STATES
 from harness.targets.model import (Action, Bugs, DomProbe, JsProbe, Ledger, Probe, ProcessSpec, Protocol, Ready, Setup,
-                                   Target)
+                                   Target, Work)
 from harness.targets.ops import Op, parse_op
 from harness.targets.route import Route
 from harness.units import TIME_SCALE_RANGE, Duration, Range
@@ -33,6 +33,10 @@ T = TypeVar("T")
 TIME_SCALE = Annotated[float, TIME_SCALE_RANGE]
 PROBE_INTERVAL = Annotated[Duration, Range("10ms", "10s")]
 MIN_WAIT = Annotated[Duration, Range("0ms", "10m")]
+#: A workload entry's weight (relative: 3 is drawn three times as often as 1) and how many
+#: times one draw runs it at most (per page for an action): a round is minutes, not a flood.
+WEIGHT = Annotated[float, Range(0.01, 1000)]
+WORK_COUNT = Annotated[int, Range(1, 100)]
 #: One top-level key's parser: (its raw YAML value, path, positions, problems) -> typed value or None.
 _Parser = Callable[[object, Path_, Positions, list[Problem]], object]
 
@@ -71,6 +75,15 @@ class _ProtocolDoc:
     query: Optional[str] = None
     replies: dict[str, str] = field(default_factory=dict)
     client: Literal["websocket", "socketio"] = "websocket"
+
+
+@dataclass(frozen=True)
+class _WorkDoc:
+    primary: ClassVar[str] = "weight"   # `add_ticket: 3`
+    weight: WEIGHT = 1.0
+    count: WORK_COUNT = 3
+    on_created: bool = False
+    kind: Optional[Literal["action", "message"]] = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,24 @@ def _protocol(value: object, path: Path_, pos: Positions, problems: list[Problem
     messages = MappingProxyType(copy.deepcopy(templates))
     return Protocol(messages, MappingProxyType(keys), doc.ack_type, doc.id_field, doc.type_field, doc.query,
                     MappingProxyType(dict(doc.replies)), doc.client)
+
+
+def _workload(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[tuple[Work, ...]]:
+    """`{add_ticket: 3, trigger_workflow: {weight: 1, on_created: true}}` -> Work entries (a bare
+    number is the weight); `{}` is a target that gives the soak no work to do. Whether each
+    name is an action or a message is checked against the rest of the file in validate.py."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        problems.append(pos.problem(path, f"expected a mapping of action or message name -> weight (a number) or "
+                                          f"{{weight, count, on_created, kind}}, like {{add_ticket: 3}}; got {value!r}"))
+        return None
+    out: list[Work] = []
+    for name, spec in value.items():
+        doc = build(_WorkDoc, spec, path + (name,), pos, problems)
+        if doc is not None:
+            out.append(Work(str(name), float(doc.weight), doc.count, doc.on_created, doc.kind))
+    return tuple(out) if len(out) == len(value) else None
 
 
 def _bugs(value: object, path: Path_, pos: Positions, problems: list[Problem]) -> Optional[Bugs]:
@@ -308,4 +339,5 @@ _PARSERS: dict[str, _Parser] = {
     "upstream": _scalar(Optional[str]), "setup": _setup, "init_scripts": _strings,
     "storage_state": _scalar(Optional[str]), "seed_random": _scalar(bool), "resources": _resources,
     "route": _scalar(Route), "states": _states,
+    "workload": _workload,
 }

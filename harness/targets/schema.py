@@ -19,7 +19,7 @@ from harness.scenario.schema import DURATION, type_schema
 from harness.targets.model import DomProbe
 from harness.targets.ops import ops
 from harness.targets.parse import (MIN_WAIT, PROBE_INTERVAL, REQUIRED, TIME_SCALE, TOP_KEYS, _BugsDoc, _LedgerDoc,
-                                   _ProcessDoc, _ProtocolDoc)
+                                   WEIGHT, _ProcessDoc, _ProtocolDoc, _WorkDoc)
 
 STRING = {"type": "string"}
 STRINGS = {"type": "object", "additionalProperties": STRING}
@@ -100,6 +100,9 @@ def target_schema() -> JSONObject:
                   "description": "what of the page's traffic goes through the client's proxy (default auto)"},
         "states": {"type": "object", "additionalProperties": {"enum": list(STATES)},
                    "description": "the app's word for a connection state -> wschaos's state"},
+        "workload": {"type": "object", "description": "the soak's user work: UI action or protocol message name -> "
+                     "weight, or {weight, count, on_created, kind} (docs/soak.md)",
+                     "additionalProperties": {"anyOf": [type_schema(WEIGHT), _object(_WorkDoc)]}},
     }
     for key, tp in (("min_wait", MIN_WAIT), ("probe_interval", PROBE_INTERVAL)):
         limit = next(a for a in typing.get_args(tp)[1:] if isinstance(a, Range))

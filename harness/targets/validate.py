@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 from harness.events import JSONObject
-from harness.scenario.yamlpos import Path_, Positions, Problem
+from harness.scenario.yamlpos import Path_, Positions, Problem, did_you_mean
 from harness.targets import checks
 from harness.targets.storage_state import storage_state_problem
 from harness.targets.placeholders import (ACTION_NAMES, BASE_NAMES, PAGE_NAMES, PLACEHOLDER, PROTOCOL_NAMES,
@@ -56,6 +56,7 @@ def check_target_data(data: object, pos: Positions, root: Optional[Path] = None)
     if isinstance(setup, dict):
         _ops(("setup",), setup.get("ops"), set(base | SETUP_NAMES), problem)
     _protocol(data.get("protocol"), problem)
+    _workload(data, problem)
     return out
 
 
@@ -270,3 +271,43 @@ def _protocol(protocol: object, problem: Callable[[Path_, str], None]) -> None:
         if name not in messages:
             problem(("protocol", "keys", name), f"no message {name!r} in protocol.messages, so this key is never used; "
                                                 f"messages: {', '.join(map(str, messages)) or 'none'}")
+
+
+def _workload(data: JSONObject, problem: Callable[[Path_, str], None]) -> None:
+    """Each workload entry names a UI action or a protocol message of this file (one of them, or
+    says which with `kind`); `on_created` belongs to actions and needs an action that creates."""
+    workload = data.get("workload")
+    if not isinstance(workload, dict):
+        return
+    actions = data["actions"] if isinstance(data.get("actions"), dict) else {}
+    protocol = data["protocol"] if isinstance(data.get("protocol"), dict) else {}
+    messages = protocol["messages"] if isinstance(protocol.get("messages"), dict) else {}
+    creators = [n for n, spec in workload.items() if n in actions and not (isinstance(spec, dict) and spec.get("on_created"))]
+    for name, spec in workload.items():
+        fields = spec if isinstance(spec, dict) else {}
+        kind = fields.get("kind")
+        text = _work_problem(str(name), kind, name in actions, name in messages, list(map(str, actions)),
+                             list(map(str, messages)))
+        if text is None and fields.get("on_created") is True:
+            if kind == "message" or name not in actions:
+                text = f"on_created runs a UI action on items earlier actions created; {name!r} is a protocol message"
+            elif not creators:
+                text = (f"on_created runs {name!r} on items earlier actions created on the page, and no action of "
+                        "the workload creates any: add one without on_created (like `add_item: 3`)")
+        if text:
+            problem(("workload", name), text)
+
+
+def _work_problem(name: str, kind: object, is_action: bool, is_message: bool, actions: list[str],
+                  messages: list[str]) -> Optional[str]:
+    listed = f"actions: {', '.join(actions) or 'none'}; protocol messages: {', '.join(messages) or 'none'}"
+    if kind == "action" and not is_action:
+        return f"kind: action, but `actions:` declares no {name!r}{did_you_mean(name, actions)}; {listed}"
+    if kind == "message" and not is_message:
+        return f"kind: message, but `protocol.messages` declares no {name!r}{did_you_mean(name, messages)}; {listed}"
+    if kind is None and is_action and is_message:
+        return f"{name!r} is both a UI action and a protocol message: add `kind: action` or `kind: message`"
+    if not is_action and not is_message:
+        return (f"the workload draws from the target's UI actions and protocol messages, and neither declares "
+                f"{name!r}{did_you_mean(name, actions + messages)}; {listed}")
+    return None

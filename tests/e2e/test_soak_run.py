@@ -35,8 +35,10 @@ def test_soak_passes_and_prints_seed_and_rerun(soak_run):
     result, _ = soak_run
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("soak soak-3m-seed5: Nightly soak: ")
-    assert lines[2] == f"seed 5; rerun: {RERUN}"
+    assert lines[0].startswith("soak soak-3m-seed5: Nightly soak of kanban: ")
+    assert lines[1].startswith("workload: add_ticket (action, weight 3, up to 5), trigger_workflow (action, on created")
+    assert lines[3] == f"seed 5; rerun: {RERUN}"
+    assert lines[-2].startswith("soak report: ") and lines[-2].endswith("/scenarios/soak-3m-seed5/soak.html")
     assert lines[-1] == f"seed 5; rerun: {RERUN}"
 
 
@@ -52,6 +54,7 @@ def test_soak_journal_has_resource_samples_and_a_drift_verdict(soak_run):
     verdicts = {e["name"]: e for e in events if e["kind"] == "check"}
     assert verdicts["resource_drift"]["passed"], verdicts["resource_drift"]
     assert next(e for e in events if e["kind"] == "run.start")["rerun"] == RERUN
+    assert all(e["harness_rss_kb"] > 0 for e in samples) and any(e["server_sockets"] for e in samples)
 
 
 def test_soak_run_is_in_the_report_and_the_run_index(soak_run):

@@ -55,6 +55,19 @@ def test_close_prefers_page_code_and_is_recorded_once():
     assert (close["socket"], close["code"], close["reason"]) == ("s1", 1012, "restart")
 
 
+def test_the_app_calling_close_is_journaled_with_its_socket():
+    """close() on an open socket is `ws.closing` at once, named by the socket's id, before any close event."""
+    journal = Journal()
+    tracker = SocketTracker("b0", journal)
+    tracker.created(1, URL)
+    tracker.page_event({"event": "open", "url": URL, "sid": 1, "page_t": 1.0})
+    tracker.page_event({"event": "closing", "url": URL, "sid": 1, "code": 4000, "reason": "pong timeout",
+                        "page_t": 2.0})
+    assert kinds(journal) == ["ws.open", "ws.closing"]
+    closing = next(of_kind(journal.events, "ws.closing"))
+    assert (closing["socket"], closing["code"], closing["reason"]) == ("s1", 4000, "pong timeout")
+
+
 def test_page_events_before_socket_are_replayed():
     """An init-script open that arrives before Playwright's socket is applied when the socket appears."""
     journal = Journal()

@@ -28,6 +28,15 @@ def test_a_watchdog_that_dials_again_is_timed_from_the_fault():
                                "socket s1 received 0 frames meanwhile"]
 
 
+def test_the_app_calling_close_counts_as_noticing_though_the_close_event_waits():
+    """The chat example closes its socket on a pong timeout; on a dead link the close event only comes when the
+    blackhole is lifted (the closing handshake never completes), but the call was the page noticing."""
+    j = blackholed("revert").add(12.5, "ws.closing", client="b0", socket="s1", code=4000, reason="pong timeout")
+    result = DeadLinkDetected(within=Duration(10.0)).judge(j.run())
+    assert result.passed, result
+    assert result.evidence[0].startswith("b0: blackhole from t=5.0s: noticed at t=12.5s (it closed its socket) after 7.5s")
+
+
 def test_a_close_caused_by_removing_the_fault_is_not_noticing():
     """Closed only when the blackhole was removed: at least 20 s on a dead link, a failure."""
     result = DeadLinkDetected(within=Duration(10.0)).judge(blackholed("revert").run())

@@ -67,6 +67,25 @@ def test_an_ack_racing_the_clients_own_reconnect_does_not_count_as_seen():
     assert result.metrics["resent_after_ack"] == 0
 
 
+def test_an_ack_arriving_as_the_client_gives_the_socket_up_does_not_count_as_seen():
+    """Seen in an 8-hour soak: a frozen server's backlog of acks arrives 1 ms before the page's probe says
+    reconnecting and 200 ms before it dials again (a backoff): the page never read it, and its resend is a retry."""
+    j = reconnect_around_an_ack(attempt_t=2.2).probe(0.6, "b0", state="connected").probe(2.001, "b0", state="reconnecting")
+    result = DeliveredExactlyOnce().judge(j.probe(2.3, "b0", state="connected").run())
+    assert result.passed, result.evidence
+
+
+def test_a_resend_the_pages_own_lag_explains_is_inconclusive_not_failed():
+    """Seen in an 8-hour soak on a busy machine: the ack came 80 ms before the page dialled again, 30 ms over the
+    race, while the page's timers ran 45 ms late: it may never have read it. Inconclusive, with the lag as evidence."""
+    j = reconnect_around_an_ack(attempt_t=2.08).lag(2.5, "b0", 45.0, window_s=1.0)
+    result = DeliveredExactlyOnce().judge(j.run())
+    assert (result.status, result.summary) == ("inconclusive", "1 message sent: 1 sent again wrongly")
+    assert result.evidence == ["resent after ack: b0 sent message m1 again at t=2.3s after its ack arrived at t=2.0s "
+                               "(its ack came 80ms before b0 left the socket, over the 50ms race: 30ms over, but b0's "
+                               "timers ran up to 45ms late between t=1.5s and t=2.5s (machine busy))"]
+
+
 def test_a_resend_after_an_ack_that_came_before_the_reconnect_fails():
     """The ack reached s1 a clear 0.2s before the client left it: the client had it and resent anyway."""
     result = DeliveredExactlyOnce().judge(reconnect_around_an_ack(attempt_t=2.2).run())
@@ -204,3 +223,39 @@ def test_the_same_journal_without_the_fault_is_a_resend_after_ack():
     result = DeliveredExactlyOnce().judge(lost_ack(kept_from_client=False).run())
     assert not result.passed
     assert result.evidence == ["resent after ack: b0 sent message m1 again at t=3.1s after its ack arrived at t=2.0s"]
+
+
+def restarted_in_memory() -> JournalBuilder:
+    """The server starts at t=0 and restarts at t=5 with an empty ledger: T-1 and T-2 were sent before, T-3 after."""
+    j = JournalBuilder(["b0"]).proc(0, "start")
+    for i, key in enumerate(["ticket:T-1", "ticket:T-2"], start=1):
+        j.action(i, "b0", key, f"m{i}").frame(i, "b0", "sent", "ticket_notification", f"m{i}")
+    j.proc(4.5, "stop", how="graceful").proc(5, "start", pid=101)
+    j.action(6, "b0", "ticket:T-3", "m3").frame(6, "b0", "sent", "ticket_notification", "m3")
+    return j.steps_end(20)
+
+
+def test_since_last_start_judges_only_what_a_restarted_memory_can_hold():
+    """since_last_start: the two messages the restart forgot are left out, and the evidence says so."""
+    j = restarted_in_memory().ledger(21, ["ticket:T-3"])
+    assert DeliveredExactlyOnce().judge(j.run()).summary == "3 messages sent: 2 lost"
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.run())
+    assert result.passed and result.summary == "all 1 message delivered exactly once (0 acked)"
+    assert result.evidence == ["judged the 1 message sent from the server's last start at t=5.0s on; 2 messages sent "
+                               "before it are not (since_last_start: the server keeps its ledger in memory)"]
+
+
+def test_since_last_start_still_fails_what_the_new_server_lost():
+    """A message sent after the last start and missing from its ledger is lost."""
+    j = restarted_in_memory().ledger(21, [])
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.run())
+    assert not result.passed and result.summary == "1 message sent: 1 lost"
+
+
+def test_since_last_start_with_nothing_sent_since_is_not_judged():
+    """No message after the last start: nothing to judge, which is not a pass."""
+    j = JournalBuilder(["b0"]).proc(0, "start").action(1, "b0", "ticket:T-1", "m1").proc(5, "start", pid=101)
+    result = DeliveredExactlyOnce(since_last_start=True).judge(j.steps_end(20).ledger(21, []).run())
+    assert result.status == "not_judged"
+    assert result.summary == ("no keyed message sent since the server's last start at t=5.0s: nothing it could still "
+                              "remember to judge")

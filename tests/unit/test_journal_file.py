@@ -97,3 +97,18 @@ def test_frame_recorder_gives_the_events_of_record(tmp_path):
     plain.close()
     assert read_journal(tmp_path / "compact.jsonl") == read_journal(tmp_path / "plain.jsonl") == plain.events
     assert compact.events == seen == plain.events
+
+
+def test_a_streamed_journal_keeps_its_traffic_on_disk_only(tmp_path):
+    """Frames, send stamps and probes go to the file and not to `events`; `read_all` has everything, in order."""
+    journal = Journal(tmp_path / "j.jsonl", streamed=True)
+    journal.record("step.start", step=1, path="steps[0]")
+    journal.record_frame("b0", "s1", "sent", "ping", "p1", {"type": "ping", "id": "p1"}, '{"type":"ping","id":"p1"}')
+    journal.record("probe", client="b0", values={"state": "connected"})
+    journal.record("ws.sent_at", client="b0", socket="s1", n=1, page_t=1.0)
+    journal.record("step.end", step=1, path="steps[0]")
+    assert [e["kind"] for e in journal.events] == ["step.start", "step.end"]
+    assert journal.on_disk_only == 3
+    assert [e["kind"] for e in journal.read_all()] == ["step.start", "ws.frame", "probe", "ws.sent_at", "step.end"]
+    journal.close()
+    assert read_journal(tmp_path / "j.jsonl") == journal.read_all()

@@ -7,13 +7,13 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harness.cli import build_parser, main, soak_rerun
 from harness.plan import RunOptions, make_plan
+from harness.scenario.dump import dump_scenario
 from harness.scenario.load import load_scenario
 from harness.soak import SoakArgumentError, planned_seconds, shrink_factor, soak_scenario
-from harness.steps.base import Parallel, StepNode, steps
+from harness.steps.base import During, StepNode, steps, walk
 from harness.units import Duration
 
 HOUR = Duration(3600.0)
@@ -21,40 +21,27 @@ NIGHT = Duration(8 * 3600.0)
 
 
 def flat(nodes) -> list[StepNode]:
-    """Every StepNode, parallel blocks opened."""
+    """Every StepNode, blocks opened (a `during:` fault included)."""
+    return list(walk(nodes))
+
+
+def windows(nodes) -> list[tuple[StepNode, float]]:
+    """Each held fault and its window: the idle its `during:` block holds it for."""
     out = []
     for node in nodes:
-        out += flat(node.steps) if isinstance(node, Parallel) else [node]
+        while isinstance(node, During):
+            inner = node.steps
+            idle = next((n.step.duration.seconds for n in inner if isinstance(n, StepNode)
+                         and n.step.registered_name == "idle"), None)
+            out.append((node.fault, idle if idle is not None else windows(inner)[0][1]))
+            node = inner[0] if isinstance(inner[0], During) else None
     return out
 
 
-def plain(value):
-    """A value as a scenario file writes it (durations in seconds, so any length parses)."""
-    return f"{value.seconds:g}s" if isinstance(value, Duration) else value
-
-
-def node_doc(node) -> dict:
-    """One step node back as the YAML a person would write for it."""
-    if isinstance(node, Parallel):
-        return {"parallel": [node_doc(n) for n in node.steps]}
-    params = {f.name: plain(getattr(node.step, f.name)) for f in dataclasses.fields(node.step)}
-    doc: dict = {node.step.registered_name: {k: v for k, v in params.items() if v is not None}}
-    env = node.env
-    doc.update({k: plain(v) for k, v in (("clients", env.clients), ("for", env.for_), ("name", env.name))
-                if v is not None})
-    return doc
-
-
-def as_yaml_file(scenario, tmp_path: Path) -> Path:
-    """Write the in-memory scenario as a scenario file."""
-    checks = [{c.registered_name: {k: plain(getattr(c, f.name)) for f in dataclasses.fields(c)
-                                   if (k := f.name) and getattr(c, k) is not None}} for c in scenario.checks]
-    doc = {"name": scenario.name, "description": scenario.description, "tags": list(scenario.tags),
-           "seed": scenario.seed, "timeout": plain(scenario.timeout),
-           "clients": {"browsers": len(scenario.clients)},
-           "steps": [node_doc(n) for n in scenario.steps], "checks": checks}
+def soak_file(scenario, tmp_path: Path) -> Path:
+    """The in-memory scenario written as a scenario file (as the soak writes its night)."""
     path = tmp_path / f"{scenario.name}.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    path.write_text(dump_scenario(scenario))
     return path
 
 
@@ -75,40 +62,46 @@ def test_planned_app_time_is_exactly_the_duration(seconds):
     """The idles (which cover every fault window) add up to the duration, with at least one round."""
     scenario = soak_scenario(Duration(float(seconds)), 3)
     assert planned_seconds(scenario) == seconds
-    assert any(n.env.for_ is not None or n.step.registered_name == "server" for n in flat(scenario.steps))
+    assert windows(scenario.steps) or any(n.step.registered_name == "server" for n in flat(scenario.steps))
 
 
 def test_fault_windows_stay_in_their_ranges_and_shrink_for_short_soaks():
-    """A night uses the full ranges; a 3m soak shrinks them to a quarter (at least 1 s)."""
+    """A night uses the full ranges; a 3m soak shrinks them to a quarter (at least 1 s); a blackhole outlasts the
+    dead-link limit. A fault is held (`during:`) while its round's work and an idle of its window run."""
     ranges = {"down": (5, 60), "blackhole": (5, 30), "latency": (10, 60), "server": (5, 40)}
     for duration, shrink in ((NIGHT, 1.0), (Duration(180.0), 0.25)):
         assert shrink_factor(duration) == shrink
-        for node in flat(soak_scenario(duration, 11).steps):
-            name, window = node.step.registered_name, node.env.for_
-            if name in ranges and window is not None:
+        held = windows(soak_scenario(duration, 11).steps)
+        assert duration != NIGHT or {f.step.registered_name for f, _ in held} >= {"down", "blackhole", "latency", "server"}
+        for node, window in held:
+            name = node.step.registered_name
+            if name == "blackhole":  # it must outlast the dead-link limit: kanban's min_wait 10s at 0.1 is 100s
+                assert window == max(150, window) and window <= max(150, round(30 * shrink))
+            elif name in ranges:
                 lo, hi = ranges[name]
-                assert max(1, round(lo * shrink)) <= window.seconds <= round(hi * shrink), (name, window)
+                assert max(1, round(lo * shrink)) <= window <= round(hi * shrink), (name, window)
             if name == "latency":
                 assert 0.2 <= node.step.latency.seconds <= 1.5
 
 
 def test_a_night_uses_every_kind_of_disruption():
-    """Eight hours at seed 1 draw every disruption kind, on all pages and on single pages."""
+    """Eight hours at seed 1 draw every disruption kind of the catalogue, on every page and on single pages."""
     scenario = soak_scenario(NIGHT, 1)
     described = scenario.description
-    for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "offline", "hide", "sleep"):
+    for kind in ("down", "latency", "blackhole", "restart", "crash", "stop", "pause", "offline", "hide", "sleep"):
         assert f" {kind}" in described
-    targets = {n.env.clients for n in flat(scenario.steps) if n.env.for_ is not None}
-    assert {"all", "b0", "b1"} <= targets
+    targets = {f.env.clients for f, _ in windows(scenario.steps)}
+    assert {"browsers", "b0", "b1"} <= targets
 
 
 def test_every_step_has_a_soak_path_and_a_summary():
-    """Top-level paths count soak[0], soak[1], ...; parallel steps are soak[i].parallel[j]."""
+    """Top-level paths count soak[0], soak[1], ...; a held fault is soak[i].during, what it holds soak[i].during.steps[j]."""
     scenario = soak_scenario(HOUR, 2)
     assert [n.path for n in scenario.steps] == [f"soak[{i}]" for i in range(len(scenario.steps))]
     for node in scenario.steps:
-        if isinstance(node, Parallel):
-            assert [n.path for n in node.steps] == [f"{node.path}.parallel[{j}]" for j in range(len(node.steps))]
+        if isinstance(node, During):
+            assert node.fault.path == f"{node.path}.during" and node.fault.env.name
+            assert [n.path for n in node.steps] == [f"{node.path}.during.steps[{j}]" for j in range(len(node.steps))]
     assert all(n.step.summary(n.env) for n in flat(scenario.steps))
 
 
@@ -119,9 +112,11 @@ def test_name_tags_clients_and_checks():
     assert scenario.tags == ("soak", "nightly")
     assert scenario.client_names() == ["b0", "b1", "b2"]
     names = [c.registered_name for c in scenario.checks]
-    assert names[:4] == ["reconnected", "delivered_exactly_once", "no_page_errors", "server_restarts"]
-    assert names[-1] == "resource_drift"
-    assert scenario.checks[0].within == Duration(120.0) and scenario.checks[3].up_at_end
+    assert [n for n in names if n not in ("dead_link", "close_codes")] == [
+        "reconnected", "delivered_exactly_once", "no_page_errors", "server_restarts", "resource_drift"]
+    by_name = {c.registered_name: c for c in scenario.checks}
+    assert by_name["reconnected"].within == Duration(120.0) and by_name["server_restarts"].up_at_end
+    assert by_name["reconnected"].clients == "browsers"
 
 
 def test_close_codes_only_when_a_graceful_stop_gives_it_something_to_judge():
@@ -134,20 +129,26 @@ def test_close_codes_only_when_a_graceful_stop_gives_it_something_to_judge():
 
 
 def test_workflows_are_only_triggered_on_tickets_of_earlier_rounds():
-    """Each trigger_workflow asks for no more tickets than its page added in earlier rounds and left untriggered."""
+    """Each trigger_workflow (the reference target's `on_created` action) asks for no more tickets than its page
+    added in earlier rounds and left untriggered."""
     added: dict[str, int] = {"b0": 0, "b1": 0}
     delivered = dict(added)
+    triggers = 0
     for node in flat(soak_scenario(NIGHT, 4).steps):
-        name = node.step.registered_name
-        if name == "expect" and node.step.queue_length == 0:
+        step = node.step
+        if step.registered_name == "expect" and step.queue_length == 0:
             delivered = dict(added)
-        elif name == "add_tickets":
+        elif step.registered_name == "action" and step.name == "add_ticket":
+            assert (node.env.clients, step.on_created) == ("browsers", False)
             for page in added:
-                added[page] += node.step.count
-        elif name == "trigger_workflow":
-            assert node.step.count <= delivered[node.env.clients]
-            delivered[node.env.clients] -= node.step.count
-            added[node.env.clients] -= node.step.count
+                added[page] += step.count
+        elif step.registered_name == "action":
+            assert (step.name, step.on_created) == ("trigger_workflow", True)
+            assert step.count <= delivered[node.env.clients]
+            delivered[node.env.clients] -= step.count
+            added[node.env.clients] -= step.count
+            triggers += 1
+    assert triggers > 10
 
 
 @pytest.mark.parametrize("seed,clients", [(1, 1), (5, 2), (17, 3)])
@@ -155,8 +156,9 @@ def test_scenario_passes_the_validation_of_a_scenario_file(seed, clients, tmp_pa
     """Written out as YAML, the soak loads without a problem into the same steps and checks."""
     scenario = soak_scenario(Duration(1800.0), seed, clients=clients)
     assert all(steps.get(n.step.registered_name) is type(n.step) for n in flat(scenario.steps))
-    loaded = load_scenario(as_yaml_file(scenario, tmp_path))
-    assert [(n.step, n.env) for n in flat(loaded.steps)] == [(n.step, n.env) for n in flat(scenario.steps)]
+    loaded = load_scenario(soak_file(scenario, tmp_path))
+    assert dump_scenario(loaded) == dump_scenario(scenario)
+    assert [type(n.step) for n in flat(loaded.steps)] == [type(n.step) for n in flat(scenario.steps)]
     assert loaded.checks == scenario.checks
     assert loaded.clients == scenario.clients
 
@@ -228,3 +230,19 @@ def test_cli_refuses_a_too_short_soak_before_starting_anything(capsys):
     assert main(["soak", "--duration", "30s", "--seed", "1"]) == 2
     assert capsys.readouterr().err == ("--duration: a soak needs at least 1m of app time to fit one disruption "
                                        "and its recovery, got 30s\n1 problem(s); nothing was started.\n")
+
+
+def test_cli_refuses_a_shrink_budget_out_of_range_with_the_other_problems(capsys):
+    """`--shrink --shrink-budget 5s` is refused with the duration problem, before anything starts."""
+    assert main(["soak", "--duration", "30s", "--seed", "1", "--shrink", "--shrink-budget", "5s"]) == 2
+    assert capsys.readouterr().err == (
+        "--shrink-budget: expected a duration from 1m to 48h (real time the search may take), got 5s\n"
+        "--duration: a soak needs at least 1m of app time to fit one disruption and its recovery, got 30s\n"
+        "2 problem(s); nothing was started.\n")
+
+
+def test_a_short_soak_warms_up_for_a_quarter_of_its_length():
+    """resource_drift's warmup is a quarter of a soak shorter than 4 minutes, else its default minute."""
+    def warmup(seconds: float) -> Duration:
+        return next(c for c in soak_scenario(Duration(seconds), 3).checks if c.registered_name == "resource_drift").warmup
+    assert (warmup(60.0), warmup(180.0), warmup(3600.0)) == (Duration(15.0), Duration(45.0), Duration(60.0))

@@ -134,7 +134,7 @@ colour: blue
         "{bugs.server}, {client}, {id}, {n}, {port.server}, {python}, {root}, {run_dir}, {seed}, {time_scale}, {title}",
         "t.yaml:20:1 colour: unknown key 'colour'; allowed: name, server, page, websocket, description, time_scale, "
         "min_wait, ports, static, snapshot, probes, probe_interval, states, health, ledger, actions, protocol, bugs, allow_remote, "
-            "upstream, setup, init_scripts, storage_state, seed_random, resources, route",
+            "upstream, setup, init_scripts, storage_state, seed_random, resources, route, workload",
     ]
 
 
