@@ -68,17 +68,6 @@ _TEMPLATE = r"""
     ws.addEventListener("close", (ev) => report({
       event: "close", url: target, code: ev.code, reason: ev.reason, clean: ev.wasClean, sid, page_t: pageT(),
     }));
-    // The app giving its socket up (a heartbeat timeout calls close()): on a dead link the close
-    // event waits for a closing handshake that never comes (Chromium gives it minutes), so the
-    // call itself is when the app noticed.
-    const nativeClose = ws.close;
-    Object.defineProperty(ws, "close", {configurable: true, writable: true, value: function close(code, reason) {
-      if (ws.readyState <= 1) {
-        report({event: "closing", url: target, code: code === undefined ? null : code,
-                reason: reason === undefined ? null : String(reason), sid, page_t: pageT()});
-      }
-      return nativeClose.apply(this, arguments);
-    }});
     // The page's clock when the app sends: Playwright may deliver `framesent` late on a busy
     // machine. Only a send while OPEN puts a frame on the wire (CONNECTING throws, CLOSING and
     // CLOSED drop it), so the n-th report is the n-th frame Playwright sees on this socket.
@@ -99,10 +88,14 @@ _TEMPLATE = r"""
       if (open && control(data)) report({event: "eio.ws", url: target, sid, dir: "sent", data: data.slice(0, 512), page_t: stamp});
       return result;
     }});
-    // The moment the app gives a socket up (a ping timeout), which its close event may come long after.
+    // The moment the app gives a socket up (a heartbeat timeout calls close()): on a dead link its
+    // close event waits for a closing handshake that never comes (Chromium gives it minutes), so
+    // the call itself is when the app noticed.
     const nativeClose = ws.close;
     Object.defineProperty(ws, "close", {configurable: true, writable: true, value: function close(...args) {
-      if (ws.readyState < 2) report({event: "closing", url: target, sid, page_t: pageT()});
+      if (ws.readyState < 2) report({event: "closing", url: target, sid, page_t: pageT(),
+                                     code: args[0] === undefined ? null : args[0],
+                                     reason: args[1] === undefined ? null : String(args[1])});
       return nativeClose.apply(this, args);
     }});
     return ws;

@@ -80,3 +80,11 @@ def test_playwright_still_wraps_init_scripts_this_way():
     bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
     text = bundle.read_text(encoding="utf-8")
     assert "this.source = `(() => {\n      ${source" in text
+
+
+@pytest.mark.parametrize("args", [(None, None), ("ws://app:1/ws", "ws://127.0.0.1:2/ws"), (None, None, None, 7)])
+def test_wschaos_own_init_script_parses(args: tuple):
+    """wschaos's own init script parses in every configuration (a redeclared `const` once made every page blind)."""
+    from harness.drivers.browser_js import init_script
+
+    assert js_syntax_error(PLAYWRIGHT_INIT_WRAPPER.format(source=init_script(*args)), "script") is None
