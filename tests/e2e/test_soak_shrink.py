@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import pytest
 
 from harness.scenario.load import load_scenario
 from harness.steps.base import walk
-from cli_process import run_cli
+from cli_process import REPO, WSCHAOS, run_cli
+from harness.invocation import command
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +49,7 @@ def test_shrink_writes_a_scenario_of_at_most_three_steps_and_its_rerun(shrunk):
     _, shrink, _ = shrunk
     assert shrink.returncode == 0, shrink.stdout + shrink.stderr
     path = Path(re.search(r"^minimal scenario: (.+)$", shrink.stdout, re.M).group(1))
-    assert f"rerun: wschaos run {path} --bugs no_queue" in shrink.stdout
+    assert f"rerun: {shlex.join(command(WSCHAOS[0], cwd=REPO))} run {path} --bugs no_queue" in shrink.stdout
     scenario = load_scenario(path)
     assert len(list(walk(scenario.steps))) <= 3, path.read_text()
     assert [c.registered_name for c in scenario.checks] == ["delivered_exactly_once"]
