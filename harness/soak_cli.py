@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import cli_args
+from harness import cli_args, infra
 from harness.errors import EXIT_FAILED, EXIT_INTERRUPTED, InvalidInput
 from harness.shrink.command import add_shrink_options, budget_problems
 from harness.scenario.yamlpos import Problem
@@ -55,6 +55,7 @@ def add_soak_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     soak.add_argument("--shrink", action="store_true", help="if the night fails, shrink it at the end to the "
                       "smallest scenario that still fails the same way (as `wschaos shrink` on its run folder)")
     add_shrink_options(soak, prefix="shrink-")
+    infra.add_arguments(soak)
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
@@ -70,17 +71,18 @@ def cmd_soak(args: argparse.Namespace) -> int:
     from harness.soak.files import write_night
 
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 2**31)
+    engines = infra.from_args(args)
     budget = budget_problems(args.shrink_budget, "--shrink-budget") if args.shrink else []
     soak = soak_for(args, seed, output_problems(args.report, args.junit) + budget)
     scenario = soak.scenario
     options = RunOptions(target=args.target, bugs=parse_bugs(args.bugs), seed=seed, headed=args.headed,
-                         artifacts=args.artifacts, report_dir=args.report)
+                         artifacts=args.artifacts, report_dir=args.report, infra=engines)
     plan = make_plan(scenario, options)
     real_s = plan.time.scaled(args.duration)
     check_real_time(args.duration, plan.time.factor, args.time_scale is not None)
     sample_s = args.sample.seconds if args.sample else min(5.0, max(1.0, real_s / 30))
     options = dataclasses.replace(options, sample_resources_s=sample_s, streamed=True)
-    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed, command()), options=options)
+    plan = dataclasses.replace(plan, rerun=soak_rerun(args, seed, command(), engines.argv()), options=options)
     run_id = new_run_id()
     night = write_night(args.report / run_id / "scenarios" / scenario.name, soak, plan)
     print(f"soak {scenario.name}: {scenario.description}")
@@ -161,9 +163,11 @@ def check_real_time(duration: Duration, factor: float, given: bool) -> None:
         f"scenario may run: lower --duration or --time-scale"))])
 
 
-def soak_rerun(args: argparse.Namespace, seed: int, program: tuple[str, ...] = ("wschaos",)) -> str:
+def soak_rerun(args: argparse.Namespace, seed: int, program: tuple[str, ...] = ("wschaos",),
+               engines: list[str] | None = None) -> str:
     """The exact command that runs this soak again: same schedule, same target, bugs and timing;
-    `program` calls wschaos (harness.invocation.command)."""
+    `program` calls wschaos (harness.invocation.command), `engines` are the options that point it
+    at engines elsewhere (`Infra.argv`)."""
     import shlex
 
     from harness.cli_run import parse_bugs
@@ -179,4 +183,4 @@ def soak_rerun(args: argparse.Namespace, seed: int, program: tuple[str, ...] = (
         argv += ["--time-scale", f"{args.time_scale:g}"]
     if args.sample is not None:
         argv += ["--sample", str(args.sample)]
-    return shlex.join(argv)
+    return shlex.join(argv + list(engines or ()))

@@ -187,3 +187,14 @@ def _answers(url: str) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_a_soak_runs_its_pages_on_browser_servers(servers, tmp_path):
+    """`wschaos soak` takes the engine options as `run` does: its pages open on the two servers, the
+    night passes, and the rerun command it prints points at them again."""
+    result = run_cli("soak", "--duration", "1m", "--seed", "3", *remote_args(servers), "--report", str(tmp_path),
+                     "--quiet", timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert pages(tmp_path) == {"b0": servers[0].url, "b1": servers[1].url}
+    rerun = next(line for line in result.stdout.splitlines() if line.startswith("seed 3; rerun: "))
+    assert f"--browser-server {servers[0].url} --browser-server {servers[1].url}" in rerun
