@@ -15,7 +15,7 @@ from typing import Optional
 import yaml
 
 from harness.errors import InvalidInput
-from harness.scenario.yamlpos import Problem, load_with_positions, read_text, yaml_error_problem
+from harness.scenario.yamlpos import Problem, did_you_mean, load_with_positions, read_text, yaml_error_problem
 from harness.targets.model import Target
 from harness.targets.parse import parse_target
 from harness.targets.validate import check_target_data
@@ -98,9 +98,20 @@ def _not_found(name: str, search_dirs: list[Path], asked_by: str | Path | None) 
     known = known_targets(search_dirs)
     message = (f"no target {name!r}: looked for {wanted} in {', '.join(dirs) or 'no folder'}; "
                f"known targets: {', '.join(known) or 'none'}; fix the name, or give a path to a target YAML file")
+    if len(Path(name).parts) > 1:  # a path: say what its own folder holds
+        message = f"no target {name!r}: no such file{_beside(Path(name))}; fix the path, or give a target name " \
+                  f"({', '.join(known) or 'none in ' + (', '.join(dirs) or 'no folder')})"
     if asked_by is None:
         return Problem(name, 0, 0, "", message)
     return _at_target_key(Path(asked_by), message)
+
+
+def _beside(path: Path) -> str:
+    """What the folder of a mistyped path holds: ' (did you mean ...?); YAML files in DIR: ...'."""
+    if not path.parent.is_dir():
+        return f" (no folder {_show(path.parent)})"
+    files = sorted(p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml"))
+    return f"{did_you_mean(path.name, files)}; YAML files in {_show(path.parent)}: {', '.join(files) or 'none'}"
 
 
 def _at_target_key(scenario: Path, message: str) -> Problem:

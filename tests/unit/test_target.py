@@ -322,6 +322,22 @@ def test_unknown_target_lists_only_target_files(tmp_path, monkeypatch):
                                "fix the name, or give a path to a target YAML file")
 
 
+def test_a_mistyped_target_path_says_what_its_folder_holds(tmp_path, monkeypatch):
+    """A path that is not there: no such file, the closest YAML file beside it, or the missing folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app" / "targets").mkdir(parents=True)
+    write(tmp_path / "app" / "targets", MINIMAL, "chat.yaml")
+    with pytest.raises(InvalidInput) as info:
+        find_target("app/targets/chta.yaml", [tmp_path / "targets"])
+    assert info.value.problems[0].message == (
+        "no target 'app/targets/chta.yaml': no such file (did you mean 'chat.yaml'?); YAML files in app/targets/: "
+        "chat.yaml; fix the path, or give a target name (none in targets/)")
+    with pytest.raises(InvalidInput) as info:
+        find_target("ap/targets/chat.yaml", [tmp_path / "targets"])
+    assert info.value.problems[0].message.startswith("no target 'ap/targets/chat.yaml': no such file (no folder "
+                                                     "ap/targets/); fix the path")
+
+
 def test_unknown_target_points_at_the_scenarios_target_key(tmp_path, monkeypatch):
     """With the scenario that asked for it, the problem is at its `target:` value."""
     monkeypatch.chdir(tmp_path)
