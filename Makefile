@@ -15,10 +15,11 @@ run: setup
 	$(VENV)/bin/wschaos run scenarios/ --tag ci
 
 # The scenarios at full length, then a 1h soak (6 minutes at the reference app's 0.1) even if
-# a scenario failed; the exit status is non-zero if either failed.
+# a scenario failed, then the tests marked `nightly`; the exit status is non-zero if any failed.
 nightly: setup
 	@status=0; $(VENV)/bin/wschaos run scenarios/ --profile nightly || status=$$?; \
-	$(VENV)/bin/wschaos soak --duration 1h --seed $(SEED) || status=$$?; exit $$status
+	$(VENV)/bin/wschaos soak --duration 1h --seed $(SEED) || status=$$?; \
+	WSCHAOS_NIGHTLY=1 $(VENV)/bin/python -m pytest -m nightly -q || status=$$?; exit $$status
 
 # Eight hours of app time (48 minutes at 0.1; add --time-scale 1 for a real night), see docs/soak.md.
 soak: setup

@@ -1,7 +1,7 @@
 """`wschaos soak` on apps it was not written for, with their targets as written: examples/chat (probes, a ledger in
 SQLite, a protocol) and examples/board (no probes, a ledger in memory). Both pass; a seeded bug of each fails the
 night, naming what did not hold. One minute of app time each (seed 7: a browser-offline round, then a blackhole), at
-the apps' own time scale (1): about six minutes in all.
+the apps' own time scale (1): about six minutes in all, so the two seeded-bug nights are `nightly` (make nightly).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def test_the_soak_passes_on_the_example_app(tmp_path, target):
         assert "the gate waits for connected pages only" in described["skipped"][0]
 
 
+@pytest.mark.nightly
 def test_a_seeded_bug_of_chat_fails_the_night_and_names_what_did_not_hold(tmp_path):
     """keep_acked (receipted messages stay in the outbox): exit 1, the queue gate or a check named."""
     result, _ = soak(tmp_path, CHAT, "--bugs", "keep_acked")
@@ -51,6 +52,7 @@ def test_a_seeded_bug_of_chat_fails_the_night_and_names_what_did_not_hold(tmp_pa
     assert "queue_length == 0" in said or "check delivered_exactly_once" in said
 
 
+@pytest.mark.nightly
 def test_board_s_seeded_bug_fails_the_night_on_the_dead_link(tmp_path):
     """no_heartbeat (the page never notices a silent link): exit 1, dead_link named."""
     result, _ = soak(tmp_path, BOARD, "--bugs", "no_heartbeat")
