@@ -5,9 +5,7 @@ that refuses what wschaos asks is exit 2 before any scenario; one that dies mid-
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ from typing import Iterator
 import pytest
 
 from cli_process import FACTOR, only_run_dir, run_cli, wait_for_step, wschaos
+from spawned import end, spawn
 from harness.drivers.remote_browser import RemoteBrowserSession
 from harness.errors import InvalidInput
 from harness.tools import find_chromium, find_toxiproxy, free_port, playwright_version
@@ -33,9 +32,8 @@ class Server:
 
     def __init__(self, unsafe: bool = True) -> None:
         argv = [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port", "0"]
-        self.proc = subprocess.Popen(argv + (["--unsafe"] if unsafe else []), stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
-                                     start_new_session=True)
+        self.proc = spawn(argv + (["--unsafe"] if unsafe else []), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
         found = re.search(r"Listening on (ws://\S+)", line)
@@ -43,16 +41,16 @@ class Server:
         self.url = found.group(1)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        end(self.proc)
 
 
 @pytest.fixture
 def servers() -> Iterator[list[Server]]:
     """Two browser servers started with --unsafe, as `wschaos browser-server` does."""
-    started = [Server(), Server()]
+    started: list[Server] = []
     try:
+        started.append(Server())
+        started.append(Server())
         yield started
     finally:
         for s in started:
@@ -156,8 +154,8 @@ def test_every_engine_elsewhere_at_once(servers, tmp_path):
     other hosts told to dial `localhost` (`--dial-host`): the broadcast scenario passes, the pages
     loaded from and dialled the dial host, and the outside server is left as it was."""
     port = free_port()
-    toxiproxy = subprocess.Popen([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    toxiproxy = spawn([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 10 * FACTOR
@@ -171,8 +169,7 @@ def test_every_engine_elsewhere_at_once(servers, tmp_path):
         with urllib.request.urlopen(url + "/proxies", timeout=5) as resp:
             assert json.load(resp) == {}
     finally:
-        os.killpg(toxiproxy.pid, signal.SIGKILL)
-        toxiproxy.wait()
+        end(toxiproxy)
     journal = next(only_run_dir(tmp_path).glob("scenarios/*/journal.jsonl")).read_text().splitlines()
     opened = [json.loads(line) for line in journal if '"client.open"' in line]
     assert all(e["url"].startswith("http://localhost:") for e in opened if e["client_kind"] == "browser")

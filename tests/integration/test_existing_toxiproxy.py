@@ -15,6 +15,7 @@ from typing import Iterator
 import pytest
 
 from cli_process import FACTOR, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
+from spawned import end, spawn
 from harness.drivers.toxiproxy_remote import ExistingToxiproxy
 from harness.errors import InfrastructureError
 from harness.journal import Journal
@@ -41,8 +42,8 @@ def proxies(url: str) -> dict:
 def outside_toxiproxy() -> Iterator[str]:
     """A toxiproxy-server wschaos did not start, holding someone else's proxy with a toxic."""
     port = free_port()
-    proc = subprocess.Popen([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = spawn([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 10 * FACTOR
@@ -57,8 +58,7 @@ def outside_toxiproxy() -> Iterator[str]:
         _api(url, "/proxies/theirs/toxics", {"type": "latency", "attributes": {"latency": 100}})
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        end(proc)
 
 
 def own_proxies_appear(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> list[str]:
@@ -145,7 +145,7 @@ async def test_an_api_that_goes_away_is_named_and_back_again_is_used(tmp_path):
     server answers there again, `restart` uses it."""
     port = free_port()
     argv = [str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)]
-    first = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    first = spawn(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = ExistingToxiproxy("127.0.0.1", port, Journal(), run_id="r2", api_timeout_s=1.0)
     second = None
     try:
@@ -159,15 +159,14 @@ async def test_an_api_that_goes_away_is_named_and_back_again_is_used(tmp_path):
         gone = server.gone()
         assert gone is not None and gone[0] == "Toxiproxy"
         assert gone[1].startswith(f"the Toxiproxy API at http://127.0.0.1:{port} stopped answering (")
-        second = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        second = spawn(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         await _started(server, restart=True)
         assert server.gone() is None
     finally:
         await server.stop()
         for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            if proc is not None:
+                end(proc)
 
 
 async def _started(server: ExistingToxiproxy, restart: bool = False) -> None:

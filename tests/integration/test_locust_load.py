@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from cli_process import FACTOR, marked_processes, only_run_dir, run_cli, wschaos
+from spawned import end, spawn
 from harness.tools import free_port
 
 # find_spec, never import: importing Locust monkey-patches this process with gevent.
@@ -126,15 +127,13 @@ def test_a_worker_from_another_host_gets_the_locustfile_and_the_load_from_the_ma
              "rate: 10, message: ping}\n    clients: protocol" % port)
     path = scenario(tmp_path, "locust-remote-worker", steps, "  - load_replies")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WSCHAOS")}
-    elsewhere = subprocess.Popen([sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host", "127.0.0.1",
-                                  "--master-port", str(port), "--loglevel", "WARNING"], cwd=tmp_path, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    elsewhere = spawn([sys.executable, "-m", "locust", "-f", "-", "--worker", "--master-host", "127.0.0.1",
+                       "--master-port", str(port), "--loglevel", "WARNING"], cwd=tmp_path, env=env,
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         result = run_cli("run", path, "--report", str(tmp_path / "r"), "--quiet", timeout=120)
     finally:
-        if elsewhere.poll() is None:
-            os.killpg(elsewhere.pid, signal.SIGKILL)
-        elsewhere.wait()
+        end(elsewhere)
     assert result.returncode == 0, result.stdout + result.stderr
     intervals = [e for e in journal(tmp_path / "r") if e["kind"] == "load.interval"]
     assert intervals[-1]["workers"] == 2 and intervals[-1]["answered"] == 80
