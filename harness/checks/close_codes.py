@@ -39,6 +39,15 @@ def _closes_of_open_sockets(run: RunView, client: str, stop: float, until: float
             if e.get("socket") in live and stop <= e["t"] <= until]
 
 
+def _page_closed(run: RunView, close: Event) -> float | None:
+    """When the page called close() on the socket of `close` (at most that close's time), if it
+    did: the code is then the page's own (after an app-level goodbye such as Engine.IO's close
+    packet, or its own heartbeat), not one the server sent."""
+    calls = [e["t"] for e in run.for_client(str(close["client"]), "ws.closing")
+             if e.get("socket") == close.get("socket") and e["t"] <= close["t"]]
+    return calls[-1] if calls else None
+
+
 @checks.register("close_codes")
 @dataclass(frozen=True)
 class CloseCodes(Check):
@@ -55,8 +64,15 @@ class CloseCodes(Check):
         if not stops:
             return self.result(False, "no graceful server stop or restart: no close code to judge",
                                ["add a `server: restart` or `server: stop` step (kill and crash are not judged)"])
-        closes = [e for c in names for s, u in stops for e in _closes_of_open_sockets(run, c, s, u)
-                  if e.get("code") is not None]
+        ended = [e for c in names for s, u in stops for e in _closes_of_open_sockets(run, c, s, u)
+                 if e.get("code") is not None]
+        by_page = [(e, t) for e in ended if (t := _page_closed(run, e)) is not None]
+        closes = [e for e in ended if _page_closed(run, e) is None]
+        aside = [f"{e['client']}: socket {e.get('socket')} closed by the page itself (close() at {at(t)}, code "
+                 f"{e['code']}): not the server's code" for e, t in by_page]
+        if not closes and by_page:
+            return self.not_judged(f"every socket the graceful stop ended was closed by the page itself "
+                                   f"({len(by_page)}): no server close code to judge", capped(aside))
         if not closes:
             return self.result(False, "no selected client had a socket closed by the graceful stop",
                                [f"stops at {', '.join(at(s) for s, _ in stops)}; were the clients connected?"])
@@ -69,7 +85,7 @@ class CloseCodes(Check):
                      + (" (abnormal closure: the server did not close it)" if e["code"] == 1006 else "")
                      + f", allowed {self.allowed}" for e in bad_closes]
             return self.result(False, f"{plural(len(bad_closes), 'socket')} closed with a code outside "
-                               f"{self.allowed} (codes seen: {seen})", capped(lines), metrics,
+                               f"{self.allowed} (codes seen: {seen})", capped(lines + aside), metrics,
                                [e["t"] for e in bad_closes])
         return self.result(True, f"{plural(len(closes), 'socket')} closed by {plural(len(stops), 'graceful stop')} "
-                           f"with allowed codes ({seen})", [], metrics)
+                           f"with allowed codes ({seen})", capped(aside), metrics)

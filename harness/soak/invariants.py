@@ -11,7 +11,7 @@ scenario's description and the soak report:
 | a dead link noticed (`dead_link`) within 20s of app time, or the target's `min_wait` | the night has a blackhole (each at least 1.5x that long) | skipped |
 | no uncaught page error (`no_page_errors`) | always | - |
 | server up at the end (`server_restarts`) | always (every target has a server process) | - |
-| close codes of graceful stops (`close_codes`) | the night has a graceful `restart` or `stop` | skipped |
+| close codes of graceful stops (`close_codes`) | the night has a graceful `restart` or `stop`, and the app is not Socket.IO (its server's goodbye is an Engine.IO packet) | skipped |
 | resources do not drift (`resource_drift`) | always | - |
 """
 
@@ -98,7 +98,10 @@ def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int],
     held.append("no uncaught exception in a page (`no_page_errors`)")
     made.append(_check("server_restarts", up_at_end=True))
     held.append("the server is up at the end (`server_restarts`)")
-    if kinds["restart"] or kinds["stop"]:
+    if _socketio(target):
+        skipped.append("close codes: a Socket.IO server says goodbye with an Engine.IO close packet and the page "
+                       "closes its transport itself, so WebSocket close codes are not the server's")
+    elif kinds["restart"] or kinds["stop"]:
         made.append(_check("close_codes", clients="browsers"))
         held.append("graceful stops close sockets with a proper code (`close_codes`)")
     else:
@@ -108,6 +111,12 @@ def invariants(target: Target, kinds: Counter[str], planned: Mapping[str, int],
     made.append(_check("resource_drift", warmup=Duration(min(60.0, duration.seconds / 4))))
     held.append("server memory, file descriptors and page heaps do not drift (`resource_drift`)")
     return Invariants(gates(target), tuple(made), tuple(held), tuple(skipped))
+
+
+def _socketio(target: Target) -> bool:
+    """A Socket.IO app: its protocol clients speak it, or its socket is on Socket.IO's path."""
+    speaks = target.protocol is not None and target.protocol.client == "socketio"
+    return speaks or "/socket.io" in target.websocket
 
 
 def _delivery(target: Target, planned: Mapping[str, int]) -> tuple[list[Check], str]:

@@ -104,6 +104,27 @@ def test_close_codes_do_not_judge_a_kill():
     assert result.summary == "no graceful server stop or restart: no close code to judge"
 
 
+def test_close_codes_set_aside_a_socket_the_page_closed_itself():
+    """A page that calls close() after the stop (Engine.IO's close packet, then the client's 1005): not the server's code."""
+    j = restart(code=1005).add(5.05, "ws.closing", client="b0", socket="s1", code=None, reason=None)
+    result = CloseCodes().judge(j.run())
+    assert result.status == "not_judged"
+    assert result.summary == ("every socket the graceful stop ended was closed by the page itself (1): no server "
+                              "close code to judge")
+    assert result.evidence == ["b0: socket s1 closed by the page itself (close() at t=5.0s, code 1005): not the "
+                               "server's code"]
+
+
+def test_close_codes_still_fail_a_server_code_beside_a_page_close():
+    """One socket the page closed, another the server closed with 1006: the 1006 fails the check."""
+    j = JournalBuilder(["b0", "b1"]).proc(0.2, "start").connect(1, "b0").connect(1, "b1").proc(5, "stop")
+    j.add(5.05, "ws.closing", client="b0", socket="s1", code=None, reason=None).drop(5.1, "b0", code=1005)
+    j.drop(5.2, "b1", code=1006).proc(5.3, "exit").proc(6, "start", pid=101).steps_end(10)
+    result = CloseCodes().judge(j.run())
+    assert not result.passed and result.status == "failed"
+    assert result.evidence[-1].startswith("b0: socket s1 closed by the page itself")
+
+
 def test_server_health_passes_within_bounds():
     """active_connections 1 <= 1 in the last health document."""
     j = JournalBuilder().health(3, active_connections=4).health(9, active_connections=1).steps_end(10)

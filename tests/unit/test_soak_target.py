@@ -22,6 +22,7 @@ from harness.units import Duration
 ROOT = Path(__file__).resolve().parents[2]
 CHAT = ROOT / "examples/chat/targets/chat.yaml"
 BOARD = ROOT / "examples/board/targets/board.yaml"
+SOCKETIO = ROOT / "examples/socketio/targets/socketio.yaml"
 HOUR = Duration(3600.0)
 
 
@@ -115,6 +116,15 @@ def test_close_codes_is_skipped_without_a_graceful_stop():
     held = invariants(load_target(CHAT), Counter({"crash": 2, "down": 3}), {})
     assert "close_codes" not in [c.registered_name for c in held.checks]
     assert "close codes: the night has no graceful `restart` or `stop` to judge" in held.skipped
+
+
+def test_close_codes_is_skipped_for_a_socketio_app_and_asked_of_a_plain_one():
+    """A Socket.IO server's goodbye is an Engine.IO packet (the page closes its transport): not judged by close codes."""
+    night = Counter({"stop": 1, "restart": 1})
+    held = invariants(load_target(SOCKETIO), night, {})
+    assert "close_codes" not in [c.registered_name for c in held.checks]
+    assert any(line.startswith("close codes: a Socket.IO server says goodbye") for line in held.skipped)
+    assert "close_codes" in [c.registered_name for c in invariants(load_target(CHAT), night, {}).checks]
 
 
 def test_the_catalogue_keeps_only_faults_whose_needs_are_met():
