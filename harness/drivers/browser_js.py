@@ -20,10 +20,9 @@ import zlib
 
 BINDING = "__wschaosReport"
 
-_TEMPLATE = r"""
-(() => {
-  if (window.__wschaosInstalled) return;
-  window.__wschaosInstalled = true;
+#: The start of every script wschaos adds to a page: its configuration, `report` (a payload to the
+#: harness's binding, never breaking the page) and `pageT` (the page's clock, epoch seconds).
+REPORTING = r"""
   const cfg = __CONFIG__;
   const report = (payload) => {
     try {
@@ -32,7 +31,12 @@ _TEMPLATE = r"""
     } catch (e) { /* the harness is gone: never break the page */ }
   };
   const pageT = () => (performance.timeOrigin + performance.now()) / 1000;
-  if (cfg.random_seed !== null && cfg.random_seed !== undefined) {
+"""
+
+_TEMPLATE = r"""
+(() => {
+  if (window.__wschaosInstalled) return;
+  window.__wschaosInstalled = true;""" + REPORTING + r"""  if (cfg.random_seed !== null && cfg.random_seed !== undefined) {
     // mulberry32: a small seeded generator; the page's own jitter replays with the run's seed.
     // Each load of the tab draws a new sequence (a reload that retries a random failure must
     // not replay it), counted in sessionStorage, so the whole run still replays.

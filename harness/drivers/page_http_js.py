@@ -19,21 +19,12 @@ from __future__ import annotations
 
 import json
 
-from harness.drivers.browser_js import BINDING
+from harness.drivers.browser_js import BINDING, REPORTING
 
 _TEMPLATE = r"""
 (() => {
   if (window.__wschaosHttp) return;
-  window.__wschaosHttp = true;
-  const cfg = __CONFIG__;
-  const report = (payload) => {
-    try {
-      const fn = window[cfg.binding];
-      if (typeof fn === "function") fn(payload).catch(() => {});
-    } catch (e) { /* the harness is gone: never break the page */ }
-  };
-  const pageT = () => (performance.timeOrigin + performance.now()) / 1000;
-  const absolute = (url) => { try { return new URL(String(url), location.href).href; } catch (e) { return null; } };
+  window.__wschaosHttp = true;""" + REPORTING + r"""  const absolute = (url) => { try { return new URL(String(url), location.href).href; } catch (e) { return null; } };
   const rewrite = (url) => {
     const text = cfg.from ? absolute(url) : null;
     if (!text || !text.startsWith(cfg.from) || !/^([/?#]|$)/.test(text.slice(cfg.from.length))) return url;

@@ -88,3 +88,10 @@ def test_wschaos_own_init_script_parses(args: tuple):
     from harness.drivers.browser_js import init_script
 
     assert js_syntax_error(PLAYWRIGHT_INIT_WRAPPER.format(source=init_script(*args)), "script") is None
+
+
+def test_wschaos_own_http_script_parses():
+    """The page HTTP hook (route: origin) parses as Playwright runs it."""
+    from harness.drivers.page_http_js import http_script
+
+    assert js_syntax_error(PLAYWRIGHT_INIT_WRAPPER.format(source=http_script("http://a:1", "http://b:2")), "script") is None
