@@ -11,10 +11,13 @@ exits (normally, or after a KeyboardInterrupt) has its group killed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import subprocess
-from typing import Any
+import time
+import urllib.request
+from typing import Any, Iterator
 
 _LIVE: dict[int, subprocess.Popen[Any]] = {}
 
@@ -42,3 +45,31 @@ def end_all() -> None:
     """Whatever a test started here and did not end (an interrupted set-up)."""
     for proc in list(_LIVE.values()):
         end(proc)
+
+
+@contextlib.contextmanager
+def outside_toxiproxy(factor: float = 1.0) -> Iterator[str]:
+    """A toxiproxy-server wschaos did not start, on a free loopback port, once its API answers:
+    its URL (`http://127.0.0.1:<port>`). Ended with the block."""
+    from harness.tools import find_toxiproxy, free_port
+
+    port = free_port()
+    proc = spawn([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 10 * factor
+        while not _answers(url):
+            assert time.monotonic() < deadline, "toxiproxy-server did not answer"
+            time.sleep(0.05)
+        yield url
+    finally:
+        end(proc)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/version", timeout=1):
+            return True
+    except OSError:
+        return False

@@ -16,10 +16,10 @@ from typing import Iterator
 import pytest
 
 from cli_process import FACTOR, only_run_dir, run_cli, wait_for_step, wschaos
-from spawned import end, spawn
+from spawned import end, outside_toxiproxy, spawn
 from harness.drivers.remote_browser import RemoteBrowserSession
 from harness.errors import InvalidInput
-from harness.tools import find_chromium, find_toxiproxy, free_port, playwright_version
+from harness.tools import find_chromium, playwright_version
 
 pytestmark = pytest.mark.e2e
 
@@ -153,23 +153,13 @@ def test_every_engine_elsewhere_at_once(servers, tmp_path):
     """Pages on two browser servers, proxies on a toxiproxy-server started outside wschaos, and the
     other hosts told to dial `localhost` (`--dial-host`): the broadcast scenario passes, the pages
     loaded from and dialled the dial host, and the outside server is left as it was."""
-    port = free_port()
-    toxiproxy = spawn([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
-                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10 * FACTOR
-        while not _answers(url):
-            assert time.monotonic() < deadline, "toxiproxy-server did not answer"
-            time.sleep(0.05)
+    with outside_toxiproxy(FACTOR) as url:
         result = run_cli("run", "scenarios/dead-peer-does-not-break-broadcast.yaml", *remote_args(servers),
                          "--toxiproxy", url, "--dial-host", "localhost", "--report", str(tmp_path), "--quiet",
                          timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
         with urllib.request.urlopen(url + "/proxies", timeout=5) as resp:
             assert json.load(resp) == {}
-    finally:
-        end(toxiproxy)
     journal = next(only_run_dir(tmp_path).glob("scenarios/*/journal.jsonl")).read_text().splitlines()
     opened = [json.loads(line) for line in journal if '"client.open"' in line]
     assert all(e["url"].startswith("http://localhost:") for e in opened if e["client_kind"] == "browser")
@@ -177,13 +167,6 @@ def test_every_engine_elsewhere_at_once(servers, tmp_path):
     created = [json.loads(line) for line in journal if '"proxy.create"' in line]
     assert all(e["upstream"].startswith("localhost:") for e in created)
 
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/version", timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_a_soak_runs_its_pages_on_browser_servers(servers, tmp_path):

@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 
 from cli_process import FACTOR, marked_processes, only_run_dir, run_cli, wait_for_step, wschaos
-from spawned import end, spawn
+from spawned import end, outside_toxiproxy as toxiproxy_server, spawn
 from harness.drivers.toxiproxy_remote import ExistingToxiproxy
 from harness.errors import InfrastructureError
 from harness.journal import Journal
@@ -41,24 +41,10 @@ def proxies(url: str) -> dict:
 @pytest.fixture
 def outside_toxiproxy() -> Iterator[str]:
     """A toxiproxy-server wschaos did not start, holding someone else's proxy with a toxic."""
-    port = free_port()
-    proc = spawn([str(find_toxiproxy()), "-host", "127.0.0.1", "-port", str(port)],
-                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10 * FACTOR
-        while True:
-            try:
-                _api(url, "/version")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "toxiproxy-server did not answer"
-                time.sleep(0.05)
+    with toxiproxy_server(FACTOR) as url:
         _api(url, "/proxies", {"name": "theirs", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:9", "enabled": True})
         _api(url, "/proxies/theirs/toxics", {"type": "latency", "attributes": {"latency": 100}})
         yield url
-    finally:
-        end(proc)
 
 
 def own_proxies_appear(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> list[str]:
