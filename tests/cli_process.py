@@ -30,7 +30,8 @@ FACTOR = float(os.environ.get("WSCHAOS_TIMEOUT_FACTOR", "1"))
 
 
 def marked_processes(mark: str) -> list[tuple[int, str]]:
-    """(pid, cmdline) of every live process whose environment carries `mark`."""
+    """(pid, whole cmdline) of every live process whose environment carries `mark`. Never cut: a
+    cut at 120 characters once hid `--worker` from a test when the clone's path was 6 longer."""
     needle = f"{MARK_VAR}={mark}".encode() + b"\0"
     found = []
     for entry in os.listdir("/proc"):
@@ -39,7 +40,7 @@ def marked_processes(mark: str) -> list[tuple[int, str]]:
         try:
             if needle in Path(f"/proc/{entry}/environ").read_bytes():
                 cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
-                found.append((int(entry), cmdline.decode(errors="replace")[:120]))
+                found.append((int(entry), cmdline.decode(errors="replace")))
         except OSError:  # gone meanwhile, or not ours to read
             continue
     return found
