@@ -27,7 +27,7 @@ def victim(mark: str, part: str) -> int:
             return pid
         if part == "driver" and b"run-driver" in argv:
             return pid
-        if part == "toxiproxy" and "toxiproxy-server" in cmd:
+        if part == "toxiproxy" and Path(argv[0].decode()).name == "toxiproxy-server":
             return pid
     raise AssertionError(f"no {part} among the run's processes: {procs}")
 
