@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.conclude import ScenarioOutcome
+from harness.lanes import default_jobs, run_lanes
 from harness.matrix import NO_BUG, what_failed
 from harness.plan import RunOptions, make_plan
 from harness.pytest_scenarios import failure_text, infra_for
+from harness.run import Run
 from harness.scenario.collect import collect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,15 +55,62 @@ def _catch_for(bug: str) -> dict:
 BUGS = sorted(CATCHERS)
 
 
-def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path):
-    """One scenario through the session's run owner. An inconclusive verdict (the machine, not
-    the app, broke the scenario's premise; harness.verdict) is a skip with its reasons: it is
-    neither the pass nor the failure the test is about."""
-    options = RunOptions(bugs=bugs, report_dir=tmp_path, targets_dir=ROOT / "targets")
-    plan = make_plan(SCENARIOS[scenario_name], options)
-    infra = infra_for(pytestconfig)
-    outcome = infra.run(lambda run: run.scenario(plan, subdir=tmp_path))
-    assert outcome is not None
+Cell = tuple[str, tuple[str, ...]]  # (scenario, seeded bugs)
+
+
+def cell_of(item: pytest.Item) -> Cell | None:
+    """The (scenario, bugs) a test of this module runs, from its parameters."""
+    params = getattr(item, "callspec", None)
+    if params is None or item.path != Path(__file__):
+        return None
+    if "name" in params.params:
+        return params.params["name"], ()
+    if "bug" in params.params:
+        return CATCHERS[params.params["bug"]], (params.params["bug"],)
+    return None
+
+
+class Lanes:
+    """The cells of the selected tests, run side by side on the session's run owner the way
+    `wschaos run` runs them (`harness.lanes`: one lane per core up to 4, load scenarios alone),
+    on the first test that asks; each test then judges its own cell. Under xdist every cell
+    runs when its test asks (a worker does not know which tests it will get)."""
+
+    def __init__(self, pytestconfig: pytest.Config, session: pytest.Session, report_dir: Path) -> None:
+        self.config = pytestconfig
+        self.report_dir = report_dir
+        self.wanted = [] if hasattr(pytestconfig, "workerinput") else [c for i in session.items if (c := cell_of(i))]
+        self.outcomes: dict[Cell, ScenarioOutcome | None] = {}
+
+    def outcome(self, cell: Cell) -> ScenarioOutcome | None:
+        if cell not in self.outcomes:
+            batch = list(dict.fromkeys([cell, *(c for c in self.wanted if c not in self.outcomes)]))
+            self.outcomes.update(self._run(batch))
+        return self.outcomes[cell]
+
+    def _run(self, cells: list[Cell]) -> dict[Cell, ScenarioOutcome | None]:
+        plans = [make_plan(SCENARIOS[name], RunOptions(bugs=bugs, report_dir=self.report_dir,
+                                                     targets_dir=ROOT / "targets")) for name, bugs in cells]
+        folders = {id(p): self.report_dir / "-".join([name, *bugs]) for p, (name, bugs) in zip(plans, cells)}
+
+        async def all_cells(run: Run) -> list[ScenarioOutcome | None]:
+            return await run_lanes(plans, lambda p: run.scenario(p, subdir=folders[id(p)]), default_jobs(),
+                                   self.report_dir)
+
+        return dict(zip(cells, infra_for(self.config).run(all_cells)))
+
+
+@pytest.fixture(scope="module")
+def lanes(pytestconfig, request, tmp_path_factory) -> Lanes:
+    return Lanes(pytestconfig, request.session, tmp_path_factory.mktemp("matrix"))
+
+
+def judged(lanes: Lanes, cell: Cell) -> ScenarioOutcome:
+    """One cell's outcome. An inconclusive verdict (the machine, not the app, broke the
+    scenario's premise; harness.verdict) is a skip with its reasons: it is neither the pass nor
+    the failure the test is about."""
+    outcome = lanes.outcome(cell)
+    assert outcome is not None, f"{cell} could not start (see the run's report)"
     lines = [json.loads(line) for line in (outcome.dir / "journal.jsonl").read_text().splitlines()]
     ends = [e for e in lines if e["kind"] == "run.end"]
     assert len(ends) == 1 and lines[-1] is ends[0], "the verdict is written once, last, and never amended"
@@ -73,19 +123,19 @@ def run(pytestconfig, scenario_name: str, bugs: tuple[str, ...], tmp_path: Path)
 @pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_scenario_passes_on_the_fixed_app(pytestconfig, tmp_path, name):
+def test_scenario_passes_on_the_fixed_app(lanes, name):
     """Each bundled scenario passes against the reference app with no seeded bug."""
-    outcome = run(pytestconfig, name, (), tmp_path)
+    outcome = judged(lanes, (name, ()))
     assert outcome.outcome == "passed", failure_text(outcome)
 
 
 @pytest.mark.e2e
 @pytest.mark.slow
 @pytest.mark.parametrize("bug", BUGS)
-def test_seeded_bug_is_caught(pytestconfig, tmp_path, bug):
+def test_seeded_bug_is_caught(lanes, bug):
     """With the bug switched on, the scenario recorded as catching it fails, for the recorded reason."""
     cell = _catch_for(bug)
-    outcome = run(pytestconfig, cell["scenario"], (bug,), tmp_path)
+    outcome = judged(lanes, (cell["scenario"], (bug,)))
     assert outcome.outcome == "failed", failure_text(outcome)
     assert set(cell["failed"]) & set(what_failed(outcome)), (
         f"expected {cell['failed']} to fail, got {what_failed(outcome)}\n{failure_text(outcome)}")
