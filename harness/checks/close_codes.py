@@ -66,8 +66,9 @@ class CloseCodes(Check):
                                ["add a `server: restart` or `server: stop` step (kill and crash are not judged)"])
         ended = [e for c in names for s, u in stops for e in _closes_of_open_sockets(run, c, s, u)
                  if e.get("code") is not None]
-        by_page = [(e, t) for e in ended if (t := _page_closed(run, e)) is not None]
-        closes = [e for e in ended if _page_closed(run, e) is None]
+        called = [(e, _page_closed(run, e)) for e in ended]
+        by_page = [(e, t) for e, t in called if t is not None]
+        closes = [e for e, t in called if t is None]
         aside = [f"{e['client']}: socket {e.get('socket')} closed by the page itself (close() at {at(t)}, code "
                  f"{e['code']}): not the server's code" for e, t in by_page]
         if not closes and by_page:

@@ -11,7 +11,7 @@ import pytest
 from harness.conclude import ScenarioOutcome
 from harness.lanes import default_jobs, run_lanes
 from harness.matrix import NO_BUG, what_failed
-from harness.plan import RunOptions, make_plan
+from harness.plan import Plan, RunOptions, make_plan
 from harness.pytest_scenarios import failure_text, infra_for
 from harness.run import Run
 from harness.scenario.collect import collect
@@ -91,11 +91,12 @@ class Lanes:
     def _run(self, cells: list[Cell]) -> dict[Cell, ScenarioOutcome | None]:
         plans = [make_plan(SCENARIOS[name], RunOptions(bugs=bugs, report_dir=self.report_dir,
                                                      targets_dir=ROOT / "targets")) for name, bugs in cells]
-        folders = {id(p): self.report_dir / "-".join([name, *bugs]) for p, (name, bugs) in zip(plans, cells)}
+
+        def folder(plan: Plan) -> Path:  # one per seeded bug, as harness.matrix names them
+            return self.report_dir / ("-".join(plan.bugs) or "none")
 
         async def all_cells(run: Run) -> list[ScenarioOutcome | None]:
-            return await run_lanes(plans, lambda p: run.scenario(p, subdir=folders[id(p)]), default_jobs(),
-                                   self.report_dir)
+            return await run_lanes(plans, lambda p: run.scenario(p, subdir=folder(p)), default_jobs(), self.report_dir)
 
         return dict(zip(cells, infra_for(self.config).run(all_cells)))
 

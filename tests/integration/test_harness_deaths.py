@@ -21,7 +21,7 @@ SHORT = "scenarios/connects-on-load.yaml"
 def victim(mark: str, part: str) -> int:
     """The pid of the run's Chromium main process, Playwright driver, or toxiproxy-server."""
     procs = marked_processes(mark)
-    for pid, cmd in procs:
+    for pid, _ in procs:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         if part == "chromium" and b"--remote-debugging-pipe" in argv and not any(a.startswith(b"--type=") for a in argv):
             return pid
